@@ -1,0 +1,2 @@
+package dev.scopesync;
+public class Main { public static void main(String[] a){} }
