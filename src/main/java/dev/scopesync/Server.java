@@ -1,0 +1,71 @@
+package dev.scopesync;
+
+import dev.scopesync.config.ServerConfig;
+import dev.scopesync.fetcher.FetcherVerticle;
+import dev.scopesync.http.HttpVerticle;
+import dev.scopesync.scope.FileScopeStore;
+import dev.scopesync.scope.GitUrlPolicy;
+import dev.scopesync.scope.ScopeParser;
+import dev.scopesync.scope.ScopeStore;
+import dev.scopesync.scope.ScopeVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One scopesync node on a given Vert.x: the fetcher, the scope verticle and the HTTP API,
+ * deployed in that order (each one's consumers exist before the next can send to them)
+ * and undeployed in reverse.
+ */
+public final class Server {
+  private final Vertx vertx;
+  private final List<String> deployments = new ArrayList<>();
+  private HttpVerticle http;
+
+  private Server(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public static Future<Server> start(Vertx vertx, ServerConfig config) {
+    return start(vertx, config, new FetcherVerticle(config));
+  }
+
+  /** Starts with a given fetcher (tests inject clocks and faults through it). */
+  public static Future<Server> start(Vertx vertx, ServerConfig config, FetcherVerticle fetcher) {
+    Server server = new Server(vertx);
+    server.http = new HttpVerticle(config);
+    return server.deploy(fetcher)
+        .compose(x -> server.deploy(new ScopeVerticle(config, storeFactory(config))))
+        .compose(x -> server.deploy(server.http))
+        .map(server)
+        .recover(e -> server.stop().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  static Function<Vertx, Future<ScopeStore>> storeFactory(ServerConfig config) {
+    ScopeParser stored = new ScopeParser(new GitUrlPolicy(ServerConfig.KNOWN_SCHEMES));
+    return switch (config.storeType()) {
+      case "file" -> v -> FileScopeStore.open(v, config.storeDir(), stored);
+      default -> v -> Future.failedFuture("store.type '" + config.storeType() + "' is not available yet");
+    };
+  }
+
+  private Future<String> deploy(io.vertx.core.Deployable verticle) {
+    return vertx.deployVerticle(verticle).onSuccess(deployments::add);
+  }
+
+  public int httpPort() {
+    return http.actualPort();
+  }
+
+  /** Undeploys in reverse order: no new requests, then scopes, then git (which drains its queues). */
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.transform(ignored -> vertx.undeploy(id));
+    }
+    return chain.onComplete(ignored -> deployments.clear());
+  }
+}

@@ -1,0 +1,47 @@
+package dev.scopesync.bus;
+
+/** Every event-bus address, defined once (DESIGN §7). */
+public final class Addresses {
+  public static final String SCOPES_PUT = "scopesync.scopes.put";
+  public static final String SCOPES_GET = "scopesync.scopes.get";
+  public static final String SCOPES_LIST = "scopesync.scopes.list";
+  public static final String SCOPES_DELETE = "scopesync.scopes.delete";
+  public static final String SCOPES_REFRESH = "scopesync.scopes.refresh";
+  public static final String SCOPES_POLICY = "scopesync.scopes.policy";
+  public static final String STATS = "scopesync.stats";
+  /** Internal: answers when the store answers and the fetcher is deployed, else fails with why. */
+  public static final String READY = "scopesync.ready";
+
+  public static final String POLICY_UPDATED = "scopesync.policy-updated";
+  public static final String DATA_UPDATED = "scopesync.data-updated";
+  public static final String SCOPE_DELETED = "scopesync.scope-deleted";
+
+  /** Fetcher-internal: not a public API, never bridged. */
+  public static final String FETCHER_PREFIX = "scopesync.fetcher.";
+  /** Published to every node's fetcher: sync one scope. */
+  public static final String FETCHER_SYNC = FETCHER_PREFIX + "sync";
+  /** Published to every node's fetcher: a scope left a source. */
+  public static final String FETCHER_DELETE = FETCHER_PREFIX + "delete";
+  /** A bundle request, answered by the fetcher. */
+  public static final String FETCHER_BUNDLE = FETCHER_PREFIX + "bundle";
+  /** The fetcher's own counts, answered by the local fetcher. */
+  public static final String FETCHER_STATS = FETCHER_PREFIX + "stats";
+  /** Fetcher to scope verticle: the current stored scope (with secrets) or 404. */
+  public static final String FETCHER_SCOPE = FETCHER_PREFIX + "scope";
+  /** Fetcher to scope verticle: does any stored scope use this source id? */
+  public static final String FETCHER_SOURCE_IN_USE = FETCHER_PREFIX + "source-in-use";
+  /** Published by a fetcher after every sync, whatever its outcome (tests and benchmarks listen). */
+  public static final String FETCHER_SYNCED = FETCHER_PREFIX + "synced";
+  /** Published by a fetcher after every delete job. */
+  public static final String FETCHER_DELETED = FETCHER_PREFIX + "deleted";
+
+  private Addresses() {}
+
+  public static String policyUpdated(String scopeId) {
+    return POLICY_UPDATED + "." + scopeId;
+  }
+
+  public static String dataUpdated(String scopeId) {
+    return DATA_UPDATED + "." + scopeId;
+  }
+}

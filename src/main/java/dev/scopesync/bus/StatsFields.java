@@ -1,0 +1,22 @@
+package dev.scopesync.bus;
+
+import java.util.List;
+
+/** The fields of {@code /internal/stats} and {@code scopesync.stats} (DESIGN §6), in one place. */
+public final class StatsFields {
+  public static final String SCOPES = "scopes";
+  public static final String REPOS = "repos";
+  public static final String LAST_FETCHED = "last_fetched";
+  public static final String SOURCE_QUEUES = "source_queues";
+  public static final String CLONE_DIRS = "clone_dirs";
+  public static final String CACHED_BUNDLES = "cached_bundles";
+  public static final String OPEN_FDS = "open_fds";
+  public static final String HEAP_USED_BYTES = "heap_used_bytes";
+  public static final String RSS_KB = "rss_kb";
+  public static final String CLUSTER_NODES = "cluster_nodes";
+
+  public static final List<String> ALL = List.of(SCOPES, REPOS, LAST_FETCHED, SOURCE_QUEUES, CLONE_DIRS,
+      CACHED_BUNDLES, OPEN_FDS, HEAP_USED_BYTES, RSS_KB, CLUSTER_NODES);
+
+  private StatsFields() {}
+}

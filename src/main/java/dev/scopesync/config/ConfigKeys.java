@@ -1,0 +1,66 @@
+package dev.scopesync.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Every configuration key and its built-in default, in one place (DESIGN §10).
+ * The defaults object doubles as the schema: a key's type is its default's type,
+ * and a key whose default is null is a string.
+ */
+public final class ConfigKeys {
+  public static final String HTTP_HOST = "http.host";
+  public static final String HTTP_PORT = "http.port";
+  public static final String HTTP_MAX_BODY_BYTES = "http.maxBodyBytes";
+  public static final String STORE_TYPE = "store.type";
+  public static final String STORE_DIR = "store.dir";
+  public static final String STORE_REDIS_URL = "store.redisUrl";
+  public static final String GIT_BASE_DIR = "git.baseDir";
+  public static final String GIT_CLONE_SHARDS = "git.cloneShards";
+  public static final String GIT_TIMEOUT_SECONDS = "git.timeoutSeconds";
+  public static final String GIT_WORKER_POOL_SIZE = "git.workerPoolSize";
+  public static final String GIT_SYNC_CONCURRENCY = "git.syncConcurrency";
+  public static final String GIT_ALLOWED_SCHEMES = "git.allowedSchemes";
+  public static final String GIT_MAX_OPEN_REPOSITORIES = "git.maxOpenRepositories";
+  public static final String POLLING_INTERVAL_SECONDS = "polling.intervalSeconds";
+  public static final String WEBHOOK_SECRET = "webhook.secret";
+  public static final String AUTH_PUBLIC_KEY = "auth.publicKey";
+  public static final String DEBUG_INTERNAL_STATS = "debug.internalStats";
+  public static final String BRIDGE_TCP_PORT = "bridge.tcpPort";
+  public static final String CLUSTER_ENABLED = "cluster.enabled";
+  public static final String CLUSTER_CONFIG_FILE = "cluster.configFile";
+  /** Top-level: scopes created at boot when absent. */
+  public static final String SCOPES = "scopes";
+
+  private ConfigKeys() {}
+
+  /** A fresh copy of the built-in defaults, nested by section. */
+  public static JsonObject defaults() {
+    return new JsonObject()
+        .put("http", new JsonObject()
+            .put("host", "0.0.0.0")
+            .put("port", 7002)
+            .put("maxBodyBytes", 1_048_576))
+        .put("store", new JsonObject()
+            .put("type", "file")
+            .put("dir", "./data/scopes")
+            .put("redisUrl", "redis://127.0.0.1:6379"))
+        .put("git", new JsonObject()
+            .put("baseDir", "./data")
+            .put("cloneShards", 1)
+            .put("timeoutSeconds", 120)
+            .put("workerPoolSize", 8)
+            .put("syncConcurrency", 8)
+            .put("allowedSchemes", new JsonArray().add("https").add("http").add("ssh").add("git"))
+            .put("maxOpenRepositories", 256))
+        .put("polling", new JsonObject().put("intervalSeconds", 0))
+        .put("webhook", new JsonObject().putNull("secret"))
+        .put("auth", new JsonObject().putNull("publicKey"))
+        .put("debug", new JsonObject().put("internalStats", false))
+        .put("bridge", new JsonObject().put("tcpPort", 0))
+        .put("cluster", new JsonObject()
+            .put("enabled", false)
+            .put("configFile", "conf/cluster.xml"))
+        .put(SCOPES, new JsonArray());
+  }
+}

@@ -1,0 +1,178 @@
+package dev.scopesync.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The validated, typed configuration. Built only through {@link #from}, which refuses a
+ * wrong value with a message naming its key, so a running server never holds a bad one.
+ */
+public record ServerConfig(
+    String httpHost,
+    int httpPort,
+    int maxBodyBytes,
+    String storeType,
+    Path storeDir,
+    String redisUrl,
+    Path gitBaseDir,
+    int cloneShards,
+    int gitTimeoutSeconds,
+    int gitWorkerPoolSize,
+    int syncConcurrency,
+    Set<String> allowedSchemes,
+    int maxOpenRepositories,
+    int pollingIntervalSeconds,
+    String webhookSecret,
+    String authPublicKey,
+    boolean internalStats,
+    int bridgeTcpPort,
+    boolean clusterEnabled,
+    String clusterConfigFile,
+    JsonArray scopes) {
+
+  public static final Set<String> KNOWN_SCHEMES = Set.of("https", "http", "ssh", "git", "file");
+
+  /** The clone root, {@code <git.baseDir>/git_sources}. */
+  public Path gitSourcesDir() {
+    return gitBaseDir.resolve("git_sources");
+  }
+
+  public static ServerConfig defaults() {
+    return from(ConfigKeys.defaults());
+  }
+
+  public static ServerConfig from(JsonObject json) {
+    Reader r = new Reader(json);
+    ServerConfig config = new ServerConfig(
+        r.string(ConfigKeys.HTTP_HOST),
+        r.intIn(ConfigKeys.HTTP_PORT, 0, 65535),
+        r.intIn(ConfigKeys.HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE),
+        r.oneOf(ConfigKeys.STORE_TYPE, "file", "redis"),
+        Path.of(r.string(ConfigKeys.STORE_DIR)),
+        r.string(ConfigKeys.STORE_REDIS_URL),
+        Path.of(r.string(ConfigKeys.GIT_BASE_DIR)),
+        r.intIn(ConfigKeys.GIT_CLONE_SHARDS, 1, 256),
+        r.intIn(ConfigKeys.GIT_TIMEOUT_SECONDS, 1, 86_400),
+        r.intIn(ConfigKeys.GIT_WORKER_POOL_SIZE, 1, 1024),
+        r.intIn(ConfigKeys.GIT_SYNC_CONCURRENCY, 1, 10_000),
+        r.schemes(ConfigKeys.GIT_ALLOWED_SCHEMES),
+        r.intIn(ConfigKeys.GIT_MAX_OPEN_REPOSITORIES, 1, 1_000_000),
+        r.intIn(ConfigKeys.POLLING_INTERVAL_SECONDS, 0, 31_536_000),
+        r.optionalString(ConfigKeys.WEBHOOK_SECRET),
+        r.optionalString(ConfigKeys.AUTH_PUBLIC_KEY),
+        r.bool(ConfigKeys.DEBUG_INTERNAL_STATS),
+        r.intIn(ConfigKeys.BRIDGE_TCP_PORT, 0, 65535),
+        r.bool(ConfigKeys.CLUSTER_ENABLED),
+        r.string(ConfigKeys.CLUSTER_CONFIG_FILE),
+        r.scopes());
+    if (config.clusterEnabled && config.storeType.equals("file")) {
+      throw new ConfigException("cluster.enabled=true needs store.type=redis: the file store is local to one"
+          + " node, so the other nodes would not see its scopes");
+    }
+    return config;
+  }
+
+  /** Copy with a different HTTP port (tests bind port 0). */
+  public ServerConfig withHttpPort(int port) {
+    return new ServerConfig(httpHost, port, maxBodyBytes, storeType, storeDir, redisUrl, gitBaseDir, cloneShards,
+        gitTimeoutSeconds, gitWorkerPoolSize, syncConcurrency, allowedSchemes, maxOpenRepositories,
+        pollingIntervalSeconds, webhookSecret, authPublicKey, internalStats, bridgeTcpPort, clusterEnabled,
+        clusterConfigFile, scopes);
+  }
+
+  /** Typed access to a nested config object with key-naming errors. */
+  private static final class Reader {
+    private final JsonObject json;
+
+    Reader(JsonObject json) {
+      this.json = json;
+    }
+
+    private Object value(String key) {
+      int dot = key.indexOf('.');
+      JsonObject section = json.getJsonObject(key.substring(0, dot));
+      return section == null ? null : section.getValue(key.substring(dot + 1));
+    }
+
+    String string(String key) {
+      Object v = value(key);
+      if (!(v instanceof String s) || s.isBlank()) {
+        throw new ConfigException("config key '" + key + "' must be a non-empty string, got " + v);
+      }
+      return s;
+    }
+
+    String optionalString(String key) {
+      Object v = value(key);
+      if (v == null) {
+        return null;
+      }
+      if (!(v instanceof String s)) {
+        throw new ConfigException("config key '" + key + "' must be a string, got " + v);
+      }
+      return s.isEmpty() ? null : s;
+    }
+
+    int intIn(String key, int min, int max) {
+      Object v = value(key);
+      if (!(v instanceof Integer i) || i < min || i > max) {
+        throw new ConfigException("config key '" + key + "' must be an integer from " + min + " to " + max
+            + ", got " + v);
+      }
+      return i;
+    }
+
+    boolean bool(String key) {
+      Object v = value(key);
+      if (!(v instanceof Boolean b)) {
+        throw new ConfigException("config key '" + key + "' must be true or false, got " + v);
+      }
+      return b;
+    }
+
+    String oneOf(String key, String... allowed) {
+      String v = string(key);
+      for (String a : allowed) {
+        if (a.equals(v)) {
+          return v;
+        }
+      }
+      throw new ConfigException("config key '" + key + "' must be one of " + String.join(", ", allowed)
+          + ", got '" + v + "'");
+    }
+
+    Set<String> schemes(String key) {
+      Object v = value(key);
+      if (!(v instanceof JsonArray list) || list.isEmpty()) {
+        throw new ConfigException("config key '" + key + "' must be a non-empty list of schemes, got " + v);
+      }
+      Set<String> out = new LinkedHashSet<>();
+      for (Object item : list) {
+        String scheme = String.valueOf(item).toLowerCase(Locale.ROOT);
+        if (!KNOWN_SCHEMES.contains(scheme)) {
+          throw new ConfigException("config key '" + key + "' lists unknown scheme '" + item + "' (known: "
+              + String.join(", ", KNOWN_SCHEMES) + ")");
+        }
+        out.add(scheme);
+      }
+      return Set.copyOf(out);
+    }
+
+    JsonArray scopes() {
+      Object v = json.getValue(ConfigKeys.SCOPES);
+      if (!(v instanceof JsonArray list)) {
+        throw new ConfigException("config key 'scopes' must be a list of scopes, got " + v);
+      }
+      for (int i = 0; i < list.size(); i++) {
+        if (!(list.getValue(i) instanceof JsonObject)) {
+          throw new ConfigException("config key 'scopes[" + i + "]' must be a scope object");
+        }
+      }
+      return list.copy();
+    }
+  }
+}

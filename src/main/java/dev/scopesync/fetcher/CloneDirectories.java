@@ -1,0 +1,86 @@
+package dev.scopesync.fetcher;
+
+import dev.scopesync.scope.SourceId;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * The clone root, {@code <git.baseDir>/git_sources}, and what lives in it: one directory
+ * per source id (OPAL's layout) and, while a clone is being made, a scratch directory
+ * whose name starts with {@value #SCRATCH_PREFIX} (never a source id, so a sweep can
+ * tell them apart). Blocking: call from a git worker.
+ */
+final class CloneDirectories {
+  static final String SCRATCH_PREFIX = ".clone-";
+
+  private final Path root;
+
+  CloneDirectories(Path root) {
+    this.root = root;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  Path of(String sourceId) {
+    return root.resolve(sourceId);
+  }
+
+  Path newScratch(String sourceId) throws IOException {
+    Files.createDirectories(root);
+    return Files.createTempDirectory(root, SCRATCH_PREFIX + sourceId.substring(0, Math.min(12, sourceId.length())) + "-");
+  }
+
+  /** Directories under the root (what {@code clone_dirs} counts). */
+  int count() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return 0;
+    }
+    int n = 0;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, Files::isDirectory)) {
+      for (Path ignored : entries) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  static boolean isSourceDirectoryName(String name) {
+    return SourceId.SHAPE.matcher(name).matches();
+  }
+
+  /** Deletes a directory tree; a missing one is fine. */
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        deleteIfExists(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+        deleteIfExists(d);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  private static void deleteIfExists(Path p) throws IOException {
+    try {
+      Files.deleteIfExists(p);
+    } catch (NoSuchFileException ignored) {
+      // already gone
+    }
+  }
+}

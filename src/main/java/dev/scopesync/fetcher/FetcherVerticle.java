@@ -1,0 +1,284 @@
+package dev.scopesync.fetcher;
+
+import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.Failures;
+import dev.scopesync.config.ServerConfig;
+import dev.scopesync.scope.GitUrlPolicy;
+import dev.scopesync.scope.Scope;
+import dev.scopesync.scope.ScopeParser;
+import dev.scopesync.scope.SourceId;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns git (DESIGN §1): the open repository handles, the last-fetched times, the
+ * per-source queues and the clone directories. Every JGit and file call runs on the
+ * named git worker pool; the queues guarantee that two operations on one source never
+ * overlap while different sources proceed in parallel.
+ *
+ * <p>The delete path is the reason this class exists: when the last scope of a source
+ * goes, the source's handle is closed and dropped, its last-fetched time forgotten and
+ * its clone deleted, so after any churn nothing is held for unused sources.
+ */
+public final class FetcherVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(FetcherVerticle.class);
+  public static final String GIT_POOL = "scopesync-git";
+
+  private final ServerConfig config;
+  private final Clock clock;
+  private final RepositoryHandles.Opener opener;
+  private final Map<String, Instant> lastFetched = new ConcurrentHashMap<>();
+  private final SourceQueues queues = new SourceQueues();
+  private final ScopeParser storedScopes = new ScopeParser(new GitUrlPolicy(ServerConfig.KNOWN_SCHEMES));
+  private RepositoryHandles handles;
+  private CloneDirectories clones;
+  private SourceSync sync;
+  private WorkerExecutor git;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  public FetcherVerticle(ServerConfig config) {
+    this(config, Clock.systemUTC(), RepositoryHandles.FILE_OPENER);
+  }
+
+  /** For tests: an injected clock and repository opener. */
+  FetcherVerticle(ServerConfig config, Clock clock, RepositoryHandles.Opener opener) {
+    this.config = config;
+    this.clock = clock;
+    this.opener = opener;
+  }
+
+  @Override
+  public Future<?> start() {
+    handles = new RepositoryHandles(opener, config.maxOpenRepositories());
+    clones = new CloneDirectories(config.gitSourcesDir().toAbsolutePath().normalize());
+    sync = new SourceSync(handles, clones, clock, config.gitTimeoutSeconds());
+    // Hung JGit calls are bounded by the transport timeout; the pool's own limit only
+    // decides when Vert.x starts warning, so it sits just above that bound.
+    git = vertx.createSharedWorkerExecutor(GIT_POOL, config.gitWorkerPoolSize(),
+        config.gitTimeoutSeconds() * 2L + 30, TimeUnit.SECONDS);
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, this::onSync));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_DELETE, this::onDelete));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_STATS, this::onStats));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Let queued git work finish (each operation is bounded by the git timeout), then
+    // close every handle: the process leaves nothing open behind it.
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
+        .transform(ignored -> queues.drained())
+        .transform(ignored -> blocking(() -> {
+          handles.closeAll();
+          return null;
+        }))
+        .eventually(() -> git.close());
+  }
+
+  private <T> Future<T> blocking(Callable<T> work) {
+    // Unordered: the source queues already order what must be ordered; ordered=true would
+    // serialise every source behind one another on this verticle's context.
+    return git.executeBlocking(work, false);
+  }
+
+  // --- sync ------------------------------------------------------------------------------
+
+  private void onSync(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    JsonArray items = body.getJsonArray("scopes");
+    if (items == null) {
+      LOG.warn("ignoring a sync message without scopes");
+      return;
+    }
+    boolean forceFetch = body.getBoolean("force_fetch", false);
+    boolean batch = body.getBoolean("batch", false);
+    String hintedHash = body.getString("hinted_hash");
+    Long requestedAtMillis = body.getLong("requested_at");
+    Instant requestedAt = requestedAtMillis == null ? null : Instant.ofEpochMilli(requestedAtMillis);
+    List<SyncOrder> orders = new ArrayList<>();
+    List<SyncOrder> later = new ArrayList<>();
+    Set<String> sourcesSeen = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject item = items.getJsonObject(i);
+      String scopeId = item.getString("scope_id");
+      String sourceId = item.getString("source_id");
+      if (scopeId == null || sourceId == null || !SourceId.SHAPE.matcher(sourceId).matches()) {
+        LOG.warn("ignoring a sync item without a valid scope_id and source_id");
+        continue;
+      }
+      boolean firstOfSource = sourcesSeen.add(sourceId);
+      if (batch && !firstOfSource) {
+        // One forced fetch per source is enough; its siblings only compare refs.
+        later.add(new SyncOrder(scopeId, sourceId, false, hintedHash, requestedAt));
+      } else {
+        orders.add(new SyncOrder(scopeId, sourceId, forceFetch, hintedHash, requestedAt));
+      }
+    }
+    orders.addAll(later);
+    runAtMost(config.syncConcurrency(), orders.iterator());
+  }
+
+  /** What a sync message asks for one scope, before the scope itself is looked up. */
+  private record SyncOrder(String scopeId, String sourceId, boolean forceFetch, String hintedHash,
+                           Instant requestedAt) {
+  }
+
+  /** Runs the orders in sequence, {@code lanes} at a time (git.syncConcurrency). */
+  private Future<Void> runAtMost(int lanes, Iterator<SyncOrder> orders) {
+    List<Future<Void>> running = new ArrayList<>();
+    for (int i = 0; i < lanes && orders.hasNext(); i++) {
+      running.add(nextInLane(orders));
+    }
+    return Future.join(running).mapEmpty();
+  }
+
+  private Future<Void> nextInLane(Iterator<SyncOrder> orders) {
+    if (!orders.hasNext()) {
+      return Future.succeededFuture();
+    }
+    SyncOrder order = orders.next();
+    return syncOne(order).otherwiseEmpty().compose(ignored -> nextInLane(orders));
+  }
+
+  private Future<Void> syncOne(SyncOrder order) {
+    String scopeId = order.scopeId();
+    String sourceId = order.sourceId();
+    return queues.submit(sourceId, () -> currentScope(scopeId)
+        .compose(scope -> {
+          if (scope == null || !SourceId.of(scope.policy(), config.cloneShards()).equals(sourceId)) {
+            // Deleted or moved to another source since the sync was asked for: syncing
+            // now would recreate a clone nobody uses.
+            publishSynced(scopeId, sourceId, "skipped", null, null);
+            return Future.<Void>succeededFuture();
+          }
+          SyncRequest request = new SyncRequest(scopeId, sourceId, scope.policy(), order.forceFetch(),
+              order.hintedHash(), order.requestedAt());
+          return blocking(() -> sync.run(request, lastFetched.get(sourceId)))
+              .onSuccess(result -> afterSync(request, result))
+              .onFailure(e -> {
+                GitFailure failure = e instanceof GitFailure f ? f : GitFailure.classify("sync", scope.policy().url(), e);
+                LOG.error("scope_id={} source_id={} sync failed: {}", scopeId, sourceId, failure.getMessage());
+                publishSynced(scopeId, sourceId, "error", null, failure.getMessage());
+              })
+              .<Void>mapEmpty();
+        }));
+  }
+
+  private Future<Scope> currentScope(String scopeId) {
+    return vertx.eventBus().<JsonObject>request(Addresses.FETCHER_SCOPE, new JsonObject().put("scope_id", scopeId))
+        .map(reply -> storedScopes.parse(reply.body()))
+        .recover(e -> Failures.statusOf(e) == Failures.NOT_FOUND
+            ? Future.succeededFuture(null)
+            : Future.failedFuture(e));
+  }
+
+  private void afterSync(SyncRequest request, SyncResult result) {
+    if (result.fetchedAt() != null) {
+      lastFetched.put(request.sourceId(), result.fetchedAt());
+    }
+    if (result.policyChanged()) {
+      String oldHash = result.oldCommit() == null ? result.newCommit() : result.oldCommit();
+      JsonArray dirs = new JsonArray(List.copyOf(result.changedDirectories()));
+      JsonArray topics = new JsonArray(result.changedDirectories().stream().map(d -> "policy:" + d).toList());
+      JsonObject update = new JsonObject()
+          .put("scope_id", request.scopeId())
+          .put("old_policy_hash", oldHash)
+          .put("new_policy_hash", result.newCommit())
+          .put("changed_directories", dirs)
+          .put("topics", topics);
+      LOG.info("scope_id={} policy updated {} -> {} in {}", request.scopeId(), oldHash, result.newCommit(), dirs);
+      vertx.eventBus().publish(Addresses.POLICY_UPDATED, update);
+      vertx.eventBus().publish(Addresses.policyUpdated(request.scopeId()), update);
+    }
+    publishSynced(request.scopeId(), request.sourceId(), "ok", result.newCommit(), null);
+  }
+
+  private void publishSynced(String scopeId, String sourceId, String outcome, String commit, String error) {
+    vertx.eventBus().publish(Addresses.FETCHER_SYNCED, new JsonObject()
+        .put("scope_id", scopeId)
+        .put("source_id", sourceId)
+        .put("outcome", outcome)
+        .put("commit", commit)
+        .put("error", error));
+  }
+
+  // --- delete ----------------------------------------------------------------------------
+
+  private void onDelete(Message<JsonObject> message) {
+    String scopeId = message.body().getString("scope_id");
+    String sourceId = message.body().getString("source_id");
+    if (scopeId == null || sourceId == null || !SourceId.SHAPE.matcher(sourceId).matches()) {
+      LOG.warn("ignoring a delete message without a valid scope_id and source_id");
+      return;
+    }
+    queues.submit(sourceId, () -> blocking(() -> {
+      sync.deleteScopeRef(sourceId, scopeId);
+      return null;
+    })
+        // Asked now, inside the queue, not when the delete arrived: of two concurrent
+        // deletes of the last two siblings, the later job always sees no sibling left.
+        .compose(ignored -> sourceInUse(sourceId))
+        .compose(inUse -> inUse ? Future.succeededFuture(false) : purge(sourceId).map(true))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.error("scope_id={} source_id={} delete failed: {}", scopeId, sourceId, ar.cause().toString());
+          }
+          vertx.eventBus().publish(Addresses.FETCHER_DELETED, new JsonObject()
+              .put("scope_id", scopeId)
+              .put("source_id", sourceId)
+              .put("purged", ar.succeeded() && ar.result())
+              .put("error", ar.failed() ? ar.cause().getMessage() : null));
+        })
+        .mapEmpty());
+  }
+
+  private Future<Boolean> sourceInUse(String sourceId) {
+    return vertx.eventBus()
+        .<JsonObject>request(Addresses.FETCHER_SOURCE_IN_USE, new JsonObject().put("source_id", sourceId))
+        .map(reply -> reply.body().getBoolean("in_use"));
+  }
+
+  /** Releases everything held for a source no scope uses any more. */
+  private Future<Void> purge(String sourceId) {
+    lastFetched.remove(sourceId);
+    return blocking(() -> {
+      handles.drop(sourceId);
+      CloneDirectories.deleteTree(clones.of(sourceId));
+      LOG.info("source_id={} purged: no scope uses it", sourceId);
+      return null;
+    });
+  }
+
+  // --- stats -----------------------------------------------------------------------------
+
+  private void onStats(Message<JsonObject> message) {
+    int queueCount = queues.size();
+    int lastFetchedCount = lastFetched.size();
+    blocking(() -> new JsonObject()
+        .put("repos", handles.size())
+        .put("last_fetched", lastFetchedCount)
+        .put("source_queues", queueCount)
+        .put("clone_dirs", clones.count())
+        .put("cached_bundles", 0))
+        .onSuccess(message::reply)
+        .onFailure(e -> Failures.reply(message, e));
+  }
+}

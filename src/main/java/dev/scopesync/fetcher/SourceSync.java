@@ -1,0 +1,237 @@
+package dev.scopesync.fetcher;
+
+import dev.scopesync.bundle.BundleFilter;
+import dev.scopesync.bundle.BundleMaker;
+import dev.scopesync.scope.GitPolicySource;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sync of one scope against its clone (DESIGN §3), as an ordered list of blocking
+ * steps: make sure a valid clone exists, fetch when the rules say so, compare the scope's
+ * ref with the remote branch, move the ref. Runs on a git worker inside the source's
+ * queue, so nothing else touches the clone meanwhile.
+ */
+final class SourceSync {
+  private static final Logger LOG = LoggerFactory.getLogger(SourceSync.class);
+  static final String REMOTE = Constants.DEFAULT_REMOTE_NAME;
+
+  private final RepositoryHandles handles;
+  private final CloneDirectories clones;
+  private final Clock clock;
+  private final int timeoutSeconds;
+
+  SourceSync(RepositoryHandles handles, CloneDirectories clones, Clock clock, int timeoutSeconds) {
+    this.handles = handles;
+    this.clones = clones;
+    this.clock = clock;
+    this.timeoutSeconds = timeoutSeconds;
+  }
+
+  /**
+   * @param lastFetched when this source was last fetched successfully, or null
+   */
+  SyncResult run(SyncRequest request, Instant lastFetched) throws GitFailure, IOException {
+    GitPolicySource source = request.source();
+    Path dir = clones.of(request.sourceId());
+    boolean cloned = false;
+    Instant fetchedAt = null;
+    if (!usableClone(request.sourceId(), dir, source.url())) {
+      clone(request.sourceId(), dir, source);
+      cloned = true;
+      fetchedAt = clock.instant();
+    }
+    try (RepositoryHandles.Lease lease = handles.lease(request.sourceId(), dir)) {
+      Repository repo = lease.repository();
+      if (!cloned && shouldFetch(repo, request, lastFetched)) {
+        fetch(repo, source);
+        fetchedAt = clock.instant();
+      }
+      ObjectId head = remoteHead(repo, source.branch());
+      if (head == null) {
+        throw new GitFailure(GitFailure.Kind.NOT_FOUND,
+            "branch '" + source.branch() + "' not found on remote " + source.url(), null);
+      }
+      String scopeRef = ScopeRef.of(request.scopeId());
+      Ref previous = repo.exactRef(scopeRef);
+      ObjectId old = previous == null ? null : previous.getObjectId();
+      SortedSet<String> changed = changedDirectories(repo, source, old, head);
+      if (!head.equals(old)) {
+        moveRef(repo, scopeRef, head);
+      }
+      return new SyncResult(cloned, fetchedAt, old == null ? null : old.name(), head.name(), changed);
+    }
+  }
+
+  /** A clone directory we can use: a git repository one of whose remotes has the url. */
+  private boolean usableClone(String sourceId, Path dir, String url) throws IOException {
+    if (!Files.exists(dir)) {
+      return false;
+    }
+    if (Files.isDirectory(dir.resolve(".git"))) {
+      try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
+        StoredConfig config = lease.repository().getConfig();
+        for (String remote : config.getSubsections("remote")) {
+          for (String remoteUrl : config.getStringList("remote", remote, "url")) {
+            if (remoteUrl.equals(url)) {
+              return true;
+            }
+          }
+        }
+        LOG.warn("source_id={} clone at {} has no remote with url {}: recloning", sourceId, dir, url);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("source_id={} {} is not a usable git repository ({}): recloning", sourceId, dir, e.toString());
+      }
+    } else {
+      LOG.warn("source_id={} {} is not a git repository: recloning", sourceId, dir);
+    }
+    handles.drop(sourceId);
+    CloneDirectories.deleteTree(dir);
+    return false;
+  }
+
+  /** Clones into a scratch directory and moves it into place, so a crash never leaves half a clone. */
+  private void clone(String sourceId, Path dir, GitPolicySource source) throws GitFailure, IOException {
+    Path scratch = clones.newScratch(sourceId);
+    LOG.info("source_id={} cloning {} (branch {})", sourceId, source.url(), source.branch());
+    try {
+      try (Git ignored = Git.cloneRepository()
+          .setURI(source.url())
+          .setDirectory(scratch.toFile())
+          .setNoCheckout(true)
+          .setCloneAllBranches(true)
+          .setTimeout(timeoutSeconds)
+          .setCredentialsProvider(GitCredentials.of(source.auth()))
+          .call()) {
+        // Only the objects and refs are needed: bundles are read from git objects.
+      } catch (Exception e) {
+        throw GitFailure.classify("clone", source.url(), e);
+      }
+      try {
+        Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(scratch, dir);
+      }
+    } finally {
+      CloneDirectories.deleteTree(scratch);
+    }
+  }
+
+  private static boolean shouldFetch(Repository repo, SyncRequest request, Instant lastFetched) throws IOException {
+    if (request.forceFetch()) {
+      boolean fetchedSinceRequest = request.requestedAt() != null && lastFetched != null
+          && lastFetched.isAfter(request.requestedAt());
+      if (!fetchedSinceRequest) {
+        return true;
+      }
+    }
+    if (remoteHead(repo, request.source().branch()) == null) {
+      return true;
+    }
+    if (request.hintedHash() != null) {
+      return !hasCommit(repo, request.hintedHash());
+    }
+    return false;
+  }
+
+  private void fetch(Repository repo, GitPolicySource source) throws GitFailure {
+    try {
+      Git.wrap(repo).fetch()
+          .setRemote(REMOTE)
+          .setTimeout(timeoutSeconds)
+          .setCredentialsProvider(GitCredentials.of(source.auth()))
+          .call();
+    } catch (Exception e) {
+      throw GitFailure.classify("fetch", source.url(), e);
+    }
+  }
+
+  static ObjectId remoteHead(Repository repo, String branch) throws IOException {
+    Ref ref = repo.exactRef(Constants.R_REMOTES + REMOTE + "/" + branch);
+    return ref == null ? null : ref.getObjectId();
+  }
+
+  private static boolean hasCommit(Repository repo, String hash) throws IOException {
+    try {
+      ObjectId id = repo.resolve(hash + "^{commit}");
+      return id != null;
+    } catch (org.eclipse.jgit.errors.RevisionSyntaxException | org.eclipse.jgit.errors.AmbiguousObjectException e) {
+      return false;
+    }
+  }
+
+  private static SortedSet<String> changedDirectories(Repository repo, GitPolicySource source, ObjectId old,
+      ObjectId head) throws IOException {
+    BundleMaker maker = new BundleMaker(repo, filterOf(source));
+    if (old == null) {
+      return maker.directoriesOf(head);
+    }
+    if (old.equals(head) || !exists(repo, old)) {
+      return old.equals(head) ? new TreeSet<>() : maker.directoriesOf(head);
+    }
+    return maker.changedDirectories(old, head);
+  }
+
+  static BundleFilter filterOf(GitPolicySource source) {
+    return new BundleFilter(source.directories(), source.extensions(), source.manifest(),
+        source.bundleIgnore() == null ? java.util.List.of() : source.bundleIgnore());
+  }
+
+  private static boolean exists(Repository repo, ObjectId commit) {
+    try (RevWalk walk = new RevWalk(repo)) {
+      walk.parseCommit(commit);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void moveRef(Repository repo, String refName, ObjectId target) throws IOException {
+    RefUpdate update = repo.updateRef(refName);
+    update.setNewObjectId(target);
+    update.setForceUpdate(true);
+    RefUpdate.Result result = update.update();
+    switch (result) {
+      case NEW, FORCED, FAST_FORWARD, NO_CHANGE -> { }
+      default -> throw new IOException("could not move " + refName + " to " + target.name() + ": " + result);
+    }
+  }
+
+  /** Removes a scope's own ref from a clone; a missing clone or ref is fine. */
+  void deleteScopeRef(String sourceId, String scopeId) throws IOException {
+    Path dir = clones.of(sourceId);
+    if (!Files.isDirectory(dir.resolve(".git"))) {
+      return;
+    }
+    try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
+      Repository repo = lease.repository();
+      String refName = ScopeRef.of(scopeId);
+      if (repo.exactRef(refName) == null) {
+        return;
+      }
+      RefUpdate update = repo.updateRef(refName);
+      update.setForceUpdate(true);
+      RefUpdate.Result result = update.delete();
+      if (result != RefUpdate.Result.FORCED && result != RefUpdate.Result.NO_CHANGE) {
+        throw new IOException("could not delete " + refName + ": " + result);
+      }
+    }
+  }
+}

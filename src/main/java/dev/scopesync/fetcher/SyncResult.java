@@ -1,0 +1,18 @@
+package dev.scopesync.fetcher;
+
+import java.time.Instant;
+import java.util.SortedSet;
+
+/**
+ * What a sync did and found.
+ *
+ * @param fetchedAt when a clone or fetch completed, or null when the remote was not contacted
+ * @param oldCommit the scope's previously seen commit, or null on its first sync
+ * @param changedDirectories directories whose bundle files changed; empty = bundle unchanged
+ */
+record SyncResult(boolean cloned, Instant fetchedAt, String oldCommit, String newCommit,
+                  SortedSet<String> changedDirectories) {
+  boolean policyChanged() {
+    return !changedDirectories.isEmpty();
+  }
+}

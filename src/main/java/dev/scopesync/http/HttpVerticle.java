@@ -1,0 +1,209 @@
+package dev.scopesync.http;
+
+import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.Failures;
+import dev.scopesync.config.ServerConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Translates HTTP to event-bus requests and back (DESIGN §6). Holds no state: every
+ * route is one handler method, and every failure becomes a status and a JSON
+ * {@code detail} in {@link #fail}.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+  private final ServerConfig config;
+  private HttpServer server;
+
+  public HttpVerticle(ServerConfig config) {
+    this.config = config;
+  }
+
+  /** The port the server listens on (useful when configured with 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+
+    router.put("/scopes").handler(this::putScope);
+    router.get("/scopes").handler(this::listScopes);
+    router.post("/scopes/refresh").handler(this::refreshAll);
+    router.get("/scopes/:scopeId").handler(this::getScope);
+    router.delete("/scopes/:scopeId").handler(this::deleteScope);
+    router.post("/scopes/:scopeId/refresh").handler(this::refreshScope);
+    router.get("/healthz").handler(this::healthz);
+    router.get("/ready").handler(this::ready);
+    router.get("/internal/stats").handler(this::internalStats);
+
+    router.route().failureHandler(this::fail);
+    router.errorHandler(404, ctx -> sendDetail(ctx, 404, "Not Found"));
+    router.errorHandler(405, ctx -> sendDetail(ctx, 405, "Method Not Allowed"));
+
+    return vertx.createHttpServer()
+        .requestHandler(router)
+        .listen(config.httpPort(), config.httpHost())
+        .onSuccess(s -> {
+          server = s;
+          LOG.info("HTTP API listening on {}:{}", config.httpHost(), s.actualPort());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  // --- routes ----------------------------------------------------------------------------
+
+  private void putScope(RoutingContext ctx) {
+    Object scope = jsonBody(ctx);
+    JsonObject request = new JsonObject().put("scope", scope).put("force_fetch", flag(ctx, "force_fetch"));
+    ask(ctx, Addresses.SCOPES_PUT, request).onSuccess(reply -> ctx.response().setStatusCode(201).end());
+  }
+
+  private void listScopes(RoutingContext ctx) {
+    ask(ctx, Addresses.SCOPES_LIST, new JsonObject())
+        .onSuccess(reply -> sendJson(ctx, 200, reply.getJsonArray("scopes").encode()));
+  }
+
+  private void getScope(RoutingContext ctx) {
+    ask(ctx, Addresses.SCOPES_GET, idOf(ctx)).onSuccess(reply -> sendJson(ctx, 200, reply.encode()));
+  }
+
+  private void deleteScope(RoutingContext ctx) {
+    ask(ctx, Addresses.SCOPES_DELETE, idOf(ctx)).onSuccess(reply -> ctx.response().setStatusCode(204).end());
+  }
+
+  private void refreshScope(RoutingContext ctx) {
+    JsonObject request = idOf(ctx);
+    String hint = ctx.queryParams().get("hinted_hash");
+    if (hint != null) {
+      request.put("hinted_hash", hint);
+    }
+    ask(ctx, Addresses.SCOPES_REFRESH, request).onSuccess(reply -> sendJson(ctx, 200, reply.encode()));
+  }
+
+  private void refreshAll(RoutingContext ctx) {
+    ask(ctx, Addresses.SCOPES_REFRESH, new JsonObject())
+        .onSuccess(reply -> sendJson(ctx, 200, reply.encode()));
+  }
+
+  private void healthz(RoutingContext ctx) {
+    sendJson(ctx, 200, new JsonObject().put("status", "ok").encode());
+  }
+
+  private void ready(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(Addresses.READY, new JsonObject())
+        .onSuccess(reply -> sendJson(ctx, 200, reply.body().encode()))
+        .onFailure(e -> sendDetail(ctx, 503, "not ready: " + Failures.detailOf(e)));
+  }
+
+  private void internalStats(RoutingContext ctx) {
+    if (!config.internalStats()) {
+      sendDetail(ctx, 404, "Not Found");
+      return;
+    }
+    ask(ctx, Addresses.STATS, new JsonObject()).onSuccess(reply -> sendJson(ctx, 200, reply.encode()));
+  }
+
+  // --- the edge: requests in, statuses out -----------------------------------------------
+
+  /** Sends a bus request; a failure ends the HTTP exchange with its status and detail. */
+  private Future<JsonObject> ask(RoutingContext ctx, String address, JsonObject request) {
+    return vertx.eventBus().<JsonObject>request(address, request)
+        .map(Message::body)
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonObject idOf(RoutingContext ctx) {
+    return new JsonObject().put("scope_id", ctx.pathParam("scopeId"));
+  }
+
+  private static boolean flag(RoutingContext ctx, String name) {
+    String value = ctx.queryParams().get(name);
+    if (value == null) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true") || value.equals("1")) {
+      return true;
+    }
+    if (value.equalsIgnoreCase("false") || value.equals("0")) {
+      return false;
+    }
+    throw new HttpException(422, name + ": must be true or false");
+  }
+
+  private static Object jsonBody(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() == 0) {
+      throw new HttpException(400, "request body is empty; a JSON object is expected");
+    }
+    try {
+      return Json.decodeValue(ctx.body().buffer());
+    } catch (DecodeException e) {
+      throw new HttpException(400, "malformed JSON: " + e.getMessage());
+    }
+  }
+
+  private void fail(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    int status;
+    String detail;
+    if (failure instanceof HttpException http) {
+      status = http.getStatusCode();
+      detail = http.getPayload() != null ? http.getPayload() : defaultDetail(status);
+    } else if (failure != null) {
+      status = Failures.statusOf(failure);
+      detail = Failures.detailOf(failure);
+    } else {
+      status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+      detail = defaultDetail(status);
+    }
+    if (status >= 500) {
+      LOG.warn("{} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, detail,
+          status == 500 ? failure : null);
+    }
+    sendDetail(ctx, status, detail);
+  }
+
+  private static String defaultDetail(int status) {
+    return switch (status) {
+      case 400 -> "bad request";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 413 -> "request body is larger than http.maxBodyBytes";
+      default -> "internal error";
+    };
+  }
+
+  static void sendDetail(RoutingContext ctx, int status, String detail) {
+    sendJson(ctx, status, new JsonObject().put("detail", detail).encode());
+  }
+
+  static void sendJson(RoutingContext ctx, int status, String body) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body);
+  }
+}

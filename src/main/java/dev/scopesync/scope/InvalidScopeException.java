@@ -1,0 +1,15 @@
+package dev.scopesync.scope;
+
+/** A scope document that breaks DESIGN §5 validation; {@link #getMessage()} starts with the field. */
+public final class InvalidScopeException extends RuntimeException {
+  private final String field;
+
+  public InvalidScopeException(String field, String problem) {
+    super(field + ": " + problem);
+    this.field = field;
+  }
+
+  public String field() {
+    return field;
+  }
+}

@@ -1,0 +1,264 @@
+package dev.scopesync.scope;
+
+import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.Failures;
+import dev.scopesync.bus.StatsFields;
+import dev.scopesync.config.ServerConfig;
+import dev.scopesync.stats.ProcessStats;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns scopes (DESIGN §1): validation, the store, which scopes a sync concerns, and the
+ * answer to the fetcher's question whether a source is still used. It never touches git:
+ * it tells every node's fetcher what to sync and what was deleted.
+ */
+public final class ScopeVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ScopeVerticle.class);
+  private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
+
+  private final ServerConfig config;
+  private final Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory;
+  private final Clock clock;
+  private final ScopeParser parser;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private ScopeStore store;
+
+  public ScopeVerticle(ServerConfig config, Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory) {
+    this(config, storeFactory, Clock.systemUTC());
+  }
+
+  public ScopeVerticle(ServerConfig config, Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory,
+      Clock clock) {
+    this.config = config;
+    this.storeFactory = storeFactory;
+    this.clock = clock;
+    this.parser = new ScopeParser(new GitUrlPolicy(config.allowedSchemes()));
+  }
+
+  @Override
+  public Future<?> start() {
+    return storeFactory.apply(vertx)
+        .compose(s -> {
+          store = s;
+          register(Addresses.SCOPES_PUT, this::put);
+          register(Addresses.SCOPES_GET, this::get);
+          register(Addresses.SCOPES_LIST, this::list);
+          register(Addresses.SCOPES_DELETE, this::delete);
+          register(Addresses.SCOPES_REFRESH, this::refresh);
+          register(Addresses.STATS, body -> stats());
+          register(Addresses.READY, body -> ready());
+          register(Addresses.FETCHER_SCOPE, this::storedScope);
+          register(Addresses.FETCHER_SOURCE_IN_USE, this::sourceInUse);
+          return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+        })
+        .compose(ignored -> createConfiguredScopes())
+        .onSuccess(ignored -> syncAllAtBoot());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
+        .eventually(() -> store == null ? Future.succeededFuture() : store.close());
+  }
+
+  /** Registers a request handler whose future's value is the reply and whose failure is a coded reply. */
+  private void register(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    consumers.add(vertx.eventBus().<Object>consumer(address, message -> handle(message, handler)));
+  }
+
+  private static void handle(Message<Object> message, Function<JsonObject, Future<JsonObject>> handler) {
+    if (!(message.body() instanceof JsonObject body)) {
+      message.fail(Failures.BAD_REQUEST, "request body must be a JSON object");
+      return;
+    }
+    Future<JsonObject> reply;
+    try {
+      reply = handler.apply(body);
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onSuccess(message::reply).onFailure(e -> {
+      if (Failures.statusOf(e) >= 500) {
+        LOG.warn("{} failed: {}", message.address(), e.toString());
+      }
+      Failures.reply(message, e);
+    });
+  }
+
+  // --- the public addresses --------------------------------------------------------------
+
+  private Future<JsonObject> put(JsonObject body) {
+    Scope scope = parser.parse(body.getValue("scope"));
+    boolean forceFetch = bool(body, "force_fetch");
+    long requestedAt = clock.millis();
+    return store.put(scope).map(previous -> {
+      String sourceId = sourceIdOf(scope);
+      if (previous != null && !sourceIdOf(previous).equals(sourceId)) {
+        // The scope moved to another source: its old clone may now be unused.
+        tellFetchersDeleted(previous.scopeId(), sourceIdOf(previous));
+      }
+      LOG.info("scope_id={} source_id={} stored", scope.scopeId(), sourceId);
+      sync(List.of(scope), forceFetch, null, requestedAt, false);
+      return new JsonObject();
+    });
+  }
+
+  private Future<JsonObject> get(JsonObject body) {
+    String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
+    return existing(scopeId).map(Scope::toPublicJson);
+  }
+
+  private Future<JsonObject> list(JsonObject body) {
+    return store.all().map(scopes -> new JsonObject().put("scopes",
+        new JsonArray(scopes.stream().map(Scope::toPublicJson).toList())));
+  }
+
+  private Future<JsonObject> delete(JsonObject body) {
+    String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
+    return store.delete(scopeId).map(removed -> {
+      if (removed != null) {
+        LOG.info("scope_id={} deleted", scopeId);
+        tellFetchersDeleted(scopeId, sourceIdOf(removed));
+        vertx.eventBus().publish(Addresses.SCOPE_DELETED, new JsonObject().put("scope_id", scopeId));
+      }
+      return new JsonObject();
+    });
+  }
+
+  private Future<JsonObject> refresh(JsonObject body) {
+    long requestedAt = clock.millis();
+    Object hint = body.getValue("hinted_hash");
+    if (hint != null && !(hint instanceof String s && COMMIT_HASH.matcher(s).matches())) {
+      throw new InvalidScopeException("hinted_hash", "must be a commit hash (4 to 64 hex digits)");
+    }
+    String hintedHash = (String) hint;
+    if (body.getValue("scope_id") == null) {
+      return store.all().map(scopes -> {
+        sync(scopes, true, null, requestedAt, true);
+        return new JsonObject();
+      });
+    }
+    String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
+    return existing(scopeId).map(scope -> {
+      // No hint: force a fetch (unless one happened after this request arrived).
+      sync(List.of(scope), hintedHash == null, hintedHash, requestedAt, false);
+      return new JsonObject();
+    });
+  }
+
+  private Future<JsonObject> stats() {
+    Future<Integer> scopes = store.all().map(List::size);
+    Future<JsonObject> fetcher = vertx.eventBus().<JsonObject>request(Addresses.FETCHER_STATS, new JsonObject())
+        .map(Message::body);
+    Future<JsonObject> process = vertx.executeBlocking(ProcessStats::read);
+    return Future.all(scopes, fetcher, process).map(all -> new JsonObject()
+        .put(StatsFields.SCOPES, scopes.result())
+        .mergeIn(fetcher.result())
+        .mergeIn(process.result())
+        .put(StatsFields.CLUSTER_NODES, 1));
+  }
+
+  private Future<JsonObject> ready() {
+    Future<Void> storeOk = store.ping()
+        .recover(e -> Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "store: " + e.getMessage())));
+    return storeOk
+        .compose(ok -> vertx.eventBus().request(Addresses.FETCHER_STATS, new JsonObject()))
+        .recover(e -> Failures.statusOf(e) == Failures.UNAVAILABLE && !(e.getMessage() != null
+            && e.getMessage().startsWith("store:"))
+            ? Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "fetcher: " + Failures.detailOf(e)))
+            : Future.failedFuture(e))
+        .map(ignored -> new JsonObject().put("status", "ready"));
+  }
+
+  // --- the fetcher's questions -----------------------------------------------------------
+
+  private Future<JsonObject> storedScope(JsonObject body) {
+    return existing(body.getString("scope_id")).map(Scope::toStoredJson);
+  }
+
+  private Future<JsonObject> sourceInUse(JsonObject body) {
+    String sourceId = body.getString("source_id");
+    return store.all().map(scopes -> new JsonObject().put("in_use",
+        scopes.stream().anyMatch(s -> sourceIdOf(s).equals(sourceId))));
+  }
+
+  // --- helpers ---------------------------------------------------------------------------
+
+  private Future<Scope> existing(String scopeId) {
+    return store.get(scopeId).compose(scope -> scope == null
+        ? Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId))
+        : Future.succeededFuture(scope));
+  }
+
+  private String sourceIdOf(Scope scope) {
+    return SourceId.of(scope.policy(), config.cloneShards());
+  }
+
+  /**
+   * Asks every node's fetcher to sync these scopes. A batch syncs one scope per source
+   * with a forced fetch first and the others without fetching (DESIGN §3).
+   */
+  private void sync(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
+    if (scopes.isEmpty()) {
+      return;
+    }
+    JsonArray items = new JsonArray();
+    for (Scope scope : scopes) {
+      items.add(new JsonObject().put("scope_id", scope.scopeId()).put("source_id", sourceIdOf(scope)));
+    }
+    vertx.eventBus().publish(Addresses.FETCHER_SYNC, new JsonObject()
+        .put("scopes", items)
+        .put("force_fetch", forceFetch)
+        .put("hinted_hash", hintedHash)
+        .put("requested_at", requestedAt)
+        .put("batch", batch));
+  }
+
+  private void tellFetchersDeleted(String scopeId, String sourceId) {
+    vertx.eventBus().publish(Addresses.FETCHER_DELETE,
+        new JsonObject().put("scope_id", scopeId).put("source_id", sourceId));
+  }
+
+  private Future<Void> createConfiguredScopes() {
+    List<Future<?>> created = new ArrayList<>();
+    for (int i = 0; i < config.scopes().size(); i++) {
+      Scope scope = parser.parse(config.scopes().getJsonObject(i));
+      created.add(store.get(scope.scopeId()).compose(existing -> existing != null
+          ? Future.succeededFuture()
+          : store.put(scope).onSuccess(x -> LOG.info("scope_id={} created from the config file", scope.scopeId()))));
+    }
+    return Future.all(created).mapEmpty();
+  }
+
+  private void syncAllAtBoot() {
+    store.all()
+        .onSuccess(scopes -> {
+          LOG.info("boot: syncing {} scopes", scopes.size());
+          sync(scopes, true, null, clock.millis(), true);
+        })
+        .onFailure(e -> LOG.error("boot sync could not list scopes: {}", e.getMessage()));
+  }
+
+  private static boolean bool(JsonObject body, String key) {
+    Object value = body.getValue(key);
+    if (value == null) {
+      return false;
+    }
+    if (!(value instanceof Boolean b)) {
+      throw new InvalidScopeException(key, "must be a boolean");
+    }
+    return b;
+  }
+}
