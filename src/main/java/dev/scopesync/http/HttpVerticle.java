@@ -152,7 +152,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private static Object jsonBody(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().length() == 0) {
+    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
       throw new HttpException(400, "request body is empty; a JSON object is expected");
     }
     try {
