@@ -38,7 +38,7 @@ public final class ConfigKeys {
   public static JsonObject defaults() {
     return new JsonObject()
         .put("http", new JsonObject()
-            .put("host", "0.0.0.0")
+            .put("host", "127.0.0.1")
             .put("port", 7002)
             .put("maxBodyBytes", 1_048_576))
         .put("store", new JsonObject()

@@ -27,7 +27,7 @@ class ConfigLoaderTest {
   @Test
   void defaultsAreTheDesignedOnes() {
     ServerConfig c = ConfigLoader.load(null, Map.of());
-    assertEquals("0.0.0.0", c.httpHost());
+    assertEquals("127.0.0.1", c.httpHost(), "loopback by default: exposing is a decision");
     assertEquals(7002, c.httpPort());
     assertEquals(1_048_576, c.maxBodyBytes());
     assertEquals("file", c.storeType());
