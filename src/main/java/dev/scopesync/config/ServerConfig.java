@@ -25,6 +25,7 @@ public record ServerConfig(
     int syncConcurrency,
     Set<String> allowedSchemes,
     int maxOpenRepositories,
+    int bundleCacheMaxBytes,
     int pollingIntervalSeconds,
     String webhookSecret,
     String authPublicKey,
@@ -61,6 +62,7 @@ public record ServerConfig(
         r.intIn(ConfigKeys.GIT_SYNC_CONCURRENCY, 1, 10_000),
         r.schemes(ConfigKeys.GIT_ALLOWED_SCHEMES),
         r.intIn(ConfigKeys.GIT_MAX_OPEN_REPOSITORIES, 1, 1_000_000),
+        r.intIn(ConfigKeys.BUNDLES_CACHE_MAX_BYTES, 0, Integer.MAX_VALUE),
         r.intIn(ConfigKeys.POLLING_INTERVAL_SECONDS, 0, 31_536_000),
         r.optionalString(ConfigKeys.WEBHOOK_SECRET),
         r.optionalString(ConfigKeys.AUTH_PUBLIC_KEY),
@@ -80,7 +82,7 @@ public record ServerConfig(
   public ServerConfig withHttpPort(int port) {
     return new ServerConfig(httpHost, port, maxBodyBytes, storeType, storeDir, redisUrl, gitBaseDir, cloneShards,
         gitTimeoutSeconds, gitWorkerPoolSize, syncConcurrency, allowedSchemes, maxOpenRepositories,
-        pollingIntervalSeconds, webhookSecret, authPublicKey, internalStats, bridgeTcpPort, clusterEnabled,
+        bundleCacheMaxBytes, pollingIntervalSeconds, webhookSecret, authPublicKey, internalStats, bridgeTcpPort, clusterEnabled,
         clusterConfigFile, scopes);
   }
 

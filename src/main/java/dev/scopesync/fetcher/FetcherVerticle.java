@@ -10,6 +10,8 @@ import dev.scopesync.scope.SourceId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -51,6 +53,8 @@ public final class FetcherVerticle extends VerticleBase {
   private RepositoryHandles handles;
   private CloneDirectories clones;
   private SourceSync sync;
+  private BundleCache bundleCache;
+  private BundleService bundles;
   private WorkerExecutor git;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -76,7 +80,12 @@ public final class FetcherVerticle extends VerticleBase {
         config.gitTimeoutSeconds() * 2L + 30, TimeUnit.SECONDS);
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, this::onSync));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_DELETE, this::onDelete));
+    bundleCache = new BundleCache(config.bundleCacheMaxBytes());
+    bundles = new BundleService(this::blocking, this::currentScope, handles, clones, bundleCache,
+        config.cloneShards());
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_STATS, this::onStats));
+    // Bundles are answered by the node that was asked: every node has its own clones.
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_BUNDLE, this::onBundle));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -194,6 +203,7 @@ public final class FetcherVerticle extends VerticleBase {
     if (result.fetchedAt() != null) {
       lastFetched.put(request.sourceId(), result.fetchedAt());
     }
+    bundles.recordHeads(request.sourceId(), result.remoteHeads());
     if (result.policyChanged()) {
       String oldHash = result.oldCommit() == null ? result.newCommit() : result.oldCommit();
       JsonArray dirs = new JsonArray(List.copyOf(result.changedDirectories()));
@@ -259,6 +269,7 @@ public final class FetcherVerticle extends VerticleBase {
   /** Releases everything held for a source no scope uses any more. */
   private Future<Void> purge(String sourceId) {
     lastFetched.remove(sourceId);
+    bundles.dropSource(sourceId);
     return blocking(() -> {
       handles.drop(sourceId);
       CloneDirectories.deleteTree(clones.of(sourceId));
@@ -267,17 +278,40 @@ public final class FetcherVerticle extends VerticleBase {
     });
   }
 
+  // --- bundles ---------------------------------------------------------------------------
+
+  private void onBundle(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    BundleService.Format format = "tar".equals(body.getString("format"))
+        ? BundleService.Format.TAR
+        : BundleService.Format.JSON;
+    List<String> ifNoneMatch = body.getJsonArray("if_none_match", new JsonArray()).stream()
+        .map(String::valueOf).toList();
+    BundleService.Query query = new BundleService.Query(body.getString("scope_id"), body.getString("base_hash"),
+        format, ifNoneMatch);
+    bundles.answer(query)
+        .onSuccess(reply -> message.reply(reply.body() == null ? Buffer.buffer() : reply.body(),
+            new DeliveryOptions()
+                .addHeader("status", String.valueOf(reply.status()))
+                .addHeader("etag", reply.etag())
+                .addHeader("scope_id", reply.scopeId())
+                .addHeader("commit", reply.commit())
+                .addHeader("content_type", format.contentType)))
+        .onFailure(e -> Failures.reply(message, e));
+  }
+
   // --- stats -----------------------------------------------------------------------------
 
   private void onStats(Message<JsonObject> message) {
     int queueCount = queues.size();
     int lastFetchedCount = lastFetched.size();
+    int cachedBundles = bundleCache.size();
     blocking(() -> new JsonObject()
         .put("repos", handles.size())
         .put("last_fetched", lastFetchedCount)
         .put("source_queues", queueCount)
         .put("clone_dirs", clones.count())
-        .put("cached_bundles", 0))
+        .put("cached_bundles", cachedBundles))
         .onSuccess(message::reply)
         .onFailure(e -> Failures.reply(message, e));
   }

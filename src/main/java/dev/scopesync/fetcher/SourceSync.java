@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.eclipse.jgit.api.Git;
@@ -76,7 +78,8 @@ final class SourceSync {
       if (!head.equals(old)) {
         moveRef(repo, scopeRef, head);
       }
-      return new SyncResult(cloned, fetchedAt, old == null ? null : old.name(), head.name(), changed);
+      return new SyncResult(cloned, fetchedAt, old == null ? null : old.name(), head.name(), changed,
+          remoteHeads(repo));
     }
   }
 
@@ -161,6 +164,18 @@ final class SourceSync {
     } catch (Exception e) {
       throw GitFailure.classify("fetch", source.url(), e);
     }
+  }
+
+  /** Every remote branch and its commit: what bundle requests serve until the next sync. */
+  static Map<String, String> remoteHeads(Repository repo) throws IOException {
+    String prefix = Constants.R_REMOTES + REMOTE + "/";
+    Map<String, String> heads = new HashMap<>();
+    for (Ref ref : repo.getRefDatabase().getRefsByPrefix(prefix)) {
+      if (!ref.isSymbolic() && ref.getObjectId() != null) {
+        heads.put(ref.getName().substring(prefix.length()), ref.getObjectId().name());
+      }
+    }
+    return Map.copyOf(heads);
   }
 
   static ObjectId remoteHead(Repository repo, String branch) throws IOException {

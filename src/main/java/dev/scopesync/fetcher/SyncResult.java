@@ -1,6 +1,7 @@
 package dev.scopesync.fetcher;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.SortedSet;
 
 /**
@@ -9,9 +10,10 @@ import java.util.SortedSet;
  * @param fetchedAt when a clone or fetch completed, or null when the remote was not contacted
  * @param oldCommit the scope's previously seen commit, or null on its first sync
  * @param changedDirectories directories whose bundle files changed; empty = bundle unchanged
+ * @param remoteHeads every remote branch of the clone and its commit, as the sync left them
  */
 record SyncResult(boolean cloned, Instant fetchedAt, String oldCommit, String newCommit,
-                  SortedSet<String> changedDirectories) {
+                  SortedSet<String> changedDirectories, Map<String, String> remoteHeads) {
   boolean policyChanged() {
     return !changedDirectories.isEmpty();
   }

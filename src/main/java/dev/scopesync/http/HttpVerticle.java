@@ -5,16 +5,23 @@ import dev.scopesync.bus.Failures;
 import dev.scopesync.config.ServerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +33,16 @@ import org.slf4j.LoggerFactory;
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
+  /** The longest {@code Prefer: wait=N} honoured, in seconds. */
+  static final int MAX_WAIT_SECONDS = 600;
+  static final String OPA_BUNDLE_TYPE = "application/vnd.openpolicyagent.bundles";
+  private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
+  private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
+
   private final ServerConfig config;
   private HttpServer server;
+  private LongPolls longPolls;
+  private MessageConsumer<JsonObject> policyUpdates;
 
   public HttpVerticle(ServerConfig config) {
     this.config = config;
@@ -40,6 +55,9 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    longPolls = new LongPolls(vertx);
+    policyUpdates = vertx.eventBus().consumer(Addresses.POLICY_UPDATED,
+        m -> longPolls.changed(m.body().getString("scope_id")));
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
 
@@ -49,6 +67,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/scopes/:scopeId").handler(this::getScope);
     router.delete("/scopes/:scopeId").handler(this::deleteScope);
     router.post("/scopes/:scopeId/refresh").handler(this::refreshScope);
+    router.get("/scopes/:scopeId/policy").handler(this::policy);
+    router.get("/scopes/:scopeId/bundle.tar.gz").handler(this::opaBundle);
     router.get("/healthz").handler(this::healthz);
     router.get("/ready").handler(this::ready);
     router.get("/internal/stats").handler(this::internalStats);
@@ -57,18 +77,26 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(404, ctx -> sendDetail(ctx, 404, "Not Found"));
     router.errorHandler(405, ctx -> sendDetail(ctx, 405, "Method Not Allowed"));
 
-    return vertx.createHttpServer()
+    return policyUpdates.completion().compose(ready -> vertx.createHttpServer()
         .requestHandler(router)
         .listen(config.httpPort(), config.httpHost())
         .onSuccess(s -> {
           server = s;
           LOG.info("HTTP API listening on {}:{}", config.httpHost(), s.actualPort());
-        });
+        }));
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    // Held long polls are answered now, so no client waits on a server that is going away.
+    longPolls.releaseAll();
+    return policyUpdates.unregister()
+        .eventually(() -> server == null ? Future.succeededFuture() : server.close());
+  }
+
+  /** Long-poll requests currently held. */
+  public int heldLongPolls() {
+    return longPolls.held();
   }
 
   // --- routes ----------------------------------------------------------------------------
@@ -104,6 +132,80 @@ public final class HttpVerticle extends VerticleBase {
   private void refreshAll(RoutingContext ctx) {
     ask(ctx, Addresses.SCOPES_REFRESH, new JsonObject())
         .onSuccess(reply -> sendJson(ctx, 200, reply.encode()));
+  }
+
+  private void policy(RoutingContext ctx) {
+    JsonObject request = idOf(ctx).put("format", "json");
+    String base = ctx.queryParams().get("base_hash");
+    if (base != null) {
+      if (!COMMIT_HASH.matcher(base).matches()) {
+        throw new HttpException(422, "base_hash: must be a commit hash (4 to 64 hex digits)");
+      }
+      request.put("base_hash", base);
+    }
+    askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, "application/json"));
+  }
+
+  private void opaBundle(RoutingContext ctx) {
+    JsonObject request = idOf(ctx).put("format", "tar");
+    Integer wait = preferWait(ctx);
+    askBundle(ctx, request).onSuccess(reply -> {
+      boolean current = "304".equals(reply.headers().get("status"));
+      if (wait == null) {
+        sendBundle(ctx, reply, "application/gzip");
+      } else if (!current) {
+        sendBundle(ctx, reply, OPA_BUNDLE_TYPE);
+      } else {
+        holdUntilChanged(ctx, request, reply.headers().get("scope_id"), wait);
+      }
+    });
+  }
+
+  /** OPA's long poll: answer at once when the policy changes, else 304 after the wait. */
+  private void holdUntilChanged(RoutingContext ctx, JsonObject request, String servedScope, int waitSeconds) {
+    LongPolls.Waiter waiter = longPolls.hold(servedScope, waitSeconds * 1000L,
+        () -> askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, OPA_BUNDLE_TYPE)));
+    ctx.response().closeHandler(closed -> waiter.cancel());
+  }
+
+  private Future<Message<Buffer>> askBundle(RoutingContext ctx, JsonObject request) {
+    List<String> ifNoneMatch = ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH).stream()
+        .flatMap(value -> Arrays.stream(value.split(",")))
+        .map(String::trim)
+        .map(tag -> tag.startsWith("W/") ? tag.substring(2) : tag)
+        .filter(tag -> !tag.isEmpty())
+        .toList();
+    request.put("if_none_match", new JsonArray(ifNoneMatch));
+    return vertx.eventBus().<Buffer>request(Addresses.FETCHER_BUNDLE, request).onFailure(ctx::fail);
+  }
+
+  private static void sendBundle(RoutingContext ctx, Message<Buffer> reply, String contentType) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    int status = Integer.parseInt(reply.headers().get("status"));
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.ETAG, reply.headers().get("etag"))
+        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+    if (status == 304) {
+      ctx.response().end();
+    } else {
+      ctx.response().end(reply.body());
+    }
+  }
+
+  private static Integer preferWait(RoutingContext ctx) {
+    String prefer = ctx.request().getHeader("Prefer");
+    if (prefer == null || ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH) == null) {
+      return null;
+    }
+    Matcher m = PREFER_WAIT.matcher(prefer);
+    if (!m.find()) {
+      return null;
+    }
+    return Math.min(MAX_WAIT_SECONDS, Integer.parseInt(m.group(1)));
   }
 
   private void healthz(RoutingContext ctx) {
@@ -175,6 +277,9 @@ public final class HttpVerticle extends VerticleBase {
     } else {
       status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
       detail = defaultDetail(status);
+    }
+    if (status == 503) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
     }
     if (status >= 500) {
       LOG.warn("{} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, detail,

@@ -57,6 +57,7 @@ public final class ScopeVerticle extends VerticleBase {
           register(Addresses.SCOPES_LIST, this::list);
           register(Addresses.SCOPES_DELETE, this::delete);
           register(Addresses.SCOPES_REFRESH, this::refresh);
+          register(Addresses.SCOPES_POLICY, this::policy);
           register(Addresses.STATS, body -> stats());
           register(Addresses.READY, body -> ready());
           register(Addresses.FETCHER_SCOPE, this::storedScope);
@@ -156,6 +157,17 @@ public final class ScopeVerticle extends VerticleBase {
       sync(List.of(scope), hintedHash == null, hintedHash, requestedAt, false);
       return new JsonObject();
     });
+  }
+
+  private Future<JsonObject> policy(JsonObject body) {
+    String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
+    Object base = body.getValue("base_hash");
+    if (base != null && !(base instanceof String s && COMMIT_HASH.matcher(s).matches())) {
+      throw new InvalidScopeException("base_hash", "must be a commit hash (4 to 64 hex digits)");
+    }
+    JsonObject request = new JsonObject().put("scope_id", scopeId).put("base_hash", base).put("format", "json");
+    return vertx.eventBus().<io.vertx.core.buffer.Buffer>request(Addresses.FETCHER_BUNDLE, request)
+        .map(reply -> new JsonObject(reply.body()));
   }
 
   private Future<JsonObject> stats() {

@@ -1,0 +1,202 @@
+package dev.scopesync.fetcher;
+
+import dev.scopesync.bundle.BundleFilter;
+import dev.scopesync.bundle.BundleMaker;
+import dev.scopesync.bundle.OpaBundleWriter;
+import dev.scopesync.bundle.PolicyBundle;
+import dev.scopesync.bus.Failures;
+import dev.scopesync.scope.GitPolicySource;
+import dev.scopesync.scope.Scope;
+import dev.scopesync.scope.SourceId;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
+
+/**
+ * Answers bundle requests (DESIGN §5, §8b): resolves the scope (or the {@code default}
+ * scope), finds the commit its branch is at, and serves the bundle from the cache or
+ * builds it on the git pool. Bundles are immutable per (commit, base, filter, format), so
+ * the ETag names exactly those and a cached entry is never stale.
+ *
+ * <p>Runs on the fetcher's context; only the builds and ref reads go to workers. Builds
+ * run outside the source queues, so serving never waits behind a slow fetch: JGit reads
+ * objects safely while a fetch adds packs, and a lease keeps the repository open even if
+ * the source is purged meanwhile.
+ */
+final class BundleService {
+  static final String DEFAULT_SCOPE = "default";
+
+  enum Format {
+    JSON("application/json"), TAR("application/gzip");
+
+    final String contentType;
+
+    Format(String contentType) {
+      this.contentType = contentType;
+    }
+  }
+
+  record Query(String scopeId, String baseHash, Format format, List<String> ifNoneMatch) {
+  }
+
+  /** status 200 with a body, or 304 without; {@code scopeId} is the scope actually served. */
+  record Reply(int status, String etag, String scopeId, String commit, Buffer body) {
+  }
+
+  private final GitPool git;
+  private final Function<String, Future<Scope>> currentScope;
+  private final RepositoryHandles handles;
+  private final CloneDirectories clones;
+  private final BundleCache cache;
+  private final int shards;
+  /** sourceId → branch → commit, as the last sync left them. Dropped with the source. */
+  private final Map<String, Map<String, String>> heads = new HashMap<>();
+  /** Builds in flight, so concurrent requests for one bundle build it once. */
+  private final Map<String, Future<Buffer>> building = new HashMap<>();
+  private long builds;
+
+  BundleService(GitPool git, Function<String, Future<Scope>> currentScope,
+      RepositoryHandles handles, CloneDirectories clones, BundleCache cache, int shards) {
+    this.git = git;
+    this.currentScope = currentScope;
+    this.handles = handles;
+    this.clones = clones;
+    this.cache = cache;
+    this.shards = shards;
+  }
+
+  void recordHeads(String sourceId, Map<String, String> remoteHeads) {
+    heads.put(sourceId, remoteHeads);
+  }
+
+  void dropSource(String sourceId) {
+    heads.remove(sourceId);
+    cache.dropSource(sourceId);
+  }
+
+  int knownSources() {
+    return heads.size();
+  }
+
+  long builds() {
+    return builds;
+  }
+
+  Future<Reply> answer(Query query) {
+    return resolve(query.scopeId()).compose(scope -> {
+      String sourceId = SourceId.of(scope.policy(), shards);
+      return headOf(sourceId, scope.policy().branch()).compose(commit -> {
+        String etag = etagOf(commit, query, scope.policy());
+        if (query.ifNoneMatch().contains(etag) || query.ifNoneMatch().contains("*")) {
+          return Future.succeededFuture(new Reply(304, etag, scope.scopeId(), commit, null));
+        }
+        return bundle(sourceId, etag, commit, query, scope.policy())
+            .map(body -> new Reply(200, etag, scope.scopeId(), commit, body));
+      });
+    });
+  }
+
+  /** The scope, else the {@code default} scope, else 404 (OPAL answered 500 there). */
+  private Future<Scope> resolve(String scopeId) {
+    return currentScope.apply(scopeId).compose(scope -> {
+      if (scope != null) {
+        return Future.succeededFuture(scope);
+      }
+      Future<Scope> fallback = scopeId.equals(DEFAULT_SCOPE)
+          ? Future.succeededFuture(null)
+          : currentScope.apply(DEFAULT_SCOPE);
+      return fallback.compose(d -> d != null
+          ? Future.succeededFuture(d)
+          : Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId)));
+    });
+  }
+
+  private Future<String> headOf(String sourceId, String branch) {
+    Map<String, String> known = heads.get(sourceId);
+    if (known != null && known.containsKey(branch)) {
+      return Future.succeededFuture(known.get(branch));
+    }
+    // Not synced since this process started (or not at all): read the clone's ref.
+    return git.run(() -> {
+      if (!Files.isDirectory(clones.of(sourceId).resolve(".git"))) {
+        return null;
+      }
+      try (RepositoryHandles.Lease lease = handles.lease(sourceId, clones.of(sourceId))) {
+        ObjectId head = SourceSync.remoteHead(lease.repository(), branch);
+        return head == null ? null : head.name();
+      }
+    }).compose(commit -> commit != null
+        ? Future.succeededFuture(commit)
+        : Future.failedFuture(Failures.of(Failures.UNAVAILABLE,
+            "the policy repository is not cloned yet (or its branch '" + branch + "' is missing); retry shortly")));
+  }
+
+  private Future<Buffer> bundle(String sourceId, String etag, String commit, Query query, GitPolicySource source) {
+    Buffer cached = cache.get(sourceId, etag);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    String key = sourceId + "/" + etag;
+    Future<Buffer> inFlight = building.get(key);
+    if (inFlight != null) {
+      return inFlight;
+    }
+    BundleFilter filter = SourceSync.filterOf(source);
+    Future<Buffer> build = git.run(() -> build(sourceId, commit, query, filter))
+        .onSuccess(body -> cache.put(sourceId, etag, body))
+        .onComplete(done -> building.remove(key));
+    building.put(key, build);
+    builds++;
+    return build;
+  }
+
+  private Buffer build(String sourceId, String commit, Query query, BundleFilter filter) throws Exception {
+    try (RepositoryHandles.Lease lease = handles.lease(sourceId, clones.of(sourceId))) {
+      Repository repo = lease.repository();
+      BundleMaker maker = new BundleMaker(repo, filter);
+      ObjectId head = ObjectId.fromString(commit);
+      if (query.format() == Format.TAR) {
+        return Buffer.buffer(OpaBundleWriter.write(maker.full(head)));
+      }
+      ObjectId base = query.baseHash() == null ? null : commitIn(repo, query.baseHash());
+      PolicyBundle bundle = base == null ? maker.full(head) : maker.diff(base, head);
+      return Buffer.buffer(bundle.toJson());
+    }
+  }
+
+  /** The commit a (possibly abbreviated) hash names in the clone, or null when unknown. */
+  private static ObjectId commitIn(Repository repo, String hash) {
+    try (RevWalk walk = new RevWalk(repo)) {
+      ObjectId id = repo.resolve(hash + "^{commit}");
+      return id == null ? null : walk.parseCommit(id).getId();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** Names the commit, the base (JSON only), the format and the filter: all a bundle depends on. */
+  static String etagOf(String commit, Query query, GitPolicySource source) {
+    String filter = SourceSync.filterOf(source).fingerprint();
+    String base = query.format() == Format.JSON && query.baseHash() != null ? "." + query.baseHash() : "";
+    return "\"" + commit + base + "-" + query.format().name().toLowerCase() + "-" + shortHash(filter) + "\"";
+  }
+
+  private static String shortHash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 6);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
