@@ -67,33 +67,32 @@ final class CommitTree {
         if (path.equals(PythonPath.ROOT)) {
             return Node.DIRECTORY;
         }
-        FileMode mode = modeAt(path);
-        if (mode == null) {
+        Entry entry = entryAt(path);
+        if (entry == null) {
             return Node.NONE;
         }
-        if (isDirectory(mode)) {
+        if (isDirectory(entry.mode())) {
             return Node.DIRECTORY;
         }
-        return isFile(mode) ? Node.FILE : Node.NONE;
+        return isFile(entry.mode()) ? Node.FILE : Node.NONE;
     }
 
     /** The blob at a normalised path, or {@code null} when the path is not a file. */
     ObjectId fileAt(String path) throws IOException {
-        if (path.equals(PythonPath.ROOT) || PythonPath.isAbsolute(path) || PythonPath.hasParentReference(path)) {
-            return null;
-        }
-        try (TreeWalk walk = TreeWalk.forPath(reader, path, root)) {
-            return walk != null && isFile(walk.getFileMode(0)) ? walk.getObjectId(0) : null;
-        }
+        Entry entry = path.equals(PythonPath.ROOT) ? null : entryAt(path);
+        return entry != null && isFile(entry.mode()) ? entry.id() : null;
     }
 
-    private FileMode modeAt(String path) throws IOException {
+    private record Entry(FileMode mode, ObjectId id) {
+    }
+
+    private Entry entryAt(String path) throws IOException {
         // Git trees hold neither absolute paths nor "..": such a path names nothing.
         if (PythonPath.isAbsolute(path) || PythonPath.hasParentReference(path)) {
             return null;
         }
         try (TreeWalk walk = TreeWalk.forPath(reader, path, root)) {
-            return walk == null ? null : walk.getFileMode(0);
+            return walk == null ? null : new Entry(walk.getFileMode(0), walk.getObjectId(0));
         }
     }
 
@@ -109,7 +108,8 @@ final class CommitTree {
             walk.addTree(tree);
             walk.setRecursive(false);
             while (walk.next()) {
-                String path = PythonPath.join(directory, walk.getNameString());
+                String name = walk.getNameString();
+                String path = directory.equals(PythonPath.ROOT) ? name : directory + "/" + name;
                 FileMode mode = walk.getFileMode(0);
                 if (isDirectory(mode)) {
                     subdirectoryPaths.add(path);

@@ -70,6 +70,14 @@ final class TestRepository implements AutoCloseable {
         return this;
     }
 
+    TestRepository symlink(String path, String target) throws IOException, GitAPIException {
+        Path link = workTree.resolve(path);
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, Path.of(target));
+        git.add().addFilepattern(path).call();
+        return this;
+    }
+
     TestRepository makeExecutable(String path) throws IOException, GitAPIException {
         workTree.resolve(path).toFile().setExecutable(true);
         git.add().addFilepattern(path).call();
