@@ -59,8 +59,9 @@ public final class BundleMaker {
      * Diff bundle from base to head (both commits must exist; the caller checks that base exists,
      * else asks for {@link #full}).
      *
-     * <p>Its modules and {@code manifest} hold the added and modified files (the head's order
-     * restricted to them — OPAL also restricts the manifest to them). {@code deleted_files} lists
+     * <p>Its modules and {@code manifest} hold the added and modified files, the manifest in the
+     * head's manifest order restricted to them. (OPAL's manifest holds the same files; for those no
+     * {@code .manifest} names, its order is git's diff order, ours the head's walk order.) {@code deleted_files} lists
      * the directories of gone {@code data.json} files in the base's manifest order, and gone
      * {@code .rego} files in <em>reverse</em> base manifest order, so that a module is removed
      * before the modules it was loaded after; it is {@code null} when nothing is gone.
@@ -87,7 +88,7 @@ public final class BundleMaker {
     public SortedSet<String> directoriesOf(ObjectId commit) throws IOException {
         try (ObjectReader reader = repo.newObjectReader()) {
             BundleFiles files = BundleFiles.of(CommitTree.of(reader, commit), rule);
-            return parentDirectories(files.walkOrder().keySet());
+            return Collections.unmodifiableSortedSet(parentDirectories(files.walkOrder().keySet()));
         }
     }
 
@@ -114,7 +115,7 @@ public final class BundleMaker {
             if (change.reordered()) {
                 directories.addAll(selfAndParents(manifestDirectory(before, after)));
             }
-            return directories;
+            return Collections.unmodifiableSortedSet(directories);
         }
     }
 

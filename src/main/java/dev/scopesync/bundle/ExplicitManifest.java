@@ -76,19 +76,14 @@ final class ExplicitManifest {
     }
 
     private List<String> compileRoot(String manifestPath) throws IOException {
-        if (PythonPath.isAbsolute(manifestPath)) {
+        String directory = rootDirectory(tree, manifestPath);
+        if (directory == null) {
             return List.of();
         }
         String root = PythonPath.normalize(manifestPath);
-        switch (tree.node(root)) {
-            case FILE:
-                // OPAL's "old-fashioned" form: the file itself, entries relative to its directory.
-                return compileManifest(PythonPath.parent(root), PythonPath.name(root));
-            case DIRECTORY:
-                return compileManifest(root, MANIFEST_FILE_NAME);
-            default:
-                return List.of();
-        }
+        // A directory holds ".manifest"; a file (OPAL's "old-fashioned" form) is read whatever its name.
+        String fileName = directory.equals(root) ? MANIFEST_FILE_NAME : PythonPath.name(root);
+        return compileManifest(directory, fileName);
     }
 
     private List<String> compileManifest(String directory, String fileName) throws IOException {
