@@ -59,6 +59,11 @@ public final class Server {
     return http.actualPort();
   }
 
+  /** OPA long polls currently held by this node's HTTP API. */
+  public int heldLongPolls() {
+    return http.heldLongPolls();
+  }
+
   /** Undeploys in reverse order: no new requests, then scopes, then git (which drains its queues). */
   public Future<Void> stop() {
     Future<Void> chain = Future.succeededFuture();

@@ -89,8 +89,8 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // Held long polls are answered now, so no client waits on a server that is going away.
-    longPolls.releaseAll();
-    return policyUpdates.unregister()
+    return longPolls.releaseAll()
+        .eventually(() -> policyUpdates.unregister())
         .eventually(() -> server == null ? Future.succeededFuture() : server.close());
   }
 

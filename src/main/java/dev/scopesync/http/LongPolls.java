@@ -1,11 +1,14 @@
 package dev.scopesync.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Bundle requests held for OPA's long polling ({@code Prefer: wait=N}): each waits, with
@@ -26,11 +29,11 @@ final class LongPolls {
   /** A held request; {@link #cancel()} forgets it without waking it (its client left). */
   final class Waiter {
     private final String scopeId;
-    private final Runnable wake;
+    private final Supplier<Future<?>> wake;
     private long timer = -1;
     private boolean done;
 
-    private Waiter(String scopeId, Runnable wake) {
+    private Waiter(String scopeId, Supplier<Future<?>> wake) {
       this.scopeId = scopeId;
       this.wake = wake;
     }
@@ -39,9 +42,10 @@ final class LongPolls {
       finish(false);
     }
 
-    private void finish(boolean wakeUp) {
+    /** @return the wake-up's answer, or a completed future when there was nothing to do */
+    private Future<?> finish(boolean wakeUp) {
       if (done) {
-        return;
+        return Future.succeededFuture();
       }
       done = true;
       held--;
@@ -53,14 +57,12 @@ final class LongPolls {
           byScope.remove(scopeId);
         }
       }
-      if (wakeUp) {
-        wake.run();
-      }
+      return wakeUp ? wake.get() : Future.succeededFuture();
     }
   }
 
   /** Holds a request for up to {@code waitMillis}; {@code wake} runs once, on change, timeout or shutdown. */
-  Waiter hold(String scopeId, long waitMillis, Runnable wake) {
+  Waiter hold(String scopeId, long waitMillis, Supplier<Future<?>> wake) {
     Waiter waiter = new Waiter(scopeId, wake);
     byScope.computeIfAbsent(scopeId, id -> new LinkedHashSet<>()).add(waiter);
     held++;
@@ -76,9 +78,11 @@ final class LongPolls {
     }
   }
 
-  /** Wakes every held request (shutdown). */
-  void releaseAll() {
-    byScope.values().stream().flatMap(Set::stream).toList().forEach(w -> w.finish(true));
+  /** Wakes every held request (shutdown); completes when all of them have been answered. */
+  Future<Void> releaseAll() {
+    List<Future<?>> answered = new ArrayList<>();
+    byScope.values().stream().flatMap(Set::stream).toList().forEach(w -> answered.add(w.finish(true)));
+    return Future.join(answered).mapEmpty();
   }
 
   int held() {
