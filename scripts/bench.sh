@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Benchmarks; each prints a Markdown table. Usage: scripts/bench.sh [bundles] [http-seconds]
+# They run in one JVM on this machine (load client included), on loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-bundles}
+mvn -q -B -ntp -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt
+cp="target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
+mkdir -p target/tmp target/xdg
+export XDG_CONFIG_HOME="$PWD/target/xdg"
+run() { java -Xmx2g -Djava.io.tmpdir="$PWD/target/tmp" -Dlogback.configurationFile=src/test/resources/logback-bench.xml -cp "$cp" "$@"; }
+echo "# scopesync benchmarks — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(java -version 2>&1 | head -n 1)"
+case "$what" in
+  bundles) run dev.scopesync.bench.BundleBench "${2:-5}" ;;
+  *) echo "unknown benchmark '$what' (known: bundles)" >&2; exit 2 ;;
+esac

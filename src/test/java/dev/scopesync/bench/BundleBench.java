@@ -1,0 +1,213 @@
+package dev.scopesync.bench;
+
+import dev.scopesync.bundle.BundleFilter;
+import dev.scopesync.bundle.BundleMaker;
+import dev.scopesync.bus.Addresses;
+import dev.scopesync.testing.GitRemote;
+import dev.scopesync.testing.TestNode;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+/**
+ * Bundle figures for a repository of 1,000 rego files (issue: policy bundles): full and
+ * diff build times beside the time JGit alone takes to read the same blobs, and cached
+ * bundle requests per second over HTTP beside /healthz on the same server. Prints a
+ * Markdown table. Run with scripts/bench.sh bundles.
+ */
+public final class BundleBench {
+  private static final int FILES = 1000;
+  private static final int ROUNDS = 15;
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Files.createTempDirectory("scopesync-bench");
+    try {
+      run(dir, args.length > 0 ? Integer.parseInt(args[0]) : 5);
+    } finally {
+      try (var walk = Files.walk(dir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static void run(Path dir, int httpSeconds) throws Exception {
+    Path remotes = Files.createDirectories(dir.resolve("remotes"));
+    String base;
+    String head;
+    try (GitRemote remote = GitRemote.create(remotes, "big")) {
+      Map<String, String> files = new HashMap<>();
+      for (int i = 0; i < FILES; i++) {
+        String pkg = "dir" + (i / 50) + ".p" + i;
+        files.put("dir" + (i / 50) + "/p" + i + ".rego",
+            "package " + pkg + "\n\ndefault allow = false\n\nallow {\n  input.user == \"u" + i + "\"\n}\n"
+                + "# padding ".repeat(20) + "\n");
+      }
+      for (int d = 0; d < FILES / 50; d++) {
+        files.put("dir" + d + "/data.json", "{\"dir\": " + d + "}");
+      }
+      base = remote.commit("many", files);
+      head = remote.commit("one change", Map.of("dir3/p170.rego", "package dir3.p170\n\ndefault allow = true\n"));
+    }
+    System.out.println("| measurement (1,000 rego files, 20 data.json) | median | JGit alone | ratio |");
+    System.out.println("|---|---|---|---|");
+    try (Repository repo = new FileRepositoryBuilder().setGitDir(remotes.resolve("big.git").toFile())
+        .setMustExist(true).build()) {
+      ObjectId headId = ObjectId.fromString(head);
+      ObjectId baseId = ObjectId.fromString(base);
+      BundleMaker maker = new BundleMaker(repo, BundleFilter.defaults());
+      double jgitAll = median(() -> readAllBlobs(repo, headId));
+      double full = median(() -> maker.full(headId).toJson().length);
+      double jgitOne = median(() -> readChangedBlobs(repo, baseId, headId));
+      double diff = median(() -> maker.diff(baseId, headId).toJson().length);
+      row("full bundle build (+ JSON)", full, jgitAll);
+      row("diff bundle build, one file changed (+ JSON)", diff, jgitOne);
+    }
+    httpRates(dir, remotes, httpSeconds);
+  }
+
+  private static void row(String what, double ms, double jgitMs) {
+    System.out.printf("| %s | %.1f ms | %.1f ms | %.1fx |%n", what, ms, jgitMs, ms / jgitMs);
+  }
+
+  /** JGit alone: walk the tree and read every .rego and data.json blob. */
+  private static long readAllBlobs(Repository repo, ObjectId commit) throws Exception {
+    long bytes = 0;
+    try (RevWalk walk = new RevWalk(repo); TreeWalk tree = new TreeWalk(repo); ObjectReader reader = repo.newObjectReader()) {
+      tree.addTree(walk.parseCommit(commit).getTree());
+      tree.setRecursive(true);
+      while (tree.next()) {
+        String path = tree.getPathString();
+        if (path.endsWith(".rego") || path.endsWith("data.json")) {
+          bytes += reader.open(tree.getObjectId(0)).getBytes().length;
+        }
+      }
+    }
+    return bytes;
+  }
+
+  /** JGit alone for a diff: walk both trees and read the blobs that differ. */
+  private static long readChangedBlobs(Repository repo, ObjectId base, ObjectId head) throws Exception {
+    long bytes = 0;
+    try (RevWalk walk = new RevWalk(repo); TreeWalk tree = new TreeWalk(repo); ObjectReader reader = repo.newObjectReader()) {
+      tree.addTree(walk.parseCommit(base).getTree());
+      tree.addTree(walk.parseCommit(head).getTree());
+      tree.setRecursive(true);
+      tree.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
+      while (tree.next()) {
+        if (!tree.getObjectId(1).equals(ObjectId.zeroId())) {
+          bytes += reader.open(tree.getObjectId(1)).getBytes().length;
+        }
+      }
+    }
+    return bytes;
+  }
+
+  interface Work {
+    Object run() throws Exception;
+  }
+
+  private static double median(Work work) throws Exception {
+    for (int i = 0; i < 5; i++) {
+      work.run(); // warm-up
+    }
+    double[] ms = new double[ROUNDS];
+    for (int i = 0; i < ROUNDS; i++) {
+      long t0 = System.nanoTime();
+      work.run();
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    Arrays.sort(ms);
+    return ms[ROUNDS / 2];
+  }
+
+  private static void httpRates(Path dir, Path remotes, int seconds) throws Exception {
+    try (TestNode node = TestNode.start(dir.resolve("node"))) {
+      node.putAndAwaitSync(TestNode.scope("bench", "file://" + remotes.resolve("big.git").toAbsolutePath()));
+      Vertx client = Vertx.vertx();
+      try {
+        HttpClient http = client.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+            .setDefaultPort(node.server.httpPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(16));
+        double health = rate(http, "/healthz", seconds);
+        double cached = rate(http, "/scopes/bench/policy", seconds);
+        double tar = rate(http, "/scopes/bench/bundle.tar.gz", seconds);
+        System.out.printf("| cached full bundle over HTTP (16 connections) | %.0f req/s | /healthz: %.0f req/s | %.2fx |%n",
+            cached, health, cached / health);
+        System.out.printf("| cached OPA bundle.tar.gz over HTTP | %.0f req/s | /healthz: %.0f req/s | %.2fx |%n",
+            tar, health, tar / health);
+        JsonObject stats = node.vertx.eventBus().<JsonObject>request(Addresses.STATS, new JsonObject())
+            .await(10, TimeUnit.SECONDS).body();
+        System.out.println();
+        System.out.println("cached_bundles=" + stats.getInteger("cached_bundles") + " (the load client shares the JVM and the 2 cores)");
+      } finally {
+        client.close().await(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Requests per second with 16 requests in flight for the given seconds (after a 1 s warm-up). */
+  private static double rate(HttpClient http, String path, int seconds) throws Exception {
+    blast(http, path, 1);
+    return blast(http, path, seconds) / (double) seconds;
+  }
+
+  private static long blast(HttpClient http, String path, int seconds) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    AtomicLong done = new AtomicLong();
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      lanes.add(lane(http, path, end, done));
+    }
+    try {
+      Future.all(lanes).await(seconds + 30L, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(path + ": lanes did not finish; " + done.get() + " requests done, lanes "
+          + lanes.stream().map(f -> String.valueOf(f.isComplete())).toList(), e);
+    }
+    return done.get();
+  }
+
+  /** One request in flight at a time until the deadline; callbacks, not a growing future chain. */
+  private static Future<Void> lane(HttpClient http, String path, long end, AtomicLong done) {
+    Promise<Void> finished = Promise.promise();
+    next(http, path, end, done, finished);
+    return finished.future();
+  }
+
+  private static void next(HttpClient http, String path, long end, AtomicLong done, Promise<Void> finished) {
+    if (System.nanoTime() > end) {
+      finished.complete();
+      return;
+    }
+    http.request(HttpMethod.GET, path)
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().map(body -> resp.statusCode()))
+        .onComplete(ar -> {
+          if (ar.failed() || ar.result() != 200) {
+            finished.tryFail(ar.failed() ? ar.cause().toString() : path + " answered " + ar.result());
+            return;
+          }
+          done.incrementAndGet();
+          next(http, path, end, done, finished);
+        });
+  }
+}
