@@ -9,6 +9,8 @@ public final class Addresses {
   public static final String SCOPES_REFRESH = "scopesync.scopes.refresh";
   public static final String SCOPES_POLICY = "scopesync.scopes.policy";
   public static final String STATS = "scopesync.stats";
+  /** Internal (HTTP to scopes): a verified push event; answers the ids of the scopes it refreshed. */
+  public static final String WEBHOOK_PUSH = "scopesync.webhook.push";
   /** Internal: answers when the store answers and the fetcher is deployed, else fails with why. */
   public static final String READY = "scopesync.ready";
 
@@ -20,6 +22,8 @@ public final class Addresses {
   public static final String FETCHER_PREFIX = "scopesync.fetcher.";
   /** Published to every node's fetcher: sync one scope. */
   public static final String FETCHER_SYNC = FETCHER_PREFIX + "sync";
+  /** Sent to this node's fetcher: sync a batch and answer when it is done (boot, polling). */
+  public static final String FETCHER_SYNC_LOCAL = FETCHER_PREFIX + "sync-local";
   /** Published to every node's fetcher: a scope left a source. */
   public static final String FETCHER_DELETE = FETCHER_PREFIX + "delete";
   /** A bundle request, answered by the fetcher. */

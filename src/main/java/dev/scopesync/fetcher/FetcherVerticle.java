@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,8 @@ public final class FetcherVerticle extends VerticleBase {
   private BundleService bundles;
   private WorkerExecutor git;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final AtomicInteger syncsInFlight = new AtomicInteger();
+  private final AtomicInteger peakSyncsInFlight = new AtomicInteger();
 
   public FetcherVerticle(ServerConfig config) {
     this(config, Clock.systemUTC(), RepositoryHandles.FILE_OPENER);
@@ -78,7 +81,9 @@ public final class FetcherVerticle extends VerticleBase {
     // decides when Vert.x starts warning, so it sits just above that bound.
     git = vertx.createSharedWorkerExecutor(GIT_POOL, config.gitWorkerPoolSize(),
         config.gitTimeoutSeconds() * 2L + 30, TimeUnit.SECONDS);
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, this::onSync));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, m -> syncAll(m.body())));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SYNC_LOCAL,
+        m -> syncAll(m.body()).onComplete(done -> m.reply(new JsonObject()))));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_DELETE, this::onDelete));
     bundleCache = new BundleCache(config.bundleCacheMaxBytes());
     bundles = new BundleService(this::blocking, this::currentScope, handles, clones, bundleCache,
@@ -102,6 +107,11 @@ public final class FetcherVerticle extends VerticleBase {
         .eventually(() -> git.close());
   }
 
+  /** The most scope syncs that were ever in flight at once (git.syncConcurrency bounds a batch). */
+  public int peakSyncsInFlight() {
+    return peakSyncsInFlight.get();
+  }
+
   private <T> Future<T> blocking(Callable<T> work) {
     // Unordered: the source queues already order what must be ordered; ordered=true would
     // serialise every source behind one another on this verticle's context.
@@ -110,12 +120,12 @@ public final class FetcherVerticle extends VerticleBase {
 
   // --- sync ------------------------------------------------------------------------------
 
-  private void onSync(Message<JsonObject> message) {
-    JsonObject body = message.body();
+  /** Syncs the scopes of a sync message; completes when every one of them has finished. */
+  private Future<Void> syncAll(JsonObject body) {
     JsonArray items = body.getJsonArray("scopes");
     if (items == null) {
       LOG.warn("ignoring a sync message without scopes");
-      return;
+      return Future.succeededFuture();
     }
     boolean forceFetch = body.getBoolean("force_fetch", false);
     boolean batch = body.getBoolean("batch", false);
@@ -142,7 +152,7 @@ public final class FetcherVerticle extends VerticleBase {
       }
     }
     orders.addAll(later);
-    runAtMost(config.syncConcurrency(), orders.iterator());
+    return runAtMost(config.syncConcurrency(), orders.iterator());
   }
 
   /** What a sync message asks for one scope, before the scope itself is looked up. */
@@ -168,6 +178,11 @@ public final class FetcherVerticle extends VerticleBase {
   }
 
   private Future<Void> syncOne(SyncOrder order) {
+    peakSyncsInFlight.accumulateAndGet(syncsInFlight.incrementAndGet(), Math::max);
+    return syncInQueue(order).onComplete(done -> syncsInFlight.decrementAndGet());
+  }
+
+  private Future<Void> syncInQueue(SyncOrder order) {
     String scopeId = order.scopeId();
     String sourceId = order.sourceId();
     return queues.submit(sourceId, () -> currentScope(scopeId)
@@ -175,7 +190,7 @@ public final class FetcherVerticle extends VerticleBase {
           if (scope == null || !SourceId.of(scope.policy(), config.cloneShards()).equals(sourceId)) {
             // Deleted or moved to another source since the sync was asked for: syncing
             // now would recreate a clone nobody uses.
-            publishSynced(scopeId, sourceId, "skipped", null, null);
+            publishSynced(scopeId, sourceId, "skipped", null, null, null);
             return Future.<Void>succeededFuture();
           }
           SyncRequest request = new SyncRequest(scopeId, sourceId, scope.policy(), order.forceFetch(),
@@ -185,7 +200,7 @@ public final class FetcherVerticle extends VerticleBase {
               .onFailure(e -> {
                 GitFailure failure = e instanceof GitFailure f ? f : GitFailure.classify("sync", scope.policy().url(), e);
                 LOG.error("scope_id={} source_id={} sync failed: {}", scopeId, sourceId, failure.getMessage());
-                publishSynced(scopeId, sourceId, "error", null, failure.getMessage());
+                publishSynced(scopeId, sourceId, "error", null, null, failure.getMessage());
               })
               .<Void>mapEmpty();
         }));
@@ -218,15 +233,18 @@ public final class FetcherVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.POLICY_UPDATED, update);
       vertx.eventBus().publish(Addresses.policyUpdated(request.scopeId()), update);
     }
-    publishSynced(request.scopeId(), request.sourceId(), "ok", result.newCommit(), null);
+    publishSynced(request.scopeId(), request.sourceId(), "ok", result.newCommit(), result, null);
   }
 
-  private void publishSynced(String scopeId, String sourceId, String outcome, String commit, String error) {
+  private void publishSynced(String scopeId, String sourceId, String outcome, String commit, SyncResult result,
+      String error) {
     vertx.eventBus().publish(Addresses.FETCHER_SYNCED, new JsonObject()
         .put("scope_id", scopeId)
         .put("source_id", sourceId)
         .put("outcome", outcome)
         .put("commit", commit)
+        .put("cloned", result != null && result.cloned())
+        .put("fetched", result != null && !result.cloned() && result.fetchedAt() != null)
         .put("error", error));
   }
 

@@ -18,7 +18,15 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
+import dev.scopesync.webhook.PushEvent;
+import dev.scopesync.webhook.PushEvents;
+import dev.scopesync.webhook.WebhookException;
+import dev.scopesync.webhook.WebhookParser;
+import dev.scopesync.webhook.WebhookSignature;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,12 +48,14 @@ public final class HttpVerticle extends VerticleBase {
   private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
 
   private final ServerConfig config;
+  private final WebhookSignature webhookSignature;
   private HttpServer server;
   private LongPolls longPolls;
   private MessageConsumer<JsonObject> policyUpdates;
 
   public HttpVerticle(ServerConfig config) {
     this.config = config;
+    this.webhookSignature = config.webhookSecret() == null ? null : new WebhookSignature(config.webhookSecret());
   }
 
   /** The port the server listens on (useful when configured with 0). */
@@ -56,6 +66,9 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     longPolls = new LongPolls(vertx);
+    if (webhookSignature == null) {
+      LOG.warn("webhook.secret is not set: POST /webhook accepts unauthenticated pushes");
+    }
     policyUpdates = vertx.eventBus().consumer(Addresses.POLICY_UPDATED,
         m -> longPolls.changed(m.body().getString("scope_id")));
     Router router = Router.router(vertx);
@@ -69,6 +82,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/scopes/:scopeId/refresh").handler(this::refreshScope);
     router.get("/scopes/:scopeId/policy").handler(this::policy);
     router.get("/scopes/:scopeId/bundle.tar.gz").handler(this::opaBundle);
+    router.post("/webhook").handler(this::webhook);
     router.get("/healthz").handler(this::healthz);
     router.get("/ready").handler(this::ready);
     router.get("/internal/stats").handler(this::internalStats);
@@ -206,6 +220,40 @@ public final class HttpVerticle extends VerticleBase {
       return null;
     }
     return Math.min(MAX_WAIT_SECONDS, Integer.parseInt(m.group(1)));
+  }
+
+  /** A git host's push (DESIGN §8): verified, parsed, then the matching scopes are refreshed. */
+  private void webhook(RoutingContext ctx) {
+    Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+    byte[] bytes = raw == null ? new byte[0] : raw.getBytes();
+    Map<String, String> headers = new HashMap<>();
+    ctx.request().headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+    if (webhookSignature != null && !webhookSignature.verify(headers, bytes)) {
+      throw new HttpException(401, "webhook signature (X-Hub-Signature-256) or token (X-Gitlab-Token) missing or wrong");
+    }
+    if (!(jsonBody(ctx) instanceof JsonObject payload)) {
+      throw new HttpException(400, "webhook payload must be a JSON object");
+    }
+    PushEvent event;
+    try {
+      event = WebhookParser.parse(headers, payload);
+    } catch (WebhookException e) {
+      throw new HttpException(e.status(), e.getMessage());
+    }
+    if (!event.isPush()) {
+      sendJson(ctx, 200, new JsonObject().put("status", "ignored").put("event", event.eventName())
+          .put("reason", "not a push event").encode());
+      return;
+    }
+    ask(ctx, Addresses.WEBHOOK_PUSH, PushEvents.toJson(event)).onSuccess(reply -> {
+      JsonArray scopes = reply.getJsonArray("scopes");
+      JsonObject answer = new JsonObject().put("status", scopes.isEmpty() ? "ignored" : "ok").put("event", "push")
+          .put("scopes", scopes);
+      if (scopes.isEmpty()) {
+        answer.put("reason", "no scope uses the pushed repository and branch");
+      }
+      sendJson(ctx, 200, answer.encode());
+    });
   }
 
   private void healthz(RoutingContext ctx) {

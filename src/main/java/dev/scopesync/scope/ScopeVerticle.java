@@ -5,6 +5,9 @@ import dev.scopesync.bus.Failures;
 import dev.scopesync.bus.StatsFields;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.stats.ProcessStats;
+import dev.scopesync.webhook.PushEvent;
+import dev.scopesync.webhook.PushEvents;
+import dev.scopesync.webhook.RepositoryMatcher;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -34,6 +37,9 @@ public final class ScopeVerticle extends VerticleBase {
   private final ScopeParser parser;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ScopeStore store;
+  private long pollTimer = -1;
+  /** A poll tick in progress: the next tick is skipped rather than piled on top of it. */
+  private boolean polling;
 
   public ScopeVerticle(ServerConfig config, Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory) {
     this(config, storeFactory, Clock.systemUTC());
@@ -60,16 +66,23 @@ public final class ScopeVerticle extends VerticleBase {
           register(Addresses.SCOPES_POLICY, this::policy);
           register(Addresses.STATS, body -> stats());
           register(Addresses.READY, body -> ready());
+          register(Addresses.WEBHOOK_PUSH, this::webhookPush);
           register(Addresses.FETCHER_SCOPE, this::storedScope);
           register(Addresses.FETCHER_SOURCE_IN_USE, this::sourceInUse);
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         })
         .compose(ignored -> createConfiguredScopes())
-        .onSuccess(ignored -> syncAllAtBoot());
+        .onSuccess(ignored -> {
+          syncAllAtBoot();
+          if (config.pollingIntervalSeconds() > 0) {
+            pollTimer = vertx.setPeriodic(config.pollingIntervalSeconds() * 1000L, id -> pollTick());
+          }
+        });
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(pollTimer);
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());
   }
@@ -194,6 +207,25 @@ public final class ScopeVerticle extends VerticleBase {
         .map(ignored -> new JsonObject().put("status", "ready"));
   }
 
+  /**
+   * A verified push (DESIGN §8): refreshes, with a forced fetch, exactly the scopes whose
+   * url names the pushed repository and whose branch was pushed.
+   */
+  private Future<JsonObject> webhookPush(JsonObject body) {
+    PushEvent event = PushEvents.fromJson(body);
+    long requestedAt = clock.millis();
+    return store.all().map(scopes -> {
+      List<Scope> concerned = scopes.stream()
+          .filter(s -> event.concernsBranch(s.policy().branch()) && RepositoryMatcher.matches(s.policy().url(), event))
+          .toList();
+      sync(concerned, true, null, requestedAt, false);
+      List<String> ids = concerned.stream().map(Scope::scopeId).sorted().toList();
+      LOG.info("webhook push from {} ({} {}): refreshing {} scopes", event.provider(), event.fullNames(),
+          event.branches(), ids.size());
+      return new JsonObject().put("scopes", new JsonArray(ids));
+    });
+  }
+
   // --- the fetcher's questions -----------------------------------------------------------
 
   private Future<JsonObject> storedScope(JsonObject body) {
@@ -223,19 +255,23 @@ public final class ScopeVerticle extends VerticleBase {
    * with a forced fetch first and the others without fetching (DESIGN §3).
    */
   private void sync(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
-    if (scopes.isEmpty()) {
-      return;
+    if (!scopes.isEmpty()) {
+      vertx.eventBus().publish(Addresses.FETCHER_SYNC, syncMessage(scopes, forceFetch, hintedHash, requestedAt, batch));
     }
+  }
+
+  private JsonObject syncMessage(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt,
+      boolean batch) {
     JsonArray items = new JsonArray();
     for (Scope scope : scopes) {
       items.add(new JsonObject().put("scope_id", scope.scopeId()).put("source_id", sourceIdOf(scope)));
     }
-    vertx.eventBus().publish(Addresses.FETCHER_SYNC, new JsonObject()
+    return new JsonObject()
         .put("scopes", items)
         .put("force_fetch", forceFetch)
         .put("hinted_hash", hintedHash)
         .put("requested_at", requestedAt)
-        .put("batch", batch));
+        .put("batch", batch);
   }
 
   private void tellFetchersDeleted(String scopeId, String sourceId) {
@@ -254,13 +290,42 @@ public final class ScopeVerticle extends VerticleBase {
     return Future.all(created).mapEmpty();
   }
 
+  /** At boot this node's fetcher syncs every scope: one forced fetch per source first. */
   private void syncAllAtBoot() {
     store.all()
-        .onSuccess(scopes -> {
+        .compose(scopes -> {
           LOG.info("boot: syncing {} scopes", scopes.size());
-          sync(scopes, true, null, clock.millis(), true);
+          return syncHere(scopes, clock.millis());
         })
-        .onFailure(e -> LOG.error("boot sync could not list scopes: {}", e.getMessage()));
+        .onSuccess(done -> LOG.info("boot sync finished"))
+        .onFailure(e -> LOG.error("boot sync failed: {}", e.getMessage()));
+  }
+
+  /** Polls the scopes with {@code poll_updates}; a tick never overlaps the previous one. */
+  private void pollTick() {
+    if (polling) {
+      LOG.info("poll tick skipped: the previous one is still running");
+      return;
+    }
+    polling = true;
+    long requestedAt = clock.millis();
+    store.all()
+        .compose(scopes -> syncHere(scopes.stream().filter(s -> s.policy().pollUpdates()).toList(), requestedAt))
+        .onFailure(e -> LOG.warn("poll tick failed: {}", e.getMessage()))
+        .onComplete(done -> polling = false);
+  }
+
+  /**
+   * Has this node's fetcher sync a batch and completes when the batch is done. Boot and
+   * polling are per node: each node keeps its own clones fresh.
+   */
+  private Future<Void> syncHere(List<Scope> scopes, long requestedAt) {
+    if (scopes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().request(Addresses.FETCHER_SYNC_LOCAL, syncMessage(scopes, true, null, requestedAt, true),
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(Long.MAX_VALUE / 2))
+        .mapEmpty();
   }
 
   private static boolean bool(JsonObject body, String key) {

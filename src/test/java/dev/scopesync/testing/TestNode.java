@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -26,15 +27,17 @@ import java.util.function.UnaryOperator;
 public final class TestNode implements AutoCloseable {
   public final Vertx vertx;
   public final Server server;
+  public final FetcherVerticle fetcher;
   public final ServerConfig config;
   public final EventLog synced;
   public final EventLog deleted;
   public final EventLog policyUpdated;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestNode(Vertx vertx, Server server, ServerConfig config) {
+  private TestNode(Vertx vertx, Server server, FetcherVerticle fetcher, ServerConfig config) {
     this.vertx = vertx;
     this.server = server;
+    this.fetcher = fetcher;
     this.config = config;
     this.synced = new EventLog(vertx, Addresses.FETCHER_SYNCED);
     this.deleted = new EventLog(vertx, Addresses.FETCHER_DELETED);
@@ -66,8 +69,9 @@ public final class TestNode implements AutoCloseable {
     ServerConfig config = ServerConfig.from(tweak.apply(baseConfig(dir)));
     Vertx vertx = Vertx.vertx();
     try {
-      Server server = Server.start(vertx, config, fetcher.apply(config)).await(60, TimeUnit.SECONDS);
-      return new TestNode(vertx, server, config);
+      FetcherVerticle theFetcher = fetcher.apply(config);
+      Server server = Server.start(vertx, config, theFetcher).await(60, TimeUnit.SECONDS);
+      return new TestNode(vertx, server, theFetcher, config);
     } catch (Exception e) {
       vertx.close().await(30, TimeUnit.SECONDS);
       throw e;
@@ -91,12 +95,18 @@ public final class TestNode implements AutoCloseable {
   }
 
   public HttpResponse<String> request(String method, String path, String body) throws IOException, InterruptedException {
+    return request(method, path, body, Map.of());
+  }
+
+  public HttpResponse<String> request(String method, String path, String body, Map<String, String> headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
         .timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       builder.header("Content-Type", "application/json");
     }
+    headers.forEach(builder::header);
     return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
   }
 
