@@ -50,9 +50,7 @@ import org.eclipse.jgit.transport.URIish;
  * Copied: the connect (connect timeout = the operation timeout, default port 9418, JGit's
  * error messages), the request line ({@code git-upload-pack}/{@code git-receive-pack},
  * {@code host=}, {@code version=2} for fetches unless {@code protocol.version} says 0 or 1).
- * One deliberate difference: a connection whose handshake fails is closed at once (JGit
- * leaves that socket and its timer thread to the garbage collector), since a timed-out
- * handshake is exactly the case this transport exists for.
+ * The only behavioural difference is the read timeout.
  */
 final class TimeoutGitAnonTransport extends TcpTransport implements PackTransport {
   private static final int GIT_PORT = Daemon.DEFAULT_PORT;
@@ -201,13 +199,9 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
         close();
         throw new TransportException(uri, JGitText.get().remoteHungUpUnexpectedly, e);
       }
-      try {
-        if (!readAdvertisedRefs()) {
-          lsRefs(refSpecs, additionalPatterns);
-        }
-      } catch (TransportException | RuntimeException e) {
-        close();
-        throw e;
+      // On failure these close the connection (our close() included, so the socket too).
+      if (!readAdvertisedRefs()) {
+        lsRefs(refSpecs, additionalPatterns);
       }
     }
 
@@ -236,12 +230,7 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
         close();
         throw new TransportException(uri, JGitText.get().remoteHungUpUnexpectedly, e);
       }
-      try {
-        readAdvertisedRefs();
-      } catch (TransportException | RuntimeException e) {
-        close();
-        throw e;
-      }
+      readAdvertisedRefs();
     }
 
     @Override
