@@ -1,0 +1,245 @@
+package dev.scopesync.git;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.jgit.errors.TransportException;
+import org.eclipse.jgit.internal.JGitText;
+import org.eclipse.jgit.lib.ConfigConstants;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.BasePackFetchConnection;
+import org.eclipse.jgit.transport.BasePackPushConnection;
+import org.eclipse.jgit.transport.Daemon;
+import org.eclipse.jgit.transport.FetchConnection;
+import org.eclipse.jgit.transport.GitProtocolConstants;
+import org.eclipse.jgit.transport.PackTransport;
+import org.eclipse.jgit.transport.PacketLineOut;
+import org.eclipse.jgit.transport.PushConnection;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TcpTransport;
+import org.eclipse.jgit.transport.TransferConfig.ProtocolVersion;
+import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.TransportProtocol;
+import org.eclipse.jgit.transport.URIish;
+
+/**
+ * JGit's anonymous {@code git://} transport, except that its socket has {@code SO_TIMEOUT}
+ * set to the operation's timeout ({@link Transport#getTimeout()}, seconds; 0 = none).
+ *
+ * <p>Why: JGit's own {@code TransportGitAnon} leaves the socket without a read timeout and
+ * relies on {@code InterruptTimer} interrupting the reading thread, which does not wake a
+ * socket read on a platform thread, so a daemon that accepts and never answers hangs the
+ * clone forever. With {@code SO_TIMEOUT} the read fails with a
+ * {@link java.net.SocketTimeoutException} (wrapped by JGit in a {@link TransportException}).
+ *
+ * <p>{@code TransportGitAnon} is package-private in JGit (class, constructors and its
+ * {@code openConnection}), so it cannot be subclassed from here. This class is the smallest
+ * faithful copy of its connection setup, built on JGit's public extension points
+ * ({@link TcpTransport}, {@link BasePackFetchConnection}, {@link BasePackPushConnection}),
+ * which keep the whole protocol (v0 and v2 negotiation, ls-refs, pack transfer) in JGit.
+ * Copied: the connect (connect timeout = the operation timeout, default port 9418, JGit's
+ * error messages), the request line ({@code git-upload-pack}/{@code git-receive-pack},
+ * {@code host=}, {@code version=2} for fetches unless {@code protocol.version} says 0 or 1).
+ * The only behavioural difference is the read timeout.
+ */
+final class TimeoutGitAnonTransport extends TcpTransport implements PackTransport {
+  private static final int GIT_PORT = Daemon.DEFAULT_PORT;
+
+  /** Handles {@code git://host[:port]/path}, like JGit's built-in git protocol. */
+  static final class Protocol extends TransportProtocol {
+    @Override
+    public String getName() {
+      return JGitText.get().transportProtoGitAnon;
+    }
+
+    @Override
+    public Set<String> getSchemes() {
+      return Collections.singleton("git");
+    }
+
+    @Override
+    public Set<URIishField> getRequiredFields() {
+      return Collections.unmodifiableSet(EnumSet.of(URIishField.HOST, URIishField.PATH));
+    }
+
+    @Override
+    public Set<URIishField> getOptionalFields() {
+      return Collections.unmodifiableSet(EnumSet.of(URIishField.PORT));
+    }
+
+    @Override
+    public int getDefaultPort() {
+      return GIT_PORT;
+    }
+
+    @Override
+    public Transport open(URIish uri, Repository local, String remoteName) {
+      return new TimeoutGitAnonTransport(local, uri);
+    }
+
+    @Override
+    public Transport open(URIish uri) {
+      return new TimeoutGitAnonTransport(uri);
+    }
+  }
+
+  /** The protocol version a fetch asks for; JGit reads it from the config at the same moment. */
+  private final ProtocolVersion fetchProtocol;
+
+  private TimeoutGitAnonTransport(Repository local, URIish uri) {
+    super(local, uri);
+    this.fetchProtocol = fetchProtocolOf(local);
+  }
+
+  private TimeoutGitAnonTransport(URIish uri) {
+    super(uri);
+    this.fetchProtocol = ProtocolVersion.V2;
+  }
+
+  /**
+   * JGit's rule for git://: protocol v2 unless {@code protocol.version} is "0" or "1"
+   * ({@code TransferConfig.ProtocolVersion.parse}, then null means v2). Read here because
+   * JGit keeps the parsed value in package-private fields.
+   */
+  private static ProtocolVersion fetchProtocolOf(Repository local) {
+    String configured = local.getConfig()
+        .getString(ConfigConstants.CONFIG_PROTOCOL_SECTION, null, ConfigConstants.CONFIG_KEY_VERSION);
+    boolean v0 = ProtocolVersion.V0.version().equals(configured) || "1".equals(configured);
+    return v0 ? ProtocolVersion.V0 : ProtocolVersion.V2;
+  }
+
+  @Override
+  public FetchConnection openFetch() throws TransportException {
+    return new TcpFetchConnection(List.of());
+  }
+
+  @Override
+  public FetchConnection openFetch(Collection<RefSpec> refSpecs, String... additionalPatterns)
+      throws TransportException {
+    return new TcpFetchConnection(refSpecs, additionalPatterns);
+  }
+
+  @Override
+  public PushConnection openPush() throws TransportException {
+    return new TcpPushConnection();
+  }
+
+  @Override
+  public void close() {
+    // Each connection owns its socket.
+  }
+
+  /** Connects with the operation timeout as both connect timeout and read timeout. */
+  private Socket connect() throws TransportException {
+    int timeoutMillis = getTimeout() > 0 ? getTimeout() * 1000 : 0;
+    int port = uri.getPort() > 0 ? uri.getPort() : GIT_PORT;
+    Socket socket = new Socket();
+    try {
+      // The fix: a silent peer now fails the read instead of blocking it forever.
+      socket.setSoTimeout(timeoutMillis);
+      socket.connect(new InetSocketAddress(InetAddress.getByName(uri.getHost()), port), timeoutMillis);
+      return socket;
+    } catch (IOException e) {
+      closeQuietly(socket);
+      if (e instanceof UnknownHostException) {
+        throw new TransportException(uri, JGitText.get().unknownHost);
+      }
+      if (e instanceof ConnectException) {
+        throw new TransportException(uri, e.getMessage());
+      }
+      throw new TransportException(uri, e.getMessage(), e);
+    }
+  }
+
+  /** Writes git daemon's request line: {@code <service> <path>\0host=<host>[:<port>]\0[\0version=2\0]}. */
+  private void requestService(String service, PacketLineOut out, ProtocolVersion version) throws IOException {
+    StringBuilder line = new StringBuilder()
+        .append(service).append(' ').append(uri.getPath()).append('\0')
+        .append("host=").append(uri.getHost());
+    if (uri.getPort() > 0 && uri.getPort() != GIT_PORT) {
+      line.append(':').append(uri.getPort());
+    }
+    line.append('\0');
+    if (version == ProtocolVersion.V2) {
+      line.append('\0').append(GitProtocolConstants.VERSION_2_REQUEST).append('\0');
+    }
+    out.writeString(line.toString());
+    out.flush();
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // Already failing or closing; nothing left to do with this socket.
+    }
+  }
+
+  private final class TcpFetchConnection extends BasePackFetchConnection {
+    private Socket socket;
+
+    TcpFetchConnection(Collection<RefSpec> refSpecs, String... additionalPatterns) throws TransportException {
+      super(TimeoutGitAnonTransport.this);
+      socket = connect();
+      try {
+        init(new BufferedInputStream(socket.getInputStream()),
+            new BufferedOutputStream(socket.getOutputStream()));
+        requestService("git-upload-pack", pckOut, fetchProtocol);
+      } catch (IOException e) {
+        close();
+        throw new TransportException(uri, JGitText.get().remoteHungUpUnexpectedly, e);
+      }
+      // On failure these close the connection (our close() included, so the socket too).
+      if (!readAdvertisedRefs()) {
+        lsRefs(refSpecs, additionalPatterns);
+      }
+    }
+
+    @Override
+    public void close() {
+      super.close();
+      if (socket != null) {
+        closeQuietly(socket);
+        socket = null;
+      }
+    }
+  }
+
+  private final class TcpPushConnection extends BasePackPushConnection {
+    private Socket socket;
+
+    TcpPushConnection() throws TransportException {
+      super(TimeoutGitAnonTransport.this);
+      socket = connect();
+      try {
+        init(new BufferedInputStream(socket.getInputStream()),
+            new BufferedOutputStream(socket.getOutputStream()));
+        // As in JGit: push over git:// always speaks protocol v0.
+        requestService("git-receive-pack", pckOut, null);
+      } catch (IOException e) {
+        close();
+        throw new TransportException(uri, JGitText.get().remoteHungUpUnexpectedly, e);
+      }
+      readAdvertisedRefs();
+    }
+
+    @Override
+    public void close() {
+      super.close();
+      if (socket != null) {
+        closeQuietly(socket);
+        socket = null;
+      }
+    }
+  }
+}
