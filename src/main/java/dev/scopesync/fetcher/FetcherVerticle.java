@@ -3,6 +3,7 @@ package dev.scopesync.fetcher;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.config.ServerConfig;
+import dev.scopesync.git.GitTransports;
 import dev.scopesync.scope.GitUrlPolicy;
 import dev.scopesync.scope.Scope;
 import dev.scopesync.scope.ScopeParser;
@@ -74,6 +75,8 @@ public final class FetcherVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // JGit's own git:// transport ignores read timeouts: a silent daemon would hang a worker forever.
+    GitTransports.install();
     handles = new RepositoryHandles(opener, config.maxOpenRepositories());
     clones = new CloneDirectories(config.gitSourcesDir().toAbsolutePath().normalize());
     sync = new SourceSync(handles, clones, clock, config.gitTimeoutSeconds());
