@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Benchmarks; each prints a Markdown table. Usage: scripts/bench.sh [bundles] [http-seconds]
+# Benchmarks; each prints a Markdown table.
+# Usage: scripts/bench.sh [all|bundles|webhooks] [seconds-or-rounds]
 # They run in one JVM on this machine (load client included), on loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-what=${1:-bundles}
+what=${1:-all}
 mvn -q -B -ntp -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt
 cp="target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
 mkdir -p target/tmp target/xdg
@@ -12,5 +13,7 @@ run() { java -Xmx2g -Djava.io.tmpdir="$PWD/target/tmp" -Dlogback.configurationFi
 echo "# scopesync benchmarks — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(java -version 2>&1 | head -n 1)"
 case "$what" in
   bundles) run dev.scopesync.bench.BundleBench "${2:-5}" ;;
-  *) echo "unknown benchmark '$what' (known: bundles)" >&2; exit 2 ;;
+  webhooks) run dev.scopesync.bench.WebhookBench "${2:-30}" ;;
+  all) run dev.scopesync.bench.BundleBench 5; echo; run dev.scopesync.bench.WebhookBench 30 ;;
+  *) echo "unknown benchmark '$what' (known: bundles, webhooks, all)" >&2; exit 2 ;;
 esac
