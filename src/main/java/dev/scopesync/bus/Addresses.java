@@ -24,6 +24,8 @@ public final class Addresses {
   public static final String FETCHER_SYNC = FETCHER_PREFIX + "sync";
   /** Sent to this node's fetcher: sync a batch and answer when it is done (boot, polling). */
   public static final String FETCHER_SYNC_LOCAL = FETCHER_PREFIX + "sync-local";
+  /** Sent to this node's fetcher at start: purge the clone directories no scope uses. */
+  public static final String FETCHER_SWEEP = FETCHER_PREFIX + "sweep";
   /** Published to every node's fetcher: a scope left a source. */
   public static final String FETCHER_DELETE = FETCHER_PREFIX + "delete";
   /** A bundle request, answered by the fetcher. */

@@ -9,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The clone root, {@code <git.baseDir>/git_sources}, and what lives in it: one directory
@@ -52,8 +54,36 @@ final class CloneDirectories {
     return n;
   }
 
-  static boolean isSourceDirectoryName(String name) {
-    return SourceId.SHAPE.matcher(name).matches();
+  /** The source ids that have a directory here (only names of the source-id shape count). */
+  List<String> sourceDirectories() throws IOException {
+    List<String> ids = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return ids;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, Files::isDirectory)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (SourceId.SHAPE.matcher(name).matches()) {
+          ids.add(name);
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** Deletes every scratch directory; call only when no clone is running. */
+  int removeScratch() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return 0;
+    }
+    int removed = 0;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, SCRATCH_PREFIX + "*")) {
+      for (Path entry : entries) {
+        deleteTree(entry);
+        removed++;
+      }
+    }
+    return removed;
   }
 
   /** Deletes a directory tree; a missing one is fine. */

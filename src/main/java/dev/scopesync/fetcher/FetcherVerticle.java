@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
 public final class FetcherVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetcherVerticle.class);
   public static final String GIT_POOL = "scopesync-git";
+  /** Bundle builds and ref reads: apart from clones and fetches, so hung remotes never stall serving. */
+  public static final String BUNDLE_POOL = "scopesync-bundle";
+  /** How long shutdown waits for running git work before closing the handles anyway. */
+  static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private final ServerConfig config;
   private final Clock clock;
@@ -58,8 +62,11 @@ public final class FetcherVerticle extends VerticleBase {
   private BundleCache bundleCache;
   private BundleService bundles;
   private WorkerExecutor git;
+  private WorkerExecutor bundlePool;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final AtomicInteger syncsInFlight = new AtomicInteger();
+  /** Set when the verticle stops: running clones and fetches are cancelled at JGit's next check. */
+  private volatile boolean stopping;
   private final AtomicInteger peakSyncsInFlight = new AtomicInteger();
 
   public FetcherVerticle(ServerConfig config) {
@@ -79,40 +86,80 @@ public final class FetcherVerticle extends VerticleBase {
     GitTransports.install();
     handles = new RepositoryHandles(opener, config.maxOpenRepositories());
     clones = new CloneDirectories(config.gitSourcesDir().toAbsolutePath().normalize());
-    sync = new SourceSync(handles, clones, clock, config.gitTimeoutSeconds());
+    sync = new SourceSync(handles, clones, clock, config.gitTimeoutSeconds(), () -> stopping);
     // Hung JGit calls are bounded by the transport timeout; the pool's own limit only
     // decides when Vert.x starts warning, so it sits just above that bound.
     git = vertx.createSharedWorkerExecutor(GIT_POOL, config.gitWorkerPoolSize(),
         config.gitTimeoutSeconds() * 2L + 30, TimeUnit.SECONDS);
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, m -> syncAll(m.body())));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SWEEP, this::onSweep));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SYNC_LOCAL,
         m -> syncAll(m.body()).onComplete(done -> m.reply(new JsonObject()))));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_DELETE, this::onDelete));
     bundleCache = new BundleCache(config.bundleCacheMaxBytes());
-    bundles = new BundleService(this::blocking, this::currentScope, handles, clones, bundleCache,
+    bundlePool = vertx.createSharedWorkerExecutor(BUNDLE_POOL, config.gitWorkerPoolSize());
+    bundles = new BundleService(this::onBundlePool, this::currentScope, handles, clones, bundleCache,
         config.cloneShards());
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_STATS, this::onStats));
     // Bundles are answered by the node that was asked: every node has its own clones.
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_BUNDLE, this::onBundle));
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+    // No clone of ours is running yet: every scratch directory is a crash's leftover.
+    return blocking(() -> clones.removeScratch())
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("removed {} half-made clones left by an earlier run", n);
+          }
+        })
+        .compose(n -> Future.all(consumers.stream().map(MessageConsumer::completion).toList()));
+  }
+
+  /**
+   * At start, after the scopes are known: purges every clone directory no scope uses.
+   * Each one goes through its source's queue and the same in-use question as a delete, so
+   * a scope created meanwhile keeps its clone.
+   */
+  private void onSweep(Message<JsonObject> message) {
+    blocking(clones::sourceDirectories)
+        .compose(found -> Future.join(found.stream().map(sourceId -> queues.submit(sourceId,
+            () -> sourceInUse(sourceId).compose(inUse -> inUse
+                ? Future.succeededFuture(false)
+                : purge(sourceId).map(true)))).toList()))
+        .onSuccess(all -> {
+          long removed = all.list().stream().filter(Boolean.TRUE::equals).count();
+          if (removed > 0) {
+            LOG.info("start sweep: removed {} clone directories no scope uses", removed);
+          }
+          message.reply(new JsonObject().put("removed", removed));
+        })
+        .onFailure(e -> Failures.reply(message, e));
   }
 
   @Override
   public Future<?> stop() {
-    // Let queued git work finish (each operation is bounded by the git timeout), then
-    // close every handle: the process leaves nothing open behind it.
+    // Cancel running git work (JGit checks between reads; a silent socket is bounded by
+    // the read timeout), give the queues a bounded grace to drain, then close every
+    // handle: shutdown never waits on a hung remote for longer than the grace.
+    stopping = true;
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
-        .transform(ignored -> queues.drained())
-        .transform(ignored -> blocking(() -> {
+        .transform(ignored -> queues.drained().timeout(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS))
+        .onFailure(e -> LOG.warn("git work still running after {} s at shutdown: closing anyway",
+            SHUTDOWN_GRACE_SECONDS))
+        // Not on the git pool: its threads may all be stuck in hung remotes.
+        .transform(ignored -> vertx.executeBlocking(() -> {
           handles.closeAll();
           return null;
         }))
+        .eventually(() -> bundlePool.close())
         .eventually(() -> git.close());
   }
 
   /** The most scope syncs that were ever in flight at once (git.syncConcurrency bounds a batch). */
   public int peakSyncsInFlight() {
     return peakSyncsInFlight.get();
+  }
+
+  private <T> Future<T> onBundlePool(Callable<T> work) {
+    return bundlePool.executeBlocking(work, false);
   }
 
   private <T> Future<T> blocking(Callable<T> work) {
@@ -327,7 +374,8 @@ public final class FetcherVerticle extends VerticleBase {
     int queueCount = queues.size();
     int lastFetchedCount = lastFetched.size();
     int cachedBundles = bundleCache.size();
-    blocking(() -> new JsonObject()
+    // Counting directories blocks, but briefly: the default pool, never behind hung git work.
+    vertx.executeBlocking(() -> new JsonObject()
         .put("repos", handles.size())
         .put("last_fetched", lastFetchedCount)
         .put("source_queues", queueCount)

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -39,12 +40,18 @@ final class SourceSync {
   private final CloneDirectories clones;
   private final Clock clock;
   private final int timeoutSeconds;
+  private final BooleanSupplier stopping;
 
-  SourceSync(RepositoryHandles handles, CloneDirectories clones, Clock clock, int timeoutSeconds) {
+  /**
+   * @param stopping true once the server is shutting down: running clones and fetches give up
+   */
+  SourceSync(RepositoryHandles handles, CloneDirectories clones, Clock clock, int timeoutSeconds,
+      BooleanSupplier stopping) {
     this.handles = handles;
     this.clones = clones;
     this.clock = clock;
     this.timeoutSeconds = timeoutSeconds;
+    this.stopping = stopping;
   }
 
   /**
@@ -114,6 +121,7 @@ final class SourceSync {
   private void clone(String sourceId, Path dir, GitPolicySource source) throws GitFailure, IOException {
     Path scratch = clones.newScratch(sourceId);
     LOG.info("source_id={} cloning {} (branch {})", sourceId, source.url(), source.branch());
+    OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
     try {
       try (Git ignored = Git.cloneRepository()
           .setURI(source.url())
@@ -121,11 +129,12 @@ final class SourceSync {
           .setNoCheckout(true)
           .setCloneAllBranches(true)
           .setTimeout(timeoutSeconds)
+          .setProgressMonitor(deadline)
           .setCredentialsProvider(GitCredentials.of(source.auth()))
           .call()) {
         // Only the objects and refs are needed: bundles are read from git objects.
       } catch (Exception e) {
-        throw GitFailure.classify("clone", source.url(), e);
+        throw failure("clone", source.url(), deadline, e);
       }
       try {
         Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -155,15 +164,28 @@ final class SourceSync {
   }
 
   private void fetch(Repository repo, GitPolicySource source) throws GitFailure {
+    OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
     try {
       Git.wrap(repo).fetch()
           .setRemote(REMOTE)
           .setTimeout(timeoutSeconds)
+          .setProgressMonitor(deadline)
           .setCredentialsProvider(GitCredentials.of(source.auth()))
           .call();
     } catch (Exception e) {
-      throw GitFailure.classify("fetch", source.url(), e);
+      throw failure("fetch", source.url(), deadline, e);
     }
+  }
+
+  private GitFailure failure(String operation, String url, OperationDeadline deadline, Exception e) {
+    if (deadline.expired()) {
+      return new GitFailure(GitFailure.Kind.TIMEOUT,
+          operation + " of " + url + " failed (timeout): no result within git.timeoutSeconds=" + timeoutSeconds, e);
+    }
+    if (stopping.getAsBoolean()) {
+      return new GitFailure(GitFailure.Kind.ERROR, operation + " of " + url + " cancelled: the server is stopping", e);
+    }
+    return GitFailure.classify(operation, url, e);
   }
 
   /** Every remote branch and its commit: what bundle requests serve until the next sync. */

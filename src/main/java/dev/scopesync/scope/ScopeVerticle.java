@@ -73,7 +73,7 @@ public final class ScopeVerticle extends VerticleBase {
         })
         .compose(ignored -> createConfiguredScopes())
         .onSuccess(ignored -> {
-          syncAllAtBoot();
+          sweepThenSyncAtBoot();
           if (config.pollingIntervalSeconds() > 0) {
             pollTimer = vertx.setPeriodic(config.pollingIntervalSeconds() * 1000L, id -> pollTick());
           }
@@ -290,7 +290,18 @@ public final class ScopeVerticle extends VerticleBase {
     return Future.all(created).mapEmpty();
   }
 
-  /** At boot this node's fetcher syncs every scope: one forced fetch per source first. */
+  /**
+   * At boot this node's fetcher first purges clone directories no scope uses (left by
+   * deletes while it was down, or by OPAL), then syncs every scope: one forced fetch per
+   * source first.
+   */
+  private void sweepThenSyncAtBoot() {
+    vertx.eventBus().request(Addresses.FETCHER_SWEEP, new JsonObject(),
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(Long.MAX_VALUE / 2))
+        .onFailure(e -> LOG.warn("start sweep failed: {}", e.getMessage()))
+        .onComplete(swept -> syncAllAtBoot());
+  }
+
   private void syncAllAtBoot() {
     store.all()
         .compose(scopes -> {
