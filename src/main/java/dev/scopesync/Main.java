@@ -7,7 +7,7 @@ import dev.scopesync.scope.GitUrlPolicy;
 import dev.scopesync.scope.InvalidScopeException;
 import dev.scopesync.scope.ScopeParser;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import dev.scopesync.metrics.ServerMetrics;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -30,10 +30,11 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions());
+    ServerMetrics metrics = ServerMetrics.create();
+    Vertx vertx = Server.newVertx(config, metrics).await(5, TimeUnit.MINUTES);
     Server server;
     try {
-      server = Server.start(vertx, config).await(5, TimeUnit.MINUTES);
+      server = Server.start(vertx, config, metrics).await(5, TimeUnit.MINUTES);
     } catch (Exception e) {
       LOG.error("scopesync failed to start: {}", e.getMessage());
       vertx.close().await(30, TimeUnit.SECONDS);

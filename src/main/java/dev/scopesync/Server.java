@@ -3,6 +3,7 @@ package dev.scopesync;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.fetcher.FetcherVerticle;
 import dev.scopesync.http.HttpVerticle;
+import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.scope.FileScopeStore;
 import dev.scopesync.scope.GitUrlPolicy;
 import dev.scopesync.scope.ScopeParser;
@@ -10,6 +11,12 @@ import dev.scopesync.scope.ScopeStore;
 import dev.scopesync.scope.ScopeVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.EnumSet;
+import java.util.UUID;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -28,19 +35,38 @@ public final class Server {
     this.vertx = vertx;
   }
 
-  public static Future<Server> start(Vertx vertx, ServerConfig config) {
-    return start(vertx, config, new FetcherVerticle(config));
+  public static Future<Server> start(Vertx vertx, ServerConfig config, ServerMetrics metrics) {
+    return start(vertx, config, metrics, new FetcherVerticle(config, metrics));
   }
 
   /** Starts with a given fetcher (tests inject clocks and faults through it). */
-  public static Future<Server> start(Vertx vertx, ServerConfig config, FetcherVerticle fetcher) {
+  public static Future<Server> start(Vertx vertx, ServerConfig config, ServerMetrics metrics,
+      FetcherVerticle fetcher) {
     Server server = new Server(vertx);
-    server.http = new HttpVerticle(config);
+    server.http = new HttpVerticle(config, metrics);
     return server.deploy(fetcher)
-        .compose(x -> server.deploy(new ScopeVerticle(config, storeFactory(config))))
+        .compose(x -> server.deploy(new ScopeVerticle(config, storeFactory(config), metrics)))
         .compose(x -> server.deploy(server.http))
         .map(server)
         .recover(e -> server.stop().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /**
+   * A Vert.x for one node, with Vert.x's own metrics going to the node's registry. The
+   * labels are method, status and route pattern only: never an event-bus address, which
+   * would carry scope ids.
+   */
+  public static Future<Vertx> newVertx(ServerConfig config, ServerMetrics metrics) {
+    MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setRegistryName("scopesync-" + UUID.randomUUID())
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE));
+    VertxOptions options = new VertxOptions().setMetricsOptions(metricsOptions);
+    return Future.succeededFuture(Vertx.builder()
+        .with(options)
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .build());
   }
 
   static Function<Vertx, Future<ScopeStore>> storeFactory(ServerConfig config) {

@@ -5,6 +5,7 @@ import dev.scopesync.bundle.BundleMaker;
 import dev.scopesync.bundle.OpaBundleWriter;
 import dev.scopesync.bundle.PolicyBundle;
 import dev.scopesync.bus.Failures;
+import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.scope.GitPolicySource;
 import dev.scopesync.scope.Scope;
 import dev.scopesync.scope.SourceId;
@@ -59,6 +60,7 @@ final class BundleService {
   private final CloneDirectories clones;
   private final BundleCache cache;
   private final int shards;
+  private final ServerMetrics metrics;
   /** sourceId → branch → commit, as the last sync left them. Dropped with the source. */
   private final Map<String, Map<String, String>> heads = new HashMap<>();
   /** Builds in flight, so concurrent requests for one bundle build it once. */
@@ -66,7 +68,8 @@ final class BundleService {
   private long builds;
 
   BundleService(GitPool git, Function<String, Future<Scope>> currentScope,
-      RepositoryHandles handles, CloneDirectories clones, BundleCache cache, int shards) {
+      RepositoryHandles handles, CloneDirectories clones, BundleCache cache, int shards, ServerMetrics metrics) {
+    this.metrics = metrics;
     this.git = git;
     this.currentScope = currentScope;
     this.handles = handles;
@@ -144,6 +147,7 @@ final class BundleService {
   private Future<Buffer> bundle(String sourceId, String etag, String commit, Query query, GitPolicySource source) {
     Buffer cached = cache.get(sourceId, etag);
     if (cached != null) {
+      metrics.bundleCacheHit();
       return Future.succeededFuture(cached);
     }
     String key = sourceId + "/" + etag;
@@ -157,6 +161,7 @@ final class BundleService {
         .onComplete(done -> building.remove(key));
     building.put(key, build);
     builds++;
+    metrics.bundleBuilt();
     return build;
   }
 

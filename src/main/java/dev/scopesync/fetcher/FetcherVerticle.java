@@ -4,6 +4,7 @@ import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.git.GitTransports;
+import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.scope.GitUrlPolicy;
 import dev.scopesync.scope.Scope;
 import dev.scopesync.scope.ScopeParser;
@@ -51,6 +52,10 @@ public final class FetcherVerticle extends VerticleBase {
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
   private final ServerConfig config;
+  private final ServerMetrics metrics;
+  private final ScopeFreshness freshness = new ScopeFreshness();
+  /** Directories under git_sources, recounted on a worker after every clone, purge and sweep. */
+  private volatile int cloneDirCount;
   private final Clock clock;
   private final RepositoryHandles.Opener opener;
   private final Map<String, Instant> lastFetched = new ConcurrentHashMap<>();
@@ -69,13 +74,14 @@ public final class FetcherVerticle extends VerticleBase {
   private volatile boolean stopping;
   private final AtomicInteger peakSyncsInFlight = new AtomicInteger();
 
-  public FetcherVerticle(ServerConfig config) {
-    this(config, Clock.systemUTC(), RepositoryHandles.FILE_OPENER);
+  public FetcherVerticle(ServerConfig config, ServerMetrics metrics) {
+    this(config, metrics, Clock.systemUTC(), RepositoryHandles.FILE_OPENER);
   }
 
   /** For tests: an injected clock and repository opener. */
-  FetcherVerticle(ServerConfig config, Clock clock, RepositoryHandles.Opener opener) {
+  FetcherVerticle(ServerConfig config, ServerMetrics metrics, Clock clock, RepositoryHandles.Opener opener) {
     this.config = config;
+    this.metrics = metrics;
     this.clock = clock;
     this.opener = opener;
   }
@@ -86,7 +92,8 @@ public final class FetcherVerticle extends VerticleBase {
     GitTransports.install();
     handles = new RepositoryHandles(opener, config.maxOpenRepositories());
     clones = new CloneDirectories(config.gitSourcesDir().toAbsolutePath().normalize());
-    sync = new SourceSync(handles, clones, clock, config.gitTimeoutSeconds(), () -> stopping);
+    sync = new SourceSync(handles, clones, clock, config.gitTimeoutSeconds(), () -> stopping,
+        metrics::gitOperation);
     // Hung JGit calls are bounded by the transport timeout; the pool's own limit only
     // decides when Vert.x starts warning, so it sits just above that bound.
     git = vertx.createSharedWorkerExecutor(GIT_POOL, config.gitWorkerPoolSize(),
@@ -99,12 +106,17 @@ public final class FetcherVerticle extends VerticleBase {
     bundleCache = new BundleCache(config.bundleCacheMaxBytes());
     bundlePool = vertx.createSharedWorkerExecutor(BUNDLE_POOL, config.gitWorkerPoolSize());
     bundles = new BundleService(this::onBundlePool, this::currentScope, handles, clones, bundleCache,
-        config.cloneShards());
+        config.cloneShards(), metrics);
+    registerGauges();
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_STATS, this::onStats));
     // Bundles are answered by the node that was asked: every node has its own clones.
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_BUNDLE, this::onBundle));
     // No clone of ours is running yet: every scratch directory is a crash's leftover.
-    return blocking(() -> clones.removeScratch())
+    return blocking(() -> {
+      int removed = clones.removeScratch();
+      cloneDirCount = clones.count();
+      return removed;
+    })
         .onSuccess(n -> {
           if (n > 0) {
             LOG.info("removed {} half-made clones left by an earlier run", n);
@@ -269,6 +281,10 @@ public final class FetcherVerticle extends VerticleBase {
       lastFetched.put(request.sourceId(), result.fetchedAt());
     }
     bundles.recordHeads(request.sourceId(), result.remoteHeads());
+    freshness.synced(request.scopeId(), clock.millis());
+    if (result.cloned()) {
+      recountCloneDirs();
+    }
     if (result.policyChanged()) {
       String oldHash = result.oldCommit() == null ? result.newCommit() : result.oldCommit();
       JsonArray dirs = new JsonArray(List.copyOf(result.changedDirectories()));
@@ -280,6 +296,7 @@ public final class FetcherVerticle extends VerticleBase {
           .put("changed_directories", dirs)
           .put("topics", topics);
       LOG.info("scope_id={} policy updated {} -> {} in {}", request.scopeId(), oldHash, result.newCommit(), dirs);
+      metrics.policyUpdate();
       vertx.eventBus().publish(Addresses.POLICY_UPDATED, update);
       vertx.eventBus().publish(Addresses.policyUpdated(request.scopeId()), update);
     }
@@ -307,6 +324,7 @@ public final class FetcherVerticle extends VerticleBase {
       LOG.warn("ignoring a delete message without a valid scope_id and source_id");
       return;
     }
+    freshness.forget(scopeId);
     queues.submit(sourceId, () -> blocking(() -> {
       sync.deleteScopeRef(sourceId, scopeId);
       return null;
@@ -341,6 +359,7 @@ public final class FetcherVerticle extends VerticleBase {
     return blocking(() -> {
       handles.drop(sourceId);
       CloneDirectories.deleteTree(clones.of(sourceId));
+      cloneDirCount = clones.count();
       LOG.info("source_id={} purged: no scope uses it", sourceId);
       return null;
     });
@@ -366,6 +385,30 @@ public final class FetcherVerticle extends VerticleBase {
                 .addHeader("commit", reply.commit())
                 .addHeader("content_type", format.contentType)))
         .onFailure(e -> Failures.reply(message, e));
+  }
+
+  // --- metrics ---------------------------------------------------------------------------
+
+  private void registerGauges() {
+    metrics.gauge(ServerMetrics.REPOSITORIES_OPEN, "open Repository handles", handles::size);
+    metrics.gauge(ServerMetrics.LAST_FETCHED_ENTRIES, "sources with a last-fetched time", lastFetched::size);
+    metrics.gauge(ServerMetrics.SOURCE_QUEUES, "sources with git work pending", queues::size);
+    metrics.gauge(ServerMetrics.SOURCE_QUEUE_JOBS, "git jobs pending or running", queues::jobs);
+    metrics.gauge(ServerMetrics.CLONE_DIRS, "directories under git_sources", () -> cloneDirCount);
+    metrics.gauge(ServerMetrics.BUNDLE_CACHE_BYTES, "bytes of cached bundles", bundleCache::bytes);
+    metrics.gauge(ServerMetrics.CACHED_BUNDLES, "cached bundles", bundleCache::size);
+    metrics.gauge(ServerMetrics.SCOPE_SYNC_AGE + "_max", "seconds since the stalest scope last synced",
+        () -> freshness.maxAgeSeconds(clock.millis()));
+    for (long seconds : ServerMetrics.AGE_BUCKETS) {
+      metrics.gauge(ServerMetrics.SCOPES_SYNCED_WITHIN, "scopes whose last successful sync is this recent",
+          "seconds", String.valueOf(seconds), () -> freshness.syncedWithin(seconds, clock.millis()));
+    }
+    metrics.gauge(ServerMetrics.SCOPES_SYNCED_WITHIN, "scopes whose last successful sync is this recent",
+        "seconds", "+Inf", freshness::size);
+  }
+
+  private void recountCloneDirs() {
+    vertx.executeBlocking(() -> cloneDirCount = clones.count());
   }
 
   // --- stats -----------------------------------------------------------------------------

@@ -47,6 +47,15 @@ final class SourceQueues {
     return tails.size();
   }
 
+  /** How many jobs are pending or running, all sources together. */
+  int jobs() {
+    int n = 0;
+    for (Tail tail : tails.values()) {
+      n += tail.pending;
+    }
+    return n;
+  }
+
   /** How many jobs are pending or running for a source (0 when it has no entry). */
   int depth(String sourceId) {
     Tail tail = tails.get(sourceId);

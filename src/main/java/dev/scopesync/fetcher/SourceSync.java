@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,12 +42,14 @@ final class SourceSync {
   private final Clock clock;
   private final int timeoutSeconds;
   private final BooleanSupplier stopping;
+  private final GitOperationListener listener;
 
   /**
    * @param stopping true once the server is shutting down: running clones and fetches give up
    */
   SourceSync(RepositoryHandles handles, CloneDirectories clones, Clock clock, int timeoutSeconds,
-      BooleanSupplier stopping) {
+      BooleanSupplier stopping, GitOperationListener listener) {
+    this.listener = listener;
     this.handles = handles;
     this.clones = clones;
     this.clock = clock;
@@ -122,6 +125,7 @@ final class SourceSync {
     Path scratch = clones.newScratch(sourceId);
     LOG.info("source_id={} cloning {} (branch {})", sourceId, source.url(), source.branch());
     OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
+    long started = System.nanoTime();
     try {
       try (Git ignored = Git.cloneRepository()
           .setURI(source.url())
@@ -134,8 +138,9 @@ final class SourceSync {
           .call()) {
         // Only the objects and refs are needed: bundles are read from git objects.
       } catch (Exception e) {
-        throw failure("clone", source.url(), deadline, e);
+        throw reported("clone", started, failure("clone", source.url(), deadline, e));
       }
+      listener.finished("clone", "ok", Duration.ofNanos(System.nanoTime() - started));
       try {
         Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -165,6 +170,7 @@ final class SourceSync {
 
   private void fetch(Repository repo, GitPolicySource source) throws GitFailure {
     OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
+    long started = System.nanoTime();
     try {
       Git.wrap(repo).fetch()
           .setRemote(REMOTE)
@@ -173,8 +179,14 @@ final class SourceSync {
           .setCredentialsProvider(GitCredentials.of(source.auth()))
           .call();
     } catch (Exception e) {
-      throw failure("fetch", source.url(), deadline, e);
+      throw reported("fetch", started, failure("fetch", source.url(), deadline, e));
     }
+    listener.finished("fetch", "ok", Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  private GitFailure reported(String op, long started, GitFailure failure) {
+    listener.finished(op, failure.kind().label, Duration.ofNanos(System.nanoTime() - started));
+    return failure;
   }
 
   private GitFailure failure(String operation, String url, OperationDeadline deadline, Exception e) {

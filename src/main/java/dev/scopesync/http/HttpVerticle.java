@@ -18,7 +18,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
+import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.webhook.PushEvent;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import dev.scopesync.webhook.PushEvents;
 import dev.scopesync.webhook.WebhookException;
 import dev.scopesync.webhook.WebhookParser;
@@ -49,12 +51,14 @@ public final class HttpVerticle extends VerticleBase {
 
   private final ServerConfig config;
   private final WebhookSignature webhookSignature;
+  private final ServerMetrics metrics;
   private HttpServer server;
   private LongPolls longPolls;
   private MessageConsumer<JsonObject> policyUpdates;
 
-  public HttpVerticle(ServerConfig config) {
+  public HttpVerticle(ServerConfig config, ServerMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
     this.webhookSignature = config.webhookSecret() == null ? null : new WebhookSignature(config.webhookSecret());
   }
 
@@ -66,6 +70,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     longPolls = new LongPolls(vertx);
+    metrics.gauge(ServerMetrics.LONG_POLLS_HELD, "OPA long polls held", () -> longPolls.held());
     if (webhookSignature == null) {
       LOG.warn("webhook.secret is not set: POST /webhook accepts unauthenticated pushes");
     }
@@ -84,6 +89,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/scopes/:scopeId/bundle.tar.gz").handler(this::opaBundle);
     router.post("/webhook").handler(this::webhook);
     router.get("/healthz").handler(this::healthz);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
     router.get("/ready").handler(this::ready);
     router.get("/internal/stats").handler(this::internalStats);
 
@@ -229,18 +235,24 @@ public final class HttpVerticle extends VerticleBase {
     Map<String, String> headers = new HashMap<>();
     ctx.request().headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
     if (webhookSignature != null && !webhookSignature.verify(headers, bytes)) {
+      metrics.webhook("unauthorized");
       throw new HttpException(401, "webhook signature (X-Hub-Signature-256) or token (X-Gitlab-Token) missing or wrong");
-    }
-    if (!(jsonBody(ctx) instanceof JsonObject payload)) {
-      throw new HttpException(400, "webhook payload must be a JSON object");
     }
     PushEvent event;
     try {
+      if (!(jsonBody(ctx) instanceof JsonObject payload)) {
+        throw new HttpException(400, "webhook payload must be a JSON object");
+      }
       event = WebhookParser.parse(headers, payload);
     } catch (WebhookException e) {
+      metrics.webhook("bad_request");
       throw new HttpException(e.status(), e.getMessage());
+    } catch (HttpException e) {
+      metrics.webhook("bad_request");
+      throw e;
     }
     if (!event.isPush()) {
+      metrics.webhook("ignored");
       sendJson(ctx, 200, new JsonObject().put("status", "ignored").put("event", event.eventName())
           .put("reason", "not a push event").encode());
       return;
@@ -252,6 +264,7 @@ public final class HttpVerticle extends VerticleBase {
       if (scopes.isEmpty()) {
         answer.put("reason", "no scope uses the pushed repository and branch");
       }
+      metrics.webhook(scopes.isEmpty() ? "ignored" : "ok");
       sendJson(ctx, 200, answer.encode());
     });
   }

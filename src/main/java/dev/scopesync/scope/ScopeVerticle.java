@@ -4,6 +4,7 @@ import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.bus.StatsFields;
 import dev.scopesync.config.ServerConfig;
+import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.stats.ProcessStats;
 import dev.scopesync.webhook.PushEvent;
 import dev.scopesync.webhook.PushEvents;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScopeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeVerticle.class);
+  /** Other nodes change the shared store too: the scope gauge is re-read this often. */
+  private static final long COUNT_REFRESH_MILLIS = 15_000;
   private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
 
   private final ServerConfig config;
@@ -36,19 +39,25 @@ public final class ScopeVerticle extends VerticleBase {
   private final Clock clock;
   private final ScopeParser parser;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final ServerMetrics metrics;
+  /** The number of stored scopes as last seen (a gauge; refreshed on every change and periodically). */
+  private volatile int scopeCount;
+  private long countTimer = -1;
   private ScopeStore store;
   private long pollTimer = -1;
   /** A poll tick in progress: the next tick is skipped rather than piled on top of it. */
   private boolean polling;
 
-  public ScopeVerticle(ServerConfig config, Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory) {
-    this(config, storeFactory, Clock.systemUTC());
+  public ScopeVerticle(ServerConfig config, Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory,
+      ServerMetrics metrics) {
+    this(config, storeFactory, metrics, Clock.systemUTC());
   }
 
   public ScopeVerticle(ServerConfig config, Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory,
-      Clock clock) {
+      ServerMetrics metrics, Clock clock) {
     this.config = config;
     this.storeFactory = storeFactory;
+    this.metrics = metrics;
     this.clock = clock;
     this.parser = new ScopeParser(new GitUrlPolicy(config.allowedSchemes()));
   }
@@ -73,6 +82,9 @@ public final class ScopeVerticle extends VerticleBase {
         })
         .compose(ignored -> createConfiguredScopes())
         .onSuccess(ignored -> {
+          metrics.gauge(ServerMetrics.SCOPES, "scopes in the store", () -> scopeCount);
+          refreshScopeCount();
+          countTimer = vertx.setPeriodic(COUNT_REFRESH_MILLIS, id -> refreshScopeCount());
           sweepThenSyncAtBoot();
           if (config.pollingIntervalSeconds() > 0) {
             pollTimer = vertx.setPeriodic(config.pollingIntervalSeconds() * 1000L, id -> pollTick());
@@ -83,6 +95,7 @@ public final class ScopeVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(countTimer);
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());
   }
@@ -123,6 +136,9 @@ public final class ScopeVerticle extends VerticleBase {
         // The scope moved to another source: its old clone may now be unused.
         tellFetchersDeleted(previous.scopeId(), sourceIdOf(previous));
       }
+      if (previous == null) {
+        scopeCount++;
+      }
       LOG.info("scope_id={} source_id={} stored", scope.scopeId(), sourceId);
       sync(List.of(scope), forceFetch, null, requestedAt, false);
       return new JsonObject();
@@ -143,6 +159,7 @@ public final class ScopeVerticle extends VerticleBase {
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
     return store.delete(scopeId).map(removed -> {
       if (removed != null) {
+        scopeCount = Math.max(0, scopeCount - 1);
         LOG.info("scope_id={} deleted", scopeId);
         tellFetchersDeleted(scopeId, sourceIdOf(removed));
         vertx.eventBus().publish(Addresses.SCOPE_DELETED, new JsonObject().put("scope_id", scopeId));
@@ -183,8 +200,12 @@ public final class ScopeVerticle extends VerticleBase {
         .map(reply -> new JsonObject(reply.body()));
   }
 
+  private void refreshScopeCount() {
+    store.all().onSuccess(scopes -> scopeCount = scopes.size());
+  }
+
   private Future<JsonObject> stats() {
-    Future<Integer> scopes = store.all().map(List::size);
+    Future<Integer> scopes = store.all().map(List::size).onSuccess(n -> scopeCount = n);
     Future<JsonObject> fetcher = vertx.eventBus().<JsonObject>request(Addresses.FETCHER_STATS, new JsonObject())
         .map(Message::body);
     Future<JsonObject> process = vertx.executeBlocking(ProcessStats::read);

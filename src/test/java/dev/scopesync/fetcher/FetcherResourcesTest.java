@@ -57,7 +57,7 @@ class FetcherResourcesTest {
   void aCloseThatThrowsStillDropsEverythingAndTheServerCarriesOn() throws Exception {
     try (GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p");
          TestNode node = TestNode.start(dir.resolve("node"), c -> c,
-             config -> new FetcherVerticle(config, Clock.systemUTC(), failingClose))) {
+             (config, metrics) -> new FetcherVerticle(config, metrics, Clock.systemUTC(), failingClose))) {
       remote.commit("init", Map.of("a.rego", "package a\n"));
       assertEquals("ok", node.putAndAwaitSync(TestNode.scope("s", remote.fileUrl())).getString("outcome"));
       node.delete("s");
@@ -77,7 +77,7 @@ class FetcherResourcesTest {
   void gitWorkRunsOnTheNamedGitPoolNeverOnAnEventLoop() throws Exception {
     try (GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p");
          TestNode node = TestNode.start(dir.resolve("node"), c -> c,
-             config -> new FetcherVerticle(config, Clock.systemUTC(), failingClose))) {
+             (config, metrics) -> new FetcherVerticle(config, metrics, Clock.systemUTC(), failingClose))) {
       remote.commit("init", Map.of("a.rego", "package a\n"));
       node.putAndAwaitSync(TestNode.scope("s", remote.fileUrl()));
       assertEquals(0, openOnNonWorker.get());
@@ -93,7 +93,7 @@ class FetcherResourcesTest {
     try (GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p")) {
       remote.commit("init", Map.of("a.rego", "package a\n"));
       TestNode node = TestNode.start(dir.resolve("node"), c -> c,
-          config -> new FetcherVerticle(config, Clock.systemUTC(), failingClose));
+          (config, metrics) -> new FetcherVerticle(config, metrics, Clock.systemUTC(), failingClose));
       node.putAndAwaitSync(TestNode.scope("s", remote.fileUrl()));
       assertEquals(1, opened.get() - closed.get(), "one handle cached while running");
       node.close();

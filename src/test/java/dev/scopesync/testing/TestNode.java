@@ -17,7 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import dev.scopesync.metrics.ServerMetrics;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -65,12 +66,13 @@ public final class TestNode implements AutoCloseable {
   }
 
   public static TestNode start(Path dir, UnaryOperator<JsonObject> tweak,
-      Function<ServerConfig, FetcherVerticle> fetcher) throws Exception {
+      BiFunction<ServerConfig, ServerMetrics, FetcherVerticle> fetcher) throws Exception {
     ServerConfig config = ServerConfig.from(tweak.apply(baseConfig(dir)));
-    Vertx vertx = Vertx.vertx();
+    ServerMetrics metrics = ServerMetrics.create();
+    Vertx vertx = Server.newVertx(config, metrics).await(60, TimeUnit.SECONDS);
     try {
-      FetcherVerticle theFetcher = fetcher.apply(config);
-      Server server = Server.start(vertx, config, theFetcher).await(60, TimeUnit.SECONDS);
+      FetcherVerticle theFetcher = fetcher.apply(config, metrics);
+      Server server = Server.start(vertx, config, metrics, theFetcher).await(60, TimeUnit.SECONDS);
       return new TestNode(vertx, server, theFetcher, config);
     } catch (Exception e) {
       vertx.close().await(30, TimeUnit.SECONDS);

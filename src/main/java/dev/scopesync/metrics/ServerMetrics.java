@@ -1,0 +1,99 @@
+package dev.scopesync.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * scopesync's own series (DESIGN §6), named once here. No label ever holds a scope id,
+ * a url or a secret: labels are small fixed sets (operation, outcome, bucket).
+ * Thread-safe (Micrometer meters are).
+ */
+public final class ServerMetrics {
+  public static final String SCOPES = "scopesync_scopes";
+  public static final String REPOSITORIES_OPEN = "scopesync_repositories_open";
+  public static final String LAST_FETCHED_ENTRIES = "scopesync_last_fetched_entries";
+  public static final String SOURCE_QUEUES = "scopesync_source_queues";
+  public static final String SOURCE_QUEUE_JOBS = "scopesync_source_queue_jobs";
+  public static final String CLONE_DIRS = "scopesync_clone_dirs";
+  public static final String BUNDLE_CACHE_BYTES = "scopesync_bundle_cache_bytes";
+  public static final String CACHED_BUNDLES = "scopesync_cached_bundles";
+  public static final String LONG_POLLS_HELD = "scopesync_long_polls_held";
+  public static final String SCOPE_SYNC_AGE = "scopesync_scope_sync_age_seconds";
+  public static final String SCOPES_SYNCED_WITHIN = "scopesync_scopes_synced_within";
+
+  /** Buckets (seconds) of the scope staleness histogram: how many scopes synced within each. */
+  public static final long[] AGE_BUCKETS = {60, 300, 900, 3600, 21_600, 86_400};
+
+  private final PrometheusMeterRegistry registry;
+
+  public ServerMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** A registry of its own (each node of a test JVM has one). */
+  public static ServerMetrics create() {
+    return new ServerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public MeterRegistry meters() {
+    return registry;
+  }
+
+  /** A gauge read at scrape time; the supplier must be cheap and non-blocking. */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).register(registry);
+  }
+
+  /** One gauge series of a fixed-label family. */
+  public void gauge(String name, String description, String label, String labelValue, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).tag(label, labelValue).register(registry);
+  }
+
+  /**
+   * A finished clone or fetch.
+   *
+   * @param op {@code clone} or {@code fetch}
+   * @param outcome {@code ok}, {@code timeout}, {@code auth}, {@code not_found} or {@code error}
+   */
+  public void gitOperation(String op, String outcome, Duration took) {
+    Counter.builder("scopesync_git_operations").description("clones and fetches by outcome")
+        .tags("op", op, "outcome", outcome).register(registry).increment();
+    Timer.builder("scopesync_git_operation_seconds").description("clone and fetch durations")
+        .tag("op", op).publishPercentileHistogram().register(registry).record(took);
+  }
+
+  public void bundleBuilt() {
+    Counter.builder("scopesync_bundle_builds").description("bundles built (cache misses)")
+        .register(registry).increment();
+  }
+
+  public void bundleCacheHit() {
+    Counter.builder("scopesync_bundle_cache_hits").description("bundle requests served from the cache")
+        .register(registry).increment();
+  }
+
+  /** @param outcome {@code ok}, {@code ignored}, {@code unauthorized} or {@code bad_request} */
+  public void webhook(String outcome) {
+    Counter.builder("scopesync_webhooks").description("webhook requests by outcome")
+        .tag("outcome", outcome).register(registry).increment();
+  }
+
+  public void policyUpdate() {
+    Counter.builder("scopesync_policy_updates").description("policy-updated events published")
+        .register(registry).increment();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}
