@@ -10,6 +10,7 @@ import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -179,8 +180,7 @@ final class PublicKeyText {
     }
 
     BigInteger integer(byte[] der) {
-      byte[] bytes = java.util.Arrays.copyOfRange(der, contentStart, end);
-      return new BigInteger(bytes);
+      return new BigInteger(Arrays.copyOfRange(der, contentStart, end));
     }
   }
 }

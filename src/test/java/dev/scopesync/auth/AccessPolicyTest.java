@@ -25,6 +25,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Clock;
@@ -228,7 +229,7 @@ class AccessPolicyTest {
         Arguments.of("no exp (OPAL does not require one)", "Bearer " + datasource(p -> removed(p, "exp"))),
         Arguments.of("expiring a second from now", "Bearer " + datasource(p -> p.put("exp", T + 1))),
         Arguments.of("exp with a fraction", "Bearer " + datasource(p -> p.put("exp", T + 1.5))),
-        Arguments.of("exp beyond a long", "Bearer " + datasource(p -> p.put("exp", new java.math.BigInteger("1" + "0".repeat(30))))),
+        Arguments.of("exp beyond a long", "Bearer " + datasource(p -> p.put("exp", new BigInteger("1" + "0".repeat(30))))),
         Arguments.of("nbf and iat this very second", "Bearer " + datasource(p -> p.put("nbf", T).put("iat", T))),
         Arguments.of("no iat", "Bearer " + datasource(p -> removed(p, "iat"))),
         Arguments.of("a sub with hyphens", "Bearer " + datasource(p -> p.put("sub", "3f1c2a9e-8d7b-4c6a-9e0f-1a2b3c4d5e6f"))),
