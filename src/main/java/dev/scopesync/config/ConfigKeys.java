@@ -26,6 +26,9 @@ public final class ConfigKeys {
   public static final String POLLING_INTERVAL_SECONDS = "polling.intervalSeconds";
   public static final String WEBHOOK_SECRET = "webhook.secret";
   public static final String AUTH_PUBLIC_KEY = "auth.publicKey";
+  public static final String AUTH_ALGORITHM = "auth.algorithm";
+  public static final String AUTH_AUDIENCE = "auth.audience";
+  public static final String AUTH_ISSUER = "auth.issuer";
   public static final String DEBUG_INTERNAL_STATS = "debug.internalStats";
   public static final String BRIDGE_TCP_PORT = "bridge.tcpPort";
   public static final String CLUSTER_ENABLED = "cluster.enabled";
@@ -57,7 +60,10 @@ public final class ConfigKeys {
         .put("bundles", new JsonObject().put("cacheMaxBytes", 64 * 1024 * 1024))
         .put("polling", new JsonObject().put("intervalSeconds", 0))
         .put("webhook", new JsonObject().putNull("secret"))
-        .put("auth", new JsonObject().putNull("publicKey"))
+        .put("auth", new JsonObject().putNull("publicKey")
+            .put("algorithm", "RS256")
+            .put("audience", "https://api.opal.ac/v1/")
+            .put("issuer", "https://opal.ac/"))
         .put("debug", new JsonObject().put("internalStats", false))
         .put("bridge", new JsonObject().put("tcpPort", 0))
         .put("cluster", new JsonObject()

@@ -29,6 +29,9 @@ public record ServerConfig(
     int pollingIntervalSeconds,
     String webhookSecret,
     String authPublicKey,
+    String authAlgorithm,
+    String authAudience,
+    String authIssuer,
     boolean internalStats,
     int bridgeTcpPort,
     boolean clusterEnabled,
@@ -66,6 +69,9 @@ public record ServerConfig(
         r.intIn(ConfigKeys.POLLING_INTERVAL_SECONDS, 0, 31_536_000),
         r.optionalString(ConfigKeys.WEBHOOK_SECRET),
         r.optionalString(ConfigKeys.AUTH_PUBLIC_KEY),
+        r.string(ConfigKeys.AUTH_ALGORITHM),
+        r.string(ConfigKeys.AUTH_AUDIENCE),
+        r.string(ConfigKeys.AUTH_ISSUER),
         r.bool(ConfigKeys.DEBUG_INTERNAL_STATS),
         r.intIn(ConfigKeys.BRIDGE_TCP_PORT, 0, 65535),
         r.bool(ConfigKeys.CLUSTER_ENABLED),
@@ -76,14 +82,6 @@ public record ServerConfig(
           + " node, so the other nodes would not see its scopes");
     }
     return config;
-  }
-
-  /** Copy with a different HTTP port (tests bind port 0). */
-  public ServerConfig withHttpPort(int port) {
-    return new ServerConfig(httpHost, port, maxBodyBytes, storeType, storeDir, redisUrl, gitBaseDir, cloneShards,
-        gitTimeoutSeconds, gitWorkerPoolSize, syncConcurrency, allowedSchemes, maxOpenRepositories,
-        bundleCacheMaxBytes, pollingIntervalSeconds, webhookSecret, authPublicKey, internalStats, bridgeTcpPort, clusterEnabled,
-        clusterConfigFile, scopes);
   }
 
   /** Typed access to a nested config object with key-naming errors. */

@@ -18,7 +18,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
+import dev.scopesync.auth.AccessPolicy;
+import dev.scopesync.auth.AuthFailure;
+import dev.scopesync.auth.Claims;
 import dev.scopesync.metrics.ServerMetrics;
+import io.vertx.core.Handler;
 import dev.scopesync.webhook.PushEvent;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import dev.scopesync.webhook.PushEvents;
@@ -54,6 +58,9 @@ public final class HttpVerticle extends VerticleBase {
   private final ServerMetrics metrics;
   private HttpServer server;
   private LongPolls longPolls;
+  private AccessPolicy access;
+  /** The verified caller of a request, for the handlers after the auth step. */
+  private static final String CLAIMS = "scopesync.claims";
   private MessageConsumer<JsonObject> policyUpdates;
 
   public HttpVerticle(ServerConfig config, ServerMetrics metrics) {
@@ -69,6 +76,13 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    access = config.authPublicKey() == null
+        ? AccessPolicy.disabled()
+        : AccessPolicy.create(vertx, config.authPublicKey(), config.authAlgorithm(), config.authAudience(),
+            config.authIssuer());
+    if (!access.enabled()) {
+      LOG.warn("auth.publicKey is not set: the HTTP API accepts requests without a token");
+    }
     longPolls = new LongPolls(vertx);
     metrics.gauge(ServerMetrics.LONG_POLLS_HELD, "OPA long polls held", () -> longPolls.held());
     if (webhookSignature == null) {
@@ -79,19 +93,23 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
 
-    router.put("/scopes").handler(this::putScope);
-    router.get("/scopes").handler(this::listScopes);
-    router.post("/scopes/refresh").handler(this::refreshAll);
-    router.get("/scopes/:scopeId").handler(this::getScope);
-    router.delete("/scopes/:scopeId").handler(this::deleteScope);
-    router.post("/scopes/:scopeId/refresh").handler(this::refreshScope);
-    router.get("/scopes/:scopeId/policy").handler(this::policy);
-    router.get("/scopes/:scopeId/bundle.tar.gz").handler(this::opaBundle);
+    // Who may call what (OPAL's rules, DESIGN §6): management needs a datasource token,
+    // a scope's policy and data need the scope in allowed_scopes. Off without auth.publicKey.
+    router.put("/scopes").handler(datasource()).handler(this::putScope);
+    router.get("/scopes").handler(datasource()).handler(this::listScopes);
+    router.post("/scopes/refresh").handler(datasource()).handler(this::refreshAll);
+    router.get("/scopes/:scopeId").handler(datasource()).handler(this::getScope);
+    router.delete("/scopes/:scopeId").handler(datasource()).handler(this::deleteScope);
+    router.post("/scopes/:scopeId/refresh").handler(datasource()).handler(this::refreshScope);
+    router.get("/scopes/:scopeId/policy").handler(scopeReader()).handler(this::policy);
+    router.get("/scopes/:scopeId/bundle.tar.gz").handler(scopeReader()).handler(this::opaBundle);
+    router.get("/scopes/:scopeId/data").handler(scopeReader()).handler(this::scopeData);
+    router.post("/scopes/:scopeId/data/update").handler(datasource()).handler(this::updateData);
     router.post("/webhook").handler(this::webhook);
     router.get("/healthz").handler(this::healthz);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
     router.get("/ready").handler(this::ready);
-    router.get("/internal/stats").handler(this::internalStats);
+    router.get("/internal/stats").handler(datasource()).handler(this::internalStats);
 
     router.route().failureHandler(this::fail);
     router.errorHandler(404, ctx -> sendDetail(ctx, 404, "Not Found"));
@@ -287,6 +305,64 @@ public final class HttpVerticle extends VerticleBase {
     ask(ctx, Addresses.STATS, new JsonObject()).onSuccess(reply -> sendJson(ctx, 200, reply.encode()));
   }
 
+  private void scopeData(RoutingContext ctx) {
+    ask(ctx, Addresses.SCOPES_GET, idOf(ctx))
+        .onSuccess(scope -> sendJson(ctx, 200, scope.getJsonObject("data", new JsonObject()).encode()));
+  }
+
+  /**
+   * OPAL's data update for a scope: published on {@code scopesync.data-updated.<scope_id>}
+   * with each entry's topics under OPAL's {@code data:} prefix, for data-source listeners.
+   */
+  private void updateData(RoutingContext ctx) {
+    if (!(jsonBody(ctx) instanceof JsonObject update)) {
+      throw new HttpException(422, "body: must be a JSON object with 'entries'");
+    }
+    JsonArray entries = DataUpdates.entries(update);
+    List<String> topics = DataUpdates.topics(entries);
+    claims(ctx).requireTopics(topics);
+    String scopeId = ctx.pathParam("scopeId");
+    ask(ctx, Addresses.SCOPES_GET, idOf(ctx)).onSuccess(scope -> {
+      JsonObject published = update.copy().put("entries", DataUpdates.withDataPrefix(entries));
+      vertx.eventBus().publish(Addresses.dataUpdated(scopeId), published);
+      sendJson(ctx, 200, new JsonObject().put("status", "ok").put("topics",
+          new JsonArray(topics.stream().map(DataUpdates::prefixed).toList())).encode());
+    });
+  }
+
+  // --- auth ------------------------------------------------------------------------------
+
+  private Handler<RoutingContext> datasource() {
+    return ctx -> authenticated(ctx, Claims::requireDatasource);
+  }
+
+  private Handler<RoutingContext> scopeReader() {
+    // The requested id is checked, before any fallback to the default scope (OPAL's order).
+    return ctx -> authenticated(ctx, claims -> claims.requireScope(ctx.pathParam("scopeId")));
+  }
+
+  private void authenticated(RoutingContext ctx, java.util.function.Consumer<Claims> rule) {
+    access.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      try {
+        rule.accept(ar.result());
+      } catch (AuthFailure e) {
+        ctx.fail(e);
+        return;
+      }
+      ctx.put(CLAIMS, ar.result());
+      ctx.next();
+    });
+  }
+
+  private static Claims claims(RoutingContext ctx) {
+    Claims claims = ctx.get(CLAIMS);
+    return claims == null ? Claims.unrestricted() : claims;
+  }
+
   // --- the edge: requests in, statuses out -----------------------------------------------
 
   /** Sends a bus request; a failure ends the HTTP exchange with its status and detail. */
@@ -329,7 +405,13 @@ public final class HttpVerticle extends VerticleBase {
     Throwable failure = ctx.failure();
     int status;
     String detail;
-    if (failure instanceof HttpException http) {
+    if (failure instanceof AuthFailure auth) {
+      status = auth.status();
+      detail = auth.getMessage();
+      if (status == 401) {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      }
+    } else if (failure instanceof HttpException http) {
       status = http.getStatusCode();
       detail = http.getPayload() != null ? http.getPayload() : defaultDetail(status);
     } else if (failure != null) {
