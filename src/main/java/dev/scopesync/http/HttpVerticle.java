@@ -56,6 +56,8 @@ public final class HttpVerticle extends VerticleBase {
   private final ServerConfig config;
   private final WebhookSignature webhookSignature;
   private final ServerMetrics metrics;
+  /** The API description, read once when the verticle is made (never on an event loop). */
+  private final String openApi;
   private HttpServer server;
   private LongPolls longPolls;
   private AccessPolicy access;
@@ -64,6 +66,7 @@ public final class HttpVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> policyUpdates;
 
   public HttpVerticle(ServerConfig config, ServerMetrics metrics) {
+    this.openApi = readOpenApi();
     this.config = config;
     this.metrics = metrics;
     this.webhookSignature = config.webhookSecret() == null ? null : new WebhookSignature(config.webhookSecret());
@@ -109,6 +112,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/healthz").handler(this::healthz);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
     router.get("/ready").handler(this::ready);
+    router.get("/openapi.json").handler(this::openApi);
     router.get("/internal/stats").handler(datasource()).handler(this::internalStats);
 
     router.route().failureHandler(this::fail);
@@ -285,6 +289,22 @@ public final class HttpVerticle extends VerticleBase {
       metrics.webhook(scopes.isEmpty() ? "ignored" : "ok");
       sendJson(ctx, 200, answer.encode());
     });
+  }
+
+  private void openApi(RoutingContext ctx) {
+    sendJson(ctx, 200, openApi);
+  }
+
+
+  private static String readOpenApi() {
+    try (var in = HttpVerticle.class.getResourceAsStream("/openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("openapi.json cannot be read", e);
+    }
   }
 
   private void healthz(RoutingContext ctx) {
