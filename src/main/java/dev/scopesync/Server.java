@@ -12,6 +12,8 @@ import dev.scopesync.scope.ScopeVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -63,10 +65,18 @@ public final class Server {
         .setRegistryName("scopesync-" + UUID.randomUUID())
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE));
     VertxOptions options = new VertxOptions().setMetricsOptions(metricsOptions);
-    return Future.succeededFuture(Vertx.builder()
+    if (!config.clusterEnabled()) {
+      return Future.succeededFuture(Vertx.builder()
+          .with(options)
+          .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+          .build());
+    }
+    options.setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+    return Vertx.builder()
         .with(options)
         .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-        .build());
+        .withClusterManager(new HazelcastClusterManager(HazelcastSettings.load(config.clusterConfigFile())))
+        .buildClustered();
   }
 
   static Function<Vertx, Future<ScopeStore>> storeFactory(ServerConfig config) {

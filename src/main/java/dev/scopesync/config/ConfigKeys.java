@@ -33,6 +33,7 @@ public final class ConfigKeys {
   public static final String BRIDGE_TCP_PORT = "bridge.tcpPort";
   public static final String CLUSTER_ENABLED = "cluster.enabled";
   public static final String CLUSTER_CONFIG_FILE = "cluster.configFile";
+  public static final String CLUSTER_HOST = "cluster.host";
   /** Top-level: scopes created at boot when absent. */
   public static final String SCOPES = "scopes";
 
@@ -68,7 +69,8 @@ public final class ConfigKeys {
         .put("bridge", new JsonObject().put("tcpPort", 0))
         .put("cluster", new JsonObject()
             .put("enabled", false)
-            .put("configFile", "conf/cluster.xml"))
+            .put("configFile", "conf/cluster.xml")
+            .put("host", "127.0.0.1"))
         .put(SCOPES, new JsonArray());
   }
 }

@@ -36,6 +36,7 @@ public record ServerConfig(
     int bridgeTcpPort,
     boolean clusterEnabled,
     String clusterConfigFile,
+    String clusterHost,
     JsonArray scopes) {
 
   public static final Set<String> KNOWN_SCHEMES = Set.of("https", "http", "ssh", "git", "file");
@@ -76,6 +77,7 @@ public record ServerConfig(
         r.intIn(ConfigKeys.BRIDGE_TCP_PORT, 0, 65535),
         r.bool(ConfigKeys.CLUSTER_ENABLED),
         r.string(ConfigKeys.CLUSTER_CONFIG_FILE),
+        r.string(ConfigKeys.CLUSTER_HOST),
         r.scopes());
     if (config.clusterEnabled && config.storeType.equals("file")) {
       throw new ConfigException("cluster.enabled=true needs store.type=redis: the file store is local to one"

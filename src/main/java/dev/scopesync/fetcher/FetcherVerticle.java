@@ -1,6 +1,7 @@
 package dev.scopesync.fetcher;
 
 import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.ClusterView;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.git.GitTransports;
@@ -194,6 +195,11 @@ public final class FetcherVerticle extends VerticleBase {
     String hintedHash = body.getString("hinted_hash");
     Long requestedAtMillis = body.getLong("requested_at");
     Instant requestedAt = requestedAtMillis == null ? null : Instant.ofEpochMilli(requestedAtMillis);
+    // A change is announced by one node of the cluster: the one named in the request, or,
+    // for syncs every node runs on its own (boot, polling), the leader.
+    String announcer = body.getString("announcer");
+    ClusterView cluster = ClusterView.of(vertx);
+    boolean announce = announcer == null ? cluster.leads() : announcer.equals(cluster.nodeId());
     List<SyncOrder> orders = new ArrayList<>();
     List<SyncOrder> later = new ArrayList<>();
     Set<String> sourcesSeen = new HashSet<>();
@@ -208,9 +214,9 @@ public final class FetcherVerticle extends VerticleBase {
       boolean firstOfSource = sourcesSeen.add(sourceId);
       if (batch && !firstOfSource) {
         // One forced fetch per source is enough; its siblings only compare refs.
-        later.add(new SyncOrder(scopeId, sourceId, false, hintedHash, requestedAt));
+        later.add(new SyncOrder(scopeId, sourceId, false, hintedHash, requestedAt, announce));
       } else {
-        orders.add(new SyncOrder(scopeId, sourceId, forceFetch, hintedHash, requestedAt));
+        orders.add(new SyncOrder(scopeId, sourceId, forceFetch, hintedHash, requestedAt, announce));
       }
     }
     orders.addAll(later);
@@ -219,7 +225,7 @@ public final class FetcherVerticle extends VerticleBase {
 
   /** What a sync message asks for one scope, before the scope itself is looked up. */
   private record SyncOrder(String scopeId, String sourceId, boolean forceFetch, String hintedHash,
-                           Instant requestedAt) {
+                           Instant requestedAt, boolean announce) {
   }
 
   /** Runs the orders in sequence, {@code lanes} at a time (git.syncConcurrency). */
@@ -258,7 +264,7 @@ public final class FetcherVerticle extends VerticleBase {
           SyncRequest request = new SyncRequest(scopeId, sourceId, scope.policy(), order.forceFetch(),
               order.hintedHash(), order.requestedAt());
           return blocking(() -> sync.run(request, lastFetched.get(sourceId)))
-              .onSuccess(result -> afterSync(request, result))
+              .onSuccess(result -> afterSync(request, result, order.announce()))
               .onFailure(e -> {
                 GitFailure failure = e instanceof GitFailure f ? f : GitFailure.classify("sync", scope.policy().url(), e);
                 LOG.error("scope_id={} source_id={} sync failed: {}", scopeId, sourceId, failure.getMessage());
@@ -276,7 +282,7 @@ public final class FetcherVerticle extends VerticleBase {
             : Future.failedFuture(e));
   }
 
-  private void afterSync(SyncRequest request, SyncResult result) {
+  private void afterSync(SyncRequest request, SyncResult result, boolean announce) {
     if (result.fetchedAt() != null) {
       lastFetched.put(request.sourceId(), result.fetchedAt());
     }
@@ -285,7 +291,7 @@ public final class FetcherVerticle extends VerticleBase {
     if (result.cloned()) {
       recountCloneDirs();
     }
-    if (result.policyChanged()) {
+    if (result.policyChanged() && announce) {
       String oldHash = result.oldCommit() == null ? result.newCommit() : result.oldCommit();
       JsonArray dirs = new JsonArray(List.copyOf(result.changedDirectories()));
       JsonArray topics = new JsonArray(result.changedDirectories().stream().map(d -> "policy:" + d).toList());
@@ -306,6 +312,7 @@ public final class FetcherVerticle extends VerticleBase {
   private void publishSynced(String scopeId, String sourceId, String outcome, String commit, SyncResult result,
       String error) {
     vertx.eventBus().publish(Addresses.FETCHER_SYNCED, new JsonObject()
+        .put("node", ClusterView.of(vertx).nodeId())
         .put("scope_id", scopeId)
         .put("source_id", sourceId)
         .put("outcome", outcome)
@@ -338,6 +345,7 @@ public final class FetcherVerticle extends VerticleBase {
             LOG.error("scope_id={} source_id={} delete failed: {}", scopeId, sourceId, ar.cause().toString());
           }
           vertx.eventBus().publish(Addresses.FETCHER_DELETED, new JsonObject()
+              .put("node", ClusterView.of(vertx).nodeId())
               .put("scope_id", scopeId)
               .put("source_id", sourceId)
               .put("purged", ar.succeeded() && ar.result())

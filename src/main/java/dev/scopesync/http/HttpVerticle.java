@@ -1,6 +1,7 @@
 package dev.scopesync.http;
 
 import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.Delivery;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.config.ServerConfig;
 import io.vertx.core.Future;
@@ -218,7 +219,8 @@ public final class HttpVerticle extends VerticleBase {
         .filter(tag -> !tag.isEmpty())
         .toList();
     request.put("if_none_match", new JsonArray(ifNoneMatch));
-    return vertx.eventBus().<Buffer>request(Addresses.FETCHER_BUNDLE, request).onFailure(ctx::fail);
+    return vertx.eventBus().<Buffer>request(Addresses.FETCHER_BUNDLE, request, Delivery.local())
+        .onFailure(ctx::fail);
   }
 
   private static void sendBundle(RoutingContext ctx, Message<Buffer> reply, String contentType) {
@@ -312,7 +314,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void ready(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(Addresses.READY, new JsonObject())
+    vertx.eventBus().<JsonObject>request(Addresses.READY, new JsonObject(), Delivery.local())
         .onSuccess(reply -> sendJson(ctx, 200, reply.body().encode()))
         .onFailure(e -> sendDetail(ctx, 503, "not ready: " + Failures.detailOf(e)));
   }
@@ -322,7 +324,11 @@ public final class HttpVerticle extends VerticleBase {
       sendDetail(ctx, 404, "Not Found");
       return;
     }
-    ask(ctx, Addresses.STATS, new JsonObject()).onSuccess(reply -> sendJson(ctx, 200, reply.encode()));
+    // This node's counts: stats are about the process that answers.
+    vertx.eventBus().<JsonObject>request(Addresses.STATS, new JsonObject(), Delivery.local())
+        .map(Message::body)
+        .onSuccess(reply -> sendJson(ctx, 200, reply.encode()))
+        .onFailure(ctx::fail);
   }
 
   private void scopeData(RoutingContext ctx) {

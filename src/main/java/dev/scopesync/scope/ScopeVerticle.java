@@ -1,6 +1,8 @@
 package dev.scopesync.scope;
 
 import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.ClusterView;
+import dev.scopesync.bus.Delivery;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.bus.StatsFields;
 import dev.scopesync.config.ServerConfig;
@@ -74,7 +76,7 @@ public final class ScopeVerticle extends VerticleBase {
           register(Addresses.SCOPES_REFRESH, this::refresh);
           register(Addresses.SCOPES_POLICY, this::policy);
           register(Addresses.STATS, body -> stats());
-          register(Addresses.READY, body -> ready());
+          registerLocal(Addresses.READY, body -> ready());
           register(Addresses.WEBHOOK_PUSH, this::webhookPush);
           register(Addresses.FETCHER_SCOPE, this::storedScope);
           register(Addresses.FETCHER_SOURCE_IN_USE, this::sourceInUse);
@@ -103,6 +105,11 @@ public final class ScopeVerticle extends VerticleBase {
   /** Registers a request handler whose future's value is the reply and whose failure is a coded reply. */
   private void register(String address, Function<JsonObject, Future<JsonObject>> handler) {
     consumers.add(vertx.eventBus().<Object>consumer(address, message -> handle(message, handler)));
+  }
+
+  /** As {@link #register}, for questions about this node only. */
+  private void registerLocal(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    consumers.add(vertx.eventBus().<Object>localConsumer(address, message -> handle(message, handler)));
   }
 
   private static void handle(Message<Object> message, Function<JsonObject, Future<JsonObject>> handler) {
@@ -196,7 +203,7 @@ public final class ScopeVerticle extends VerticleBase {
       throw new InvalidScopeException("base_hash", "must be a commit hash (4 to 64 hex digits)");
     }
     JsonObject request = new JsonObject().put("scope_id", scopeId).put("base_hash", base).put("format", "json");
-    return vertx.eventBus().<io.vertx.core.buffer.Buffer>request(Addresses.FETCHER_BUNDLE, request)
+    return vertx.eventBus().<io.vertx.core.buffer.Buffer>request(Addresses.FETCHER_BUNDLE, request, Delivery.local())
         .map(reply -> new JsonObject(reply.body()));
   }
 
@@ -206,21 +213,22 @@ public final class ScopeVerticle extends VerticleBase {
 
   private Future<JsonObject> stats() {
     Future<Integer> scopes = store.all().map(List::size).onSuccess(n -> scopeCount = n);
-    Future<JsonObject> fetcher = vertx.eventBus().<JsonObject>request(Addresses.FETCHER_STATS, new JsonObject())
+    Future<JsonObject> fetcher = vertx.eventBus()
+        .<JsonObject>request(Addresses.FETCHER_STATS, new JsonObject(), Delivery.local())
         .map(Message::body);
     Future<JsonObject> process = vertx.executeBlocking(ProcessStats::read);
     return Future.all(scopes, fetcher, process).map(all -> new JsonObject()
         .put(StatsFields.SCOPES, scopes.result())
         .mergeIn(fetcher.result())
         .mergeIn(process.result())
-        .put(StatsFields.CLUSTER_NODES, 1));
+        .put(StatsFields.CLUSTER_NODES, ClusterView.of(vertx).nodes()));
   }
 
   private Future<JsonObject> ready() {
     Future<Void> storeOk = store.ping()
         .recover(e -> Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "store: " + e.getMessage())));
     return storeOk
-        .compose(ok -> vertx.eventBus().request(Addresses.FETCHER_STATS, new JsonObject()))
+        .compose(ok -> vertx.eventBus().request(Addresses.FETCHER_STATS, new JsonObject(), Delivery.local()))
         .recover(e -> Failures.statusOf(e) == Failures.UNAVAILABLE && !(e.getMessage() != null
             && e.getMessage().startsWith("store:"))
             ? Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "fetcher: " + Failures.detailOf(e)))
@@ -277,7 +285,9 @@ public final class ScopeVerticle extends VerticleBase {
    */
   private void sync(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
     if (!scopes.isEmpty()) {
-      vertx.eventBus().publish(Addresses.FETCHER_SYNC, syncMessage(scopes, forceFetch, hintedHash, requestedAt, batch));
+      // Every node syncs its own clone; the node that took the request announces the change.
+      vertx.eventBus().publish(Addresses.FETCHER_SYNC, syncMessage(scopes, forceFetch, hintedHash, requestedAt, batch)
+          .put("announcer", ClusterView.of(vertx).nodeId()));
     }
   }
 
@@ -317,8 +327,7 @@ public final class ScopeVerticle extends VerticleBase {
    * source first.
    */
   private void sweepThenSyncAtBoot() {
-    vertx.eventBus().request(Addresses.FETCHER_SWEEP, new JsonObject(),
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(Long.MAX_VALUE / 2))
+    vertx.eventBus().request(Addresses.FETCHER_SWEEP, new JsonObject(), Delivery.localUntilDone())
         .onFailure(e -> LOG.warn("start sweep failed: {}", e.getMessage()))
         .onComplete(swept -> syncAllAtBoot());
   }
@@ -356,7 +365,7 @@ public final class ScopeVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return vertx.eventBus().request(Addresses.FETCHER_SYNC_LOCAL, syncMessage(scopes, true, null, requestedAt, true),
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(Long.MAX_VALUE / 2))
+            Delivery.localUntilDone())
         .mapEmpty();
   }
 
