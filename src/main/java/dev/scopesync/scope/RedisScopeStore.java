@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * Connections come from the client's pool, which drops a connection when its socket closes
  * and connects again on the next command, so the same instance works again as soon as
  * Redis answers. Each command has a deadline, so no caller waits longer than that even
- * when Redis accepts connections and never answers.
+ * when Redis accepts connections and never answers; a write that missed its deadline may
+ * still be applied when Redis answers later, as with any remote store.
  *
  * <p>Safe to use from any context; every future completes on the caller's context.
  */
