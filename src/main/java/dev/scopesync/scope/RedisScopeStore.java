@@ -6,13 +6,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * when Redis accepts connections and never answers; a write that missed its deadline may
  * still be applied when Redis answers later, as with any remote store.
  *
+ * <p>A Redis that refuses our handshake (a wrong password, a missing database) needs a
+ * person, not a fast retry: after a refusal the store fails at once, without connecting,
+ * for a back-off that doubles from 1 s to 60 s. That also bounds a leak of
+ * vertx-redis-client 5.0.7, which never closes the socket of a refused handshake
+ * (vert-x3/vertx-redis-client#555), to one socket per back-off.
+ *
  * <p>Safe to use from any context; every future completes on the caller's context.
  */
 public final class RedisScopeStore implements ScopeStore {
@@ -57,19 +66,27 @@ public final class RedisScopeStore implements ScopeStore {
    * a burst of puts into failures that look like an outage.
    */
   private static final int POOL_WAITING = 4096;
+  private static final Duration FIRST_REFUSAL_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration MAX_REFUSAL_BACKOFF = Duration.ofSeconds(60);
+
+  /** Redis refused our handshake: until {@code retryAt} commands fail with {@code message}. */
+  private record Refusal(String message, long retryAt, Duration backoff) {}
 
   private final Redis redis;
   private final String shownUrl;
   private final ScopeParser parser;
   private final long commandTimeoutMillis;
+  private final Clock clock;
+  private final AtomicReference<Refusal> refusal = new AtomicReference<>();
   /** Whether the last command reached Redis; null before the first. Only for logging changes. */
   private final AtomicReference<Boolean> reachable = new AtomicReference<>();
 
-  private RedisScopeStore(Redis redis, String shownUrl, ScopeParser parser, Duration commandTimeout) {
+  private RedisScopeStore(Redis redis, String shownUrl, ScopeParser parser, Duration commandTimeout, Clock clock) {
     this.redis = redis;
     this.shownUrl = shownUrl;
     this.parser = parser;
     this.commandTimeoutMillis = commandTimeout.toMillis();
+    this.clock = clock;
   }
 
   /**
@@ -78,11 +95,12 @@ public final class RedisScopeStore implements ScopeStore {
    * a {@code redis://}, {@code rediss://} or {@code unix://} url, which no retry would fix.
    */
   public static Future<ScopeStore> open(Vertx vertx, String redisUrl, ScopeParser parser) {
-    return open(vertx, redisUrl, parser, DEFAULT_COMMAND_TIMEOUT);
+    return open(vertx, redisUrl, parser, DEFAULT_COMMAND_TIMEOUT, Clock.systemUTC());
   }
 
-  /** As {@link #open(Vertx, String, ScopeParser)}, with a deadline for each command. */
-  public static Future<ScopeStore> open(Vertx vertx, String redisUrl, ScopeParser parser, Duration commandTimeout) {
+  /** As {@link #open(Vertx, String, ScopeParser)}, with a deadline for each command and the clock of the back-off. */
+  static Future<ScopeStore> open(Vertx vertx, String redisUrl, ScopeParser parser, Duration commandTimeout,
+      Clock clock) {
     String shownUrl;
     try {
       shownUrl = withoutPassword(redisUrl);
@@ -97,7 +115,8 @@ public final class RedisScopeStore implements ScopeStore {
             .setTcpKeepAlive(true)
             .setTcpNoDelay(true)
             .setConnectTimeout((int) CONNECT_TIMEOUT.toMillis()));
-    RedisScopeStore store = new RedisScopeStore(Redis.createClient(vertx, options), shownUrl, parser, commandTimeout);
+    RedisScopeStore store =
+        new RedisScopeStore(Redis.createClient(vertx, options), shownUrl, parser, commandTimeout, clock);
     return store.ping().transform(pinged -> Future.succeededFuture(store));
   }
 
@@ -222,16 +241,46 @@ public final class RedisScopeStore implements ScopeStore {
   // --- talking to Redis ------------------------------------------------------------------
 
   private Future<Response> send(Request request) {
-    return guarded(redis.send(request));
+    return guarded(connection().compose(connection -> connection.send(request).eventually(connection::close)));
   }
 
-  /** Runs the commands in one MULTI/EXEC and answers EXEC's replies, one per command. */
+  /**
+   * Runs the commands in one MULTI/EXEC on one pooled connection and answers EXEC's
+   * replies, one per command. Sent one by one rather than as a client batch, whose failure
+   * folds every cause into one error text and so hides whether Redis answered at all.
+   */
   private Future<Response> transaction(Request... commands) {
-    List<Request> batch = new ArrayList<>(commands.length + 2);
-    batch.add(Request.cmd(Command.MULTI));
-    batch.addAll(List.of(commands));
-    batch.add(Request.cmd(Command.EXEC));
-    return guarded(redis.batch(batch)).map(replies -> replies.get(replies.size() - 1));
+    return guarded(connection().compose(connection -> {
+      List<Future<Response>> replies = new ArrayList<>(commands.length + 2);
+      replies.add(connection.send(Request.cmd(Command.MULTI)));
+      for (Request command : commands) {
+        replies.add(connection.send(command));
+      }
+      Future<Response> exec = connection.send(Request.cmd(Command.EXEC));
+      replies.add(exec);
+      // Every reply is read before the connection goes back to the pool.
+      return Future.join(replies).compose(all -> exec).eventually(connection::close);
+    }));
+  }
+
+  /** A pooled connection, or at once the last refusal while its back-off lasts. */
+  private Future<RedisConnection> connection() {
+    Refusal last = refusal.get();
+    if (last != null && clock.millis() < last.retryAt()) {
+      return Future.failedFuture(new StoreUnavailableException(last.message(), null));
+    }
+    return redis.connect()
+        .onSuccess(connected -> refusal.set(null))
+        .recover(e -> Future.failedFuture(isAnswer(e) ? refused(last, e) : e));
+  }
+
+  private StoreUnavailableException refused(Refusal last, Throwable e) {
+    Duration backoff = last == null ? FIRST_REFUSAL_BACKOFF : min(last.backoff().multipliedBy(2), MAX_REFUSAL_BACKOFF);
+    String message = "Redis at " + shownUrl + " refused the connection: " + e.getMessage();
+    refusal.set(new Refusal(message, clock.millis() + backoff.toMillis(), backoff));
+    LOG.error("{}; check the user, password and database of store.redisUrl; next attempt in {} s", message,
+        backoff.toSeconds());
+    return new StoreUnavailableException(message, e);
   }
 
   /** Bounds a command by the deadline and turns its failure into a {@link StoreUnavailableException}. */
@@ -243,22 +292,34 @@ public final class RedisScopeStore implements ScopeStore {
   }
 
   private StoreUnavailableException unavailable(Throwable e) {
-    if (e instanceof Response reply && reply.type() == ResponseType.ERROR && !isConnectionLoss(reply)) {
-      // Redis answered, with an error (LOADING, OOM, READONLY, WRONGPASS…): it is reachable.
-      noteReachable(true, null);
-      return new StoreUnavailableException("Redis at " + shownUrl + " refused the command: " + reply, e);
+    if (e instanceof StoreUnavailableException refusedConnection) {
+      return refusedConnection;
+    }
+    if (isAnswer(e)) {
+      // Redis answered, with an error (LOADING, OOM, READONLY, NOAUTH…): not an outage.
+      return new StoreUnavailableException("Redis at " + shownUrl + " refused the command: " + e.getMessage(), e);
     }
     String why = e instanceof TimeoutException
         ? "no answer within " + commandTimeoutMillis + " ms"
-        : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        : e instanceof ClosedChannelException || e.getMessage() == null
+            ? "the connection closed"
+            : e.getMessage();
     String message = "Redis at " + shownUrl + " is unreachable: " + why;
     noteReachable(false, message);
     return new StoreUnavailableException(message, e);
   }
 
-  /** The client fails commands pending on a connection that closed with this error. */
-  private static boolean isConnectionLoss(Response reply) {
-    return reply.toString().startsWith("CONNECTION_CLOSED");
+  /**
+   * Whether the failure is an error reply from Redis, rather than the client's
+   * {@code CONNECTION_CLOSED}, which it gives commands pending on a connection that closed.
+   */
+  private static boolean isAnswer(Throwable e) {
+    return e instanceof Response reply && reply.type() == ResponseType.ERROR
+        && !reply.toString().startsWith("CONNECTION_CLOSED");
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** Logs when Redis becomes reachable or unreachable, not on every command. */

@@ -23,10 +23,15 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -193,7 +198,7 @@ class RedisScopeStoreTest {
     raw("SET", "permit.io/Scope:tenant-a", scope.toStoredJson().encode());
     // Nothing is asked of the store before the pause: a cold client on a busy machine may
     // well need more than this short deadline for its first connection.
-    ScopeStore store = await(RedisScopeStore.open(vertx, redis.url(), STORED, Duration.ofMillis(500)));
+    ScopeStore store = await(RedisScopeStore.open(vertx, redis.url(), STORED, Duration.ofMillis(500), Clock.systemUTC()));
     toClose.add(() -> store.close().await(30, TimeUnit.SECONDS));
 
     redis.pause();
@@ -237,7 +242,7 @@ class RedisScopeStoreTest {
     ScopeStore wrong = open("redis://default:wrong-pw@" + host + "/0?password=wrong-pw");
     Throwable refused = failsWithin(FAIL_FAST, wrong::ping);
     assertInstanceOf(StoreUnavailableException.class, refused);
-    assertTrue(refused.getMessage().startsWith("Redis at redis://default@" + host + "/0 refused the command: WRONGPASS"),
+    assertTrue(refused.getMessage().startsWith("Redis at redis://default@" + host + "/0 refused the connection: WRONGPASS"),
         refused.getMessage());
 
     guarded.stop();
@@ -247,6 +252,37 @@ class RedisScopeStoreTest {
     for (String text : List.of(refused.getMessage(), down.getMessage(), logText())) {
       assertFalse(text.contains("s3cret-pw") || text.contains("wrong-pw"), text);
     }
+  }
+
+  @Test
+  void aRefusedHandshakeBacksOffInsteadOfConnectingForEveryCommand() throws Exception {
+    RedisServer guarded = RedisServer.launch("--requirepass", "new-pw");
+    toClose.add(guarded);
+    Redis admin = Redis.createClient(vertx, "redis://:new-pw@127.0.0.1:" + guarded.port());
+    toClose.add(() -> admin.close().await(30, TimeUnit.SECONDS));
+    ManualClock clock = new ManualClock();
+    ScopeStore store = await(RedisScopeStore.open(vertx, "redis://:old-pw@127.0.0.1:" + guarded.port(), STORED,
+        Duration.ofSeconds(5), clock));
+    toClose.add(() -> store.close().await(30, TimeUnit.SECONDS));
+
+    // open() was refused once; within the back-off nothing connects, everything fails alike.
+    for (int i = 0; i < 20; i++) {
+      Throwable refused = failsWithin(FAIL_FAST, i % 2 == 0 ? store::ping : () -> store.put(scope("a", "main")));
+      assertInstanceOf(StoreUnavailableException.class, refused);
+      assertTrue(refused.getMessage().startsWith("Redis at redis://127.0.0.1:" + guarded.port()
+          + " refused the connection: WRONGPASS"), refused.getMessage());
+    }
+    assertEquals(1, logs(l -> l.contains("refused the connection") && l.contains("next attempt in 1 s")));
+    int clients = clientCount(admin);
+    assertTrue(clients <= 2, clients + " connections: the admin's and at most the one refused handshake");
+
+    // A person fixes the password on the Redis side; after the back-off the same store works.
+    admin.send(Request.cmd(Command.CONFIG).arg("SET").arg("requirepass").arg("old-pw")).await(30, TimeUnit.SECONDS);
+    assertInstanceOf(StoreUnavailableException.class, failureOf(store.ping()), "still backing off");
+    clock.advance(Duration.ofSeconds(1));
+    await(store.ping());
+    assertNull(await(store.put(scope("a", "main"))));
+    assertEquals(scope("a", "main"), await(store.get("a")));
   }
 
   @Test
@@ -270,6 +306,40 @@ class RedisScopeStoreTest {
   }
 
   // --- helpers ---------------------------------------------------------------------------
+
+  /** A clock that moves only when told. */
+  private static final class ManualClock extends Clock {
+    private final AtomicLong millis = new AtomicLong(1_000_000);
+
+    void advance(Duration by) {
+      millis.addAndGet(by.toMillis());
+    }
+
+    @Override
+    public long millis() {
+      return millis.get();
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis());
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  private static int clientCount(Redis admin) throws Exception {
+    return (int) admin.send(Request.cmd(Command.CLIENT).arg("LIST")).await(30, TimeUnit.SECONDS)
+        .toString().lines().filter(line -> !line.isBlank()).count();
+  }
 
   private ScopeStore open(String url) throws Exception {
     ScopeStore store = await(RedisScopeStore.open(vertx, url, STORED));
