@@ -299,11 +299,14 @@ public final class RedisScopeStore implements ScopeStore {
       // Redis answered, with an error (LOADING, OOM, READONLY, NOAUTH…): not an outage.
       return new StoreUnavailableException("Redis at " + shownUrl + " refused the command: " + e.getMessage(), e);
     }
-    String why = e instanceof TimeoutException
-        ? "no answer within " + commandTimeoutMillis + " ms"
-        : e instanceof ClosedChannelException || e.getMessage() == null
-            ? "the connection closed"
-            : e.getMessage();
+    String why;
+    if (e instanceof TimeoutException) {
+      why = "no answer within " + commandTimeoutMillis + " ms";
+    } else if (e instanceof ClosedChannelException) {
+      why = "the connection closed";
+    } else {
+      why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
     String message = "Redis at " + shownUrl + " is unreachable: " + why;
     noteReachable(false, message);
     return new StoreUnavailableException(message, e);
