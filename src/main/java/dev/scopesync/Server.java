@@ -6,6 +6,7 @@ import dev.scopesync.http.HttpVerticle;
 import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.scope.FileScopeStore;
 import dev.scopesync.scope.GitUrlPolicy;
+import dev.scopesync.scope.RedisScopeStore;
 import dev.scopesync.scope.ScopeParser;
 import dev.scopesync.scope.ScopeStore;
 import dev.scopesync.scope.ScopeVerticle;
@@ -83,6 +84,7 @@ public final class Server {
     ScopeParser stored = new ScopeParser(new GitUrlPolicy(ServerConfig.KNOWN_SCHEMES));
     return switch (config.storeType()) {
       case "file" -> v -> FileScopeStore.open(v, config.storeDir(), stored);
+      case "redis" -> v -> RedisScopeStore.open(v, config.redisUrl(), stored);
       default -> v -> Future.failedFuture("store.type '" + config.storeType() + "' is not available yet");
     };
   }
