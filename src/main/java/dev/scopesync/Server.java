@@ -1,5 +1,6 @@
 package dev.scopesync;
 
+import dev.scopesync.bridge.BridgeVerticle;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.fetcher.FetcherVerticle;
 import dev.scopesync.http.HttpVerticle;
@@ -50,6 +51,7 @@ public final class Server {
     return server.deploy(fetcher)
         .compose(x -> server.deploy(new ScopeVerticle(config, storeFactory(config), metrics)))
         .compose(x -> server.deploy(server.http))
+        .compose(x -> config.bridgeTcpPort() > 0 ? server.deploy(new BridgeVerticle(config)) : Future.succeededFuture())
         .map(server)
         .recover(e -> server.stop().transform(ignored -> Future.failedFuture(e)));
   }

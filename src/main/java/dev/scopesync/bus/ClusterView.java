@@ -3,6 +3,9 @@ package dev.scopesync.bus;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.spi.cluster.RegistrationInfo;
 import java.util.List;
 
 /** This node's view of the Vert.x cluster: its id, the members, and whether it leads. */
@@ -29,14 +32,22 @@ public final class ClusterView {
   }
 
   /**
-   * The member with the smallest id leads: it alone announces the changes that every node
-   * finds on its own (boot and poll syncs), so a cluster announces each change once.
+   * Of the members that run a fetcher (a consumer of {@code address}), the one with the
+   * smallest id leads: it alone announces the changes every node finds on its own (boot
+   * and poll syncs), so a cluster announces each change once. Members that only use the
+   * client never lead.
    */
-  public boolean leads() {
+  public Future<Boolean> leads(String address) {
     if (manager == null) {
-      return true;
+      return Future.succeededFuture(true);
     }
-    List<String> members = manager.getNodes();
-    return members.isEmpty() || members.stream().sorted().findFirst().get().equals(manager.getNodeId());
+    Promise<List<RegistrationInfo>> registrations = Promise.promise();
+    manager.getRegistrations(address, registrations);
+    return registrations.future().map(found -> found.stream()
+        .map(RegistrationInfo::nodeId)
+        .sorted()
+        .findFirst()
+        .map(manager.getNodeId()::equals)
+        .orElse(true));
   }
 }

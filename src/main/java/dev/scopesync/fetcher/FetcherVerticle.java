@@ -199,7 +199,15 @@ public final class FetcherVerticle extends VerticleBase {
     // for syncs every node runs on its own (boot, polling), the leader.
     String announcer = body.getString("announcer");
     ClusterView cluster = ClusterView.of(vertx);
-    boolean announce = announcer == null ? cluster.leads() : announcer.equals(cluster.nodeId());
+    Future<Boolean> announcing = announcer == null
+        ? cluster.leads(Addresses.FETCHER_SYNC)
+        : Future.succeededFuture(announcer.equals(cluster.nodeId()));
+    return announcing.otherwise(true).compose(announce -> runOrders(items, forceFetch, batch, hintedHash,
+        requestedAt, announce));
+  }
+
+  private Future<Void> runOrders(JsonArray items, boolean forceFetch, boolean batch, String hintedHash,
+      Instant requestedAt, boolean announce) {
     List<SyncOrder> orders = new ArrayList<>();
     List<SyncOrder> later = new ArrayList<>();
     Set<String> sourcesSeen = new HashSet<>();

@@ -34,6 +34,7 @@ public final class ScopeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeVerticle.class);
   /** Other nodes change the shared store too: the scope gauge is re-read this often. */
   private static final long COUNT_REFRESH_MILLIS = 15_000;
+  private static final long BOOT_RETRY_MILLIS = 5_000;
   private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
 
   private final ServerConfig config;
@@ -47,6 +48,8 @@ public final class ScopeVerticle extends VerticleBase {
   private long countTimer = -1;
   private ScopeStore store;
   private long pollTimer = -1;
+  private long bootTimer = -1;
+  private volatile boolean stopped;
   /** A poll tick in progress: the next tick is skipped rather than piled on top of it. */
   private boolean polling;
 
@@ -82,21 +85,39 @@ public final class ScopeVerticle extends VerticleBase {
           register(Addresses.FETCHER_SOURCE_IN_USE, this::sourceInUse);
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         })
-        .compose(ignored -> createConfiguredScopes())
         .onSuccess(ignored -> {
           metrics.gauge(ServerMetrics.SCOPES, "scopes in the store", () -> scopeCount);
           refreshScopeCount();
           countTimer = vertx.setPeriodic(COUNT_REFRESH_MILLIS, id -> refreshScopeCount());
-          sweepThenSyncAtBoot();
+          boot();
           if (config.pollingIntervalSeconds() > 0) {
             pollTimer = vertx.setPeriodic(config.pollingIntervalSeconds() * 1000L, id -> pollTick());
           }
         });
   }
 
+  /**
+   * Creates the configured scopes, sweeps unused clones and syncs everything. A store that
+   * is down (Redis not there yet) does not stop the node: it starts not-ready and boots as
+   * soon as the store answers.
+   */
+  private void boot() {
+    createConfiguredScopes()
+        .compose(created -> sweepThenSyncAtBoot())
+        .onFailure(e -> {
+          if (stopped) {
+            return;
+          }
+          LOG.warn("boot: {}; retrying in {} s", e.getMessage(), BOOT_RETRY_MILLIS / 1000);
+          bootTimer = vertx.setTimer(BOOT_RETRY_MILLIS, id -> boot());
+        });
+  }
+
   @Override
   public Future<?> stop() {
+    stopped = true;
     vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(bootTimer);
     vertx.cancelTimer(countTimer);
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());
@@ -326,20 +347,13 @@ public final class ScopeVerticle extends VerticleBase {
    * deletes while it was down, or by OPAL), then syncs every scope: one forced fetch per
    * source first.
    */
-  private void sweepThenSyncAtBoot() {
-    vertx.eventBus().request(Addresses.FETCHER_SWEEP, new JsonObject(), Delivery.localUntilDone())
-        .onFailure(e -> LOG.warn("start sweep failed: {}", e.getMessage()))
-        .onComplete(swept -> syncAllAtBoot());
-  }
-
-  private void syncAllAtBoot() {
-    store.all()
+  private Future<Void> sweepThenSyncAtBoot() {
+    return vertx.eventBus().request(Addresses.FETCHER_SWEEP, new JsonObject(), Delivery.localUntilDone())
+        .compose(swept -> store.all())
         .compose(scopes -> {
           LOG.info("boot: syncing {} scopes", scopes.size());
-          return syncHere(scopes, clock.millis());
-        })
-        .onSuccess(done -> LOG.info("boot sync finished"))
-        .onFailure(e -> LOG.error("boot sync failed: {}", e.getMessage()));
+          return syncHere(scopes, clock.millis()).onSuccess(done -> LOG.info("boot sync finished"));
+        });
   }
 
   /** Polls the scopes with {@code poll_updates}; a tick never overlaps the previous one. */
