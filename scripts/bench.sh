@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks; each prints a Markdown table.
-# Usage: scripts/bench.sh [all|bundles|webhooks] [seconds-or-rounds]
+# Usage: scripts/bench.sh [all|bundles|webhooks|jmh] [seconds-or-rounds|jmh-regex]
 # They run in one JVM on this machine (load client included), on loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ echo "# scopesync benchmarks — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(
 case "$what" in
   bundles) run dev.scopesync.bench.BundleBench "${2:-5}" ;;
   webhooks) run dev.scopesync.bench.WebhookBench "${2:-30}" ;;
+  jmh) mkdir -p target/bench; run org.openjdk.jmh.Main "${2:-(BundleMakerJmh|SourceQueuesJmh)}" -rf text -rff target/bench/jmh.txt ;;
   all) run dev.scopesync.bench.BundleBench 5; echo; run dev.scopesync.bench.WebhookBench 30 ;;
-  *) echo "unknown benchmark '$what' (known: bundles, webhooks, all)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$what' (known: all, bundles, webhooks, jmh)" >&2; exit 2 ;;
 esac
