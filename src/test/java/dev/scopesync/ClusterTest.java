@@ -9,6 +9,7 @@ import dev.scopesync.client.ScopesClient;
 import dev.scopesync.scope.SourceId;
 import dev.scopesync.testing.ClusterFixture;
 import dev.scopesync.testing.GitDaemon;
+import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.RedisServer;
 import dev.scopesync.testing.TestNode;
@@ -111,7 +112,7 @@ class ClusterTest {
       TestNode b = TestNode.start(dir.resolve("b"), cluster.node(redis.url()));
       assertEquals(2, a.stats().getInteger("cluster_nodes"));
       b.close();
-      awaitCondition(() -> statsNodes(a) == 1);
+      Await.until(() -> statsNodes(a) == 1);
       JsonObject synced = a.putAndAwaitSync(TestNode.scope("after", "file://" + remote.barePath()));
       assertEquals("ok", synced.getString("outcome"));
       assertEquals(200, a.request("GET", "/scopes/after/policy", null).statusCode());
@@ -132,21 +133,12 @@ class ClusterTest {
   }
 
   private static void awaitCount(List<JsonObject> events, int count) throws InterruptedException {
-    awaitCondition(() -> events.size() >= count);
+    Await.until(() -> events.size() >= count);
     // Give a duplicate announcement the chance to show up before counting exactly.
     EventLogSettle.settle();
     assertEquals(count, events.size(), "events: " + events);
   }
 
-  private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      Thread.sleep(20);
-    }
-  }
 
   private static ReplyException assertFailsWith(ThrowingSupplier call) {
     try {

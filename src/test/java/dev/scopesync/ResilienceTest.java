@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scopesync.scope.SourceId;
+import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.SilentServer;
 import dev.scopesync.testing.TestNode;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.Test;
@@ -55,7 +55,7 @@ class ResilienceTest {
         node.put(TestNode.scope("hung-" + i, "git://127.0.0.1:" + s.port() + "/r.git"));
       }
       node.put(TestNode.scope("healthy", healthy.fileUrl()));
-      awaitCondition(() -> silent.stream().filter(s -> s.connections() > 0).count() == 2);
+      Await.until(() -> silent.stream().filter(s -> s.connections() > 0).count() == 2);
 
       // Both git threads are stuck on silent remotes; the API still answers at once.
       for (String path : List.of("/scopes", "/healthz", "/ready", "/scopes/healthy")) {
@@ -99,7 +99,7 @@ class ResilienceTest {
         return c;
       });
       node.put(TestNode.scope("hung", "git://127.0.0.1:" + silent.port() + "/r.git"));
-      awaitCondition(() -> silent.connections() > 0);
+      Await.until(() -> silent.connections() > 0);
       CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
         try {
           node.close();
@@ -207,15 +207,6 @@ class ResilienceTest {
     }
   }
 
-  private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      Thread.sleep(10);
-    }
-  }
 
   /** Makes a clone directory hold something that is not a repository. */
   private static final class CloneDirectoriesHelper {

@@ -1,5 +1,6 @@
 package dev.scopesync.auth;
 
+import dev.scopesync.config.ServerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -63,6 +64,13 @@ public final class AccessPolicy {
   }
 
   /** Auth off: everything allowed (OPAL without {@code AUTH_PUBLIC_KEY}). */
+  /** The policy the configuration asks for: off without {@code auth.publicKey}. */
+  public static AccessPolicy of(Vertx vertx, ServerConfig config) {
+    return config.authPublicKey() == null
+        ? disabled()
+        : create(vertx, config.authPublicKey(), config.authAlgorithm(), config.authAudience(), config.authIssuer());
+  }
+
   public static AccessPolicy disabled() {
     return DISABLED;
   }

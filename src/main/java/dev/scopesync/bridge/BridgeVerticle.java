@@ -41,10 +41,7 @@ public final class BridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    access = config.authPublicKey() == null
-        ? AccessPolicy.disabled()
-        : AccessPolicy.create(vertx, config.authPublicKey(), config.authAlgorithm(), config.authAudience(),
-            config.authIssuer());
+    access = AccessPolicy.of(vertx, config);
     BridgeOptions options = new BridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(OUTBOUND));
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));

@@ -80,10 +80,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    access = config.authPublicKey() == null
-        ? AccessPolicy.disabled()
-        : AccessPolicy.create(vertx, config.authPublicKey(), config.authAlgorithm(), config.authAudience(),
-            config.authIssuer());
+    access = AccessPolicy.of(vertx, config);
     if (!access.enabled()) {
       LOG.warn("auth.publicKey is not set: the HTTP API accepts requests without a token");
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scopesync.scope.SourceId;
+import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.SilentServer;
 import dev.scopesync.testing.TestNode;
@@ -111,7 +112,7 @@ class FetcherResourcesTest {
       String url = silent.httpUrl("hung");
       String sourceId = SourceId.of(url, "main", 1);
       assertEquals(201, node.put(TestNode.scope("h", url)).statusCode());
-      awaitCondition(() -> silent.connections() > 0);
+      Await.until(() -> silent.connections() > 0);
       // The clone is in flight on the silent remote; the delete must queue behind it.
       assertEquals(204, node.delete("h").statusCode());
       assertEquals(1, node.stats().getInteger("source_queues"));
@@ -142,7 +143,7 @@ class FetcherResourcesTest {
       String hung = silent.httpUrl("hung");
       node.put(TestNode.scope("h1", hung));
       node.put(TestNode.scope("h2", hung));
-      awaitCondition(() -> silent.connections() == 1);
+      Await.until(() -> silent.connections() == 1);
       // The healthy source syncs while h1 hangs (and h2 waits behind it).
       assertEquals("ok", node.putAndAwaitSync(TestNode.scope("fine", remote.fileUrl())).getString("outcome"));
       assertTrue(node.synced.matching(field("scope_id", "h1")).isEmpty(), "h1 is still hanging");
@@ -153,13 +154,4 @@ class FetcherResourcesTest {
     }
   }
 
-  private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      Thread.sleep(10);
-    }
-  }
 }
