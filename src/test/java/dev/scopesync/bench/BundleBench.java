@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jgit.lib.ObjectId;
@@ -147,13 +148,13 @@ public final class BundleBench {
       try {
         HttpClient http = client.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
             .setDefaultPort(node.server.httpPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(16));
-        double health = rate(http, "/healthz", seconds);
-        double cached = rate(http, "/scopes/bench/policy", seconds);
-        double tar = rate(http, "/scopes/bench/bundle.tar.gz", seconds);
-        System.out.printf("| cached full bundle over HTTP (16 connections) | %.0f req/s | /healthz: %.0f req/s | %.2fx |%n",
-            cached, health, cached / health);
-        System.out.printf("| cached OPA bundle.tar.gz over HTTP | %.0f req/s | /healthz: %.0f req/s | %.2fx |%n",
-            tar, health, tar / health);
+        Load health = rate(http, "/healthz", seconds);
+        Load cached = rate(http, "/scopes/bench/policy", seconds);
+        Load tar = rate(http, "/scopes/bench/bundle.tar.gz", seconds);
+        System.out.printf("| cached full bundle over HTTP (16 connections) | %.0f req/s, p99 %.1f ms | /healthz: %.0f req/s, p99 %.1f ms | %.2fx |%n",
+            cached.perSecond(), cached.p99Millis(), health.perSecond(), health.p99Millis(), cached.perSecond() / health.perSecond());
+        System.out.printf("| cached OPA bundle.tar.gz over HTTP | %.0f req/s, p99 %.1f ms | /healthz: %.0f req/s, p99 %.1f ms | %.2fx |%n",
+            tar.perSecond(), tar.p99Millis(), health.perSecond(), health.p99Millis(), tar.perSecond() / health.perSecond());
         JsonObject stats = node.vertx.eventBus().<JsonObject>request(Addresses.STATS, new JsonObject())
             .await(10, TimeUnit.SECONDS).body();
         System.out.println();
@@ -164,18 +165,26 @@ public final class BundleBench {
     }
   }
 
-  /** Requests per second with 16 requests in flight for the given seconds (after a 1 s warm-up). */
-  private static double rate(HttpClient http, String path, int seconds) throws Exception {
-    blast(http, path, 1);
-    return blast(http, path, seconds) / (double) seconds;
+  record Load(double perSecond, double p99Millis) {
   }
 
-  private static long blast(HttpClient http, String path, int seconds) throws Exception {
+  /** Requests per second and p99 latency with 16 requests in flight for the given seconds (after a 1 s warm-up). */
+  private static Load rate(HttpClient http, String path, int seconds) throws Exception {
+    blast(http, path, 1, new ConcurrentLinkedQueue<>());
+    ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    long done = blast(http, path, seconds, latencies);
+    long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    double p99 = sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e6;
+    return new Load(done / (double) seconds, p99);
+  }
+
+  private static long blast(HttpClient http, String path, int seconds, ConcurrentLinkedQueue<Long> latencies)
+      throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     AtomicLong done = new AtomicLong();
     List<Future<Void>> lanes = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
-      lanes.add(lane(http, path, end, done));
+      lanes.add(lane(http, path, end, done, latencies));
     }
     try {
       Future.all(lanes).await(seconds + 30L, TimeUnit.SECONDS);
@@ -187,14 +196,17 @@ public final class BundleBench {
   }
 
   /** One request in flight at a time until the deadline; callbacks, not a growing future chain. */
-  private static Future<Void> lane(HttpClient http, String path, long end, AtomicLong done) {
+  private static Future<Void> lane(HttpClient http, String path, long end, AtomicLong done,
+      ConcurrentLinkedQueue<Long> latencies) {
     Promise<Void> finished = Promise.promise();
-    next(http, path, end, done, finished);
+    next(http, path, end, done, latencies, finished);
     return finished.future();
   }
 
-  private static void next(HttpClient http, String path, long end, AtomicLong done, Promise<Void> finished) {
-    if (System.nanoTime() > end) {
+  private static void next(HttpClient http, String path, long end, AtomicLong done,
+      ConcurrentLinkedQueue<Long> latencies, Promise<Void> finished) {
+    long started = System.nanoTime();
+    if (started > end) {
       finished.complete();
       return;
     }
@@ -207,7 +219,8 @@ public final class BundleBench {
             return;
           }
           done.incrementAndGet();
-          next(http, path, end, done, finished);
+          latencies.add(System.nanoTime() - started);
+          next(http, path, end, done, latencies, finished);
         });
   }
 }
