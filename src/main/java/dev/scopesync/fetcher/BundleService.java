@@ -66,6 +66,11 @@ final class BundleService {
   /** Builds in flight, so concurrent requests for one bundle build it once. */
   private final Map<String, Future<Buffer>> building = new HashMap<>();
   private long builds;
+  /**
+   * Counts source drops. A build or ref read that began before a drop must not put its
+   * source back into the cache or the heads (that would leak a purged source's state).
+   */
+  private long drops;
 
   BundleService(GitPool git, Function<String, Future<Scope>> currentScope,
       RepositoryHandles handles, CloneDirectories clones, BundleCache cache, int shards, ServerMetrics metrics) {
@@ -79,10 +84,11 @@ final class BundleService {
   }
 
   void recordHeads(String sourceId, Map<String, String> remoteHeads) {
-    heads.put(sourceId, remoteHeads);
+    heads.put(sourceId, new HashMap<>(remoteHeads));
   }
 
   void dropSource(String sourceId) {
+    drops++;
     heads.remove(sourceId);
     cache.dropSource(sourceId);
   }
@@ -130,6 +136,7 @@ final class BundleService {
       return Future.succeededFuture(known.get(branch));
     }
     // Not synced since this process started (or not at all): read the clone's ref.
+    long dropsAtStart = drops;
     return git.run(() -> {
       if (!Files.isDirectory(clones.of(sourceId).resolve(".git"))) {
         return null;
@@ -137,6 +144,10 @@ final class BundleService {
       try (RepositoryHandles.Lease lease = handles.lease(sourceId, clones.of(sourceId))) {
         ObjectId head = SourceSync.remoteHead(lease.repository(), branch);
         return head == null ? null : head.name();
+      }
+    }).onSuccess(commit -> {
+      if (commit != null && drops == dropsAtStart) {
+        heads.computeIfAbsent(sourceId, id -> new HashMap<>()).put(branch, commit);
       }
     }).compose(commit -> commit != null
         ? Future.succeededFuture(commit)
@@ -156,8 +167,13 @@ final class BundleService {
       return inFlight;
     }
     BundleFilter filter = SourceSync.filterOf(source);
+    long dropsAtStart = drops;
     Future<Buffer> build = git.run(() -> build(sourceId, commit, query, filter))
-        .onSuccess(body -> cache.put(sourceId, etag, body))
+        .onSuccess(body -> {
+          if (drops == dropsAtStart || heads.containsKey(sourceId)) {
+            cache.put(sourceId, etag, body);
+          }
+        })
         .onComplete(done -> building.remove(key));
     building.put(key, build);
     builds++;
