@@ -375,6 +375,8 @@ public final class FetcherVerticle extends VerticleBase {
     return blocking(() -> {
       handles.drop(sourceId);
       CloneDirectories.deleteTree(clones.of(sourceId));
+      // A bundle read that opened the repository while it was being deleted is dropped too.
+      handles.drop(sourceId);
       cloneDirCount = clones.count();
       LOG.info("source_id={} purged: no scope uses it", sourceId);
       return null;

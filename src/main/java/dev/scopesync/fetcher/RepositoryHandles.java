@@ -1,6 +1,7 @@
 package dev.scopesync.fetcher;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -65,6 +66,11 @@ final class RepositoryHandles {
     Repository opened = opener.open(cloneDir);
     synchronized (this) {
       Handle handle = handles.get(sourceId);
+      if (handle == null && !Files.isDirectory(cloneDir.resolve(".git"))) {
+        // Purged while we were opening it: do not bring the handle back.
+        closeQuietly(sourceId, opened);
+        throw new IOException("clone " + cloneDir + " was removed");
+      }
       if (handle == null) {
         handle = new Handle(opened);
         handles.put(sourceId, handle);
