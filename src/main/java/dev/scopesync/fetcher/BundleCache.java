@@ -57,10 +57,11 @@ final class BundleCache {
     }
   }
 
-  void dropSource(String sourceId) {
+  /** Drops a source's bundles; answers whether it had any. */
+  boolean dropSource(String sourceId) {
     Set<Key> keys = bySource.remove(sourceId);
     if (keys == null) {
-      return;
+      return false;
     }
     for (Key key : keys) {
       Buffer removed = entries.remove(key);
@@ -68,6 +69,7 @@ final class BundleCache {
         bytes -= removed.length();
       }
     }
+    return true;
   }
 
   private void forget(Key key, Buffer bundle) {

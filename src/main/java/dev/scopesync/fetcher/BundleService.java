@@ -87,10 +87,11 @@ final class BundleService {
     heads.put(sourceId, new HashMap<>(remoteHeads));
   }
 
-  void dropSource(String sourceId) {
+  /** Forgets a source's heads and cached bundles; answers whether there were any. */
+  boolean dropSource(String sourceId) {
     drops++;
-    heads.remove(sourceId);
-    cache.dropSource(sourceId);
+    boolean held = heads.remove(sourceId) != null;
+    return cache.dropSource(sourceId) | held;
   }
 
   int knownSources() {

@@ -19,6 +19,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -136,7 +138,7 @@ public final class FetcherVerticle extends VerticleBase {
         .compose(found -> Future.join(found.stream().map(sourceId -> queues.submit(sourceId,
             () -> sourceInUse(sourceId).compose(inUse -> inUse
                 ? Future.succeededFuture(false)
-                : purge(sourceId).map(true)))).toList()))
+                : purge(sourceId)))).toList()))
         .onSuccess(all -> {
           long removed = all.list().stream().filter(Boolean.TRUE::equals).count();
           if (removed > 0) {
@@ -347,7 +349,7 @@ public final class FetcherVerticle extends VerticleBase {
         // Asked now, inside the queue, not when the delete arrived: of two concurrent
         // deletes of the last two siblings, the later job always sees no sibling left.
         .compose(ignored -> sourceInUse(sourceId))
-        .compose(inUse -> inUse ? Future.succeededFuture(false) : purge(sourceId).map(true))
+        .compose(inUse -> inUse ? Future.succeededFuture(false) : purge(sourceId))
         .onComplete(ar -> {
           if (ar.failed()) {
             LOG.error("scope_id={} source_id={} delete failed: {}", scopeId, sourceId, ar.cause().toString());
@@ -369,17 +371,28 @@ public final class FetcherVerticle extends VerticleBase {
   }
 
   /** Releases everything held for a source no scope uses any more. */
-  private Future<Void> purge(String sourceId) {
-    lastFetched.remove(sourceId);
-    bundles.dropSource(sourceId);
+  /**
+   * Releases everything held for a source no scope uses any more.
+   *
+   * @return whether anything was held (several deletes of one source's scopes can each
+   *     find it unused; only the first one has something to release)
+   */
+  private Future<Boolean> purge(String sourceId) {
+    boolean held = lastFetched.remove(sourceId) != null;
+    held |= bundles.dropSource(sourceId);
+    boolean heldBefore = held;
     return blocking(() -> {
-      handles.drop(sourceId);
-      CloneDirectories.deleteTree(clones.of(sourceId));
+      boolean released = heldBefore | handles.drop(sourceId);
+      Path dir = clones.of(sourceId);
+      released |= Files.exists(dir);
+      CloneDirectories.deleteTree(dir);
       // A bundle read that opened the repository while it was being deleted is dropped too.
       handles.drop(sourceId);
       cloneDirCount = clones.count();
-      LOG.info("source_id={} purged: no scope uses it", sourceId);
-      return null;
+      if (released) {
+        LOG.info("source_id={} purged: no scope uses it", sourceId);
+      }
+      return released;
     });
   }
 

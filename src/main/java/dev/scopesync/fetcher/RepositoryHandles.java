@@ -83,20 +83,21 @@ final class RepositoryHandles {
     }
   }
 
-  /** Closes and forgets a source's handle (now, or when its last lease ends). */
-  void drop(String sourceId) {
+  /** Closes and forgets a source's handle (now, or when its last lease ends); answers whether there was one. */
+  boolean drop(String sourceId) {
     Handle handle;
     synchronized (this) {
       handle = handles.remove(sourceId);
       if (handle == null) {
-        return;
+        return false;
       }
       handle.dropped = true;
       if (handle.leases > 0) {
-        return;
+        return true;
       }
     }
     closeQuietly(sourceId, handle.repository);
+    return true;
   }
 
   synchronized int size() {
