@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks; each prints a Markdown table.
 # Usage: scripts/bench.sh [all|bundles|webhooks] [seconds-or-rounds]
+#        scripts/bench.sh soak [scopes] [sources] [cycles]   (default 5000 500 5; writes target/bench/soak.{csv,png})
 # They run in one JVM on this machine (load client included), on loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ echo "# scopesync benchmarks — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(
 case "$what" in
   bundles) run dev.scopesync.bench.BundleBench "${2:-5}" ;;
   webhooks) run dev.scopesync.bench.WebhookBench "${2:-30}" ;;
+  soak) run -Djava.awt.headless=true dev.scopesync.bench.SoakBench "${2:-5000}" "${3:-500}" "${4:-5}" ;;
   all) run dev.scopesync.bench.BundleBench 5; echo; run dev.scopesync.bench.WebhookBench 30 ;;
-  *) echo "unknown benchmark '$what' (known: bundles, webhooks, all)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$what' (known: bundles, webhooks, soak, all)" >&2; exit 2 ;;
 esac
