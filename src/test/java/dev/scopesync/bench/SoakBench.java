@@ -7,6 +7,7 @@ import dev.scopesync.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.awt.Color;
 import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.http.HttpResponse;
@@ -129,7 +130,7 @@ public final class SoakBench {
 
   /** One line of the table: the node's stats plus what this process sees in /proc. */
   private record Reading(int cycle, String phase, double wallSeconds, JsonObject stats, FdCount fds,
-                         Map<String, Integer> threadsByName, double heapCommittedMb, double nonHeapMb) {
+                         Map<String, Integer> threadsByName, JvmMemory jvm) {
     /** Threads of the node: the load client's own (its lanes, the JDK HttpClient's) are left out. */
     int threads() {
       return threadsByName.entrySet().stream()
@@ -147,6 +148,27 @@ public final class SoakBench {
 
     int openFds() {
       return stats.getInteger(StatsFields.OPEN_FDS);
+    }
+  }
+
+  /**
+   * Where the process's memory sits beyond the heap in use, to tell the JVM's own sizing
+   * from native memory: heap committed, metaspace + code cache, NIO direct and mapped
+   * buffers, and the anonymous part of RSS (malloc arenas, thread stacks, the heap itself).
+   */
+  private record JvmMemory(double heapCommittedMb, double nonHeapMb, double directMb, double rssAnonMb) {
+    static JvmMemory read() throws IOException {
+      MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+      double direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+          .mapToLong(BufferPoolMXBean::getMemoryUsed).sum() / 1048576.0;
+      double anon = -1;
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("RssAnon:")) {
+          anon = Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+      return new JvmMemory(memory.getHeapMemoryUsage().getCommitted() / 1048576.0,
+          memory.getNonHeapMemoryUsage().getUsed() / 1048576.0, direct, anon);
     }
   }
 
@@ -213,14 +235,15 @@ public final class SoakBench {
     System.out.println("Heap, RSS, fds and threads are the whole JVM: the node and this load client share it "
         + "(the client holds a JDK HttpClient and " + LANES + " threads; its event logs are cleared before "
         + "every reading, and every reading follows 3 × System.gc(); the threads column leaves the client's threads out). Non-heap = metaspace + "
-        + "code cache; RSS also holds thread stacks, GC structures and malloc arenas. The git daemon runs in its own process and "
+        + "code cache; direct = NIO direct and mapped buffers; the anonymous part of RSS holds the heap, thread stacks, "
+        + "GC structures and malloc arenas. The git daemon runs in its own process and "
         + "is not counted. `during` = all scopes synced and the bundle sample served, before the deletes; "
         + "`after` = every delete job finished. Wall time: `during` = PUT + sync + sample, `after` = whole cycle.");
     System.out.println();
-    System.out.println("| cycle | phase | wall s | heap MB (after GC) | heap committed MB | non-heap MB | RSS MB "
-        + "| open fds | fds into clones | node threads | scopes | repos | last_fetched | source_queues | clone_dirs "
-        + "| cached_bundles |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    System.out.println("| cycle | phase | wall s | heap MB (after GC) | heap committed MB | non-heap MB "
+        + "| direct MB | RSS MB | of which anon MB | open fds | fds into clones | node threads | scopes | repos "
+        + "| last_fetched | source_queues | clone_dirs | cached_bundles |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   }
 
   /** One scope through the whole path first: lazily loaded classes and pools are not leaks. */
@@ -231,10 +254,38 @@ public final class SoakBench {
     expectStatus(204, node.delete("warm-up"), "DELETE warm-up");
     node.deleted.awaitOne(EventLog.field("scope_id", "warm-up"), phaseTimeout);
     record(node, 0, "baseline", seconds(t0), true);
+    Histogram.save(histogramFile(0));
   }
 
+  /**
+   * One cycle. Each phase is its own method so the events it checked are garbage by the
+   * time of the reading: a list held in this frame would count as the node's heap.
+   */
   private void cycle(TestNode node, GitDaemon daemon, int cycle) throws Exception {
     long t0 = System.nanoTime();
+    putAllAndAwaitSyncs(node, daemon, cycle);
+    sampleBundles(node, cycle);
+    Reading during = record(node, cycle, "during", seconds(t0), false);
+    expect(during, StatsFields.SCOPES, scopes);
+    expect(during, StatsFields.CLONE_DIRS, sources);
+    expect(during, StatsFields.LAST_FETCHED, sources);
+    noteLockFiles(node, cycle);
+
+    deleteAllAndAwaitJobs(node, cycle);
+    Reading after = record(node, cycle, "after", seconds(t0), true);
+    expect(after, StatsFields.SCOPES, 0);
+    for (String count : PER_SOURCE_COUNTS) {
+      expect(after, count, 0);
+    }
+    if (after.fds().inClones() != 0) {
+      problems.add("cycle " + cycle + ": " + after.fds().inClones() + " descriptors still point into the clone root");
+    }
+    if (cycle == 1 || cycle == cycles) {
+      Histogram.save(histogramFile(cycle));
+    }
+  }
+
+  private void putAllAndAwaitSyncs(TestNode node, GitDaemon daemon, int cycle) throws Exception {
     clearEventLogs(node);
     inLanes("PUT", i -> {
       HttpResponse<String> r = node.put(TestNode.scope(scopeId(i), daemon.url(sourceName(i % sources))));
@@ -246,17 +297,9 @@ public final class SoakBench {
       throw new IllegalStateException("cycle " + cycle + ": " + synced.size() + " sync events for " + scopes
           + " scopes, " + failed.size() + " not ok, first: " + failed.stream().limit(3).toList());
     }
-    sampleBundles(node, cycle);
-    Reading during = record(node, cycle, "during", seconds(t0), false);
-    List<Path> locks = lockFiles(node.gitSources());
-    if (!locks.isEmpty()) {
-      notes.add("cycle " + cycle + " during: " + locks.size() + " lock files in " + sources + " idle clones, e.g. "
-          + node.gitSources().relativize(locks.get(0)));
-    }
-    expect(during, StatsFields.SCOPES, scopes);
-    expect(during, StatsFields.CLONE_DIRS, sources);
-    expect(during, StatsFields.LAST_FETCHED, sources);
+  }
 
+  private void deleteAllAndAwaitJobs(TestNode node, int cycle) throws Exception {
     clearEventLogs(node);
     inLanes("DELETE", i -> expectStatus(204, node.delete(scopeId(i)), "DELETE " + scopeId(i)));
     List<JsonObject> deleted = node.deleted.await(e -> true, scopes, phaseTimeout);
@@ -274,18 +317,17 @@ public final class SoakBench {
           + " sources (" + (purges.size() - purgedSources) + " purged a source that an earlier job had "
           + "already purged)");
     }
-    Reading after = record(node, cycle, "after", seconds(t0), true);
-    expect(after, StatsFields.SCOPES, 0);
-    for (String count : PER_SOURCE_COUNTS) {
-      expect(after, count, 0);
-    }
-    if (cycle == 1 || cycle == cycles) {
-      Histogram.save(histogramFile(cycle));
-    }
-    if (after.fds().inClones() != 0) {
-      problems.add("cycle " + cycle + ": " + after.fds().inClones() + " descriptors still point into the clone root");
+  }
+
+  /** With every sync finished no git lock file should be left in a clone; JGit's would block its own gc. */
+  private void noteLockFiles(TestNode node, int cycle) throws IOException {
+    List<Path> locks = lockFiles(node.gitSources());
+    if (!locks.isEmpty()) {
+      notes.add("cycle " + cycle + " during: " + locks.size() + " lock files in " + sources + " idle clones, e.g. "
+          + node.gitSources().relativize(locks.get(0)));
     }
   }
+
 
   /** Lock files under the clone root: with every sync finished, none should be left. */
   private static List<Path> lockFiles(Path clones) throws IOException {
@@ -317,13 +359,12 @@ public final class SoakBench {
       System.gc();
     }
     JsonObject stats = node.stats();
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     Reading r = new Reading(cycle, phase, wallSeconds, stats, FdCount.read(node.gitSources()), threadsByName(),
-        memory.getHeapMemoryUsage().getCommitted() / 1048576.0, memory.getNonHeapMemoryUsage().getUsed() / 1048576.0);
+        JvmMemory.read());
     readings.add(r);
-    System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.0f | %.1f | %.1f | %d | %d | %d | %d | %s |%n",
-        cycle, phase, wallSeconds, r.heapMb(), r.heapCommittedMb(), r.nonHeapMb(), r.rssMb(), r.openFds(),
-        r.fds().inClones(), r.threads(), stats.getInteger(StatsFields.SCOPES),
+    System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %s |%n",
+        cycle, phase, wallSeconds, r.heapMb(), r.jvm().heapCommittedMb(), r.jvm().nonHeapMb(), r.jvm().directMb(),
+        r.rssMb(), r.jvm().rssAnonMb(), r.openFds(), r.fds().inClones(), r.threads(), stats.getInteger(StatsFields.SCOPES),
         String.join(" | ", PER_SOURCE_COUNTS.stream().map(k -> mark(stats.getInteger(k), countsMustBeZero)).toList()));
     return r;
   }
@@ -371,24 +412,30 @@ public final class SoakBench {
         .toList();
     System.out.println("Threads that differ from the baseline after the last cycle: "
         + (changed.isEmpty() ? "none" : String.join(", ", changed)) + ".");
+    printGrowth("what the churn left behind", 0, cycles);
     if (cycles >= 2) {
-      System.out.println();
-      System.out.println("Live heap by class, `after` cycle 1 → `after` cycle " + cycles + " (largest growth; "
-          + "the load client's objects are included):");
-      System.out.println();
-      System.out.println("| class | bytes | Δ bytes | instances | Δ instances |");
-      System.out.println("|---|---|---|---|---|");
-      try {
-        Histogram.load(histogramFile(cycles)).growthOver(Histogram.load(histogramFile(1)), 12)
-            .forEach(System.out::println);
-      } catch (IOException e) {
-        System.out.println("(histograms unreadable: " + e + ")");
-      }
+      printGrowth("growth after the first cycle", 1, cycles);
+    }
+  }
+
+  private static void printGrowth(String what, int from, int to) {
+    System.out.println();
+    System.out.println("Live heap by class, " + what + ": `" + (from == 0 ? "baseline" : "after` cycle " + from)
+        + (from == 0 ? "`" : "") + " → `after` cycle " + to + " (largest growth; the load client's objects count too; "
+        + "full histograms in " + OUT + "):");
+    System.out.println();
+    System.out.println("| class | bytes | Δ bytes | instances | Δ instances |");
+    System.out.println("|---|---|---|---|---|");
+    try {
+      Histogram.load(histogramFile(to)).growthOver(Histogram.load(histogramFile(from)), 10)
+          .forEach(System.out::println);
+    } catch (IOException e) {
+      System.out.println("(histograms unreadable: " + e + ")");
     }
   }
 
   private static Path histogramFile(int cycle) {
-    return OUT.resolve("soak-histogram-after-" + cycle + ".txt");
+    return OUT.resolve(cycle == 0 ? "soak-histogram-baseline.txt" : "soak-histogram-after-" + cycle + ".txt");
   }
 
   /**
@@ -456,11 +503,13 @@ public final class SoakBench {
 
   private void writeCsv(Path file) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    StringBuilder csv = new StringBuilder("cycle,phase,wall_s,heap_used_mb,heap_committed_mb,non_heap_mb,rss_mb,"
-        + "open_fds,sockets,fds_in_clones,node_threads,scopes," + String.join(",", PER_SOURCE_COUNTS) + "\n");
+    StringBuilder csv = new StringBuilder("cycle,phase,wall_s,heap_used_mb,heap_committed_mb,non_heap_mb,direct_mb,"
+        + "rss_mb,rss_anon_mb,open_fds,sockets,fds_in_clones,node_threads,scopes,"
+        + String.join(",", PER_SOURCE_COUNTS) + "\n");
     for (Reading r : readings) {
-      csv.append(String.format(Locale.ROOT, "%d,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%d,%d,%d,%d,%d", r.cycle(), r.phase(),
-          r.wallSeconds(), r.heapMb(), r.heapCommittedMb(), r.nonHeapMb(), r.rssMb(), r.openFds(),
+      csv.append(String.format(Locale.ROOT, "%d,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%d,%d,%d,%d,%d", r.cycle(),
+          r.phase(), r.wallSeconds(), r.heapMb(), r.jvm().heapCommittedMb(), r.jvm().nonHeapMb(), r.jvm().directMb(),
+          r.rssMb(), r.jvm().rssAnonMb(), r.openFds(),
           r.fds().sockets(), r.fds().inClones(), r.threads(), r.stats().getInteger(StatsFields.SCOPES)));
       for (String count : PER_SOURCE_COUNTS) {
         csv.append(',').append(r.stats().getInteger(count));
