@@ -67,6 +67,9 @@ public final class SoakBench {
   private static final int WORKER_POOL_SIZE = 12;
   private static final List<String> PER_SOURCE_COUNTS = List.of(StatsFields.REPOS, StatsFields.LAST_FETCHED,
       StatsFields.SOURCE_QUEUES, StatsFields.CLONE_DIRS, StatsFields.CACHED_BUNDLES);
+  /** The stats counts a reading keeps: scopes, then the per-source ones. */
+  private static final List<String> COUNTS = List.of(StatsFields.SCOPES, StatsFields.REPOS, StatsFields.LAST_FETCHED,
+      StatsFields.SOURCE_QUEUES, StatsFields.CLONE_DIRS, StatsFields.CACHED_BUNDLES);
   private static final Path OUT = Path.of("target", "bench");
   private static final String CLIENT_THREAD = "soak-client";
 
@@ -76,6 +79,8 @@ public final class SoakBench {
   private final Duration phaseTimeout;
   private final List<Reading> readings = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
+  private Map<String, Integer> baselineThreads;
+  private Map<String, Integer> latestThreads;
   /** What is worth a reader's attention without failing the run. */
   private final List<String> notes = new ArrayList<>();
   private final ThreadPoolExecutor lanes = (ThreadPoolExecutor) Executors.newFixedThreadPool(LANES, r -> {
@@ -128,26 +133,31 @@ public final class SoakBench {
     return args.length > i ? Integer.parseInt(args[i]) : otherwise;
   }
 
-  /** One line of the table: the node's stats plus what this process sees in /proc. */
-  private record Reading(int cycle, String phase, double wallSeconds, JsonObject stats, FdCount fds,
-                         Map<String, Integer> threadsByName, JvmMemory jvm) {
-    /** Threads of the node: the load client's own (its lanes, the JDK HttpClient's) are left out. */
-    int threads() {
-      return threadsByName.entrySet().stream()
-          .filter(e -> !e.getKey().equals(CLIENT_THREAD) && !e.getKey().startsWith("HttpClient-"))
-          .mapToInt(Map.Entry::getValue).sum();
+  /**
+   * One line of the table: the node's stats plus what this process sees in /proc. Numbers
+   * only, so the readings kept for the plot weigh a few hundred bytes each.
+   *
+   * @param counts the stats counts in the order of {@link #COUNTS}
+   */
+  private record Reading(int cycle, String phase, double wallSeconds, long heapUsedBytes, long rssKb, int openFds,
+                         int[] counts, FdCount fds, int threads, JvmMemory jvm) {
+    static Reading of(int cycle, String phase, double wallSeconds, JsonObject stats, FdCount fds, int threads,
+        JvmMemory jvm) {
+      int[] counts = COUNTS.stream().mapToInt(stats::getInteger).toArray();
+      return new Reading(cycle, phase, wallSeconds, stats.getLong(StatsFields.HEAP_USED_BYTES),
+          stats.getLong(StatsFields.RSS_KB), stats.getInteger(StatsFields.OPEN_FDS), counts, fds, threads, jvm);
+    }
+
+    int count(String field) {
+      return counts[COUNTS.indexOf(field)];
     }
 
     double heapMb() {
-      return stats.getLong(StatsFields.HEAP_USED_BYTES) / 1048576.0;
+      return heapUsedBytes / 1048576.0;
     }
 
     double rssMb() {
-      return stats.getLong(StatsFields.RSS_KB) / 1024.0;
-    }
-
-    int openFds() {
-      return stats.getInteger(StatsFields.OPEN_FDS);
+      return rssKb / 1024.0;
     }
   }
 
@@ -359,13 +369,18 @@ public final class SoakBench {
       System.gc();
     }
     JsonObject stats = node.stats();
-    Reading r = new Reading(cycle, phase, wallSeconds, stats, FdCount.read(node.gitSources()), threadsByName(),
+    Map<String, Integer> threads = threadsByName();
+    if (baselineThreads == null) {
+      baselineThreads = threads;
+    }
+    latestThreads = threads;
+    Reading r = Reading.of(cycle, phase, wallSeconds, stats, FdCount.read(node.gitSources()), nodeThreads(threads),
         JvmMemory.read());
     readings.add(r);
     System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %s |%n",
         cycle, phase, wallSeconds, r.heapMb(), r.jvm().heapCommittedMb(), r.jvm().nonHeapMb(), r.jvm().directMb(),
-        r.rssMb(), r.jvm().rssAnonMb(), r.openFds(), r.fds().inClones(), r.threads(), stats.getInteger(StatsFields.SCOPES),
-        String.join(" | ", PER_SOURCE_COUNTS.stream().map(k -> mark(stats.getInteger(k), countsMustBeZero)).toList()));
+        r.rssMb(), r.jvm().rssAnonMb(), r.openFds(), r.fds().inClones(), r.threads(), r.count(StatsFields.SCOPES),
+        String.join(" | ", PER_SOURCE_COUNTS.stream().map(k -> mark(r.count(k), countsMustBeZero)).toList()));
     return r;
   }
 
@@ -378,16 +393,23 @@ public final class SoakBench {
     return byName;
   }
 
+  /** Threads of the node: the load client's own (its lanes, the JDK HttpClient's) are left out. */
+  private static int nodeThreads(Map<String, Integer> byName) {
+    return byName.entrySet().stream()
+        .filter(e -> !e.getKey().equals(CLIENT_THREAD) && !e.getKey().startsWith("HttpClient-"))
+        .mapToInt(Map.Entry::getValue).sum();
+  }
+
   /** A count that must be 0 and is not is shown in bold, so it stands out in the table. */
   private static String mark(int count, boolean mustBeZero) {
     return mustBeZero && count != 0 ? "**" + count + "**" : String.valueOf(count);
   }
 
   private void expect(Reading r, String field, int expected) {
-    int actual = r.stats().getInteger(field);
+    int actual = r.count(field);
     if (actual != expected) {
       problems.add("cycle " + r.cycle() + " " + r.phase() + ": " + field + " = " + actual + ", expected " + expected
-          + " (stats " + r.stats().encode() + ")");
+          + " (" + String.join(", ", COUNTS.stream().map(k -> k + "=" + r.count(k)).toList()) + ")");
     }
   }
 
@@ -402,15 +424,15 @@ public final class SoakBench {
         last.heapMb() - baseline.heapMb(), last.rssMb() - baseline.rssMb(), last.openFds() - baseline.openFds(),
         last.threads() - baseline.threads(), slope(afters, Reading::heapMb), slope(afters, Reading::rssMb),
         slope(afters, r -> r.openFds()));
-    Map<String, Integer> before = baseline.threadsByName();
-    Map<String, Integer> now = last.threadsByName();
+    Map<String, Integer> before = baselineThreads;
+    Map<String, Integer> now = latestThreads;
     Set<String> names = new TreeSet<>(before.keySet());
     names.addAll(now.keySet());
     List<String> changed = names.stream()
         .filter(n -> !before.getOrDefault(n, 0).equals(now.getOrDefault(n, 0)))
         .map(n -> "`" + n + "` " + before.getOrDefault(n, 0) + " → " + now.getOrDefault(n, 0))
         .toList();
-    System.out.println("Threads that differ from the baseline after the last cycle: "
+    System.out.println("Threads that differ from the baseline at the last reading: "
         + (changed.isEmpty() ? "none" : String.join(", ", changed)) + ".");
     printGrowth("what the churn left behind", 0, cycles);
     if (cycles >= 2) {
@@ -510,9 +532,9 @@ public final class SoakBench {
       csv.append(String.format(Locale.ROOT, "%d,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%d,%d,%d,%d,%d", r.cycle(),
           r.phase(), r.wallSeconds(), r.heapMb(), r.jvm().heapCommittedMb(), r.jvm().nonHeapMb(), r.jvm().directMb(),
           r.rssMb(), r.jvm().rssAnonMb(), r.openFds(),
-          r.fds().sockets(), r.fds().inClones(), r.threads(), r.stats().getInteger(StatsFields.SCOPES)));
+          r.fds().sockets(), r.fds().inClones(), r.threads(), r.count(StatsFields.SCOPES)));
       for (String count : PER_SOURCE_COUNTS) {
-        csv.append(',').append(r.stats().getInteger(count));
+        csv.append(',').append(r.count(count));
       }
       csv.append('\n');
     }
