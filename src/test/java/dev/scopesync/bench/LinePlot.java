@@ -149,7 +149,8 @@ public final class LinePlot {
       }
       for (int p = 0; p < panels.size(); p++) {
         int top = header + p * panelHeight;
-        drawPanel(g, panels.get(p), LEFT, top + PANEL_TOP, width - LEFT - RIGHT, panelHeight - PANEL_TOP - PANEL_BOTTOM);
+        drawPanel(g, panels.get(p), LEFT, top + PANEL_TOP, width - LEFT - RIGHT,
+            panelHeight - PANEL_TOP - PANEL_BOTTOM);
       }
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
       g.setColor(INK);

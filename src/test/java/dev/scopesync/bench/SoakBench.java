@@ -1,6 +1,11 @@
 package dev.scopesync.bench;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.scopesync.bus.StatsFields;
+import dev.scopesync.stats.ProcessStats;
 import dev.scopesync.testing.EventLog;
 import dev.scopesync.testing.GitDaemon;
 import dev.scopesync.testing.TestNode;
@@ -46,6 +51,7 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.slf4j.LoggerFactory;
 
 /**
  * Soak: churns many scopes over many git daemon sources through one node, cycle after
@@ -208,6 +214,7 @@ public final class SoakBench {
   }
 
   private void run(Path dir) throws Exception {
+    LockFileErrors lockErrors = LockFileErrors.capture();
     Path remotes = Files.createDirectories(dir.resolve("remotes"));
     long t0 = System.nanoTime();
     for (int s = 0; s < sources; s++) {
@@ -226,6 +233,11 @@ public final class SoakBench {
       }
       printSummary();
     } finally {
+      lockErrors.release();
+      if (lockErrors.count() > 0) {
+        notes.add("JGit logged " + lockErrors.count() + " ERRORs from LockFile (kept out of the table), first: "
+            + lockErrors.first());
+      }
       if (!readings.isEmpty()) {
         writeCsv(OUT.resolve("soak.csv"));
         writePlot(OUT.resolve("soak.png"));
@@ -242,13 +254,17 @@ public final class SoakBench {
             + "%,d bare remotes created in %.1f s.%n",
         scopes, sources, cycles, node.config.gitWorkerPoolSize(), node.config.maxOpenRepositories(), LANES, sources,
         createSeconds);
-    System.out.println("Heap, RSS, fds and threads are the whole JVM: the node and this load client share it "
-        + "(the client holds a JDK HttpClient and " + LANES + " threads; its event logs are cleared before "
-        + "every reading, and every reading follows 3 × System.gc(); the threads column leaves the client's threads out). Non-heap = metaspace + "
-        + "code cache; direct = NIO direct and mapped buffers; the anonymous part of RSS holds the heap, thread stacks, "
-        + "GC structures and malloc arenas. The git daemon runs in its own process and "
-        + "is not counted. `during` = all scopes synced and the bundle sample served, before the deletes; "
-        + "`after` = every delete job finished. Wall time: `during` = PUT + sync + sample, `after` = whole cycle.");
+    System.out.println();
+    System.out.println("- Heap, RSS and fds are the whole JVM: the node and this load client share it. The client "
+        + "holds a JDK HttpClient and " + LANES + " threads; its event logs are cleared before every reading. "
+        + "The git daemon is a process of its own and is not counted.");
+    System.out.println("- Every reading follows 3 × System.gc() and waits for RSS to settle (G1 returns shrunk "
+        + "heap to the OS concurrently). Non-heap = metaspace + code cache; direct = NIO direct and mapped "
+        + "buffers; anonymous RSS holds the heap, thread stacks, GC structures and malloc arenas.");
+    System.out.println("- `node threads` leaves the client's threads out. `during` = every scope synced and the "
+        + "bundle sample served; `after` = every delete job finished.");
+    System.out.println("- Wall time, readings excluded: `during` = PUT + sync + bundle sample; `after` = DELETE + "
+        + "delete jobs.");
     System.out.println();
     System.out.println("| cycle | phase | wall s | heap MB (after GC) | heap committed MB | non-heap MB "
         + "| direct MB | RSS MB | of which anon MB | open fds | fds into clones | node threads | scopes | repos "
@@ -281,8 +297,9 @@ public final class SoakBench {
     expect(during, StatsFields.LAST_FETCHED, sources);
     noteLockFiles(node, cycle);
 
+    long t1 = System.nanoTime();
     deleteAllAndAwaitJobs(node, cycle);
-    Reading after = record(node, cycle, "after", seconds(t0), true);
+    Reading after = record(node, cycle, "after", seconds(t1), true);
     expect(after, StatsFields.SCOPES, 0);
     for (String count : PER_SOURCE_COUNTS) {
       expect(after, count, 0);
@@ -292,6 +309,22 @@ public final class SoakBench {
     }
     if (cycle == 1 || cycle == cycles) {
       Histogram.save(histogramFile(cycle));
+    }
+    saveNativeMemorySummary(cycle);
+  }
+
+  /**
+   * With -XX:NativeMemoryTracking=summary (e.g. in JAVA_TOOL_OPTIONS), the JVM's own account
+   * of its native memory after each cycle, to tell it from malloc outside the JVM.
+   */
+  private static void saveNativeMemorySummary(int cycle) throws Exception {
+    boolean tracking = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking=") && !a.endsWith("=off"));
+    if (tracking) {
+      String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+          new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+          new Object[] {new String[] {"summary", "scale=MB"}}, new String[] {String[].class.getName()});
+      Files.writeString(OUT.resolve("soak-nmt-after-" + cycle + ".txt"), text, StandardCharsets.UTF_8);
     }
   }
 
@@ -339,6 +372,55 @@ public final class SoakBench {
   }
 
 
+  /**
+   * Counts JGit's LockFile errors instead of printing their stack traces between the rows
+   * (a background auto-gc racing a clone's move into place logs one per clone).
+   */
+  private static final class LockFileErrors extends AppenderBase<ILoggingEvent> {
+    private static final String LOGGER = "org.eclipse.jgit.internal.storage.file.LockFile";
+    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicReference<String> first = new AtomicReference<>();
+    private final Logger logger;
+
+    private LockFileErrors(Logger logger) {
+      this.logger = logger;
+    }
+
+    static LockFileErrors capture() {
+      Logger logger = (Logger) LoggerFactory.getLogger(LOGGER);
+      LockFileErrors errors = new LockFileErrors(logger);
+      errors.setContext(logger.getLoggerContext());
+      errors.start();
+      logger.addAppender(errors);
+      logger.setAdditive(false);
+      return errors;
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+      if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
+        count.incrementAndGet();
+        first.compareAndSet(null, event.getFormattedMessage()
+            + (event.getThrowableProxy() == null ? "" : " (" + event.getThrowableProxy().getClassName() + ": "
+                + event.getThrowableProxy().getMessage() + ", thread " + event.getThreadName() + ")"));
+      }
+    }
+
+    int count() {
+      return count.get();
+    }
+
+    String first() {
+      return first.get();
+    }
+
+    void release() {
+      logger.detachAppender(this);
+      logger.setAdditive(true);
+      stop();
+    }
+  }
+
   /** Lock files under the clone root: with every sync finished, none should be left. */
   private static List<Path> lockFiles(Path clones) throws IOException {
     if (!Files.isDirectory(clones)) {
@@ -368,6 +450,7 @@ public final class SoakBench {
     for (int i = 0; i < 3; i++) {
       System.gc();
     }
+    awaitSteadyRss();
     JsonObject stats = node.stats();
     Map<String, Integer> threads = threadsByName();
     if (baselineThreads == null) {
@@ -377,11 +460,29 @@ public final class SoakBench {
     Reading r = Reading.of(cycle, phase, wallSeconds, stats, FdCount.read(node.gitSources()), nodeThreads(threads),
         JvmMemory.read());
     readings.add(r);
-    System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %s |%n",
+    System.out.printf(Locale.ROOT,
+        "| %d | %s | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %s |%n",
         cycle, phase, wallSeconds, r.heapMb(), r.jvm().heapCommittedMb(), r.jvm().nonHeapMb(), r.jvm().directMb(),
         r.rssMb(), r.jvm().rssAnonMb(), r.openFds(), r.fds().inClones(), r.threads(), r.count(StatsFields.SCOPES),
         String.join(" | ", PER_SOURCE_COUNTS.stream().map(k -> mark(r.count(k), countsMustBeZero)).toList()));
     return r;
+  }
+
+  /**
+   * Waits until RSS stops moving (five reads 100 ms apart within 1 MB; at most 15 s). G1
+   * gives the heap it shrank at a GC back to the OS concurrently, so RSS read at once
+   * still holds hundreds of MB the JVM already counts as uncommitted.
+   */
+  private static void awaitSteadyRss() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    long last = ProcessStats.rssKb();
+    int steady = 0;
+    while (steady < 5 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      long now = ProcessStats.rssKb();
+      steady = Math.abs(now - last) < 1024 ? steady + 1 : 0;
+      last = now;
+    }
   }
 
   /** Live threads by name with digits masked ("vert.x-worker-thread-#"), so pools read as one line. */
@@ -442,9 +543,9 @@ public final class SoakBench {
 
   private static void printGrowth(String what, int from, int to) {
     System.out.println();
-    System.out.println("Live heap by class, " + what + ": `" + (from == 0 ? "baseline" : "after` cycle " + from)
-        + (from == 0 ? "`" : "") + " → `after` cycle " + to + " (largest growth; the load client's objects count too; "
-        + "full histograms in " + OUT + "):");
+    String start = from == 0 ? "baseline" : "after cycle " + from;
+    System.out.println("Live heap by class, " + what + ": " + start + " → after cycle " + to + " (largest growth; "
+        + "the load client's objects count too; full histograms in " + OUT + "):");
     System.out.println();
     System.out.println("| class | bytes | Δ bytes | instances | Δ instances |");
     System.out.println("|---|---|---|---|---|");
