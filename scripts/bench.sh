@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks; each prints a Markdown table.
-# Usage: scripts/bench.sh [all|bundles|webhooks|jmh] [seconds-or-rounds|jmh-regex]
+# Usage: scripts/bench.sh [all|boot|bundles|webhooks|jmh] [arg]
+#        scripts/bench.sh soak [scopes] [sources] [cycles]   (default 5000 500 5; writes target/bench/soak.{csv,png})
+# 'all' (the default) runs boot, bundles, webhooks and a 1,000-scope soak in a few minutes.
 # They run in one JVM on this machine (load client included), on loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +16,13 @@ echo "# scopesync benchmarks — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(
 case "$what" in
   bundles) run dev.scopesync.bench.BundleBench "${2:-5}" ;;
   webhooks) run dev.scopesync.bench.WebhookBench "${2:-30}" ;;
+  boot) run dev.scopesync.bench.BootBench "${2:-100}" ;;
+  soak) run -Djava.awt.headless=true dev.scopesync.bench.SoakBench "${2:-5000}" "${3:-500}" "${4:-5}" ;;
   jmh) mkdir -p target/bench; run org.openjdk.jmh.Main "${2:-(BundleMakerJmh|SourceQueuesJmh)}" -rf text -rff target/bench/jmh.txt ;;
-  all) run dev.scopesync.bench.BundleBench 5; echo; run dev.scopesync.bench.WebhookBench 30 ;;
-  *) echo "unknown benchmark '$what' (known: all, bundles, webhooks, jmh)" >&2; exit 2 ;;
+  all)
+    run dev.scopesync.bench.BootBench 100; echo
+    run dev.scopesync.bench.BundleBench 5; echo
+    run dev.scopesync.bench.WebhookBench 30; echo
+    run -Djava.awt.headless=true dev.scopesync.bench.SoakBench 1000 100 3 ;;
+  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, jmh)" >&2; exit 2 ;;
 esac
