@@ -93,6 +93,16 @@ final class SourceSync {
     }
   }
 
+  /**
+   * JGit runs an automatic gc after every fetch, by default detached on a background
+   * thread: in a scratch directory about to be moved, or a clone about to be purged, that
+   * thread leaves stale {@code gc.log.lock} files and races the move. Run it in the
+   * foreground instead, inside the source's queue, where nothing else touches the clone.
+   */
+  static void ownGc(StoredConfig config) {
+    config.setBoolean("gc", null, "autoDetach", false);
+  }
+
   /** A clone directory we can use: a git repository one of whose remotes has the url. */
   private boolean usableClone(String sourceId, Path dir, String url) throws IOException {
     if (!Files.exists(dir)) {
@@ -104,6 +114,10 @@ final class SourceSync {
         for (String remote : config.getSubsections("remote")) {
           for (String remoteUrl : config.getStringList("remote", remote, "url")) {
             if (remoteUrl.equals(url)) {
+              if (config.getBoolean("gc", null, "autoDetach", true)) {
+                ownGc(config); // a clone made by OPAL or an older scopesync
+                config.save();
+              }
               return true;
             }
           }
@@ -120,23 +134,31 @@ final class SourceSync {
     return false;
   }
 
-  /** Clones into a scratch directory and moves it into place, so a crash never leaves half a clone. */
+  /**
+   * Clones into a scratch directory and moves it into place, so a crash never leaves half
+   * a clone. A clone here is {@code init} + {@code fetch} of every branch, not JGit's
+   * CloneCommand: only objects and remote refs are needed (bundles are read from git
+   * objects), a remote whose HEAD names a missing branch must still clone, and the
+   * repository must be configured before its first fetch (see {@link #ownGc}).
+   */
   private void clone(String sourceId, Path dir, GitPolicySource source) throws GitFailure, IOException {
     Path scratch = clones.newScratch(sourceId);
     LOG.info("source_id={} cloning {} (branch {})", sourceId, source.url(), source.branch());
     OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
     long started = System.nanoTime();
     try {
-      try (Git ignored = Git.cloneRepository()
-          .setURI(source.url())
-          .setDirectory(scratch.toFile())
-          .setNoCheckout(true)
-          .setCloneAllBranches(true)
-          .setTimeout(timeoutSeconds)
-          .setProgressMonitor(deadline)
-          .setCredentialsProvider(GitCredentials.of(source.auth()))
-          .call()) {
-        // Only the objects and refs are needed: bundles are read from git objects.
+      try (Git git = Git.init().setDirectory(scratch.toFile()).setInitialBranch(source.branch()).call()) {
+        StoredConfig config = git.getRepository().getConfig();
+        config.setString("remote", REMOTE, "url", source.url());
+        config.setString("remote", REMOTE, "fetch", "+refs/heads/*:refs/remotes/" + REMOTE + "/*");
+        ownGc(config);
+        config.save();
+        git.fetch()
+            .setRemote(REMOTE)
+            .setTimeout(timeoutSeconds)
+            .setProgressMonitor(deadline)
+            .setCredentialsProvider(GitCredentials.of(source.auth()))
+            .call();
       } catch (Exception e) {
         throw reported("clone", started, failure("clone", source.url(), deadline, e));
       }

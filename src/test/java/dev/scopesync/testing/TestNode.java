@@ -35,14 +35,14 @@ public final class TestNode implements AutoCloseable {
   public final EventLog policyUpdated;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestNode(Vertx vertx, Server server, FetcherVerticle fetcher, ServerConfig config) {
+  private TestNode(Vertx vertx, Server server, FetcherVerticle fetcher, ServerConfig config, EventLog[] logs) {
     this.vertx = vertx;
     this.server = server;
     this.fetcher = fetcher;
     this.config = config;
-    this.synced = new EventLog(vertx, Addresses.FETCHER_SYNCED);
-    this.deleted = new EventLog(vertx, Addresses.FETCHER_DELETED);
-    this.policyUpdated = new EventLog(vertx, Addresses.POLICY_UPDATED);
+    this.synced = logs[0];
+    this.deleted = logs[1];
+    this.policyUpdated = logs[2];
   }
 
   /** The config every test node starts from. */
@@ -71,9 +71,12 @@ public final class TestNode implements AutoCloseable {
     ServerMetrics metrics = ServerMetrics.create();
     Vertx vertx = Server.newVertx(config, metrics).await(60, TimeUnit.SECONDS);
     try {
+      // Listening before the server starts: boot syncs finish while it is still starting.
+      EventLog[] logs = {new EventLog(vertx, Addresses.FETCHER_SYNCED), new EventLog(vertx, Addresses.FETCHER_DELETED),
+          new EventLog(vertx, Addresses.POLICY_UPDATED)};
       FetcherVerticle theFetcher = fetcher.apply(config, metrics);
       Server server = Server.start(vertx, config, metrics, theFetcher).await(60, TimeUnit.SECONDS);
-      return new TestNode(vertx, server, theFetcher, config);
+      return new TestNode(vertx, server, theFetcher, config, logs);
     } catch (Exception e) {
       vertx.close().await(30, TimeUnit.SECONDS);
       throw e;
