@@ -12,6 +12,7 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
 import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitRemote;
+import dev.scopesync.testing.SilentServer;
 import dev.scopesync.testing.SshServer;
 import dev.scopesync.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -73,9 +74,13 @@ class SshRemoteTest {
   }
 
   private void startNode() throws Exception {
+    startNode(20);
+  }
+
+  private void startNode(int timeoutSeconds) throws Exception {
     node = TestNode.start(dir.resolve("node"),
         json -> {
-          json.getJsonObject("git").put("sshDirectory", sshDirectory.toString());
+          json.getJsonObject("git").put("sshDirectory", sshDirectory.toString()).put("timeoutSeconds", timeoutSeconds);
           return json;
         });
   }
@@ -147,6 +152,19 @@ class SshRemoteTest {
   }
 
   @Test
+  void aScopeWithoutAKeyNeverBorrowsTheServersOwn() throws Exception {
+    // The server's ssh directory holds a default identity that sshd would accept.
+    SshServer.KeyPair serverOwn = SshServer.newKey(sshDirectory, "id_ed25519", "-t", "ed25519");
+    sshd.authorize(serverOwn);
+    trustServer();
+    startNode();
+    JsonObject synced = node.putAndAwaitSync(TestNode.scope("tenant-f", sshd.url(policies.barePath())));
+    assertEquals("error", synced.getString("outcome"), synced.encode());
+    assertTrue(synced.getString("error").contains("(auth)"), synced.getString("error"));
+    assertFalse(sshd.log().contains("Accepted publickey"), sshd.log());
+  }
+
+  @Test
   void anUnknownHostKeyFailsAndSaysWhereToAddIt() throws Exception {
     SshServer.KeyPair key = SshServer.newKey(keys, "tenant", "-t", "ed25519");
     sshd.authorize(key);
@@ -180,6 +198,23 @@ class SshRemoteTest {
     String error = synced.getString("error");
     assertTrue(error.contains("(auth)") && error.contains("host key") && error.contains("does not match"), error);
     assertEquals(line, Files.readString(knownHosts), "known_hosts is left as it was");
+  }
+
+  @Test
+  void aServerThatAcceptsAndNeverAnswersFailsAsTimeout() throws Exception {
+    SshServer.KeyPair key = SshServer.newKey(keys, "tenant", "-t", "ed25519");
+    try (SilentServer silent = new SilentServer()) {
+      startNode(2);
+      long started = System.nanoTime();
+      JsonObject synced = node.putAndAwaitSync(sshScope("tenant-g", "ssh://root@127.0.0.1:" + silent.port() + "/x.git",
+          "root", key));
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      assertEquals("error", synced.getString("outcome"), synced.encode());
+      assertTrue(synced.getString("error").contains("(timeout)"), synced.getString("error"));
+      assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "git.timeoutSeconds=2 bounds it, took " + took);
+      assertEquals(1, silent.connections());
+    }
+    assertEquals(List.of(), sshClientThreads(), "the abandoned session ends too");
   }
 
   private String servedHash(String scopeId) throws Exception {

@@ -4,6 +4,7 @@ import dev.scopesync.scope.GitAuth;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import org.eclipse.jgit.transport.sshd.SshdSession;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 import org.eclipse.jgit.transport.sshd.agent.ConnectorFactory;
 import org.eclipse.jgit.util.FS;
+import org.eclipse.jgit.util.io.InterruptTimer;
 
 /**
  * Credentials for one clone or fetch, built per operation from the scope's auth, so a
@@ -55,48 +57,39 @@ final class GitCredentials {
 
   /**
    * The ssh side of one clone or fetch: gives an ssh transport a session factory of its own
-   * that offers only the scope's key (parsed here, held in memory) and accepts only host
-   * keys listed in {@code <sshDirectory>/known_hosts}. Other transports are left alone.
-   *
-   * @throws GitFailure ({@code auth}) when the scope's private key cannot be read; the
-   *     message never carries the key
+   * that offers only the scope's key and accepts only host keys listed in
+   * {@code <sshDirectory>/known_hosts}. Other transports are left alone.
    */
-  static TransportConfigCallback sshOf(GitAuth auth, Path sshDirectory) throws GitFailure {
-    List<KeyPair> keys;
-    String username = null;
-    if (auth instanceof GitAuth.Ssh ssh) {
-      keys = parse(ssh.privateKey());
-      username = ssh.username();
-    } else {
-      // Never the server's own keys or agent: a scope without a key must not borrow them.
-      keys = List.of();
-    }
-    List<KeyPair> operationKeys = keys;
-    String fallbackUser = username == null || username.isBlank() ? null : username;
+  static TransportConfigCallback sshOf(GitAuth auth, Path sshDirectory) {
     return transport -> {
       if (transport instanceof SshTransport ssh) {
-        ssh.setSshSessionFactory(new OperationSessions(operationKeys, fallbackUser, sshDirectory.toFile()));
+        ssh.setSshSessionFactory(new OperationSessions(auth, sshDirectory.toFile()));
       }
     };
   }
 
-  /** The key pairs in a private key's text (OpenSSH or PEM), through Apache MINA sshd's parsers. */
-  static List<KeyPair> parse(String privateKey) throws GitFailure {
+  /**
+   * The key pairs in a private key's text (OpenSSH or PEM), through Apache MINA sshd's parsers.
+   *
+   * @throws TransportException when there is none this server can use; the message never
+   *     carries the key, and says "authentication" so that {@link GitFailure} files it under
+   *     {@code auth}
+   */
+  static List<KeyPair> parse(String privateKey) throws TransportException {
     List<KeyPair> keys = new ArrayList<>();
     try {
-      Iterable<KeyPair> parsed = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName("scope private_key"),
+      Iterable<KeyPair> parsed = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName("private_key"),
           new ByteArrayInputStream(privateKey.getBytes(StandardCharsets.US_ASCII)), null);
       if (parsed != null) {
         parsed.forEach(keys::add);
       }
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      // Only the exception's type: a parser's message may quote the text it choked on.
-      throw new GitFailure(GitFailure.Kind.AUTH,
-          "the scope's ssh private_key cannot be used (" + e.getClass().getSimpleName() + ")", null);
+      // Only the exception's type, and no cause: a parser's message may quote the text it choked on.
+      throw new TransportException("authentication impossible: the scope's ssh private_key cannot be read ("
+          + e.getClass().getSimpleName() + ")");
     }
     if (keys.isEmpty()) {
-      throw new GitFailure(GitFailure.Kind.AUTH, "the scope's ssh private_key holds no key this server can use",
-          null);
+      throw new TransportException("authentication impossible: the scope's ssh private_key holds no key");
     }
     return List.copyOf(keys);
   }
@@ -109,37 +102,83 @@ final class GitCredentials {
    * both {@code auth}).
    */
   private static final class OperationSessions extends SshdSessionFactory {
-    private final List<KeyPair> keys;
-    private final String fallbackUser;
+    /** Null when the scope has no ssh auth: then no key at all, never the server's own. */
+    private final GitAuth.Ssh auth;
+    private volatile List<KeyPair> keys = List.of();
     /** Made by JGit once per factory (per home and ssh directory), so once per operation. */
     private volatile KnownHostsOnly hostKeys;
 
-    OperationSessions(List<KeyPair> keys, String fallbackUser, File sshDirectory) {
-      // No key cache: the keys are ours, already in memory; proxies as for https (the JVM's ProxySelector).
+    OperationSessions(GitAuth auth, File sshDirectory) {
+      // No key cache: the keys are parsed for this operation only; proxies as for https (the JVM's ProxySelector).
       super(null, new DefaultProxyDataFactory());
-      this.keys = keys;
-      this.fallbackUser = fallbackUser;
+      this.auth = auth instanceof GitAuth.Ssh ssh ? ssh : null;
       setSshDirectory(sshDirectory);
     }
 
+    /**
+     * Connects and logs in within {@code tms} (the operation's timeout). JGit bounds only the
+     * TCP connect by it and then waits for the handshake and login for sshd's own two
+     * minutes, so a server that accepts and never answers would hold a git worker that
+     * long: an {@link InterruptTimer} (what JGit uses for its reads) cuts the wait short.
+     */
     @Override
     public SshdSession getSession(URIish uri, CredentialsProvider credentials, FS fs, int tms)
         throws TransportException {
-      try {
-        return super.getSession(uri, credentials, fs, tms);
-      } catch (TransportException e) {
-        KnownHostsOnly checked = hostKeys;
-        String refusal = checked == null ? null : checked.refusal();
-        if (refusal != null) {
-          // "server authentication": what a host key check is, and the word GitFailure files under auth.
-          throw new TransportException(uri, "server authentication failed: " + refusal, e);
-        }
-        if (loginRefused(e)) {
-          throw new TransportException(uri, "authentication failed: the server accepted no key of the scope"
-              + " for this user", e);
-        }
-        throw e;
+      if (auth != null) {
+        keys = parse(auth.privateKey());
       }
+      InterruptTimer alarm = tms > 0 ? new InterruptTimer("scopesync-ssh-login") : null;
+      SshdSession session = null;
+      TransportException failure = null;
+      try {
+        if (alarm != null) {
+          alarm.begin(tms);
+        }
+        session = super.getSession(uri, credentials, fs, tms);
+      } catch (TransportException e) {
+        failure = e;
+      } finally {
+        if (alarm != null) {
+          alarm.end();
+          alarm.terminate();
+        }
+      }
+      // The alarm may have gone off after the login succeeded: never leave its interrupt behind.
+      boolean lateAlarm = Thread.interrupted();
+      if (failure == null && lateAlarm) {
+        releaseSession(session);
+        failure = new TransportException(uri, "ssh login timed out", new InterruptedIOException());
+      }
+      if (failure != null) {
+        throw explained(uri, failure, tms);
+      }
+      return session;
+    }
+
+    private TransportException explained(URIish uri, TransportException e, int tms) {
+      KnownHostsOnly checked = hostKeys;
+      String refusal = checked == null ? null : checked.refusal();
+      if (refusal != null) {
+        // "server authentication": what a host key check is, and the word GitFailure files under auth.
+        return new TransportException(uri, "server authentication failed: " + refusal, e);
+      }
+      if (loginRefused(e)) {
+        return new TransportException(uri, "authentication failed: the server accepted no key of the scope"
+            + " for this user", e);
+      }
+      if (interrupted(e)) {
+        return new TransportException(uri, "no ssh handshake and login within the timeout of " + tms / 1000 + " s", e);
+      }
+      return e;
+    }
+
+    private static boolean interrupted(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof InterruptedIOException) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private static boolean loginRefused(Throwable e) {
@@ -179,7 +218,8 @@ final class GitCredentials {
 
     @Override
     protected SshConfigStore createSshConfigStore(File homeDir, File configFile, String localUserName) {
-      return new FixedHostConfig(fallbackUser);
+      String user = auth == null || auth.username() == null || auth.username().isBlank() ? null : auth.username();
+      return new FixedHostConfig(user);
     }
 
     @Override
