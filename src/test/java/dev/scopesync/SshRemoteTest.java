@@ -120,6 +120,13 @@ class SshRemoteTest {
 
     assertNoKeyMaterialAnywhere(key);
     assertEquals(List.of(), sshClientThreads(), "every ssh session ended with its operation");
+
+    assertEquals(204, node.delete("tenant-a").statusCode());
+    assertTrue(node.deleted.awaitOne(field("scope_id", "tenant-a"), WAIT).getBoolean("purged"));
+    JsonObject stats = node.stats();
+    for (String count : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs")) {
+      assertEquals(0, stats.getInteger(count), count + " in " + stats);
+    }
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.SshException;
 import org.apache.sshd.common.util.security.SecurityUtils;
@@ -128,6 +129,7 @@ final class GitCredentials {
         keys = parse(auth.privateKey());
       }
       InterruptTimer alarm = tms > 0 ? new InterruptTimer("scopesync-ssh-login") : null;
+      long started = System.nanoTime();
       SshdSession session = null;
       TransportException failure = null;
       try {
@@ -143,11 +145,11 @@ final class GitCredentials {
           alarm.terminate();
         }
       }
-      // The alarm may have gone off after the login succeeded: never leave its interrupt behind.
-      boolean lateAlarm = Thread.interrupted();
-      if (failure == null && lateAlarm) {
+      // The alarm may have gone off just after the login succeeded: never leave its interrupt behind.
+      boolean alarmDue = alarm != null && System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(tms);
+      if (alarmDue && Thread.interrupted() && failure == null) {
         releaseSession(session);
-        failure = new TransportException(uri, "ssh login timed out", new InterruptedIOException());
+        failure = new TransportException(uri, "interrupted", new InterruptedIOException());
       }
       if (failure != null) {
         throw explained(uri, failure, tms);
@@ -242,15 +244,14 @@ final class GitCredentials {
 
   /**
    * The ssh settings of every host for one operation, in place of {@code ~/.ssh/config}:
-   * strict host key checking, only the keys we give, the scope's user name when the url has
-   * none (JGit prefers the url's).
+   * strict host key checking, one connection attempt, the scope's user name when the url
+   * has none (JGit prefers the url's).
    */
   private static final class FixedHostConfig implements SshConfigStore, SshConfigStore.HostConfig {
     private final Map<String, String> options = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 
     FixedHostConfig(String user) {
       options.put(SshConstants.STRICT_HOST_KEY_CHECKING, SshConstants.YES);
-      options.put(SshConstants.PREFERRED_AUTHENTICATIONS, "publickey");
       options.put(SshConstants.CONNECTION_ATTEMPTS, "1");
       if (user != null) {
         options.put(SshConstants.USER, user);
