@@ -22,6 +22,7 @@ public final class ConfigKeys {
   public static final String GIT_SYNC_CONCURRENCY = "git.syncConcurrency";
   public static final String GIT_ALLOWED_SCHEMES = "git.allowedSchemes";
   public static final String GIT_MAX_OPEN_REPOSITORIES = "git.maxOpenRepositories";
+  public static final String GIT_SSH_DIRECTORY = "git.sshDirectory";
   public static final String BUNDLES_CACHE_MAX_BYTES = "bundles.cacheMaxBytes";
   public static final String POLLING_INTERVAL_SECONDS = "polling.intervalSeconds";
   public static final String WEBHOOK_SECRET = "webhook.secret";
@@ -57,7 +58,9 @@ public final class ConfigKeys {
             .put("workerPoolSize", 8)
             .put("syncConcurrency", 8)
             .put("allowedSchemes", new JsonArray().add("https").add("http").add("ssh").add("git"))
-            .put("maxOpenRepositories", 256))
+            .put("maxOpenRepositories", 256)
+            // null: the ~/.ssh of the user running the server.
+            .putNull("sshDirectory"))
         .put("bundles", new JsonObject().put("cacheMaxBytes", 64 * 1024 * 1024))
         .put("polling", new JsonObject().put("intervalSeconds", 0))
         .put("webhook", new JsonObject().putNull("secret"))

@@ -25,6 +25,7 @@ public record ServerConfig(
     int syncConcurrency,
     Set<String> allowedSchemes,
     int maxOpenRepositories,
+    Path gitSshDirectory,
     int bundleCacheMaxBytes,
     int pollingIntervalSeconds,
     String webhookSecret,
@@ -44,6 +45,11 @@ public record ServerConfig(
   /** The clone root, {@code <git.baseDir>/git_sources}. */
   public Path gitSourcesDir() {
     return gitBaseDir.resolve("git_sources");
+  }
+
+  /** Where ssh remotes' host keys are looked up ({@code known_hosts}): the configured directory, else {@code ~/.ssh}. */
+  private static Path sshDirectory(String configured) {
+    return configured != null ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".ssh");
   }
 
   public static ServerConfig defaults() {
@@ -66,6 +72,7 @@ public record ServerConfig(
         r.intIn(ConfigKeys.GIT_SYNC_CONCURRENCY, 1, 10_000),
         r.schemes(ConfigKeys.GIT_ALLOWED_SCHEMES),
         r.intIn(ConfigKeys.GIT_MAX_OPEN_REPOSITORIES, 1, 1_000_000),
+        sshDirectory(r.optionalString(ConfigKeys.GIT_SSH_DIRECTORY)),
         r.intIn(ConfigKeys.BUNDLES_CACHE_MAX_BYTES, 0, Integer.MAX_VALUE),
         r.intIn(ConfigKeys.POLLING_INTERVAL_SECONDS, 0, 31_536_000),
         r.optionalString(ConfigKeys.WEBHOOK_SECRET),

@@ -96,7 +96,7 @@ public final class FetcherVerticle extends VerticleBase {
     handles = new RepositoryHandles(opener, config.maxOpenRepositories());
     clones = new CloneDirectories(config.gitSourcesDir().toAbsolutePath().normalize());
     sync = new SourceSync(handles, clones, clock, config.gitTimeoutSeconds(), () -> stopping,
-        metrics::gitOperation);
+        metrics::gitOperation, config.gitSshDirectory());
     // Hung JGit calls are bounded by the transport timeout; the pool's own limit only
     // decides when Vert.x starts warning, so it sits just above that bound.
     git = vertx.createSharedWorkerExecutor(GIT_POOL, config.gitWorkerPoolSize(),

@@ -43,13 +43,16 @@ final class SourceSync {
   private final int timeoutSeconds;
   private final BooleanSupplier stopping;
   private final GitOperationListener listener;
+  private final Path sshDirectory;
 
   /**
    * @param stopping true once the server is shutting down: running clones and fetches give up
+   * @param sshDirectory where ssh remotes' host keys are looked up ({@code known_hosts})
    */
   SourceSync(RepositoryHandles handles, CloneDirectories clones, Clock clock, int timeoutSeconds,
-      BooleanSupplier stopping, GitOperationListener listener) {
+      BooleanSupplier stopping, GitOperationListener listener, Path sshDirectory) {
     this.listener = listener;
+    this.sshDirectory = sshDirectory;
     this.handles = handles;
     this.clones = clones;
     this.clock = clock;
@@ -158,6 +161,7 @@ final class SourceSync {
             .setTimeout(timeoutSeconds)
             .setProgressMonitor(deadline)
             .setCredentialsProvider(GitCredentials.of(source.auth()))
+            .setTransportConfigCallback(GitCredentials.sshOf(source.auth(), sshDirectory))
             .call();
       } catch (Exception e) {
         throw reported("clone", started, failure("clone", source.url(), deadline, e));
@@ -199,6 +203,7 @@ final class SourceSync {
           .setTimeout(timeoutSeconds)
           .setProgressMonitor(deadline)
           .setCredentialsProvider(GitCredentials.of(source.auth()))
+          .setTransportConfigCallback(GitCredentials.sshOf(source.auth(), sshDirectory))
           .call();
     } catch (Exception e) {
       throw reported("fetch", started, failure("fetch", source.url(), deadline, e));

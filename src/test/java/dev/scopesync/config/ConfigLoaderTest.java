@@ -68,6 +68,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sshDirectoryIsTheUsersDotSshUnlessConfigured() {
+    assertEquals(Path.of(System.getProperty("user.home"), ".ssh"), ConfigLoader.load(null, Map.of()).gitSshDirectory());
+    assertEquals(Path.of("/etc/scopesync/ssh"),
+        ConfigLoader.load(null, Map.of("SCOPESYNC_GIT_SSH_DIRECTORY", "/etc/scopesync/ssh")).gitSshDirectory());
+  }
+
+  @Test
   void wrongValuesNameTheirKey() throws Exception {
     assertMessageNames("http.port", () -> ConfigLoader.load(null, Map.of("SCOPESYNC_HTTP_PORT", "seven")));
     assertMessageNames("git.cloneShards", () -> ConfigLoader.load(null, Map.of("SCOPESYNC_GIT_CLONE_SHARDS", "0")));
