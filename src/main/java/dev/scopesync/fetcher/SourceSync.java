@@ -17,6 +17,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
@@ -76,7 +77,7 @@ final class SourceSync {
     try (RepositoryHandles.Lease lease = handles.lease(request.sourceId(), dir)) {
       Repository repo = lease.repository();
       if (!cloned && shouldFetch(repo, request, lastFetched)) {
-        fetch(repo, source);
+        fetch(repo, source, "fetch");
         fetchedAt = clock.instant();
       }
       ObjectId head = remoteHead(repo, source.branch());
@@ -147,8 +148,6 @@ final class SourceSync {
   private void clone(String sourceId, Path dir, GitPolicySource source) throws GitFailure, IOException {
     Path scratch = clones.newScratch(sourceId);
     LOG.info("source_id={} cloning {} (branch {})", sourceId, source.url(), source.branch());
-    OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
-    long started = System.nanoTime();
     try {
       try (Git git = Git.init().setDirectory(scratch.toFile()).setInitialBranch(source.branch()).call()) {
         StoredConfig config = git.getRepository().getConfig();
@@ -156,17 +155,10 @@ final class SourceSync {
         config.setString("remote", REMOTE, "fetch", "+refs/heads/*:refs/remotes/" + REMOTE + "/*");
         ownGc(config);
         config.save();
-        git.fetch()
-            .setRemote(REMOTE)
-            .setTimeout(timeoutSeconds)
-            .setProgressMonitor(deadline)
-            .setCredentialsProvider(GitCredentials.of(source.auth()))
-            .setTransportConfigCallback(GitCredentials.sshOf(source.auth(), sshDirectory))
-            .call();
-      } catch (Exception e) {
-        throw reported("clone", started, failure("clone", source.url(), deadline, e));
+        fetch(git.getRepository(), source, "clone");
+      } catch (GitAPIException e) {
+        throw GitFailure.classify("clone", source.url(), e);
       }
-      listener.finished("clone", "ok", Duration.ofNanos(System.nanoTime() - started));
       try {
         Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -194,7 +186,8 @@ final class SourceSync {
     return false;
   }
 
-  private void fetch(Repository repo, GitPolicySource source) throws GitFailure {
+  /** Fetches every branch of the remote; {@code op} names it for the metrics (a clone is a first fetch). */
+  private void fetch(Repository repo, GitPolicySource source, String op) throws GitFailure {
     OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
     long started = System.nanoTime();
     try {
@@ -206,9 +199,9 @@ final class SourceSync {
           .setTransportConfigCallback(GitCredentials.sshOf(source.auth(), sshDirectory))
           .call();
     } catch (Exception e) {
-      throw reported("fetch", started, failure("fetch", source.url(), deadline, e));
+      throw reported(op, started, failure(op, source.url(), deadline, e));
     }
-    listener.finished("fetch", "ok", Duration.ofNanos(System.nanoTime() - started));
+    listener.finished(op, "ok", Duration.ofNanos(System.nanoTime() - started));
   }
 
   private GitFailure reported(String op, long started, GitFailure failure) {
