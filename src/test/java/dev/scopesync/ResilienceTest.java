@@ -10,6 +10,7 @@ import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.SilentServer;
 import dev.scopesync.testing.TestNode;
+import dev.scopesync.testing.TricklingServer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -87,6 +88,24 @@ class ResilienceTest {
     } finally {
       for (SilentServer s : silent) {
         s.close();
+      }
+    }
+  }
+
+  @Test
+  void aRemoteThatTricklesBytesIsStoppedByTheDeadlineOfTheWholeOperation() throws Exception {
+    try (TricklingServer trickling = new TricklingServer();
+         TestNode node = TestNode.start(dir.resolve("node"), c -> {
+           c.getJsonObject("git").put("timeoutSeconds", 2);
+           return c;
+         })) {
+      node.put(TestNode.scope("slow", trickling.gitUrl("r")));
+      JsonObject failed = node.synced.awaitOne(field("scope_id", "slow"), WAIT);
+      assertEquals("error", failed.getString("outcome"));
+      assertTrue(failed.getString("error").contains("timeout"), failed.getString("error"));
+      Await.until(() -> trickling.droppedByClient() == 1);
+      try (var left = Files.list(node.gitSources())) {
+        assertEquals(List.of(), left.toList(), "the failed clone left nothing");
       }
     }
   }

@@ -26,6 +26,11 @@ final class OperationDeadline extends EmptyProgressMonitor {
     return expired || stopping.getAsBoolean();
   }
 
+  /** Marks the deadline as passed (the watchdog does, before it closes the transport). */
+  void expire() {
+    expired = true;
+  }
+
   /** True once the deadline has passed (checked by JGit or by the caller). */
   boolean expired() {
     return expired || System.nanoTime() - deadlineNanos > 0;

@@ -16,7 +16,12 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -37,6 +42,12 @@ import org.slf4j.LoggerFactory;
 final class SourceSync {
   private static final Logger LOG = LoggerFactory.getLogger(SourceSync.class);
   static final String REMOTE = Constants.DEFAULT_REMOTE_NAME;
+  /** Closes the transport of a clone or fetch that outlives git.timeoutSeconds (one daemon thread for all). */
+  private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "scopesync-git-watchdog");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   private final RepositoryHandles handles;
   private final CloneDirectories clones;
@@ -190,14 +201,22 @@ final class SourceSync {
   private void fetch(Repository repo, GitPolicySource source, String op) throws GitFailure {
     OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
     long started = System.nanoTime();
-    try {
-      Git.wrap(repo).fetch()
-          .setRemote(REMOTE)
-          .setTimeout(timeoutSeconds)
-          .setProgressMonitor(deadline)
-          .setCredentialsProvider(GitCredentials.of(source.auth()))
-          .setTransportConfigCallback(GitCredentials.sshOf(source.auth(), sshDirectory))
-          .call();
+    // The transport is ours rather than FetchCommand's so that a watchdog can close it at
+    // the deadline: that ends even a read that a remote feeds one byte at a time, which
+    // neither the read timeout nor JGit's cancellation checks would stop.
+    try (Transport transport = Transport.open(repo, REMOTE)) {
+      transport.setTimeout(timeoutSeconds);
+      transport.setCredentialsProvider(GitCredentials.of(source.auth()));
+      GitCredentials.sshOf(source.auth(), sshDirectory).configure(transport);
+      ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+        deadline.expire();
+        transport.close();
+      }, timeoutSeconds, TimeUnit.SECONDS);
+      try {
+        transport.fetch(deadline, null);
+      } finally {
+        watchdog.cancel(false);
+      }
     } catch (Exception e) {
       throw reported(op, started, failure(op, source.url(), deadline, e));
     }

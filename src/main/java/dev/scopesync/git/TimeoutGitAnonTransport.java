@@ -7,6 +7,8 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.net.UnknownHostException;
 import java.util.Collection;
 import java.util.Collections;
@@ -134,9 +136,19 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
     return new TcpPushConnection();
   }
 
+  /** Sockets of connections not yet closed, so that {@link #close()} can end them from another thread. */
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Closes every socket this transport still has open. A watchdog calls it at the
+   * operation's deadline: a read blocked on a remote that trickles bytes then fails at once.
+   */
   @Override
   public void close() {
-    // Each connection owns its socket.
+    for (Socket socket : open) {
+      closeQuietly(socket);
+    }
+    open.clear();
   }
 
   /** Connects with the operation timeout as both connect timeout and read timeout. */
@@ -148,6 +160,7 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
       // The fix: a silent peer now fails the read instead of blocking it forever.
       socket.setSoTimeout(timeoutMillis);
       socket.connect(new InetSocketAddress(InetAddress.getByName(uri.getHost()), port), timeoutMillis);
+      open.add(socket);
       return socket;
     } catch (IOException e) {
       closeQuietly(socket);
@@ -177,7 +190,8 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
     out.flush();
   }
 
-  private static void closeQuietly(Socket socket) {
+  private void closeQuietly(Socket socket) {
+    open.remove(socket);
     try {
       socket.close();
     } catch (IOException ignored) {
