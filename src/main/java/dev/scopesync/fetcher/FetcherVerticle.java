@@ -73,9 +73,9 @@ public final class FetcherVerticle extends VerticleBase {
   private WorkerExecutor bundlePool;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final AtomicInteger syncsInFlight = new AtomicInteger();
+  private final AtomicInteger peakSyncsInFlight = new AtomicInteger();
   /** Set when the verticle stops: running clones and fetches are cancelled at JGit's next check. */
   private volatile boolean stopping;
-  private final AtomicInteger peakSyncsInFlight = new AtomicInteger();
 
   public FetcherVerticle(ServerConfig config, ServerMetrics metrics) {
     this(config, metrics, Clock.systemUTC(), RepositoryHandles.FILE_OPENER);
@@ -101,20 +101,13 @@ public final class FetcherVerticle extends VerticleBase {
     // decides when Vert.x starts warning, so it sits just above that bound.
     git = vertx.createSharedWorkerExecutor(GIT_POOL, config.gitWorkerPoolSize(),
         config.gitTimeoutSeconds() * 2L + 30, TimeUnit.SECONDS);
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, m -> syncAll(m.body())));
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SWEEP, this::onSweep));
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SYNC_LOCAL,
-        m -> syncAll(m.body()).onComplete(done -> m.reply(new JsonObject()))));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_DELETE, this::onDelete));
     bundleCache = new BundleCache(config.bundleCacheMaxBytes());
     bundlePool = vertx.createSharedWorkerExecutor(BUNDLE_POOL, config.gitWorkerPoolSize());
     bundles = new BundleService(this::onBundlePool, this::currentScope, handles, clones, bundleCache,
         config.cloneShards(), metrics);
     registerGauges();
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_STATS, this::onStats));
-    // Bundles are answered by the node that was asked: every node has its own clones.
-    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_BUNDLE, this::onBundle));
-    // No clone of ours is running yet: every scratch directory is a crash's leftover.
+    // Before any consumer exists no clone of ours can be running: every scratch directory
+    // is a crash's leftover.
     return blocking(() -> {
       int removed = clones.removeScratch();
       cloneDirCount = clones.count();
@@ -125,7 +118,19 @@ public final class FetcherVerticle extends VerticleBase {
             LOG.info("removed {} half-made clones left by an earlier run", n);
           }
         })
-        .compose(n -> Future.all(consumers.stream().map(MessageConsumer::completion).toList()));
+        .compose(n -> registerConsumers());
+  }
+
+  private Future<?> registerConsumers() {
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, m -> syncAll(m.body())));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SWEEP, this::onSweep));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SYNC_LOCAL,
+        m -> syncAll(m.body()).onComplete(done -> m.reply(new JsonObject()))));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_DELETE, this::onDelete));
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_STATS, this::onStats));
+    // Bundles are answered by the node that was asked: every node has its own clones.
+    consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_BUNDLE, this::onBundle));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
   /**
