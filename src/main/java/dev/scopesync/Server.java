@@ -6,7 +6,6 @@ import dev.scopesync.fetcher.FetcherVerticle;
 import dev.scopesync.http.HttpVerticle;
 import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.scope.FileScopeStore;
-import dev.scopesync.scope.GitUrlPolicy;
 import dev.scopesync.scope.RedisScopeStore;
 import dev.scopesync.scope.ScopeParser;
 import dev.scopesync.scope.ScopeStore;
@@ -83,7 +82,7 @@ public final class Server {
   }
 
   static Function<Vertx, Future<ScopeStore>> storeFactory(ServerConfig config) {
-    ScopeParser stored = new ScopeParser(new GitUrlPolicy(ServerConfig.KNOWN_SCHEMES));
+    ScopeParser stored = ScopeParser.forStoredScopes();
     return switch (config.storeType()) {
       case "file" -> v -> FileScopeStore.open(v, config.storeDir(), stored);
       case "redis" -> v -> RedisScopeStore.open(v, config.redisUrl(), stored);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scopesync.bus.Addresses;
+import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitDaemon;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.SilentServer;
@@ -217,13 +218,7 @@ class BundleServingTest {
   }
 
   private void awaitHeld(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (node.server.heldLongPolls() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("long poll was not held");
-      }
-      Thread.sleep(10);
-    }
+    Await.until(() -> node.server.heldLongPolls() >= count);
   }
 
   private void refresh(String scopeId) throws Exception {

@@ -2,8 +2,8 @@ package dev.scopesync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
 import dev.scopesync.client.ScopesClient;
 import dev.scopesync.scope.SourceId;
@@ -13,6 +13,8 @@ import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.RedisServer;
 import dev.scopesync.testing.TestNode;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -47,13 +49,23 @@ class ClusterTest {
          TestNode a = TestNode.start(dir.resolve("a"), cluster.node(redis.url()));
          TestNode b = TestNode.start(dir.resolve("b"), cluster.node(redis.url()));
          TestNode c = TestNode.start(dir.resolve("c"), cluster.node(redis.url()))) {
-      remote.commit("init", Map.of("app/rbac.rego", "package app.rbac\n"));
+      String first = remote.commit("init", Map.of("app/rbac.rego", "package app.rbac\n"));
       Vertx app = cluster.client();
       try {
         List<TestNode> nodes = List.of(a, b, c);
         ScopesClient client = ScopesClient.create(app);
         List<JsonObject> heard = new CopyOnWriteArrayList<>();
-        client.onPolicyUpdated("tenant-a", heard::add).completion().await(10, TimeUnit.SECONDS);
+        List<JsonObject> syncedSeenByApp = new CopyOnWriteArrayList<>();
+        // Both consumers on one context, so the app sees each node's messages in the order
+        // that node published them: its policy-updated event (if any) before its synced event.
+        Promise<Void> listening = Promise.promise();
+        app.getOrCreateContext().runOnContext(v -> Future.all(
+                client.onPolicyUpdated("tenant-a", heard::add).completion(),
+                app.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNCED, m -> syncedSeenByApp.add(m.body()))
+                    .completion())
+            .<Void>mapEmpty().onComplete(listening));
+        listening.future().await(10, TimeUnit.SECONDS);
+        List<String> nodeIds = List.of(a, b, c).stream().map(n -> ClusterView.of(n.vertx).nodeId()).toList();
         assertEquals(4, client.stats().await(10, TimeUnit.SECONDS).getInteger("cluster_nodes"), "three nodes and the app");
 
         // Put through one node's HTTP API: every node clones and syncs it.
@@ -61,7 +73,7 @@ class ClusterTest {
         for (TestNode node : nodes) {
           assertEquals("ok", a.synced.awaitOne(on(node, "tenant-a"), WAIT).getString("outcome"));
         }
-        awaitCount(heard, 1);
+        assertAnnouncedOnce(heard, 1, syncedSeenByApp, nodeIds, first);
 
         // A refresh asked of another node after a real commit updates all, announced once.
         String second = remote.commit("change", Map.of("app/rbac.rego", "package app.rbac\nallow = true\n"));
@@ -69,7 +81,7 @@ class ClusterTest {
         for (TestNode node : nodes) {
           a.synced.await(e -> on(node, "tenant-a").test(e) && second.equals(e.getString("commit")), 1, WAIT);
         }
-        awaitCount(heard, 2);
+        assertAnnouncedOnce(heard, 2, syncedSeenByApp, nodeIds, second);
         assertEquals(second, heard.get(1).getString("new_policy_hash"));
         // Every node serves the new bundle from its own clone.
         for (TestNode node : nodes) {
@@ -132,11 +144,16 @@ class ClusterTest {
     return e -> id.equals(e.getString("node")) && scopeId.equals(e.getString("scope_id"));
   }
 
-  private static void awaitCount(List<JsonObject> events, int count) throws InterruptedException {
-    Await.until(() -> events.size() >= count);
-    // Give a duplicate announcement the chance to show up before counting exactly.
-    EventLogSettle.settle();
-    assertEquals(count, events.size(), "events: " + events);
+  /**
+   * Once the app has seen every node's synced event for {@code commit}, any node's
+   * policy-updated event for it has reached the app too (a node publishes it first, and
+   * one node's messages arrive in order): the count is then final, no waiting needed.
+   */
+  private static void assertAnnouncedOnce(List<JsonObject> heard, int count, List<JsonObject> synced,
+      List<String> nodeIds, String commit) throws InterruptedException {
+    Await.until(() -> nodeIds.stream().allMatch(id -> synced.stream()
+        .anyMatch(e -> id.equals(e.getString("node")) && commit.equals(e.getString("commit")))));
+    assertEquals(count, heard.size(), "events: " + heard);
   }
 
 
@@ -155,11 +172,5 @@ class ClusterTest {
     Object get() throws Exception;
   }
 
-  /** Duplicates would come from the other nodes' fetchers, which finished their syncs already. */
-  private static final class EventLogSettle {
-    static void settle() throws InterruptedException {
-      Thread.sleep(300);
-    }
-  }
 
 }

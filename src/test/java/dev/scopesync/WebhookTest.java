@@ -1,6 +1,5 @@
 package dev.scopesync;
 
-import static dev.scopesync.testing.EventLog.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -21,7 +21,6 @@ final class BundleCache {
   private final LinkedHashMap<Key, Buffer> entries = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<String, Set<Key>> bySource = new HashMap<>();
   private long bytes;
-  private long hits;
 
   private record Key(String sourceId, String etag) {
   }
@@ -31,11 +30,7 @@ final class BundleCache {
   }
 
   Buffer get(String sourceId, String etag) {
-    Buffer found = entries.get(new Key(sourceId, etag));
-    if (found != null) {
-      hits++;
-    }
-    return found;
+    return entries.get(new Key(sourceId, etag));
   }
 
   void put(String sourceId, String etag, Buffer bundle) {
@@ -91,12 +86,5 @@ final class BundleCache {
     return bytes;
   }
 
-  long hits() {
-    return hits;
-  }
 
-  /** Sources with at least one cached bundle. */
-  int sources() {
-    return bySource.size();
-  }
 }

@@ -26,7 +26,7 @@ import org.eclipse.jgit.revwalk.RevWalk;
 /**
  * Answers bundle requests (DESIGN §5, §8b): resolves the scope (or the {@code default}
  * scope), finds the commit its branch is at, and serves the bundle from the cache or
- * builds it on the git pool. Bundles are immutable per (commit, base, filter, format), so
+ * builds it on the bundle pool. Bundles are immutable per (commit, base, filter, format), so
  * the ETag names exactly those and a cached entry is never stale.
  *
  * <p>Runs on the fetcher's context; only the builds and ref reads go to workers. Builds
@@ -65,7 +65,6 @@ final class BundleService {
   private final Map<String, Map<String, String>> heads = new HashMap<>();
   /** Builds in flight, so concurrent requests for one bundle build it once. */
   private final Map<String, Future<Buffer>> building = new HashMap<>();
-  private long builds;
   /**
    * Counts source drops. A build or ref read that began before a drop must not put its
    * source back into the cache or the heads (that would leak a purged source's state).
@@ -92,14 +91,6 @@ final class BundleService {
     drops++;
     boolean held = heads.remove(sourceId) != null;
     return cache.dropSource(sourceId) | held;
-  }
-
-  int knownSources() {
-    return heads.size();
-  }
-
-  long builds() {
-    return builds;
   }
 
   Future<Reply> answer(Query query) {
@@ -177,7 +168,6 @@ final class BundleService {
         })
         .onComplete(done -> building.remove(key));
     building.put(key, build);
-    builds++;
     metrics.bundleBuilt();
     return build;
   }

@@ -27,9 +27,6 @@ final class CloneDirectories {
     this.root = root;
   }
 
-  Path root() {
-    return root;
-  }
 
   Path of(String sourceId) {
     return root.resolve(sourceId);

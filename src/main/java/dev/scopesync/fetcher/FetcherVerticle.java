@@ -2,11 +2,11 @@ package dev.scopesync.fetcher;
 
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
+import dev.scopesync.bus.StatsFields;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.git.GitTransports;
 import dev.scopesync.metrics.ServerMetrics;
-import dev.scopesync.scope.GitUrlPolicy;
 import dev.scopesync.scope.Scope;
 import dev.scopesync.scope.ScopeParser;
 import dev.scopesync.scope.SourceId;
@@ -63,7 +63,7 @@ public final class FetcherVerticle extends VerticleBase {
   private final RepositoryHandles.Opener opener;
   private final Map<String, Instant> lastFetched = new ConcurrentHashMap<>();
   private final SourceQueues queues = new SourceQueues();
-  private final ScopeParser storedScopes = new ScopeParser(new GitUrlPolicy(ServerConfig.KNOWN_SCHEMES));
+  private final ScopeParser storedScopes = ScopeParser.forStoredScopes();
   private RepositoryHandles handles;
   private CloneDirectories clones;
   private SourceSync sync;
@@ -455,11 +455,11 @@ public final class FetcherVerticle extends VerticleBase {
     int cachedBundles = bundleCache.size();
     // Counting directories blocks, but briefly: the default pool, never behind hung git work.
     vertx.executeBlocking(() -> new JsonObject()
-        .put("repos", handles.size())
-        .put("last_fetched", lastFetchedCount)
-        .put("source_queues", queueCount)
-        .put("clone_dirs", clones.count())
-        .put("cached_bundles", cachedBundles))
+        .put(StatsFields.REPOS, handles.size())
+        .put(StatsFields.LAST_FETCHED, lastFetchedCount)
+        .put(StatsFields.SOURCE_QUEUES, queueCount)
+        .put(StatsFields.CLONE_DIRS, clones.count())
+        .put(StatsFields.CACHED_BUNDLES, cachedBundles))
         .onSuccess(message::reply)
         .onFailure(e -> Failures.reply(message, e));
   }

@@ -88,8 +88,4 @@ final class LongPolls {
   int held() {
     return held;
   }
-
-  int scopes() {
-    return byScope.size();
-  }
 }

@@ -2,7 +2,6 @@ package dev.scopesync.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -45,9 +44,6 @@ public final class ServerMetrics {
     return registry;
   }
 
-  public MeterRegistry meters() {
-    return registry;
-  }
 
   /** A gauge read at scrape time; the supplier must be cheap and non-blocking. */
   public void gauge(String name, String description, Supplier<Number> value) {
@@ -93,7 +89,4 @@ public final class ServerMetrics {
         .register(registry).increment();
   }
 
-  public String scrape() {
-    return registry.scrape();
-  }
 }

@@ -1,5 +1,6 @@
 package dev.scopesync.scope;
 
+import dev.scopesync.config.ServerConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -19,6 +20,15 @@ public final class ScopeParser {
 
   public ScopeParser(GitUrlPolicy urls) {
     this.urls = urls;
+  }
+
+  /**
+   * The parser for scopes read back from a store: every known scheme is accepted, since a
+   * stored scope (perhaps written by OPAL, or before git.allowedSchemes changed) must still
+   * be readable, and deleting it must still release its clone.
+   */
+  public static ScopeParser forStoredScopes() {
+    return new ScopeParser(new GitUrlPolicy(ServerConfig.KNOWN_SCHEMES));
   }
 
   public Scope parse(Object document) {

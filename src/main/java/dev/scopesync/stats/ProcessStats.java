@@ -1,5 +1,6 @@
 package dev.scopesync.stats;
 
+import dev.scopesync.bus.StatsFields;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -13,9 +14,9 @@ public final class ProcessStats {
 
   public static JsonObject read() {
     return new JsonObject()
-        .put("open_fds", openFds())
-        .put("heap_used_bytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
-        .put("rss_kb", rssKb());
+        .put(StatsFields.OPEN_FDS, openFds())
+        .put(StatsFields.HEAP_USED_BYTES, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
+        .put(StatsFields.RSS_KB, rssKb());
   }
 
   /** Entries of /proc/self/fd, or -1 where there is no /proc. */

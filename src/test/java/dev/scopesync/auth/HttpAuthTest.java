@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scopesync.bus.Addresses;
+import dev.scopesync.testing.Await;
 import dev.scopesync.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -142,10 +143,7 @@ class HttpAuthTest {
     HttpResponse<String> ok = call("POST", "/scopes/tenant-a/data/update", update,
         token("datasource", null, List.of("users")));
     assertEquals(200, ok.statusCode(), ok.body());
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (published.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until(() -> !published.isEmpty());
     assertEquals(1, published.size());
     assertEquals(new JsonArray().add("data:users"),
         published.get(0).getJsonArray("entries").getJsonObject(0).getJsonArray("topics"));

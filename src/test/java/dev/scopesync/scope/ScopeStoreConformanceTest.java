@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.scopesync.config.ServerConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 abstract class ScopeStoreConformanceTest {
   /** How stored scopes are parsed in production (Server.storeFactory). */
-  static final ScopeParser STORED = new ScopeParser(new GitUrlPolicy(ServerConfig.KNOWN_SCHEMES));
+  static final ScopeParser STORED = ScopeParser.forStoredScopes();
 
   protected Vertx vertx;
   private final List<ScopeStore> opened = new ArrayList<>();
