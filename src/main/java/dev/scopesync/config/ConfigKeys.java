@@ -35,6 +35,10 @@ public final class ConfigKeys {
   public static final String CLUSTER_ENABLED = "cluster.enabled";
   public static final String CLUSTER_CONFIG_FILE = "cluster.configFile";
   public static final String CLUSTER_HOST = "cluster.host";
+  public static final String PUBSUB_ENABLED = "pubsub.enabled";
+  public static final String PUBSUB_MAX_CONNECTIONS = "pubsub.maxConnections";
+  public static final String PUBSUB_MAX_PENDING_BYTES = "pubsub.maxPendingBytes";
+  public static final String PUBSUB_REJECT_DELAY_MILLIS = "pubsub.rejectDelayMillis";
   /** Top-level: scopes created at boot when absent. */
   public static final String SCOPES = "scopes";
 
@@ -74,6 +78,11 @@ public final class ConfigKeys {
             .put("enabled", false)
             .put("configFile", "conf/cluster.xml")
             .put("host", "127.0.0.1"))
+        .put("pubsub", new JsonObject()
+            .put("enabled", true)
+            .put("maxConnections", 20_000)
+            .put("maxPendingBytes", 8 * 1024 * 1024)
+            .put("rejectDelayMillis", 1000))
         .put(SCOPES, new JsonArray());
   }
 }

@@ -38,6 +38,10 @@ public record ServerConfig(
     boolean clusterEnabled,
     String clusterConfigFile,
     String clusterHost,
+    boolean pubsubEnabled,
+    int pubsubMaxConnections,
+    int pubsubMaxPendingBytes,
+    int pubsubRejectDelayMillis,
     JsonArray scopes) {
 
   public static final Set<String> KNOWN_SCHEMES = Set.of("https", "http", "ssh", "git", "file");
@@ -85,6 +89,11 @@ public record ServerConfig(
         r.bool(ConfigKeys.CLUSTER_ENABLED),
         r.string(ConfigKeys.CLUSTER_CONFIG_FILE),
         r.string(ConfigKeys.CLUSTER_HOST),
+        r.bool(ConfigKeys.PUBSUB_ENABLED),
+        r.intIn(ConfigKeys.PUBSUB_MAX_CONNECTIONS, 0, 10_000_000),
+        // At least one notify of the largest size an OPAL client accepts (1 MiB).
+        r.intIn(ConfigKeys.PUBSUB_MAX_PENDING_BYTES, 1_048_576, Integer.MAX_VALUE),
+        r.intIn(ConfigKeys.PUBSUB_REJECT_DELAY_MILLIS, 0, 60_000),
         r.scopes());
     if (config.clusterEnabled && config.storeType.equals("file")) {
       throw new ConfigException("cluster.enabled=true needs store.type=redis: the file store is local to one"

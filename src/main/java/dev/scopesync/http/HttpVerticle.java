@@ -23,6 +23,11 @@ import dev.scopesync.auth.AccessPolicy;
 import dev.scopesync.auth.AuthFailure;
 import dev.scopesync.auth.Claims;
 import dev.scopesync.metrics.ServerMetrics;
+import dev.scopesync.pubsub.PubSubEndpoint;
+import dev.scopesync.pubsub.RpcFrames;
+import dev.scopesync.pubsub.ScopedDataUpdate;
+import dev.scopesync.pubsub.Topics;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.Handler;
 import dev.scopesync.webhook.PushEvent;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -65,6 +70,8 @@ public final class HttpVerticle extends VerticleBase {
   /** The verified caller of a request, for the handlers after the auth step. */
   private static final String CLAIMS = "scopesync.claims";
   private MessageConsumer<JsonObject> policyUpdates;
+  /** OPAL clients' {@code /ws}; null when {@code pubsub.enabled} is false. */
+  private PubSubEndpoint pubSub;
 
   public HttpVerticle(ServerConfig config, ServerMetrics metrics) {
     this.openApi = readOpenApi();
@@ -92,6 +99,11 @@ public final class HttpVerticle extends VerticleBase {
     policyUpdates = vertx.eventBus().consumer(Addresses.POLICY_UPDATED,
         m -> longPolls.changed(m.body().getString("scope_id")));
     Router router = Router.router(vertx);
+    if (config.pubsubEnabled()) {
+      pubSub = new PubSubEndpoint(vertx, config, access, metrics);
+      // Before the body handler: an upgrade has no body to read, and the endpoint decides it.
+      router.get("/ws").handler(pubSub::handle);
+    }
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
 
     // Who may call what (OPAL's rules, DESIGN §6): management needs a datasource token,
@@ -102,10 +114,14 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/scopes/:scopeId").handler(datasource()).handler(this::getScope);
     router.delete("/scopes/:scopeId").handler(datasource()).handler(this::deleteScope);
     router.post("/scopes/:scopeId/refresh").handler(datasource()).handler(this::refreshScope);
-    router.get("/scopes/:scopeId/policy").handler(scopeReader()).handler(this::policy);
+    router.get("/scopes/:scopeId/policy").handler(scopeReader()).handler(ctx -> policy(ctx, ctx.pathParam("scopeId")));
     router.get("/scopes/:scopeId/bundle.tar.gz").handler(scopeReader()).handler(this::opaBundle);
-    router.get("/scopes/:scopeId/data").handler(scopeReader()).handler(this::scopeData);
+    router.get("/scopes/:scopeId/data").handler(scopeReader()).handler(ctx -> scopeData(ctx, ctx.pathParam("scopeId")));
     router.post("/scopes/:scopeId/data/update").handler(datasource()).handler(this::updateData);
+    // OPAL's non-scoped client (no OPAL_SCOPE_ID): served from the scope named default. OPAL asks
+    // only for a valid token on these routes.
+    router.get("/policy").handler(anyCaller()).handler(ctx -> policy(ctx, Topics.DEFAULT_SCOPE));
+    router.get("/data/config").handler(anyCaller()).handler(ctx -> scopeData(ctx, Topics.DEFAULT_SCOPE));
     router.post("/webhook").handler(this::webhook);
     router.get("/healthz").handler(this::healthz);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
@@ -117,7 +133,9 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(404, ctx -> sendDetail(ctx, 404, "Not Found"));
     router.errorHandler(405, ctx -> sendDetail(ctx, 405, "Method Not Allowed"));
 
-    return policyUpdates.completion().compose(ready -> vertx.createHttpServer()
+    Future<Void> pubSubStarted = pubSub == null ? Future.succeededFuture() : pubSub.start();
+    return Future.all(policyUpdates.completion(), pubSubStarted).compose(ready -> vertx
+        .createHttpServer(PubSubEndpoint.configure(new HttpServerOptions()))
         .requestHandler(router)
         .listen(config.httpPort(), config.httpHost())
         .onSuccess(s -> {
@@ -128,8 +146,9 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    // Held long polls are answered now, so no client waits on a server that is going away.
+    // Held long polls are answered and OPAL clients' sockets closed (1001) before the server goes.
     return longPolls.releaseAll()
+        .eventually(() -> pubSub == null ? Future.succeededFuture() : pubSub.stop())
         .eventually(() -> policyUpdates.unregister())
         .eventually(() -> server == null ? Future.succeededFuture() : server.close());
   }
@@ -174,8 +193,8 @@ public final class HttpVerticle extends VerticleBase {
         .onSuccess(reply -> sendJson(ctx, 200, reply.encode()));
   }
 
-  private void policy(RoutingContext ctx) {
-    JsonObject request = idOf(ctx).put("format", "json");
+  private void policy(RoutingContext ctx, String scopeId) {
+    JsonObject request = new JsonObject().put("scope_id", scopeId).put("format", "json");
     String base = ctx.queryParams().get("base_hash");
     if (base != null) {
       if (!COMMIT_HASH.matcher(base).matches()) {
@@ -328,28 +347,36 @@ public final class HttpVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
-  private void scopeData(RoutingContext ctx) {
-    ask(ctx, Addresses.SCOPES_GET, idOf(ctx))
-        .onSuccess(scope -> sendJson(ctx, 200, scope.getJsonObject("data", new JsonObject()).encode()));
+  /**
+   * The scope's data config as OPAL clients need it: each entry's topics scope-prefixed and
+   * expanded, so the client's topic filter keeps them (OPAL returns them raw: its issue #779).
+   */
+  private void scopeData(RoutingContext ctx, String scopeId) {
+    ask(ctx, Addresses.SCOPES_GET, new JsonObject().put("scope_id", scopeId))
+        .onSuccess(scope -> sendJson(ctx, 200,
+            Topics.scopedDataConfig(scopeId, scope.getJsonObject("data", new JsonObject())).encode()));
   }
 
   /**
-   * OPAL's data update for a scope: published on {@code scopesync.data-updated.<scope_id>}
-   * with each entry's topics under OPAL's {@code data:} prefix, for data-source listeners.
+   * OPAL's data update for a scope, with each entry's topics as the scope's clients need them
+   * (OPAL issue #920), published on {@code scopesync.data-updated} and
+   * {@code scopesync.data-updated.<scope_id>}; every node notifies its own OPAL clients. An update
+   * whose {@code notify} would pass what a client accepts is refused whole.
    */
   private void updateData(RoutingContext ctx) {
-    if (!(jsonBody(ctx) instanceof JsonObject update)) {
-      throw new HttpException(422, "body: must be a JSON object with 'entries'");
-    }
-    JsonArray entries = DataUpdates.entries(update);
-    List<String> topics = DataUpdates.topics(entries);
-    claims(ctx).requireTopics(topics);
+    JsonObject update = DataUpdates.normalized(jsonBody(ctx));
+    claims(ctx).requireTopics(DataUpdates.topics(update));
     String scopeId = ctx.pathParam("scopeId");
+    ScopedDataUpdate scoped = ScopedDataUpdate.of(scopeId, update);
+    if (scoped.largestNotifyBytes() > RpcFrames.MAX_MESSAGE_BYTES) {
+      throw new HttpException(413, "the data update's notify message would be " + scoped.largestNotifyBytes()
+          + " bytes; OPAL clients accept at most " + RpcFrames.MAX_MESSAGE_BYTES + " (put large data behind a url)");
+    }
     ask(ctx, Addresses.SCOPES_GET, idOf(ctx)).onSuccess(scope -> {
-      JsonObject published = update.copy().put("entries", DataUpdates.withDataPrefix(entries));
-      vertx.eventBus().publish(Addresses.dataUpdated(scopeId), published);
-      sendJson(ctx, 200, new JsonObject().put("status", "ok").put("topics",
-          new JsonArray(topics.stream().map(DataUpdates::prefixed).toList())).encode());
+      JsonObject event = scoped.toEvent();
+      vertx.eventBus().publish(Addresses.DATA_UPDATED, event);
+      vertx.eventBus().publish(Addresses.dataUpdated(scopeId), event);
+      sendJson(ctx, 200, new JsonObject().put("status", "ok").put("topics", new JsonArray(scoped.topics())).encode());
     });
   }
 
@@ -357,6 +384,11 @@ public final class HttpVerticle extends VerticleBase {
 
   private Handler<RoutingContext> datasource() {
     return ctx -> authenticated(ctx, Claims::requireDatasource);
+  }
+
+  /** Any valid token (OPAL's non-scoped policy and data config routes). */
+  private Handler<RoutingContext> anyCaller() {
+    return ctx -> authenticated(ctx, claims -> { });
   }
 
   private Handler<RoutingContext> scopeReader() {

@@ -25,6 +25,7 @@ public final class ServerMetrics {
   public static final String LONG_POLLS_HELD = "scopesync_long_polls_held";
   public static final String SCOPE_SYNC_AGE = "scopesync_scope_sync_age_seconds";
   public static final String SCOPES_SYNCED_WITHIN = "scopesync_scopes_synced_within";
+  public static final String PUBSUB_CONNECTIONS = "scopesync_pubsub_connections";
 
   /** Buckets (seconds) of the scope staleness histogram: how many scopes synced within each. */
   public static final long[] AGE_BUCKETS = {60, 300, 900, 3600, 21_600, 86_400};
@@ -89,4 +90,20 @@ public final class ServerMetrics {
         .register(registry).increment();
   }
 
+  /** {@code notify} frames written to OPAL clients' sockets. */
+  public void pubsubNotifications(int frames) {
+    Counter.builder("scopesync_pubsub_notifications").description("notify frames sent to OPAL clients")
+        .register(registry).increment(frames);
+  }
+
+  /**
+   * A refused upgrade or subscription, or a connection closed for the server's sake.
+   *
+   * @param reason {@code unauthorized}, {@code too_many_connections}, {@code forbidden_topics} or
+   *     {@code slow_client}
+   */
+  public void pubsubRejected(String reason) {
+    Counter.builder("scopesync_pubsub_rejected").description("OPAL client upgrades, subscriptions and"
+        + " connections refused, by reason").tag("reason", reason).register(registry).increment();
+  }
 }
