@@ -132,7 +132,7 @@ class HttpAuthTest {
   }
 
   @Test
-  void dataUpdatesHonourPermittedTopicsAndPublishWithOpalsPrefix() throws Exception {
+  void dataUpdatesHonourPermittedTopicsAndPublishWithTheScopePrefix() throws Exception {
     List<JsonObject> published = new CopyOnWriteArrayList<>();
     node.vertx.eventBus().<JsonObject>consumer(Addresses.dataUpdated("tenant-a"), m -> published.add(m.body()))
         .completion().await();
@@ -145,8 +145,10 @@ class HttpAuthTest {
     assertEquals(200, ok.statusCode(), ok.body());
     Await.until(() -> !published.isEmpty());
     assertEquals(1, published.size());
-    assertEquals(new JsonArray().add("data:users"),
-        published.get(0).getJsonArray("entries").getJsonObject(0).getJsonArray("topics"));
+    // As the scope's OPAL clients need them (DESIGN §12): scope-prefixed, so the client applies them.
+    assertEquals(new JsonArray().add("tenant-a:data:users"),
+        published.get(0).getJsonObject("update").getJsonArray("entries").getJsonObject(0).getJsonArray("topics"));
+    assertEquals("tenant-a", published.get(0).getString("scope_id"));
     assertEquals(404, call("POST", "/scopes/nobody/data/update", update,
         token("datasource", null, null)).statusCode());
     assertEquals(422, call("POST", "/scopes/tenant-a/data/update", "{\"entries\": 5}",
