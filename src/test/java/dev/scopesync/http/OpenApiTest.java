@@ -56,7 +56,7 @@ class OpenApiTest {
         }
       }
     }
-    assertEquals(16, operations, "the documented operations");
+    assertEquals(19, operations, "the documented operations");
   }
 
   @Test
