@@ -3,6 +3,8 @@ package dev.scopesync.pubsub;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.List;
 import java.util.Map;
 
@@ -123,7 +125,7 @@ public final class PythonJson {
     if (d == 0) {
       return sign + "0.0";
     }
-    BigDecimal exact = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+    BigDecimal exact = shortest(Math.abs(d));
     String digits = exact.unscaledValue().toString();
     int exponent = digits.length() - 1 - exact.scale();
     StringBuilder out = new StringBuilder(sign);
@@ -148,5 +150,28 @@ public final class PythonJson {
       out.append(digits, 0, exponent + 1).append('.').append(digits, exponent + 1, digits.length());
     }
     return out.toString();
+  }
+
+  /**
+   * The shortest decimal that reads back as {@code d}, the nearest one when several are as short:
+   * the digits of Python's {@code repr}. Java 17's {@code Double.toString} sometimes gives more
+   * digits than needed ({@code 4.9E-324} for {@code 5e-324}; fixed only in Java 19).
+   */
+  private static BigDecimal shortest(double d) {
+    BigDecimal exact = new BigDecimal(d);
+    for (int precision = 1; precision <= 17; precision++) {
+      BigDecimal best = null;
+      for (RoundingMode mode : new RoundingMode[] {RoundingMode.HALF_EVEN, RoundingMode.FLOOR, RoundingMode.CEILING}) {
+        BigDecimal candidate = exact.round(new MathContext(precision, mode));
+        if (candidate.doubleValue() == d && (best == null
+            || candidate.subtract(exact).abs().compareTo(best.subtract(exact).abs()) < 0)) {
+          best = candidate;
+        }
+      }
+      if (best != null) {
+        return best.stripTrailingZeros();
+      }
+    }
+    return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
   }
 }

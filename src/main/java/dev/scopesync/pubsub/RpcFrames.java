@@ -3,6 +3,7 @@ package dev.scopesync.pubsub;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -86,7 +87,10 @@ public final class RpcFrames {
    * any of {@code topics}: the one naming the longest topic.
    */
   public static int largestNotifySize(Collection<String> topics, int encodedDataLength) {
-    String longest = topics.stream().reduce("", (a, b) -> b.length() > a.length() ? b : a);
+    // Measured as written: a non-ASCII character takes six characters once escaped.
+    String longest = topics.stream()
+        .max(Comparator.comparingInt((String t) -> PythonJson.encode(t).length()))
+        .orElse("");
     String id = "0".repeat(32);
     return notify(id, id, longest, "").length() + encodedDataLength;
   }

@@ -107,7 +107,8 @@ public final class Topics {
    */
   static List<String> combos(String topic) {
     int colon = topic.lastIndexOf(':');
-    String head = colon < 0 ? "" : topic.substring(0, colon + 1);
+    // An empty prefix (":x") is dropped, as OPAL's `if prefix:` drops it.
+    String head = colon > 0 ? topic.substring(0, colon + 1) : "";
     String[] parts = topic.substring(colon + 1).split("/", -1);
     List<String> combos = new ArrayList<>(parts.length);
     StringBuilder current = new StringBuilder(head);
