@@ -2,6 +2,9 @@
 # Benchmarks; each prints a Markdown table.
 # Usage: scripts/bench.sh [all|boot|bundles|webhooks|jmh] [arg]
 #        scripts/bench.sh soak [scopes] [sources] [cycles]   (default 5000 500 5; writes target/bench/soak.{csv,png})
+#        scripts/bench.sh pubsub [clients] [scopes]          (default 5000 100: OPAL clients × 2 WebSockets against a
+#                                                              server in its own JVM, then fan-out latency to 1,000 clients;
+#                                                              the server's log goes to target/bench/pubsub-server.log)
 # 'all' (the default) runs boot, bundles, webhooks and a 1,000-scope soak in a few minutes.
 # They run in one JVM on this machine (load client included), on loopback only.
 set -euo pipefail
@@ -18,11 +21,18 @@ case "$what" in
   webhooks) run dev.scopesync.bench.WebhookBench "${2:-30}" ;;
   boot) run dev.scopesync.bench.BootBench "${2:-100}" ;;
   soak) run -Djava.awt.headless=true dev.scopesync.bench.SoakBench "${2:-5000}" "${3:-500}" "${4:-5}" ;;
+  pubsub)
+    # Each process holds one descriptor per socket (clients × 2): raise the limit as far as allowed.
+    ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $(( ${2:-5000} * 2 + 1000 )) ]; then
+      echo "warning: ulimit -n is $(ulimit -n), too low for $(( ${2:-5000} * 2 )) sockets" >&2
+    fi
+    run dev.scopesync.bench.PubSubBench "${2:-5000}" "${3:-100}" ;;
   jmh) mkdir -p target/bench; run org.openjdk.jmh.Main "${2:-(BundleMakerJmh|SourceQueuesJmh)}" -rf text -rff target/bench/jmh.txt ;;
   all)
     run dev.scopesync.bench.BootBench 100; echo
     run dev.scopesync.bench.BundleBench 5; echo
     run dev.scopesync.bench.WebhookBench 30; echo
     run -Djava.awt.headless=true dev.scopesync.bench.SoakBench 1000 100 3 ;;
-  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, jmh)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, pubsub, jmh)" >&2; exit 2 ;;
 esac
