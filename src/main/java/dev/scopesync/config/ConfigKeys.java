@@ -12,6 +12,8 @@ public final class ConfigKeys {
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_MAX_BODY_BYTES = "http.maxBodyBytes";
+  public static final String HTTP_HEADER_TIMEOUT_SECONDS = "http.headerTimeoutSeconds";
+  public static final String HTTP_MAX_CONNECTIONS = "http.maxConnections";
   public static final String STORE_TYPE = "store.type";
   public static final String STORE_DIR = "store.dir";
   public static final String STORE_REDIS_URL = "store.redisUrl";
@@ -50,7 +52,10 @@ public final class ConfigKeys {
         .put("http", new JsonObject()
             .put("host", "127.0.0.1")
             .put("port", 7002)
-            .put("maxBodyBytes", 1_048_576))
+            .put("maxBodyBytes", 1_048_576)
+            .put("headerTimeoutSeconds", 30)
+            // Above pubsub.maxConnections: OPAL clients' sockets are HTTP connections too.
+            .put("maxConnections", 30_000))
         .put("store", new JsonObject()
             .put("type", "file")
             .put("dir", "./data/scopes")

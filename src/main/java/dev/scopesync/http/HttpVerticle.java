@@ -27,7 +27,14 @@ import dev.scopesync.pubsub.PubSubEndpoint;
 import dev.scopesync.pubsub.RpcFrames;
 import dev.scopesync.pubsub.ScopedDataUpdate;
 import dev.scopesync.pubsub.Topics;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import dev.scopesync.webhook.WebhookPayload;
 import io.vertx.core.Handler;
 import dev.scopesync.webhook.PushEvent;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -57,6 +64,8 @@ public final class HttpVerticle extends VerticleBase {
   static final int MAX_WAIT_SECONDS = 600;
   static final String OPA_BUNDLE_TYPE = "application/vnd.openpolicyagent.bundles";
   private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
+  private static final java.util.Set<HttpMethod> BODY_METHODS =
+      java.util.Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
   private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
 
   private final ServerConfig config;
@@ -72,6 +81,7 @@ public final class HttpVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> policyUpdates;
   /** OPAL clients' {@code /ws}; null when {@code pubsub.enabled} is false. */
   private PubSubEndpoint pubSub;
+  private ConnectionGuard connections;
 
   public HttpVerticle(ServerConfig config, ServerMetrics metrics) {
     this.openApi = readOpenApi();
@@ -98,13 +108,25 @@ public final class HttpVerticle extends VerticleBase {
     }
     policyUpdates = vertx.eventBus().consumer(Addresses.POLICY_UPDATED,
         m -> longPolls.changed(m.body().getString("scope_id")));
+    connections = new ConnectionGuard(vertx, config.headerTimeoutSeconds(), config.maxConnections(), metrics);
+    metrics.gauge(ServerMetrics.HTTP_CONNECTIONS, "open HTTP connections (WebSockets included)", connections::open);
     Router router = Router.router(vertx);
+    // First, before any route matches on it: a path Vert.x cannot decode is the client's error.
+    router.route().handler(this::decodablePath);
     if (config.pubsubEnabled()) {
       pubSub = new PubSubEndpoint(vertx, config, access, metrics);
       // Before the body handler: an upgrade has no body to read, and the endpoint decides it.
       router.get("/ws").handler(pubSub::handle);
     }
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+    // Only methods whose body we read: Vert.x refuses to decode a form sent with GET (a 500).
+    router.route().handler(ctx -> {
+      if (BODY_METHODS.contains(ctx.request().method())) {
+        bodies.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
 
     // Who may call what (OPAL's rules, DESIGN §6): management needs a datasource token,
     // a scope's policy and data need the scope in allowed_scopes. Off without auth.publicKey.
@@ -134,9 +156,25 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> sendDetail(ctx, 405, "Method Not Allowed"));
 
     Future<Void> pubSubStarted = pubSub == null ? Future.succeededFuture() : pubSub.start();
+    HttpServerOptions options = PubSubEndpoint.configure(new HttpServerOptions())
+        // Netty's form decoder refuses a field over 8 KB by default: a GitHub form delivery is bigger.
+        .setMaxFormAttributeSize(config.maxBodyBytes())
+        .setMaxFormBufferedBytes(config.maxBodyBytes())
+        // HTTP/1.1 only: sniffing for h2c's preface delays the connection (and its header clock)
+        // until the client has sent bytes, so a silent client would never be timed out.
+        .setHttp2ClearTextEnabled(false);
     return Future.all(policyUpdates.completion(), pubSubStarted).compose(ready -> vertx
-        .createHttpServer(PubSubEndpoint.configure(new HttpServerOptions()))
-        .requestHandler(router)
+        .createHttpServer(options)
+        .connectionHandler(connections::opened)
+        .invalidRequestHandler(HttpVerticle::invalidRequest)
+        .requestHandler(request -> {
+          if (connections.admit(request)) {
+            router.handle(request);
+          } else {
+            request.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader(HttpHeaders.RETRY_AFTER, "5");
+            sendDetail(request.response(), 503, "too many connections (http.maxConnections); retry later");
+          }
+        })
         .listen(config.httpPort(), config.httpHost())
         .onSuccess(s -> {
           server = s;
@@ -268,6 +306,46 @@ public final class HttpVerticle extends VerticleBase {
     return Math.min(MAX_WAIT_SECONDS, Integer.parseInt(m.group(1)));
   }
 
+  /**
+   * A request Netty could not decode (request line, headers, framing): Vert.x's own answer (400,
+   * 414 or 431, then close), with a JSON detail.
+   */
+  private static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = 400;
+    String detail = "malformed HTTP request";
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      detail = "request line too long";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      detail = "request headers too large";
+    }
+    request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    sendDetail(request.response(), status, detail);
+    request.connection().close();
+  }
+
+  private void decodablePath(RoutingContext ctx) {
+    EdgeFailures.Answer bad;
+    try {
+      ctx.normalizedPath();
+      // Route matching decodes the query too (path parameters join the request's params).
+      ctx.request().params();
+      bad = null;
+    } catch (RuntimeException e) {
+      bad = EdgeFailures.ofPath(e);
+      if (bad == null) {
+        throw e;
+      }
+    }
+    if (bad != null) {
+      sendDetail(ctx, bad.status(), bad.detail());
+      return;
+    }
+    ctx.next();
+  }
+
   /** A git host's push (DESIGN §8): verified, parsed, then the matching scopes are refreshed. */
   private void webhook(RoutingContext ctx) {
     Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
@@ -280,7 +358,7 @@ public final class HttpVerticle extends VerticleBase {
     }
     PushEvent event;
     try {
-      if (!(jsonBody(ctx) instanceof JsonObject payload)) {
+      if (!(WebhookPayload.parse(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), bytes) instanceof JsonObject payload)) {
         throw new HttpException(400, "webhook payload must be a JSON object");
       }
       event = WebhookParser.parse(headers, payload);
@@ -458,6 +536,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private void fail(RoutingContext ctx) {
     Throwable failure = ctx.failure();
+    EdgeFailures.Answer edge = failure == null ? null : EdgeFailures.classify(failure);
     int status;
     String detail;
     if (failure instanceof AuthFailure auth) {
@@ -466,6 +545,9 @@ public final class HttpVerticle extends VerticleBase {
       if (status == 401) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
       }
+    } else if (edge != null) {
+      status = edge.status();
+      detail = edge.detail();
     } else if (failure instanceof HttpException http) {
       status = http.getStatusCode();
       detail = http.getPayload() != null ? http.getPayload() : defaultDetail(status);
@@ -478,6 +560,9 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (status == 503) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
+    }
+    if (failure instanceof HttpClosedException) {
+      return; // the client went away mid-request: nobody to answer, nothing wrong here
     }
     if (status >= 500) {
       LOG.warn("{} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, detail,
@@ -501,10 +586,18 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   static void sendJson(RoutingContext ctx, int status, String body) {
-    if (ctx.response().ended()) {
+    sendJson(ctx.response(), status, body);
+  }
+
+  private static void sendDetail(HttpServerResponse response, int status, String detail) {
+    sendJson(response, status, new JsonObject().put("detail", detail).encode());
+  }
+
+  private static void sendJson(HttpServerResponse response, int status, String body) {
+    if (response.ended() || response.closed()) {
       return;
     }
-    ctx.response()
+    response
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(body);

@@ -26,6 +26,7 @@ public final class ServerMetrics {
   public static final String SCOPE_SYNC_AGE = "scopesync_scope_sync_age_seconds";
   public static final String SCOPES_SYNCED_WITHIN = "scopesync_scopes_synced_within";
   public static final String PUBSUB_CONNECTIONS = "scopesync_pubsub_connections";
+  public static final String HTTP_CONNECTIONS = "scopesync_http_connections";
 
   /** Buckets (seconds) of the scope staleness histogram: how many scopes synced within each. */
   public static final long[] AGE_BUCKETS = {60, 300, 900, 3600, 21_600, 86_400};
@@ -105,5 +106,15 @@ public final class ServerMetrics {
   public void pubsubRejected(String reason) {
     Counter.builder("scopesync_pubsub_rejected").description("OPAL client upgrades, subscriptions and"
         + " connections refused, by reason").tag("reason", reason).register(registry).increment();
+  }
+
+  /**
+   * A connection the HTTP edge closed.
+   *
+   * @param reason {@code header_timeout} or {@code too_many_connections}
+   */
+  public void httpDropped(String reason) {
+    Counter.builder("scopesync_http_dropped").description("HTTP connections closed by the edge, by reason")
+        .tag("reason", reason).register(registry).increment();
   }
 }

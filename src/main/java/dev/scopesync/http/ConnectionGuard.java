@@ -1,0 +1,113 @@
+package dev.scopesync.http;
+
+import dev.scopesync.metrics.ServerMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bounds what idle and slow connections cost (DESIGN §15): a connection must complete a request's
+ * headers within {@code http.headerTimeoutSeconds} of opening, and again after each answer if it is
+ * kept alive, or it is closed. A request being served — a held long poll, an OPAL client's
+ * WebSocket — is exempt: they are idle by design. Beyond {@code http.maxConnections} open
+ * connections, a new connection's request is answered 503 and the connection closed.
+ *
+ * <p>Waiting costs a timer, never a thread. Confined to the HTTP verticle's event loop, except
+ * {@link #open()}.
+ */
+final class ConnectionGuard {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+
+  private final Vertx vertx;
+  private final long headerTimeoutMillis;
+  private final int maxConnections;
+  private final ServerMetrics metrics;
+  private final Map<HttpConnection, Tracked> connections = new HashMap<>();
+  private volatile int open;
+
+  ConnectionGuard(Vertx vertx, int headerTimeoutSeconds, int maxConnections, ServerMetrics metrics) {
+    this.vertx = vertx;
+    this.headerTimeoutMillis = headerTimeoutSeconds * 1000L;
+    this.maxConnections = maxConnections;
+    this.metrics = metrics;
+  }
+
+  /** The server's connection handler. */
+  void opened(HttpConnection connection) {
+    Tracked tracked = new Tracked(connection, connections.size() >= maxConnections);
+    connections.put(connection, tracked);
+    open = connections.size();
+    connection.closeHandler(closed -> {
+      Tracked gone = connections.remove(connection);
+      open = connections.size();
+      if (gone != null) {
+        gone.disarm();
+      }
+    });
+    tracked.arm();
+  }
+
+  /**
+   * A request's headers are complete: its connection's clock stops until the answer ends.
+   *
+   * @return false when the connection is beyond the bound: the caller answers 503 and closes
+   */
+  boolean admit(HttpServerRequest request) {
+    Tracked tracked = connections.get(request.connection());
+    if (tracked == null) {
+      return true;
+    }
+    tracked.disarm();
+    if (tracked.overLimit) {
+      metrics.httpDropped("too_many_connections");
+      return false;
+    }
+    if (!request.canUpgradeToWebSocket()) {
+      // Kept alive, the connection must send its next request's headers in time too.
+      request.response().endHandler(ended -> tracked.arm());
+    }
+    return true;
+  }
+
+  /** Open HTTP connections (WebSockets included); safe from any thread. */
+  int open() {
+    return open;
+  }
+
+  /** One connection's header clock. */
+  private final class Tracked {
+    private final HttpConnection connection;
+    private final boolean overLimit;
+    private long timer = -1;
+
+    Tracked(HttpConnection connection, boolean overLimit) {
+      this.connection = connection;
+      this.overLimit = overLimit;
+    }
+
+    void arm() {
+      disarm();
+      if (connections.get(connection) != this) {
+        return;
+      }
+      timer = vertx.setTimer(headerTimeoutMillis, fired -> {
+        timer = -1;
+        metrics.httpDropped("header_timeout");
+        LOG.debug("closed a connection from {}: no complete request headers within {} ms",
+            connection.remoteAddress(), headerTimeoutMillis);
+        connection.close();
+      });
+    }
+
+    void disarm() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+    }
+  }
+}
