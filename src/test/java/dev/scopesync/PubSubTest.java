@@ -365,7 +365,7 @@ class PubSubTest {
         return false;
       }
     });
-    assertTrue(metric("scopesync_pubsub_rejected_total{reason=\"too_many_connections\"}") >= 1);
+    assertTrue(node.metric("scopesync_pubsub_rejected_total{reason=\"too_many_connections\"}") >= 1);
   }
 
   @Test
@@ -386,13 +386,13 @@ class PubSubTest {
         .put("data", new JsonObject().put("blob", "y".repeat(900_000))))).encode();
     int sent = 0;
     // Kernel buffers take some megabytes first; then the server's own bound closes the socket.
-    while (gauge("scopesync_pubsub_connections") > 1 && sent < 400) {
+    while (node.metric("scopesync_pubsub_connections") > 1 && sent < 400) {
       assertEquals(200, node.request("POST", "/scopes/acme/data/update", update).statusCode());
       Notify.parse(healthy.next());
       sent++;
     }
-    assertEquals(1, gauge("scopesync_pubsub_connections"), "the stuck client was closed after " + sent + " updates");
-    assertEquals(1, metric("scopesync_pubsub_rejected_total{reason=\"slow_client\"}"));
+    assertEquals(1, node.metric("scopesync_pubsub_connections"), "the stuck client was closed after " + sent + " updates");
+    assertEquals(1, node.metric("scopesync_pubsub_rejected_total{reason=\"slow_client\"}"));
     healthy.call("_ping_", new JsonObject());
     assertEquals("pong", healthy.nextJson().getJsonObject("response").getString("result"));
   }
@@ -403,34 +403,12 @@ class PubSubTest {
     OpalWsClient b = connect();
     a.handshake("x:policy:.");
     b.handshake("x:policy:.");
-    assertEquals(2, gauge("scopesync_pubsub_connections"));
+    assertEquals(2, node.metric("scopesync_pubsub_connections"));
     a.send("{\"request\": {\"method\": \"_ping_\", \"arguments\": {}, \"call_id\": \"z\"}, \"response\": null}");
     a.next();
     a.close();
     b.close();
-    Await.until(() -> gaugeQuietly() == 0);
+    Await.until(() -> node.metric("scopesync_pubsub_connections") == 0);
     assertFalse(node.request("GET", "/metrics", null).body().contains("scopesync_pubsub_connections 2"));
-  }
-
-  private double gaugeQuietly() {
-    try {
-      return gauge("scopesync_pubsub_connections");
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private double gauge(String name) throws Exception {
-    return metric(name);
-  }
-
-  private double metric(String series) throws Exception {
-    String body = node.request("GET", "/metrics", null).body();
-    for (String line : body.split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1).trim());
-      }
-    }
-    return 0;
   }
 }

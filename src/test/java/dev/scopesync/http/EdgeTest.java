@@ -246,17 +246,17 @@ class EdgeTest {
         }
         sent[0]++;
       }, 0, 1, TimeUnit.SECONDS);
-      Await.until(() -> metric("scopesync_http_connections") >= 500);
+      Await.until(() -> node.metric("scopesync_http_connections") >= 500);
       // The server keeps answering while 500 connections dawdle.
       assertEquals(200, node.request("GET", "/healthz", null).statusCode());
       assertTrue(ManagementFactory.getThreadMXBean().getThreadCount() <= threadsBefore + 5,
           "threads " + ManagementFactory.getThreadMXBean().getThreadCount() + " vs " + threadsBefore);
       // Dropped at the header timeout (2 s): never a complete request, so never an answer.
-      Await.until(() -> metric("scopesync_http_dropped_total{reason=\"header_timeout\"}") >= 500);
+      Await.until(() -> node.metric("scopesync_http_dropped_total{reason=\"header_timeout\"}") >= 500);
       for (Socket socket : slow) {
         assertEquals(-1, readOrEof(socket), "closed by the server, without an answer");
       }
-      Await.until(() -> metric("scopesync_http_connections") <= 1);
+      Await.until(() -> node.metric("scopesync_http_connections") <= 1);
     } finally {
       dripper.shutdownNow();
       for (Socket socket : slow) {
@@ -276,18 +276,5 @@ class EdgeTest {
       }
     }
     return -2;
-  }
-
-  private double metric(String series) {
-    try {
-      for (String line : node.request("GET", "/metrics", null).body().split("\n")) {
-        if (line.startsWith(series + " ")) {
-          return Double.parseDouble(line.substring(series.length() + 1).trim());
-        }
-      }
-      return 0;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -131,6 +131,23 @@ public final class TestNode implements AutoCloseable {
     return new JsonObject(response.body());
   }
 
+  /** The value of one series of {@code GET /metrics} ({@code name{labels}} as printed), 0 when absent. */
+  public double metric(String series) {
+    try {
+      for (String line : request("GET", "/metrics", null).body().split("\n")) {
+        if (line.startsWith(series + " ")) {
+          return Double.parseDouble(line.substring(series.length() + 1).trim());
+        }
+      }
+      return 0;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Puts a scope and waits until its sync has finished (whatever the outcome). */
   public JsonObject putAndAwaitSync(JsonObject scope) throws IOException, InterruptedException {
     String scopeId = scope.getString("scope_id");
