@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.SilentServer;
+import dev.scopesync.testing.Await;
 import dev.scopesync.testing.TestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,8 @@ class MetricsTest {
       node.delete("tenant-secret-id");
       node.delete("hung");
       node.deleted.await(e -> true, 2, WAIT);
+      // The delete job's event goes out just before its queue entry is dropped.
+      Await.until(() -> node.metric("scopesync_source_queues") == 0);
       text = scrape(node);
       for (String gauge : new String[] {"scopesync_scopes", "scopesync_repositories_open",
           "scopesync_last_fetched_entries", "scopesync_source_queues", "scopesync_clone_dirs",

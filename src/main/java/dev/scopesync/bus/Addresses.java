@@ -11,6 +11,8 @@ public final class Addresses {
   public static final String STATS = "scopesync.stats";
   /** Internal (HTTP to scopes): a verified push event; answers the ids of the scopes it refreshed. */
   public static final String WEBHOOK_PUSH = "scopesync.webhook.push";
+  /** Internal, published by a node after it wrote a shared store: the others re-read that scope ({@code {scope_id, node}}). */
+  public static final String SCOPES_CHANGED = "scopesync.scopes.changed";
   /** Internal: answers when the store answers and the fetcher is deployed, else fails with why. */
   public static final String READY = "scopesync.ready";
 

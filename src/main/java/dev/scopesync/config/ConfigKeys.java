@@ -17,6 +17,7 @@ public final class ConfigKeys {
   public static final String STORE_TYPE = "store.type";
   public static final String STORE_DIR = "store.dir";
   public static final String STORE_REDIS_URL = "store.redisUrl";
+  public static final String STORE_RECONCILE_SECONDS = "store.reconcileSeconds";
   public static final String GIT_BASE_DIR = "git.baseDir";
   public static final String GIT_CLONE_SHARDS = "git.cloneShards";
   public static final String GIT_TIMEOUT_SECONDS = "git.timeoutSeconds";
@@ -59,7 +60,8 @@ public final class ConfigKeys {
         .put("store", new JsonObject()
             .put("type", "file")
             .put("dir", "./data/scopes")
-            .put("redisUrl", "redis://127.0.0.1:6379"))
+            .put("redisUrl", "redis://127.0.0.1:6379")
+            .put("reconcileSeconds", 60))
         .put("git", new JsonObject()
             .put("baseDir", "./data")
             .put("cloneShards", 1)

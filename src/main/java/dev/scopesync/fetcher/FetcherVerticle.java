@@ -57,8 +57,13 @@ public final class FetcherVerticle extends VerticleBase {
   private final ServerConfig config;
   private final ServerMetrics metrics;
   private final ScopeFreshness freshness = new ScopeFreshness();
-  /** Directories under git_sources, recounted on a worker after every clone, purge and sweep. */
-  private volatile int cloneDirCount;
+  /**
+   * The sources with a clone directory, kept as clones and purges happen: listed once at start
+   * and after the start sweep, never per operation (DESIGN §13).
+   */
+  private final Set<String> clonedSources = ConcurrentHashMap.newKeySet();
+  /** Directories under git_sources that are not clones of ours (found at start, left alone). */
+  private volatile int otherDirs;
   private final Clock clock;
   private final RepositoryHandles.Opener opener;
   private final Map<String, Instant> lastFetched = new ConcurrentHashMap<>();
@@ -110,7 +115,7 @@ public final class FetcherVerticle extends VerticleBase {
     // is a crash's leftover.
     return blocking(() -> {
       int removed = clones.removeScratch();
-      cloneDirCount = clones.count();
+      listCloneDirs();
       return removed;
     })
         .onSuccess(n -> {
@@ -144,6 +149,10 @@ public final class FetcherVerticle extends VerticleBase {
             () -> sourceInUse(sourceId).compose(inUse -> inUse
                 ? Future.succeededFuture(false)
                 : purge(sourceId)))).toList()))
+        .compose(all -> blocking(() -> {
+          listCloneDirs();
+          return all;
+        }))
         .onSuccess(all -> {
           long removed = all.list().stream().filter(Boolean.TRUE::equals).count();
           if (removed > 0) {
@@ -304,7 +313,7 @@ public final class FetcherVerticle extends VerticleBase {
     bundles.recordHeads(request.sourceId(), result.remoteHeads());
     freshness.synced(request.scopeId(), clock.millis());
     if (result.cloned()) {
-      recountCloneDirs();
+      clonedSources.add(request.sourceId());
     }
     if (result.policyChanged() && announce) {
       String oldHash = result.oldCommit() == null ? result.newCommit() : result.oldCommit();
@@ -393,7 +402,7 @@ public final class FetcherVerticle extends VerticleBase {
       CloneDirectories.deleteTree(dir);
       // A bundle read that opened the repository while it was being deleted is dropped too.
       handles.drop(sourceId);
-      cloneDirCount = clones.count();
+      clonedSources.remove(sourceId);
       if (released) {
         LOG.info("source_id={} purged: no scope uses it", sourceId);
       }
@@ -430,7 +439,7 @@ public final class FetcherVerticle extends VerticleBase {
     metrics.gauge(ServerMetrics.LAST_FETCHED_ENTRIES, "sources with a last-fetched time", lastFetched::size);
     metrics.gauge(ServerMetrics.SOURCE_QUEUES, "sources with git work pending", queues::size);
     metrics.gauge(ServerMetrics.SOURCE_QUEUE_JOBS, "git jobs pending or running", queues::jobs);
-    metrics.gauge(ServerMetrics.CLONE_DIRS, "directories under git_sources", () -> cloneDirCount);
+    metrics.gauge(ServerMetrics.CLONE_DIRS, "directories under git_sources", this::cloneDirCount);
     metrics.gauge(ServerMetrics.BUNDLE_CACHE_BYTES, "bytes of cached bundles", bundleCache::bytes);
     metrics.gauge(ServerMetrics.CACHED_BUNDLES, "cached bundles", bundleCache::size);
     metrics.gauge(ServerMetrics.SCOPE_SYNC_AGE + "_max", "seconds since the stalest scope last synced",
@@ -443,8 +452,17 @@ public final class FetcherVerticle extends VerticleBase {
         "seconds", "+Inf", freshness::size);
   }
 
-  private void recountCloneDirs() {
-    vertx.executeBlocking(() -> cloneDirCount = clones.count());
+  /** Lists git_sources (blocking): at start and after the sweep only. */
+  private void listCloneDirs() throws java.io.IOException {
+    List<String> sources = clones.sourceDirectories();
+    int all = clones.count();
+    clonedSources.clear();
+    clonedSources.addAll(sources);
+    otherDirs = all - sources.size();
+  }
+
+  private int cloneDirCount() {
+    return otherDirs + clonedSources.size();
   }
 
   // --- stats -----------------------------------------------------------------------------
@@ -453,14 +471,11 @@ public final class FetcherVerticle extends VerticleBase {
     int queueCount = queues.size();
     int lastFetchedCount = lastFetched.size();
     int cachedBundles = bundleCache.size();
-    // Counting directories blocks, but briefly: the default pool, never behind hung git work.
-    vertx.executeBlocking(() -> new JsonObject()
+    message.reply(new JsonObject()
         .put(StatsFields.REPOS, handles.size())
         .put(StatsFields.LAST_FETCHED, lastFetchedCount)
         .put(StatsFields.SOURCE_QUEUES, queueCount)
-        .put(StatsFields.CLONE_DIRS, clones.count())
-        .put(StatsFields.CACHED_BUNDLES, cachedBundles))
-        .onSuccess(message::reply)
-        .onFailure(e -> Failures.reply(message, e));
+        .put(StatsFields.CLONE_DIRS, cloneDirCount())
+        .put(StatsFields.CACHED_BUNDLES, cachedBundles));
   }
 }

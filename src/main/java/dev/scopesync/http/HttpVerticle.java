@@ -204,9 +204,26 @@ public final class HttpVerticle extends VerticleBase {
     ask(ctx, Addresses.SCOPES_PUT, request).onSuccess(reply -> ctx.response().setStatusCode(201).end());
   }
 
+  /**
+   * Every scope, streamed page by page; or, with {@code ?limit=N[&after=ID]}, one page in id
+   * order with a {@code Link: <…>; rel="next"} header while more remain (DESIGN §13).
+   */
   private void listScopes(RoutingContext ctx) {
-    ask(ctx, Addresses.SCOPES_LIST, new JsonObject())
-        .onSuccess(reply -> sendJson(ctx, 200, reply.getJsonArray("scopes").encode()));
+    String after = ctx.queryParams().get("after");
+    String limitText = ctx.queryParams().get("limit");
+    if (limitText == null) {
+      ScopeListing.stream(ctx.response(), after, page -> ask(ctx, Addresses.SCOPES_LIST, page));
+      return;
+    }
+    int limit = ScopeListing.limit(limitText);
+    JsonObject request = new JsonObject().put("limit", limit).put("after", after);
+    ask(ctx, Addresses.SCOPES_LIST, request).onSuccess(reply -> {
+      String next = reply.getString("next");
+      if (next != null) {
+        ctx.response().putHeader("Link", ScopeListing.nextLink(limit, next));
+      }
+      sendJson(ctx, 200, reply.getJsonArray("scopes").encode());
+    });
   }
 
   private void getScope(RoutingContext ctx) {
@@ -595,6 +612,11 @@ public final class HttpVerticle extends VerticleBase {
 
   private static void sendJson(HttpServerResponse response, int status, String body) {
     if (response.ended() || response.closed()) {
+      return;
+    }
+    if (response.headWritten()) {
+      // A streamed answer failed half-way: the client must not take a cut list for a whole one.
+      response.reset();
       return;
     }
     response

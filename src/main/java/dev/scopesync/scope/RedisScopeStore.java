@@ -133,6 +133,11 @@ public final class RedisScopeStore implements ScopeStore {
    * while Redis rehashes) is listed once.
    */
   @Override
+  public boolean shared() {
+    return true;
+  }
+
+  @Override
   public Future<List<Scope>> all() {
     Map<String, Scope> found = new LinkedHashMap<>();
     return scanFrom("0", found).map(done -> List.copyOf(found.values()));

@@ -20,6 +20,14 @@ public interface ScopeStore {
   /** Removes the scope; answers the one removed, or null. */
   Future<Scope> delete(String scopeId);
 
+  /**
+   * Whether other nodes or programs write this store too (Redis: other scopesync nodes, OPAL,
+   * an operator): then a node's index is reconciled with it and confirms with it before purging.
+   */
+  default boolean shared() {
+    return false;
+  }
+
   /** Succeeds when the store answers; the failure says why not. */
   Future<Void> ping();
 

@@ -10,7 +10,6 @@ import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.stats.ProcessStats;
 import dev.scopesync.webhook.PushEvent;
 import dev.scopesync.webhook.PushEvents;
-import dev.scopesync.webhook.RepositoryMatcher;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -20,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -29,12 +29,20 @@ import org.slf4j.LoggerFactory;
  * Owns scopes (DESIGN §1): validation, the store, which scopes a sync concerns, and the
  * answer to the fetcher's question whether a source is still used. It never touches git:
  * it tells every node's fetcher what to sync and what was deleted.
+ *
+ * <p>Reads come from the node's {@link ScopeIndex}, loaded from the store at start and kept
+ * current by this node's writes, by other nodes' change events and, for a store other programs
+ * write too (Redis), by a reconciling scan every {@code store.reconcileSeconds} (DESIGN §13):
+ * no request reads every scope. Writes go to the store first and are acknowledged once it has
+ * them.
  */
 public final class ScopeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeVerticle.class);
-  /** Other nodes change the shared store too: the scope gauge is re-read this often. */
-  private static final long COUNT_REFRESH_MILLIS = 15_000;
   private static final long BOOT_RETRY_MILLIS = 5_000;
+  /** Scopes per sync message of a boot, poll or refresh of all (whole sources, never split). */
+  static final int SYNC_CHUNK = 500;
+  /** The most scopes one page of a list answers. */
+  public static final int MAX_PAGE = 10_000;
   private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
 
   private final ServerConfig config;
@@ -43,9 +51,13 @@ public final class ScopeVerticle extends VerticleBase {
   private final ScopeParser parser;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final ServerMetrics metrics;
-  /** The number of stored scopes as last seen (a gauge; refreshed on every change and periodically). */
+  private final ScopeIndex index = new ScopeIndex(this::sourceIdOf);
+  /** The index's size, for the gauge (read on the scrape thread). */
   private volatile int scopeCount;
-  private long countTimer = -1;
+  /** Whether the index holds the store's scopes (false while the store was down since start). */
+  private boolean loaded;
+  private long reconcileTimer = -1;
+  private boolean reconciling;
   private ScopeStore store;
   private long pollTimer = -1;
   private long bootTimer = -1;
@@ -72,6 +84,13 @@ public final class ScopeVerticle extends VerticleBase {
     return storeFactory.apply(vertx)
         .compose(s -> {
           store = s;
+          // Loaded once; a store that is down (Redis not there yet) is loaded when boot retries.
+          return load().otherwise(e -> {
+            LOG.warn("store not loaded at start: {}", e.getMessage());
+            return null;
+          });
+        })
+        .compose(loaded -> {
           register(Addresses.SCOPES_PUT, this::put);
           register(Addresses.SCOPES_GET, this::get);
           register(Addresses.SCOPES_LIST, this::list);
@@ -83,12 +102,14 @@ public final class ScopeVerticle extends VerticleBase {
           register(Addresses.WEBHOOK_PUSH, this::webhookPush);
           register(Addresses.FETCHER_SCOPE, this::storedScope);
           register(Addresses.FETCHER_SOURCE_IN_USE, this::sourceInUse);
+          consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SCOPES_CHANGED, m -> onChanged(m.body())));
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         })
         .onSuccess(ignored -> {
           metrics.gauge(ServerMetrics.SCOPES, "scopes in the store", () -> scopeCount);
-          refreshScopeCount();
-          countTimer = vertx.setPeriodic(COUNT_REFRESH_MILLIS, id -> refreshScopeCount());
+          if (store.shared()) {
+            reconcileTimer = vertx.setPeriodic(config.storeReconcileSeconds() * 1000L, id -> reconcile());
+          }
           boot();
           if (config.pollingIntervalSeconds() > 0) {
             pollTimer = vertx.setPeriodic(config.pollingIntervalSeconds() * 1000L, id -> pollTick());
@@ -102,7 +123,8 @@ public final class ScopeVerticle extends VerticleBase {
    * soon as the store answers.
    */
   private void boot() {
-    createConfiguredScopes()
+    load()
+        .compose(ready -> createConfiguredScopes())
         .compose(created -> sweepThenSyncAtBoot())
         .onFailure(e -> {
           if (stopped) {
@@ -118,7 +140,7 @@ public final class ScopeVerticle extends VerticleBase {
     stopped = true;
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(bootTimer);
-    vertx.cancelTimer(countTimer);
+    vertx.cancelTimer(reconcileTimer);
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());
   }
@@ -158,15 +180,15 @@ public final class ScopeVerticle extends VerticleBase {
     Scope scope = parser.parse(body.getValue("scope"));
     boolean forceFetch = bool(body, "force_fetch");
     long requestedAt = clock.millis();
-    return store.put(scope).map(previous -> {
+    return store.put(scope).map(stored -> {
+      Scope indexed = indexPut(scope);
+      Scope previous = stored != null ? stored : indexed;
       String sourceId = sourceIdOf(scope);
       if (previous != null && !sourceIdOf(previous).equals(sourceId)) {
         // The scope moved to another source: its old clone may now be unused.
         tellFetchersDeleted(previous.scopeId(), sourceIdOf(previous));
       }
-      if (previous == null) {
-        scopeCount++;
-      }
+      announceChange(scope.scopeId());
       LOG.info("scope_id={} source_id={} stored", scope.scopeId(), sourceId);
       sync(List.of(scope), forceFetch, null, requestedAt, false);
       return new JsonObject();
@@ -178,16 +200,38 @@ public final class ScopeVerticle extends VerticleBase {
     return existing(scopeId).map(Scope::toPublicJson);
   }
 
+  /**
+   * One page of scopes in id order: {@code limit} (default and at most {@link #MAX_PAGE}) after
+   * {@code after}; {@code next} is the id to continue after, or null on the last page.
+   */
   private Future<JsonObject> list(JsonObject body) {
-    return store.all().map(scopes -> new JsonObject().put("scopes",
-        new JsonArray(scopes.stream().map(Scope::toPublicJson).toList())));
+    if (!loaded) {
+      return load().compose(ok -> list(body));
+    }
+    Object after = body.getValue("after");
+    if (after != null && !(after instanceof String)) {
+      throw new InvalidScopeException("after", "must be a scope id");
+    }
+    Object limitValue = body.getValue("limit");
+    if (limitValue != null && !(limitValue instanceof Integer i && i >= 1 && i <= MAX_PAGE)) {
+      throw new InvalidScopeException("limit", "must be an integer from 1 to " + MAX_PAGE);
+    }
+    int limit = limitValue == null ? MAX_PAGE : (Integer) limitValue;
+    List<Scope> page = index.page((String) after, limit + 1);
+    boolean more = page.size() > limit;
+    List<Scope> shown = more ? page.subList(0, limit) : page;
+    return Future.succeededFuture(new JsonObject()
+        .put("scopes", new JsonArray(shown.stream().map(Scope::toPublicJson).toList()))
+        .put("next", more ? shown.get(shown.size() - 1).scopeId() : null));
   }
 
   private Future<JsonObject> delete(JsonObject body) {
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
-    return store.delete(scopeId).map(removed -> {
+    return store.delete(scopeId).map(stored -> {
+      Scope indexed = indexRemove(scopeId);
+      Scope removed = stored != null ? stored : indexed;
+      announceChange(scopeId);
       if (removed != null) {
-        scopeCount = Math.max(0, scopeCount - 1);
         LOG.info("scope_id={} deleted", scopeId);
         tellFetchersDeleted(scopeId, sourceIdOf(removed));
         vertx.eventBus().publish(Addresses.SCOPE_DELETED, new JsonObject().put("scope_id", scopeId));
@@ -204,10 +248,14 @@ public final class ScopeVerticle extends VerticleBase {
     }
     String hintedHash = (String) hint;
     if (body.getValue("scope_id") == null) {
-      return store.all().map(scopes -> {
-        sync(scopes, true, null, requestedAt, true);
-        return new JsonObject();
-      });
+      if (!loaded) {
+        return load().compose(ok -> refresh(body));
+      }
+      // Every node syncs every scope, one message per chunk of whole sources.
+      for (List<Scope> chunk : index.chunksBySource(SYNC_CHUNK, s -> true)) {
+        sync(chunk, true, null, requestedAt, true);
+      }
+      return Future.succeededFuture(new JsonObject());
     }
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
     return existing(scopeId).map(scope -> {
@@ -228,12 +276,8 @@ public final class ScopeVerticle extends VerticleBase {
         .map(reply -> new JsonObject(reply.body()));
   }
 
-  private void refreshScopeCount() {
-    store.all().onSuccess(scopes -> scopeCount = scopes.size());
-  }
-
   private Future<JsonObject> stats() {
-    Future<Integer> scopes = store.all().map(List::size).onSuccess(n -> scopeCount = n);
+    Future<Integer> scopes = Future.succeededFuture(index.size());
     Future<JsonObject> fetcher = vertx.eventBus()
         .<JsonObject>request(Addresses.FETCHER_STATS, new JsonObject(), Delivery.local())
         .map(Message::body);
@@ -246,7 +290,7 @@ public final class ScopeVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> ready() {
-    Future<Void> storeOk = store.ping()
+    Future<Void> storeOk = store.ping().compose(ok -> load())
         .recover(e -> Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "store: " + e.getMessage())));
     return storeOk
         .compose(ok -> vertx.eventBus().request(Addresses.FETCHER_STATS, new JsonObject(), Delivery.local()))
@@ -262,38 +306,168 @@ public final class ScopeVerticle extends VerticleBase {
    * url names the pushed repository and whose branch was pushed.
    */
   private Future<JsonObject> webhookPush(JsonObject body) {
+    if (!loaded) {
+      return load().compose(ok -> webhookPush(body));
+    }
     PushEvent event = PushEvents.fromJson(body);
     long requestedAt = clock.millis();
-    return store.all().map(scopes -> {
-      List<Scope> concerned = scopes.stream()
-          .filter(s -> event.concernsBranch(s.policy().branch()) && RepositoryMatcher.matches(s.policy().url(), event))
-          .toList();
-      sync(concerned, true, null, requestedAt, false);
-      List<String> ids = concerned.stream().map(Scope::scopeId).sorted().toList();
-      LOG.info("webhook push from {} ({} {}): refreshing {} scopes", event.provider(), event.fullNames(),
-          event.branches(), ids.size());
-      return new JsonObject().put("scopes", new JsonArray(ids));
-    });
+    List<Scope> concerned = index.concernedBy(event);
+    sync(concerned, true, null, requestedAt, false);
+    List<String> ids = concerned.stream().map(Scope::scopeId).toList();
+    LOG.info("webhook push from {} ({} {}): refreshing {} scopes", event.provider(), event.fullNames(),
+        event.branches(), ids.size());
+    return Future.succeededFuture(new JsonObject().put("scopes", new JsonArray(ids)));
   }
 
   // --- the fetcher's questions -----------------------------------------------------------
 
+  /**
+   * The fetcher's question before each sync: the scope as stored now. With a shared store it
+   * is read from the store (one key), so a sync never works from a mirror that has not yet
+   * heard of a change made on another node a moment ago.
+   */
   private Future<JsonObject> storedScope(JsonObject body) {
-    return existing(body.getString("scope_id")).map(Scope::toStoredJson);
+    String scopeId = body.getString("scope_id");
+    if (!store.shared()) {
+      return existing(scopeId).map(Scope::toStoredJson);
+    }
+    return store.get(scopeId).compose(scope -> {
+      if (scope == null) {
+        indexRemove(scopeId);
+        return Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId));
+      }
+      indexPut(scope);
+      return Future.succeededFuture(scope.toStoredJson());
+    });
   }
 
+  /**
+   * Whether any scope still uses the source: the index's scopes of that source, each confirmed
+   * by the store when other nodes or programs write it too (a mirror that has not yet heard of
+   * a delete elsewhere must not keep a clone alive). O(scopes of that source).
+   */
   private Future<JsonObject> sourceInUse(JsonObject body) {
+    if (!loaded) {
+      // Never answered from an empty index: if the store cannot be read, the fetcher keeps the clone.
+      return load().compose(ok -> sourceInUse(body));
+    }
     String sourceId = body.getString("source_id");
-    return store.all().map(scopes -> new JsonObject().put("in_use",
-        scopes.stream().anyMatch(s -> sourceIdOf(s).equals(sourceId))));
+    Set<String> ids = index.idsOfSource(sourceId);
+    if (ids.isEmpty() || !store.shared()) {
+      return Future.succeededFuture(new JsonObject().put("in_use", !ids.isEmpty()));
+    }
+    List<Future<Boolean>> confirmed = ids.stream().map(id -> store.get(id)
+        .map(scope -> scope != null && sourceIdOf(scope).equals(sourceId))).toList();
+    return Future.all(confirmed).map(all -> new JsonObject().put("in_use",
+        confirmed.stream().anyMatch(Future::result)));
+  }
+
+  // --- the index: this node's writes, other nodes' changes, the shared store -------------
+
+  /** Fills the index from the store, once. */
+  private Future<Void> load() {
+    if (loaded) {
+      return Future.succeededFuture();
+    }
+    return store.all().map(scopes -> {
+      scopes.forEach(index::put);
+      scopeCount = index.size();
+      loaded = true;
+      LOG.info("{} scopes loaded from the store", scopes.size());
+      return null;
+    });
+  }
+
+
+  private Scope indexPut(Scope scope) {
+    Scope previous = index.put(scope);
+    scopeCount = index.size();
+    return previous;
+  }
+
+  private Scope indexRemove(String scopeId) {
+    Scope removed = index.remove(scopeId);
+    scopeCount = index.size();
+    return removed;
+  }
+
+  /** Tells the other nodes that a scope changed in the shared store: they re-read it. */
+  private void announceChange(String scopeId) {
+    if (store.shared()) {
+      vertx.eventBus().publish(Addresses.SCOPES_CHANGED,
+          new JsonObject().put("scope_id", scopeId).put("node", ClusterView.of(vertx).nodeId()));
+    }
+  }
+
+  /** Another node changed a scope: this node's index takes the store's word for it. */
+  private void onChanged(JsonObject event) {
+    String scopeId = event.getString("scope_id");
+    if (scopeId == null || ClusterView.of(vertx).nodeId().equals(event.getString("node"))) {
+      return;
+    }
+    store.get(scopeId)
+        .onSuccess(scope -> {
+          if (scope == null) {
+            indexRemove(scopeId);
+          } else {
+            indexPut(scope);
+          }
+        })
+        .onFailure(e -> LOG.warn("scope_id={} changed elsewhere, not re-read: {}; the next reconcile will",
+            scopeId, e.getMessage()));
+  }
+
+  /**
+   * Brings the index in line with a shared store every {@code store.reconcileSeconds}: scopes
+   * written or deleted there by OPAL or by hand appear and disappear, and their clones are
+   * synced and purged. One scan per period, never per request.
+   */
+  private void reconcile() {
+    if (reconciling || stopped || !loaded) {
+      return;
+    }
+    reconciling = true;
+    long requestedAt = clock.millis();
+    store.all()
+        .onSuccess(stored -> {
+          Set<String> gone = index.ids();
+          List<Scope> changed = new ArrayList<>();
+          for (Scope scope : stored) {
+            gone.remove(scope.scopeId());
+            Scope known = index.get(scope.scopeId());
+            if (known == null || !known.toStoredJson().equals(scope.toStoredJson())) {
+              Scope previous = indexPut(scope);
+              if (previous != null && !sourceIdOf(previous).equals(sourceIdOf(scope))) {
+                tellFetchersDeleted(previous.scopeId(), sourceIdOf(previous));
+              }
+              changed.add(scope);
+            }
+          }
+          for (String scopeId : gone) {
+            Scope removed = indexRemove(scopeId);
+            if (removed != null) {
+              tellFetchersDeleted(scopeId, sourceIdOf(removed));
+            }
+          }
+          if (!changed.isEmpty() || !gone.isEmpty()) {
+            LOG.info("reconciled with the store: {} scopes new or changed, {} gone", changed.size(), gone.size());
+          }
+          syncHereChunked(changed, requestedAt);
+        })
+        .onFailure(e -> LOG.warn("reconcile with the store failed: {}", e.getMessage()))
+        .onComplete(done -> reconciling = false);
   }
 
   // --- helpers ---------------------------------------------------------------------------
 
   private Future<Scope> existing(String scopeId) {
-    return store.get(scopeId).compose(scope -> scope == null
+    if (!loaded) {
+      return load().compose(ok -> existing(scopeId));
+    }
+    Scope scope = index.get(scopeId);
+    return scope == null
         ? Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId))
-        : Future.succeededFuture(scope));
+        : Future.succeededFuture(scope);
   }
 
   private String sourceIdOf(Scope scope) {
@@ -336,8 +510,12 @@ public final class ScopeVerticle extends VerticleBase {
     for (int i = 0; i < config.scopes().size(); i++) {
       Scope scope = parser.parse(config.scopes().getJsonObject(i));
       created.add(store.get(scope.scopeId()).compose(existing -> existing != null
-          ? Future.succeededFuture()
-          : store.put(scope).onSuccess(x -> LOG.info("scope_id={} created from the config file", scope.scopeId()))));
+          ? Future.succeededFuture(indexPut(existing))
+          : store.put(scope).onSuccess(x -> {
+            indexPut(scope);
+            announceChange(scope.scopeId());
+            LOG.info("scope_id={} created from the config file", scope.scopeId());
+          })));
     }
     return Future.all(created).mapEmpty();
   }
@@ -349,10 +527,10 @@ public final class ScopeVerticle extends VerticleBase {
    */
   private Future<Void> sweepThenSyncAtBoot() {
     return vertx.eventBus().request(Addresses.FETCHER_SWEEP, new JsonObject(), Delivery.localUntilDone())
-        .compose(swept -> store.all())
-        .compose(scopes -> {
-          LOG.info("boot: syncing {} scopes", scopes.size());
-          return syncHere(scopes, clock.millis()).onSuccess(done -> LOG.info("boot sync finished"));
+        .compose(swept -> {
+          LOG.info("boot: syncing {} scopes", index.size());
+          return syncHereInChunks(index.chunksBySource(SYNC_CHUNK, s -> true), clock.millis())
+              .onSuccess(done -> LOG.info("boot sync finished"));
         });
   }
 
@@ -364,10 +542,30 @@ public final class ScopeVerticle extends VerticleBase {
     }
     polling = true;
     long requestedAt = clock.millis();
-    store.all()
-        .compose(scopes -> syncHere(scopes.stream().filter(s -> s.policy().pollUpdates()).toList(), requestedAt))
+    syncHereInChunks(index.chunksBySource(SYNC_CHUNK, s -> s.policy().pollUpdates()), requestedAt)
         .onFailure(e -> LOG.warn("poll tick failed: {}", e.getMessage()))
         .onComplete(done -> polling = false);
+  }
+
+  /** Syncs these scopes here, {@link #SYNC_CHUNK} at a time. */
+  private Future<Void> syncHereChunked(List<Scope> scopes, long requestedAt) {
+    List<List<Scope>> chunks = new ArrayList<>();
+    for (int i = 0; i < scopes.size(); i += SYNC_CHUNK) {
+      chunks.add(scopes.subList(i, Math.min(scopes.size(), i + SYNC_CHUNK)));
+    }
+    return syncHereInChunks(chunks, requestedAt);
+  }
+
+  /**
+   * Syncs the chunks here one after the other: the fetcher's lanes stay full while no message
+   * ever holds every scope, and a boot of many scopes never queues them all at once.
+   */
+  private Future<Void> syncHereInChunks(Iterable<List<Scope>> chunks, long requestedAt) {
+    Future<Void> chain = Future.succeededFuture();
+    for (List<Scope> chunk : chunks) {
+      chain = chain.compose(done -> stopped ? Future.succeededFuture() : syncHere(chunk, requestedAt));
+    }
+    return chain;
   }
 
   /**
