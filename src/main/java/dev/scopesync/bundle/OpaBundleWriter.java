@@ -4,7 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
+import dev.scopesync.signing.BundleFile;
+import dev.scopesync.signing.BundleSigner;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
@@ -17,7 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Writes a full policy bundle as a stock OPA bundle: a gzipped tar holding {@code /.manifest}
  * ({@code {"revision": <commit>, "roots": [...]}}, roots as {@link OpaRoots} derives them) and
  * each {@code .rego} and {@code data.json} of the bundle at its repository path, in manifest
- * order, and nothing else.
+ * order, and nothing else; with a signer, {@code /.signatures.json} too (DESIGN §16).
  *
  * <p>The output depends on the bundle only: entries carry a fixed time, owner and mode, and gzip
  * writes no time or name, so the same commit always gives the same bytes (and the same ETag).
@@ -34,6 +38,14 @@ public final class OpaBundleWriter {
     }
 
     public static byte[] write(PolicyBundle fullBundle) throws IOException {
+        return write(fullBundle, null);
+    }
+
+    /**
+     * @param signer when not null, {@code /.signatures.json} is written first, signing every other
+     *     file exactly as written (DESIGN §16)
+     */
+    public static byte[] write(PolicyBundle fullBundle, BundleSigner signer) throws IOException {
         if (fullBundle.isDiff()) {
             throw new IllegalArgumentException("an OPA bundle is made from a full bundle, not a diff from "
                     + fullBundle.oldHash());
@@ -42,15 +54,22 @@ public final class OpaBundleWriter {
         manifest.put("revision", fullBundle.hash());
         manifest.put("roots", OpaRoots.of(fullBundle));
 
+        List<BundleFile> files = new ArrayList<>();
+        files.add(new BundleFile(MANIFEST_ENTRY, JSON.writeValueAsBytes(manifest)));
+        for (Map.Entry<String, String> file : filesInManifestOrder(fullBundle).entrySet()) {
+            files.add(new BundleFile("/" + file.getKey(), file.getValue().getBytes(StandardCharsets.UTF_8)));
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes),
                 StandardCharsets.UTF_8.name())) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             tar.setAddPaxHeadersForNonAsciiNames(true);
-            add(tar, MANIFEST_ENTRY, JSON.writeValueAsBytes(manifest));
-            for (Map.Entry<String, String> file : filesInManifestOrder(fullBundle).entrySet()) {
-                add(tar, "/" + file.getKey(), file.getValue().getBytes(StandardCharsets.UTF_8));
+            if (signer != null) {
+                add(tar, BundleSigner.SIGNATURES_ENTRY, signer.signaturesFile(files));
+            }
+            for (BundleFile file : files) {
+                add(tar, file.name(), file.content());
             }
         }
         return bytes.toByteArray();

@@ -27,6 +27,9 @@ public final class ConfigKeys {
   public static final String GIT_MAX_OPEN_REPOSITORIES = "git.maxOpenRepositories";
   public static final String GIT_SSH_DIRECTORY = "git.sshDirectory";
   public static final String BUNDLES_CACHE_MAX_BYTES = "bundles.cacheMaxBytes";
+  public static final String BUNDLES_SIGNING_KEY = "bundles.signingKey";
+  public static final String BUNDLES_SIGNING_ALGORITHM = "bundles.signingAlgorithm";
+  public static final String BUNDLES_SIGNING_KEY_ID = "bundles.signingKeyId";
   public static final String POLLING_INTERVAL_SECONDS = "polling.intervalSeconds";
   public static final String WEBHOOK_SECRET = "webhook.secret";
   public static final String AUTH_PUBLIC_KEY = "auth.publicKey";
@@ -72,7 +75,10 @@ public final class ConfigKeys {
             .put("maxOpenRepositories", 256)
             // null: the ~/.ssh of the user running the server.
             .putNull("sshDirectory"))
-        .put("bundles", new JsonObject().put("cacheMaxBytes", 64 * 1024 * 1024))
+        .put("bundles", new JsonObject().put("cacheMaxBytes", 64 * 1024 * 1024)
+            .putNull("signingKey")
+            .put("signingAlgorithm", "RS256")
+            .put("signingKeyId", "scopesync"))
         .put("polling", new JsonObject().put("intervalSeconds", 0))
         .put("webhook", new JsonObject().putNull("secret"))
         .put("auth", new JsonObject().putNull("publicKey")

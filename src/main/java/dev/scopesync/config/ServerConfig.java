@@ -2,6 +2,7 @@ package dev.scopesync.config;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import dev.scopesync.signing.BundleSigner;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -30,6 +31,9 @@ public record ServerConfig(
     int maxOpenRepositories,
     Path gitSshDirectory,
     int bundleCacheMaxBytes,
+    String bundleSigningKey,
+    String bundleSigningAlgorithm,
+    String bundleSigningKeyId,
     int pollingIntervalSeconds,
     String webhookSecret,
     String authPublicKey,
@@ -59,6 +63,31 @@ public record ServerConfig(
     return configured != null ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".ssh");
   }
 
+  /**
+   * The signer of OPA bundles, or null when {@code bundles.signingKey} is not set.
+   *
+   * @throws ConfigException naming the setting when the key does not parse or does not fit the
+   *     algorithm (the message never holds the key)
+   */
+  public BundleSigner bundleSigner() {
+    if (bundleSigningKey == null) {
+      return null;
+    }
+    try {
+      return BundleSigner.fromConfig(bundleSigningKey, bundleSigningAlgorithm, bundleSigningKeyId);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /** Without the secrets (webhook secret, signing key) a record's own text would show. */
+  @Override
+  public String toString() {
+    return "ServerConfig[http=" + httpHost + ":" + httpPort + ", store=" + storeType + ", git=" + gitBaseDir
+        + ", cluster=" + clusterEnabled + ", auth=" + (authPublicKey != null) + ", signing="
+        + (bundleSigningKey != null ? bundleSigningAlgorithm + "/" + bundleSigningKeyId : "off") + "]";
+  }
+
   public static ServerConfig defaults() {
     return from(ConfigKeys.defaults());
   }
@@ -84,6 +113,9 @@ public record ServerConfig(
         r.intIn(ConfigKeys.GIT_MAX_OPEN_REPOSITORIES, 1, 1_000_000),
         sshDirectory(r.optionalString(ConfigKeys.GIT_SSH_DIRECTORY)),
         r.intIn(ConfigKeys.BUNDLES_CACHE_MAX_BYTES, 0, Integer.MAX_VALUE),
+        r.optionalString(ConfigKeys.BUNDLES_SIGNING_KEY),
+        r.string(ConfigKeys.BUNDLES_SIGNING_ALGORITHM),
+        r.string(ConfigKeys.BUNDLES_SIGNING_KEY_ID),
         r.intIn(ConfigKeys.POLLING_INTERVAL_SECONDS, 0, 31_536_000),
         r.optionalString(ConfigKeys.WEBHOOK_SECRET),
         r.optionalString(ConfigKeys.AUTH_PUBLIC_KEY),
@@ -101,6 +133,7 @@ public record ServerConfig(
         r.intIn(ConfigKeys.PUBSUB_MAX_PENDING_BYTES, 1_048_576, Integer.MAX_VALUE),
         r.intIn(ConfigKeys.PUBSUB_REJECT_DELAY_MILLIS, 0, 60_000),
         r.scopes());
+    config.bundleSigner();
     if (config.clusterEnabled && config.storeType.equals("file")) {
       throw new ConfigException("cluster.enabled=true needs store.type=redis: the file store is local to one"
           + " node, so the other nodes would not see its scopes");

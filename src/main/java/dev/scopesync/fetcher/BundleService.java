@@ -3,6 +3,7 @@ package dev.scopesync.fetcher;
 import dev.scopesync.bundle.BundleFilter;
 import dev.scopesync.bundle.BundleMaker;
 import dev.scopesync.bundle.OpaBundleWriter;
+import dev.scopesync.signing.BundleSigner;
 import dev.scopesync.bundle.PolicyBundle;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.metrics.ServerMetrics;
@@ -61,6 +62,8 @@ final class BundleService {
   private final BundleCache cache;
   private final int shards;
   private final ServerMetrics metrics;
+  /** Signs OPA bundles; null when signing is off. */
+  private final BundleSigner signer;
   /** sourceId → branch → commit, as the last sync left them. Dropped with the source. */
   private final Map<String, Map<String, String>> heads = new HashMap<>();
   /** Builds in flight, so concurrent requests for one bundle build it once. */
@@ -72,8 +75,10 @@ final class BundleService {
   private long drops;
 
   BundleService(GitPool git, Function<String, Future<Scope>> currentScope,
-      RepositoryHandles handles, CloneDirectories clones, BundleCache cache, int shards, ServerMetrics metrics) {
+      RepositoryHandles handles, CloneDirectories clones, BundleCache cache, int shards, ServerMetrics metrics,
+      BundleSigner signer) {
     this.metrics = metrics;
+    this.signer = signer;
     this.git = git;
     this.currentScope = currentScope;
     this.handles = handles;
@@ -97,7 +102,7 @@ final class BundleService {
     return resolve(query.scopeId()).compose(scope -> {
       String sourceId = SourceId.of(scope.policy(), shards);
       return headOf(sourceId, scope.policy().branch()).compose(commit -> {
-        String etag = etagOf(commit, query, scope.policy());
+        String etag = etagOf(commit, query, scope.policy(), signer);
         if (query.ifNoneMatch().contains(etag) || query.ifNoneMatch().contains("*")) {
           return Future.succeededFuture(new Reply(304, etag, scope.scopeId(), commit, null));
         }
@@ -178,7 +183,8 @@ final class BundleService {
       BundleMaker maker = new BundleMaker(repo, filter);
       ObjectId head = ObjectId.fromString(commit);
       if (query.format() == Format.TAR) {
-        return Buffer.buffer(OpaBundleWriter.write(maker.full(head)));
+        // Signed here, once per build: the cache keeps the signed bytes.
+        return Buffer.buffer(OpaBundleWriter.write(maker.full(head), signer));
       }
       ObjectId base = query.baseHash() == null ? null : commitIn(repo, query.baseHash());
       PolicyBundle bundle = base == null ? maker.full(head) : maker.diff(base, head);
@@ -196,9 +202,15 @@ final class BundleService {
     }
   }
 
-  /** Names the commit, the base (JSON only), the format and the filter: all a bundle depends on. */
-  static String etagOf(String commit, Query query, GitPolicySource source) {
+  /**
+   * Names the commit, the base (JSON only), the format, the filter and (signed OPA bundles) the
+   * signing key: all a bundle depends on, so a key change is never hidden behind a 304.
+   */
+  static String etagOf(String commit, Query query, GitPolicySource source, BundleSigner signer) {
     String filter = SourceSync.filterOf(source).fingerprint();
+    if (query.format() == Format.TAR && signer != null) {
+      filter += "|signed:" + signer.fingerprint();
+    }
     String base = query.format() == Format.JSON && query.baseHash() != null ? "." + query.baseHash() : "";
     return "\"" + commit + base + "-" + query.format().name().toLowerCase() + "-" + shortHash(filter) + "\"";
   }

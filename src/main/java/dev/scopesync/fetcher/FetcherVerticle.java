@@ -109,7 +109,7 @@ public final class FetcherVerticle extends VerticleBase {
     bundleCache = new BundleCache(config.bundleCacheMaxBytes());
     bundlePool = vertx.createSharedWorkerExecutor(BUNDLE_POOL, config.gitWorkerPoolSize());
     bundles = new BundleService(this::onBundlePool, this::currentScope, handles, clones, bundleCache,
-        config.cloneShards(), metrics);
+        config.cloneShards(), metrics, config.bundleSigner());
     registerGauges();
     // Before any consumer exists no clone of ours can be running: every scratch directory
     // is a crash's leftover.

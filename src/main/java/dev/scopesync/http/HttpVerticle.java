@@ -73,6 +73,8 @@ public final class HttpVerticle extends VerticleBase {
   private final ServerMetrics metrics;
   /** The API description, read once when the verticle is made (never on an event loop). */
   private final String openApi;
+  /** The public half of {@code bundles.signingKey} (SPKI PEM), or null when bundles are not signed. */
+  private final String signingKeyPem;
   private HttpServer server;
   private LongPolls longPolls;
   private AccessPolicy access;
@@ -85,6 +87,8 @@ public final class HttpVerticle extends VerticleBase {
 
   public HttpVerticle(ServerConfig config, ServerMetrics metrics) {
     this.openApi = readOpenApi();
+    var signer = config.bundleSigner();
+    this.signingKeyPem = signer == null ? null : signer.publicKeyPem();
     this.config = config;
     this.metrics = metrics;
     this.webhookSignature = config.webhookSecret() == null ? null : new WebhookSignature(config.webhookSecret());
@@ -149,6 +153,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
     router.get("/ready").handler(this::ready);
     router.get("/openapi.json").handler(this::openApi);
+    router.get("/bundles/signing-key").handler(this::signingKey);
     router.get("/internal/stats").handler(datasource()).handler(this::internalStats);
 
     router.route().failureHandler(this::fail);
@@ -406,6 +411,15 @@ public final class HttpVerticle extends VerticleBase {
 
   private void openApi(RoutingContext ctx) {
     sendJson(ctx, 200, openApi);
+  }
+
+  /** The key OPA verifies scopesync's bundles with (its {@code keys.<kid>.key}), as SPKI PEM. */
+  private void signingKey(RoutingContext ctx) {
+    if (signingKeyPem == null) {
+      sendDetail(ctx, 404, "bundles are not signed: bundles.signingKey is not set");
+      return;
+    }
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/x-pem-file").end(signingKeyPem);
   }
 
 
