@@ -10,7 +10,9 @@ import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.stats.ProcessStats;
 import dev.scopesync.webhook.PushEvent;
 import dev.scopesync.webhook.PushEvents;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -39,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class ScopeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeVerticle.class);
   private static final long BOOT_RETRY_MILLIS = 5_000;
+  /** Scopes indexed or compared per turn of the event loop. */
+  private static final int SLICE = 2_000;
   /** Scopes per sync message of a boot, poll or refresh of all (whole sources, never split). */
   static final int SYNC_CHUNK = 500;
   /** The most scopes one page of a list answers. */
@@ -58,6 +62,8 @@ public final class ScopeVerticle extends VerticleBase {
   private boolean loaded;
   private long reconcileTimer = -1;
   private boolean reconciling;
+  /** While a reconcile scans: ids this node wrote or heard about meanwhile (the scan may have read them earlier). */
+  private Set<String> touchedDuringScan;
   private ScopeStore store;
   private long pollTimer = -1;
   private long bootTimer = -1;
@@ -369,23 +375,59 @@ public final class ScopeVerticle extends VerticleBase {
     if (loaded) {
       return Future.succeededFuture();
     }
-    return store.all().map(scopes -> {
-      scopes.forEach(index::put);
-      scopeCount = index.size();
-      loaded = true;
-      LOG.info("{} scopes loaded from the store", scopes.size());
-      return null;
-    });
+    return store.all()
+        .compose(scopes -> inSlices(scopes, index::put).map(scopes.size()))
+        .map(count -> {
+          scopeCount = index.size();
+          loaded = true;
+          LOG.info("{} scopes loaded from the store", count);
+          return null;
+        });
+  }
+
+  /**
+   * Applies {@code step} to every item, {@link #SLICE} at a time with the event loop free in
+   * between: 100,000 scopes indexed at once would block it for seconds.
+   */
+  private <T> Future<Void> inSlices(List<T> items, java.util.function.Consumer<T> step) {
+    Promise<Void> done = Promise.promise();
+    Context context = vertx.getOrCreateContext();
+    slice(items, 0, step, context, done);
+    return done.future();
+  }
+
+  private <T> void slice(List<T> items, int from, java.util.function.Consumer<T> step, Context context,
+      Promise<Void> done) {
+    int to = Math.min(items.size(), from + SLICE);
+    try {
+      for (int i = from; i < to; i++) {
+        step.accept(items.get(i));
+      }
+    } catch (RuntimeException e) {
+      done.fail(e);
+      return;
+    }
+    if (to >= items.size()) {
+      done.complete();
+    } else {
+      context.runOnContext(next -> slice(items, to, step, context, done));
+    }
   }
 
 
   private Scope indexPut(Scope scope) {
+    if (touchedDuringScan != null) {
+      touchedDuringScan.add(scope.scopeId());
+    }
     Scope previous = index.put(scope);
     scopeCount = index.size();
     return previous;
   }
 
   private Scope indexRemove(String scopeId) {
+    if (touchedDuringScan != null) {
+      touchedDuringScan.add(scopeId);
+    }
     Scope removed = index.remove(scopeId);
     scopeCount = index.size();
     return removed;
@@ -428,21 +470,27 @@ public final class ScopeVerticle extends VerticleBase {
     }
     reconciling = true;
     long requestedAt = clock.millis();
+    // Ids known when the scan starts: one that is missing from it was deleted behind our back.
+    Set<String> gone = index.ids();
+    List<Scope> changed = new ArrayList<>();
+    touchedDuringScan = new java.util.HashSet<>();
     store.all()
-        .onSuccess(stored -> {
-          Set<String> gone = index.ids();
-          List<Scope> changed = new ArrayList<>();
-          for (Scope scope : stored) {
+        .compose(stored -> inSlices(stored, scope -> {
             gone.remove(scope.scopeId());
+            if (touchedDuringScan.contains(scope.scopeId())) {
+              return; // written here or announced meanwhile: newer than what the scan read
+            }
             Scope known = index.get(scope.scopeId());
-            if (known == null || !known.toStoredJson().equals(scope.toStoredJson())) {
+            if (!scope.equals(known)) {
               Scope previous = indexPut(scope);
               if (previous != null && !sourceIdOf(previous).equals(sourceIdOf(scope))) {
                 tellFetchersDeleted(previous.scopeId(), sourceIdOf(previous));
               }
               changed.add(scope);
             }
-          }
+          }))
+        .onSuccess(sliced -> {
+          gone.removeAll(touchedDuringScan);
           for (String scopeId : gone) {
             Scope removed = indexRemove(scopeId);
             if (removed != null) {
@@ -455,7 +503,10 @@ public final class ScopeVerticle extends VerticleBase {
           syncHereChunked(changed, requestedAt);
         })
         .onFailure(e -> LOG.warn("reconcile with the store failed: {}", e.getMessage()))
-        .onComplete(done -> reconciling = false);
+        .onComplete(done -> {
+          reconciling = false;
+          touchedDuringScan = null;
+        });
   }
 
   // --- helpers ---------------------------------------------------------------------------
