@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +38,18 @@ class ScaleRulesTest {
   void theScopeListIsStreamedWholeAndPagedWithALinkToTheNext() throws Exception {
     try (TestNode node = TestNode.start(dir)) {
       int count = 2_345; // more than two stream pages
-      for (int i = 0; i < count; i++) {
-        assertEquals(201, node.put(TestNode.scope(String.format("s%05d", i), "https://127.0.0.1:1/r.git")).statusCode());
+      java.util.concurrent.ExecutorService puts = java.util.concurrent.Executors.newFixedThreadPool(16);
+      try {
+        List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          JsonObject scope = TestNode.scope(String.format("s%05d", i), "https://127.0.0.1:1/r.git");
+          statuses.add(puts.submit(() -> node.put(scope).statusCode()));
+        }
+        for (java.util.concurrent.Future<Integer> status : statuses) {
+          assertEquals(201, status.get());
+        }
+      } finally {
+        puts.shutdown();
       }
       JsonArray all = new JsonArray(node.request("GET", "/scopes", null).body());
       assertEquals(count, all.size());
