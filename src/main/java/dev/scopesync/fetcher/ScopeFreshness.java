@@ -1,36 +1,72 @@
 package dev.scopesync.fetcher;
 
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * When each scope last synced successfully on this node, for the staleness gauges. A
- * scope's entry goes with its delete, so the map holds only live scopes. Thread-safe:
- * written on the fetcher's context, read at scrape time.
+ * scope's entry goes with its delete, so the map holds only live scopes.
+ *
+ * <p>The gauges read a count of scopes per minute of their last sync, not every scope: a
+ * scrape costs the number of distinct minutes in the window (at most 1,440 for a day), not
+ * the number of scopes (DESIGN §13). Thread-safe: written on the fetcher's context, read at
+ * scrape time.
  */
 final class ScopeFreshness {
+  private static final long MINUTE = 60_000;
+
   private final Map<String, Long> lastOkMillis = new ConcurrentHashMap<>();
+  /** Minute (epoch millis / 60,000) of a last successful sync → how many scopes have it. */
+  private final NavigableMap<Long, Integer> perMinute = new TreeMap<>();
 
   void synced(String scopeId, long nowMillis) {
-    lastOkMillis.put(scopeId, nowMillis);
+    Long before = lastOkMillis.put(scopeId, nowMillis);
+    synchronized (perMinute) {
+      if (before != null) {
+        uncount(before / MINUTE);
+      }
+      perMinute.merge(nowMillis / MINUTE, 1, Integer::sum);
+    }
   }
 
   void forget(String scopeId) {
-    lastOkMillis.remove(scopeId);
+    Long before = lastOkMillis.remove(scopeId);
+    if (before != null) {
+      synchronized (perMinute) {
+        uncount(before / MINUTE);
+      }
+    }
   }
 
   int size() {
     return lastOkMillis.size();
   }
 
-  /** How many scopes synced successfully within the last {@code seconds}. */
+  /**
+   * How many scopes synced successfully within the last {@code seconds}, to the minute: a sync
+   * counts when its minute is not older than the window's first minute.
+   */
   long syncedWithin(long seconds, long nowMillis) {
-    long since = nowMillis - seconds * 1000;
-    return lastOkMillis.values().stream().filter(t -> t >= since).count();
+    long since = (nowMillis - seconds * 1000) / MINUTE;
+    synchronized (perMinute) {
+      long n = 0;
+      for (int count : perMinute.tailMap(since, true).values()) {
+        n += count;
+      }
+      return n;
+    }
   }
 
-  /** Seconds since the stalest scope's last successful sync (0 when none). */
+  /** Seconds since the stalest scope's last successful sync (0 when none), to the minute. */
   long maxAgeSeconds(long nowMillis) {
-    return lastOkMillis.values().stream().mapToLong(t -> (nowMillis - t) / 1000).max().orElse(0);
+    synchronized (perMinute) {
+      return perMinute.isEmpty() ? 0 : Math.max(0, (nowMillis - perMinute.firstKey() * MINUTE) / 1000);
+    }
+  }
+
+  private void uncount(long minute) {
+    perMinute.computeIfPresent(minute, (m, count) -> count == 1 ? null : count - 1);
   }
 }

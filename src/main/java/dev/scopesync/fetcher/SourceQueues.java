@@ -3,6 +3,7 @@ package dev.scopesync.fetcher;
 import io.vertx.core.Future;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -10,11 +11,15 @@ import java.util.function.Supplier;
  * sources' jobs run side by side. A source's entry exists only while it has a job pending
  * or running, so idle sources cost nothing (OPAL kept one lock per source forever).
  *
- * <p>Not thread-safe: use it only from the owning verticle's context. A job is a supplier
- * of a future; the next job starts when that future completes, whatever its outcome.
+ * <p>Not thread-safe: use it only from the owning verticle's context, except {@link #size()}
+ * and {@link #jobs()}, which the metrics gauges read from any thread. A job is a supplier of a
+ * future; the next job starts when that future completes, whatever its outcome.
  */
 final class SourceQueues {
   private final Map<String, Tail> tails = new HashMap<>();
+  /** Counts kept for readers on other threads (a scrape must not walk the map while it changes). */
+  private final AtomicInteger sources = new AtomicInteger();
+  private final AtomicInteger jobs = new AtomicInteger();
 
   private static final class Tail {
     private Future<?> last = Future.succeededFuture();
@@ -22,13 +27,18 @@ final class SourceQueues {
   }
 
   <T> Future<T> submit(String sourceId, Supplier<Future<T>> job) {
-    Tail tail = tails.computeIfAbsent(sourceId, id -> new Tail());
+    Tail tail = tails.computeIfAbsent(sourceId, id -> {
+      sources.incrementAndGet();
+      return new Tail();
+    });
     tail.pending++;
+    jobs.incrementAndGet();
     Future<T> result = tail.last.transform(previous -> start(job));
     tail.last = result;
     result.onComplete(done -> {
-      if (--tail.pending == 0) {
-        tails.remove(sourceId, tail);
+      jobs.decrementAndGet();
+      if (--tail.pending == 0 && tails.remove(sourceId, tail)) {
+        sources.decrementAndGet();
       }
     });
     return result;
@@ -42,18 +52,14 @@ final class SourceQueues {
     }
   }
 
-  /** How many sources have work pending. */
+  /** How many sources have work pending; safe from any thread. */
   int size() {
-    return tails.size();
+    return sources.get();
   }
 
-  /** How many jobs are pending or running, all sources together. */
+  /** How many jobs are pending or running, all sources together; safe from any thread. */
   int jobs() {
-    int n = 0;
-    for (Tail tail : tails.values()) {
-      n += tail.pending;
-    }
-    return n;
+    return jobs.get();
   }
 
   /** How many jobs are pending or running for a source (0 when it has no entry). */

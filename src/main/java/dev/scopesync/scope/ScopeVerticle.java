@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class ScopeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeVerticle.class);
   private static final long BOOT_RETRY_MILLIS = 5_000;
+  /** Store reads in flight for the in-use question (the Redis client queues at most 4,096). */
+  private static final int STORE_CONFIRMATIONS = 64;
   /** Scopes indexed or compared per turn of the event loop. */
   private static final int SLICE = 2_000;
   /** Scopes per sync message of a boot, poll or refresh of all (whole sources, never split). */
@@ -56,6 +58,8 @@ public final class ScopeVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final ServerMetrics metrics;
   private final ScopeIndex index = new ScopeIndex(this::sourceIdOf);
+  /** Store confirmations of the in-use question: a start sweep asks for thousands of sources at once. */
+  private final InFlightLimit confirmations = new InFlightLimit(STORE_CONFIRMATIONS);
   /** The index's size, for the gauge (read on the scrape thread). */
   private volatile int scopeCount;
   /** Whether the index holds the store's scopes (false while the store was down since start). */
@@ -362,10 +366,22 @@ public final class ScopeVerticle extends VerticleBase {
     if (ids.isEmpty() || !store.shared()) {
       return Future.succeededFuture(new JsonObject().put("in_use", !ids.isEmpty()));
     }
-    List<Future<Boolean>> confirmed = ids.stream().map(id -> store.get(id)
-        .map(scope -> scope != null && sourceIdOf(scope).equals(sourceId))).toList();
-    return Future.all(confirmed).map(all -> new JsonObject().put("in_use",
-        confirmed.stream().anyMatch(Future::result)));
+    return confirmations.run(() -> confirmInStore(ids.iterator(), sourceId))
+        .map(inUse -> new JsonObject().put("in_use", inUse));
+  }
+
+  /**
+   * Whether one of these scopes is still stored on that source, asking the store one scope at a
+   * time until one is (usually the first): a start sweep over thousands of clones must not send
+   * the store every scope of every source at once.
+   */
+  private Future<Boolean> confirmInStore(java.util.Iterator<String> ids, String sourceId) {
+    if (!ids.hasNext()) {
+      return Future.succeededFuture(false);
+    }
+    return store.get(ids.next()).compose(scope -> scope != null && sourceIdOf(scope).equals(sourceId)
+        ? Future.succeededFuture(true)
+        : confirmInStore(ids, sourceId));
   }
 
   // --- the index: this node's writes, other nodes' changes, the shared store -------------
