@@ -94,8 +94,9 @@ public final class ScopeVerticle extends VerticleBase {
     return storeFactory.apply(vertx)
         .compose(s -> {
           store = s;
-          // Loaded once; a store that is down (Redis not there yet) is loaded when boot retries.
-          return load().otherwise(e -> {
+          // Loaded once, with the configured scopes created, before any request is taken; a store
+          // that is down (Redis not there yet) is loaded when boot retries.
+          return load().compose(ok -> createConfiguredScopes()).otherwise(e -> {
             LOG.warn("store not loaded at start: {}", e.getMessage());
             return null;
           });
