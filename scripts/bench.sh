@@ -5,6 +5,14 @@
 #        scripts/bench.sh pubsub [clients] [scopes]          (default 5000 100: OPAL clients × 2 WebSockets against a
 #                                                              server in its own JVM, then fan-out latency to 1,000 clients;
 #                                                              the server's log goes to target/bench/pubsub-server.log)
+#        scripts/bench.sh scale [scopes] [sources] [store]   (default 100000 10000 file; store file or redis: a server
+#                                                              in its own JVM (-Xmx1g) over git-daemon sources; PUT/s at
+#                                                              16 and 64 clients, time to every scope synced, heap per
+#                                                              scope, webhook latency vs 10 scopes, restart, DELETE/s and
+#                                                              counts back to 0; log in target/bench/scale-server.log)
+#        scripts/bench.sh start [scopes] [more] [starts]     (default 50 200 3: the server started by scripts/run.sh in its
+#                                                              own process: start → /ready, → scopes served beside the git
+#                                                              CLI's clones, CPU, RSS and threads idle / with 50 / with 200)
 # 'all' (the default) runs boot, bundles, webhooks and a 1,000-scope soak in a few minutes.
 # They run in one JVM on this machine (load client included), on loopback only.
 set -euo pipefail
@@ -28,11 +36,19 @@ case "$what" in
       echo "warning: ulimit -n is $(ulimit -n), too low for $(( ${2:-5000} * 2 )) sockets" >&2
     fi
     run dev.scopesync.bench.PubSubBench "${2:-5000}" "${3:-100}" ;;
+  scale)
+    # The server holds a descriptor per client connection and per open clone: raise the limit as far as allowed.
+    ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4096 ]; then
+      echo "warning: ulimit -n is $(ulimit -n)" >&2
+    fi
+    run dev.scopesync.bench.ScaleBench "${2:-100000}" "${3:-10000}" "${4:-file}" ;;
+  start) run dev.scopesync.bench.StartBench "${2:-50}" "${3:-200}" "${4:-3}" ;;
   jmh) mkdir -p target/bench; run org.openjdk.jmh.Main "${2:-(BundleMakerJmh|SourceQueuesJmh)}" -rf text -rff target/bench/jmh.txt ;;
   all)
     run dev.scopesync.bench.BootBench 100; echo
     run dev.scopesync.bench.BundleBench 5; echo
     run dev.scopesync.bench.WebhookBench 30; echo
     run -Djava.awt.headless=true dev.scopesync.bench.SoakBench 1000 100 3 ;;
-  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, pubsub, jmh)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, pubsub, start, scale, jmh)" >&2; exit 2 ;;
 esac

@@ -3,57 +3,113 @@ package dev.scopesync;
 import dev.scopesync.config.ConfigException;
 import dev.scopesync.config.ConfigLoader;
 import dev.scopesync.config.ServerConfig;
+import dev.scopesync.metrics.ServerMetrics;
+import dev.scopesync.runtime.ArchiveTraining;
 import dev.scopesync.scope.GitUrlPolicy;
 import dev.scopesync.scope.InvalidScopeException;
 import dev.scopesync.scope.ScopeParser;
 import io.vertx.core.Vertx;
-import dev.scopesync.metrics.ServerMetrics;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts a scopesync node: {@code java -jar scopesync.jar [--conf config.json]}. */
+/**
+ * Starts a scopesync node: {@code java -jar scopesync.jar [--conf config.json]}. With
+ * {@code -Dscopesync.archiveTraining=true} it runs {@link ArchiveTraining} instead (what
+ * {@code scripts/run.sh} does once to make its class-data archive).
+ */
 public final class Main {
+  static {
+    // Netty registers its JFR events (buffer allocations) whenever JFR exists in the JVM,
+    // which costs ~60 ms of start in annotation proxies and generated classes; nothing here
+    // records them. -Dio.netty.jfr.enabled=true brings them back.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (ArchiveTraining.requested()) {
+      System.exit(ArchiveTraining.run(new TrainingNode()));
+      return;
+    }
     ServerConfig config;
     try {
-      config = ConfigLoader.load(confPath(args), System.getenv());
-      checkConfiguredScopes(config);
+      config = configOf(confPath(args), System.getenv());
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("scopesync: configuration error: " + e.getMessage());
       System.exit(2);
       return;
     }
-    ServerMetrics metrics = ServerMetrics.create();
-    Vertx vertx = Server.newVertx(config, metrics).await(5, TimeUnit.MINUTES);
-    Server server;
+    Node node;
     try {
-      server = Server.start(vertx, config, metrics).await(5, TimeUnit.MINUTES);
+      node = Node.start(config);
     } catch (Exception e) {
       LOG.error("scopesync failed to start: {}", e.getMessage());
-      vertx.close().await(30, TimeUnit.SECONDS);
       System.exit(1);
       return;
     }
-    LOG.info("scopesync ready on port {}", server.httpPort());
+    LOG.info("scopesync ready on port {}", node.server.httpPort());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down");
       try {
-        // Stops accepting, lets queued git work finish (bounded by git.timeoutSeconds), closes every repository.
-        server.stop().eventually(vertx::close).await(config.gitTimeoutSeconds() + 30L, TimeUnit.SECONDS);
+        node.stop();
       } catch (Exception e) {
         LOG.warn("shutdown did not complete cleanly: {}", e.toString());
       }
       stopped.countDown();
     }, "scopesync-shutdown"));
     stopped.await();
+  }
+
+  /** The configuration, with the scopes of the config file validated before anything starts. */
+  static ServerConfig configOf(Path confFile, Map<String, String> env) {
+    ServerConfig config = ConfigLoader.load(confFile, env);
+    checkConfiguredScopes(config);
+    return config;
+  }
+
+  /** A started node: its Vert.x and server. */
+  private record Node(ServerConfig config, Vertx vertx, Server server) {
+    static Node start(ServerConfig config) throws Exception {
+      ServerMetrics metrics = ServerMetrics.create();
+      Vertx vertx = Server.newVertx(config, metrics).await(5, TimeUnit.MINUTES);
+      try {
+        return new Node(config, vertx, Server.start(vertx, config, metrics).await(5, TimeUnit.MINUTES));
+      } catch (Exception e) {
+        vertx.close().await(30, TimeUnit.SECONDS);
+        throw e;
+      }
+    }
+
+    /** Stops accepting, lets queued git work finish (bounded by git.timeoutSeconds), closes every repository. */
+    void stop() throws Exception {
+      server.stop().eventually(vertx::close).await(config.gitTimeoutSeconds() + 30L, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The training run's node: started from a config file with none of the process's SCOPESYNC_* variables. */
+  private static final class TrainingNode implements ArchiveTraining.NodeStarter {
+    private Node node;
+
+    @Override
+    public int start(Path configFile) throws Exception {
+      node = Node.start(configOf(configFile, Map.of()));
+      return node.server.httpPort();
+    }
+
+    @Override
+    public void stop() throws Exception {
+      node.stop();
+    }
   }
 
   private static Path confPath(String[] args) {

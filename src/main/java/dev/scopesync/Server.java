@@ -10,11 +10,13 @@ import dev.scopesync.scope.RedisScopeStore;
 import dev.scopesync.scope.ScopeParser;
 import dev.scopesync.scope.ScopeStore;
 import dev.scopesync.scope.ScopeVerticle;
+import dev.scopesync.runtime.ElasticThreadPool;
+import dev.scopesync.runtime.JvmSeries;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.core.internal.VertxBootstrap;
+import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -23,6 +25,8 @@ import java.util.UUID;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One scopesync node on a given Vert.x: the fetcher, the scope verticle and the HTTP API,
@@ -30,9 +34,12 @@ import java.util.function.Function;
  * and undeployed in reverse.
  */
 public final class Server {
+  private static final Logger LOG = LoggerFactory.getLogger(Server.class);
   private final Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
   private HttpVerticle http;
+  /** Bound once the node is ready, closed when it stops. */
+  private Future<JvmSeries> jvmSeries;
 
   private Server(Vertx vertx) {
     this.vertx = vertx;
@@ -51,6 +58,7 @@ public final class Server {
         .compose(x -> server.deploy(new ScopeVerticle(config, storeFactory(config), metrics)))
         .compose(x -> server.deploy(server.http))
         .compose(x -> config.bridgeTcpPort() > 0 ? server.deploy(new BridgeVerticle(config)) : Future.succeededFuture())
+        .onSuccess(x -> server.bindJvmSeries(metrics))
         .map(server)
         .recover(e -> server.stop().transform(ignored -> Future.failedFuture(e)));
   }
@@ -58,27 +66,34 @@ public final class Server {
   /**
    * A Vert.x for one node, with Vert.x's own metrics going to the node's registry. The
    * labels are method, status and route pattern only: never an event-bus address, which
-   * would carry scope ids.
+   * would carry scope ids. Every worker pool (Vert.x's, {@code scopesync-git},
+   * {@code scopesync-bundle}, the store's) starts with no thread, grows with work and lets
+   * idle threads go ({@link ElasticThreadPool}). Hazelcast is loaded only for a clustered
+   * node ({@link ClusteredVertx}).
    */
   public static Future<Vertx> newVertx(ServerConfig config, ServerMetrics metrics) {
     MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setJvmMetricsEnabled(true)
+        // The JVM series are bound once the node is ready (bindJvmSeries): not on the start path.
+        .setJvmMetricsEnabled(false)
         .setRegistryName("scopesync-" + UUID.randomUUID())
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE));
-    VertxOptions options = new VertxOptions().setMetricsOptions(metricsOptions);
-    if (!config.clusterEnabled()) {
-      return Future.succeededFuture(Vertx.builder()
-          .with(options)
-          .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-          .build());
+    // Vert.x's public builder cannot take an ExecutorServiceFactory; its bootstrap can. This
+    // is what Vertx.builder().with(options).withMetrics(..) does, plus the pools.
+    VertxBootstrap bootstrap = VertxBootstrap.create()
+        .options(new VertxOptions().setMetricsOptions(metricsOptions))
+        .metricsFactory(new MicrometerMetricsFactory(metrics.registry()))
+        .executorServiceFactory(ElasticThreadPool.vertxPools());
+    bootstrap.transport(Transport.NIO.implementation());
+    if (config.clusterEnabled()) {
+      return ClusteredVertx.start(bootstrap, config);
     }
-    options.setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
-    return Vertx.builder()
-        .with(options)
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-        .withClusterManager(new HazelcastClusterManager(HazelcastSettings.load(config.clusterConfigFile())))
-        .buildClustered();
+    return Future.succeededFuture(bootstrap.init().vertx());
+  }
+
+  private void bindJvmSeries(ServerMetrics metrics) {
+    jvmSeries = vertx.executeBlocking(() -> JvmSeries.bindTo(metrics.registry()), false)
+        .onFailure(e -> LOG.warn("JVM series not available in /metrics: {}", e.toString()));
   }
 
   static Function<Vertx, Future<ScopeStore>> storeFactory(ServerConfig config) {
@@ -110,6 +125,10 @@ public final class Server {
       String id = deployments.get(i);
       chain = chain.transform(ignored -> vertx.undeploy(id));
     }
-    return chain.onComplete(ignored -> deployments.clear());
+    Future<JvmSeries> series = jvmSeries;
+    jvmSeries = null;
+    return chain
+        .eventually(() -> series == null ? Future.succeededFuture() : series.onSuccess(JvmSeries::close).otherwiseEmpty())
+        .onComplete(ignored -> deployments.clear());
   }
 }

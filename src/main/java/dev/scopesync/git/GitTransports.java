@@ -26,11 +26,15 @@ public final class GitTransports {
   private GitTransports() {
   }
 
-  /** Registers the git:// transport with JGit; later calls do nothing. */
+  /**
+   * Registers the git:// transport with JGit and starts JGit's once-per-process set-up in the
+   * background ({@link JGitWarmUp}); later calls do nothing.
+   */
   public static synchronized void install() {
     if (!installed) {
       Transport.register(GIT_WITH_READ_TIMEOUT);
       installed = true;
+      JGitWarmUp.start();
     }
   }
 

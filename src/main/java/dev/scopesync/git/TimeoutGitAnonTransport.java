@@ -52,7 +52,9 @@ import org.eclipse.jgit.transport.URIish;
  * Copied: the connect (connect timeout = the operation timeout, default port 9418, JGit's
  * error messages), the request line ({@code git-upload-pack}/{@code git-receive-pack},
  * {@code host=}, {@code version=2} for fetches unless {@code protocol.version} says 0 or 1).
- * The only behavioural difference is the read timeout.
+ * The behavioural differences are the read timeout and the {@link ConnectGate}: at most four
+ * connections to one server wait for its first answer at once, so a burst of clones never
+ * overflows git daemon's accept queue.
  */
 final class TimeoutGitAnonTransport extends TcpTransport implements PackTransport {
   private static final int GIT_PORT = Daemon.DEFAULT_PORT;
@@ -94,6 +96,9 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
       return new TimeoutGitAnonTransport(uri);
     }
   }
+
+  /** Connections being opened, per server, for every transport of the process. */
+  private static final ConnectGate OPENING = new ConnectGate(ConnectGate.PER_ENDPOINT);
 
   /** The protocol version a fetch asks for; JGit reads it from the config at the same moment. */
   private final ProtocolVersion fetchProtocol;
@@ -138,6 +143,8 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
 
   /** Sockets of connections not yet closed, so that {@link #close()} can end them from another thread. */
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  /** Set by {@link #close()}: a connection still to be opened is not. */
+  private volatile boolean closed;
 
   /**
    * Closes every socket this transport still has open. A watchdog calls it at the
@@ -145,23 +152,48 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
    */
   @Override
   public void close() {
+    closed = true;
     for (Socket socket : open) {
       closeQuietly(socket);
     }
     open.clear();
   }
 
+  /**
+   * Waits, at most the operation timeout, until fewer than {@value ConnectGate#PER_ENDPOINT}
+   * connections to this server are being opened ({@link ConnectGate}).
+   */
+  private ConnectGate.Permit enterGate() throws TransportException {
+    String endpoint = uri.getHost() + ":" + port();
+    try {
+      ConnectGate.Permit permit = OPENING.enter(endpoint, getTimeout() > 0 ? getTimeout() * 1000L : 0,
+          () -> closed);
+      if (permit == null) {
+        throw new TransportException(uri, closed ? "closed while waiting to connect"
+            : "no connection within " + getTimeout() + " s: " + ConnectGate.PER_ENDPOINT
+                + " other connections to " + endpoint + " were still waiting for the server's answer");
+      }
+      return permit;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException(uri, "interrupted while waiting to connect", e);
+    }
+  }
+
+  private int port() {
+    return uri.getPort() > 0 ? uri.getPort() : GIT_PORT;
+  }
+
   /** Connects with the operation timeout as both connect timeout and read timeout. */
   private Socket connect() throws TransportException {
     int timeoutMillis = getTimeout() > 0 ? getTimeout() * 1000 : 0;
-    int port = uri.getPort() > 0 ? uri.getPort() : GIT_PORT;
+    int port = port();
     Socket socket = new Socket();
     try {
       // The fix: a silent peer now fails the read instead of blocking it forever.
       socket.setSoTimeout(timeoutMillis);
       socket.connect(new InetSocketAddress(InetAddress.getByName(uri.getHost()), port), timeoutMillis);
       open.add(socket);
-      return socket;
     } catch (IOException e) {
       closeQuietly(socket);
       if (e instanceof UnknownHostException) {
@@ -172,6 +204,12 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
       }
       throw new TransportException(uri, e.getMessage(), e);
     }
+    if (closed) {
+      // close() ran while this socket was connecting, so it did not see it.
+      closeQuietly(socket);
+      throw new TransportException(uri, "closed while connecting");
+    }
+    return socket;
   }
 
   /** Writes git daemon's request line: {@code <service> <path>\0host=<host>[:<port>]\0[\0version=2\0]}. */
@@ -204,17 +242,22 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
 
     TcpFetchConnection(Collection<RefSpec> refSpecs, String... additionalPatterns) throws TransportException {
       super(TimeoutGitAnonTransport.this);
-      socket = connect();
-      try {
-        init(new BufferedInputStream(socket.getInputStream()),
-            new BufferedOutputStream(socket.getOutputStream()));
-        requestService("git-upload-pack", pckOut, fetchProtocol);
-      } catch (IOException e) {
-        close();
-        throw new TransportException(uri, JGitText.get().remoteHungUpUnexpectedly, e);
+      boolean advertised;
+      try (ConnectGate.Permit opening = enterGate()) {
+        socket = connect();
+        try {
+          init(new BufferedInputStream(socket.getInputStream()),
+              new BufferedOutputStream(socket.getOutputStream()));
+          requestService("git-upload-pack", pckOut, fetchProtocol);
+        } catch (IOException e) {
+          close();
+          throw new TransportException(uri, JGitText.get().remoteHungUpUnexpectedly, e);
+        }
+        // On failure these close the connection (our close() included, so the socket too). The
+        // server's first answer means the daemon has accepted this connection: the gate opens.
+        advertised = readAdvertisedRefs();
       }
-      // On failure these close the connection (our close() included, so the socket too).
-      if (!readAdvertisedRefs()) {
+      if (!advertised) {
         lsRefs(refSpecs, additionalPatterns);
       }
     }
@@ -234,17 +277,19 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
 
     TcpPushConnection() throws TransportException {
       super(TimeoutGitAnonTransport.this);
-      socket = connect();
-      try {
-        init(new BufferedInputStream(socket.getInputStream()),
-            new BufferedOutputStream(socket.getOutputStream()));
-        // As in JGit: push over git:// always speaks protocol v0.
-        requestService("git-receive-pack", pckOut, null);
-      } catch (IOException e) {
-        close();
-        throw new TransportException(uri, JGitText.get().remoteHungUpUnexpectedly, e);
+      try (ConnectGate.Permit opening = enterGate()) {
+        socket = connect();
+        try {
+          init(new BufferedInputStream(socket.getInputStream()),
+              new BufferedOutputStream(socket.getOutputStream()));
+          // As in JGit: push over git:// always speaks protocol v0.
+          requestService("git-receive-pack", pckOut, null);
+        } catch (IOException e) {
+          close();
+          throw new TransportException(uri, JGitText.get().remoteHungUpUnexpectedly, e);
+        }
+        readAdvertisedRefs();
       }
-      readAdvertisedRefs();
     }
 
     @Override
