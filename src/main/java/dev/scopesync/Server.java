@@ -65,7 +65,7 @@ public final class Server {
 
   /**
    * A Vert.x for one node, with Vert.x's own metrics going to the node's registry. The
-   * labels are method, status and route pattern only: never an event-bus address, which
+   * labels are method, status, route pattern and pool name only: never an event-bus address, which
    * would carry scope ids. Every worker pool (Vert.x's, {@code scopesync-git},
    * {@code scopesync-bundle}, the store's) starts with no thread, grows with work and lets
    * idle threads go ({@link ElasticThreadPool}). Hazelcast is loaded only for a clustered
@@ -77,7 +77,10 @@ public final class Server {
         // The JVM series are bound once the node is ready (bindJvmSeries): not on the start path.
         .setJvmMetricsEnabled(false)
         .setRegistryName("scopesync-" + UUID.randomUUID())
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE));
+        // Pool names are fixed (vert.x-worker-thread, scopesync-git, …): without them every pool's
+        // gauges collided (a WARN at each start) and only the first pool was measured.
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
+            Label.POOL_NAME));
     // Vert.x's public builder cannot take an ExecutorServiceFactory; its bootstrap can. This
     // is what Vertx.builder().with(options).withMetrics(..) does, plus the pools.
     VertxBootstrap bootstrap = VertxBootstrap.create()
