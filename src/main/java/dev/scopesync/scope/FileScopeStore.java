@@ -212,7 +212,9 @@ public final class FileScopeStore implements ScopeStore {
 
   @Override
   public Future<Void> ping() {
-    return journalTasks.executeBlocking(() -> {
+    // Not on the journal thread: a readiness check must never wait behind a commit round
+    // (a start's /ready was seen waiting 30 s there now and then).
+    return vertx.executeBlocking(() -> {
       if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
         throw new IOException("store directory " + dir + " is missing or not writable");
       }
