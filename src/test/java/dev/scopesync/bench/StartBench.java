@@ -188,7 +188,12 @@ public final class StartBench {
       }
       git.add().addFilepattern(".").call();
       git.commit().setMessage("init").setAuthor("b", "b@example.com").setCommitter("b", "b@example.com").call();
-      Git.init().setBare(true).setDirectory(bare.toFile()).setInitialBranch("main").call().close();
+      try (Git remote = Git.init().setBare(true).setDirectory(bare.toFile()).setInitialBranch("main").call()) {
+        // No gc after the push: a background one would leave lock files while the repository is copied.
+        remote.getRepository().getConfig().setInt("gc", null, "auto", 0);
+        remote.getRepository().getConfig().setBoolean("receive", null, "autogc", false);
+        remote.getRepository().getConfig().save();
+      }
       git.push().setRemote(bare.toUri().toString()).setRefSpecs(new RefSpec("refs/heads/main:refs/heads/main"))
           .call();
     }
