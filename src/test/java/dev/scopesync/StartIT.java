@@ -98,6 +98,14 @@ class StartIT {
       }
     }
     assertTrue(second.classes.contains("] io.vertx.core.Vertx "), "the class log is complete");
+    // A default start warns only about what the operator left open (no token key, no webhook
+    // secret); metrics that collide, for one, warned at every start.
+    for (String line : second.log.split("\n")) {
+      if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+        assertTrue(line.contains("auth.publicKey is not set") || line.contains("webhook.secret is not set"),
+            "unexpected at a default start: " + line);
+      }
+    }
   }
 
   @Test

@@ -68,6 +68,8 @@ public final class FetcherVerticle extends VerticleBase {
   private final RepositoryHandles.Opener opener;
   private final Map<String, Instant> lastFetched = new ConcurrentHashMap<>();
   private final SourceQueues queues = new SourceQueues();
+  /** One waiting sync per scope: repeated orders join it rather than pile up in the queue. */
+  private final PendingSyncs pending = new PendingSyncs();
   private final ScopeParser storedScopes = ScopeParser.forStoredScopes();
   private RepositoryHandles handles;
   private CloneDirectories clones;
@@ -224,8 +226,8 @@ public final class FetcherVerticle extends VerticleBase {
 
   private Future<Void> runOrders(JsonArray items, boolean forceFetch, boolean batch, String hintedHash,
       Instant requestedAt, boolean announce) {
-    List<SyncOrder> orders = new ArrayList<>();
-    List<SyncOrder> later = new ArrayList<>();
+    List<PendingSyncs.Order> orders = new ArrayList<>();
+    List<PendingSyncs.Order> later = new ArrayList<>();
     Set<String> sourcesSeen = new HashSet<>();
     for (int i = 0; i < items.size(); i++) {
       JsonObject item = items.getJsonObject(i);
@@ -238,22 +240,17 @@ public final class FetcherVerticle extends VerticleBase {
       boolean firstOfSource = sourcesSeen.add(sourceId);
       if (batch && !firstOfSource) {
         // One forced fetch per source is enough; its siblings only compare refs.
-        later.add(new SyncOrder(scopeId, sourceId, false, hintedHash, requestedAt, announce));
+        later.add(new PendingSyncs.Order(scopeId, sourceId, false, hintedHash, requestedAt, announce));
       } else {
-        orders.add(new SyncOrder(scopeId, sourceId, forceFetch, hintedHash, requestedAt, announce));
+        orders.add(new PendingSyncs.Order(scopeId, sourceId, forceFetch, hintedHash, requestedAt, announce));
       }
     }
     orders.addAll(later);
     return runAtMost(config.syncConcurrency(), orders.iterator());
   }
 
-  /** What a sync message asks for one scope, before the scope itself is looked up. */
-  private record SyncOrder(String scopeId, String sourceId, boolean forceFetch, String hintedHash,
-                           Instant requestedAt, boolean announce) {
-  }
-
   /** Runs the orders in sequence, {@code lanes} at a time (git.syncConcurrency). */
-  private Future<Void> runAtMost(int lanes, Iterator<SyncOrder> orders) {
+  private Future<Void> runAtMost(int lanes, Iterator<PendingSyncs.Order> orders) {
     List<Future<Void>> running = new ArrayList<>();
     for (int i = 0; i < lanes && orders.hasNext(); i++) {
       running.add(nextInLane(orders));
@@ -261,23 +258,28 @@ public final class FetcherVerticle extends VerticleBase {
     return Future.join(running).mapEmpty();
   }
 
-  private Future<Void> nextInLane(Iterator<SyncOrder> orders) {
+  private Future<Void> nextInLane(Iterator<PendingSyncs.Order> orders) {
     if (!orders.hasNext()) {
       return Future.succeededFuture();
     }
-    SyncOrder order = orders.next();
+    PendingSyncs.Order order = orders.next();
     return syncOne(order).otherwiseEmpty().compose(ignored -> nextInLane(orders));
   }
 
-  private Future<Void> syncOne(SyncOrder order) {
+  private Future<Void> syncOne(PendingSyncs.Order order) {
     peakSyncsInFlight.accumulateAndGet(syncsInFlight.incrementAndGet(), Math::max);
     return syncInQueue(order).onComplete(done -> syncsInFlight.decrementAndGet());
   }
 
-  private Future<Void> syncInQueue(SyncOrder order) {
+  private Future<Void> syncInQueue(PendingSyncs.Order order) {
+    return pending.submit(order, job -> queues.submit(order.sourceId(), job), this::syncNow);
+  }
+
+  /** One scope's sync, run from its source's queue. */
+  private Future<Void> syncNow(PendingSyncs.Order order) {
     String scopeId = order.scopeId();
     String sourceId = order.sourceId();
-    return queues.submit(sourceId, () -> currentScope(scopeId)
+    return currentScope(scopeId)
         .compose(scope -> {
           if (scope == null || !SourceId.of(scope.policy(), config.cloneShards()).equals(sourceId)) {
             // Deleted or moved to another source since the sync was asked for: syncing
@@ -295,7 +297,7 @@ public final class FetcherVerticle extends VerticleBase {
                 publishSynced(scopeId, sourceId, "error", null, null, failure.getMessage());
               })
               .<Void>mapEmpty();
-        }));
+        });
   }
 
   private Future<Scope> currentScope(String scopeId) {

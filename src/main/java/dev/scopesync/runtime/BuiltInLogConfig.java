@@ -30,7 +30,10 @@ public final class BuiltInLogConfig extends ContextAwareBase implements Configur
   public static final Map<String, Level> LEVELS = Map.of(
       "io.netty", Level.WARN,
       "com.hazelcast", Level.WARN,
-      "org.eclipse.jgit", Level.WARN);
+      "org.eclipse.jgit", Level.WARN,
+      // Vert.x shares one gauge among all event-bus handlers (values add up correctly), and
+      // Micrometer warns at every start that the second registration "will be ignored".
+      "io.micrometer.core.instrument.MeterRegistry", Level.ERROR);
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {

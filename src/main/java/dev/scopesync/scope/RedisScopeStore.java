@@ -66,6 +66,12 @@ public final class RedisScopeStore implements ScopeStore {
    * a burst of puts into failures that look like an outage.
    */
   private static final int POOL_WAITING = 4096;
+  /**
+   * How long a pooled connection may stay unused before it is closed: a burst opens all
+   * {@value #POOL_SIZE}, and an idle server goes back to the one or two it needs (the client's
+   * default keeps them three minutes).
+   */
+  private static final Duration POOL_IDLE = Duration.ofSeconds(15);
   private static final Duration FIRST_REFUSAL_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_REFUSAL_BACKOFF = Duration.ofSeconds(60);
 
@@ -111,6 +117,7 @@ public final class RedisScopeStore implements ScopeStore {
         .setConnectionString(redisUrl)
         .setMaxPoolSize(POOL_SIZE)
         .setMaxPoolWaiting(POOL_WAITING)
+        .setPoolRecycleTimeout((int) POOL_IDLE.toMillis())
         .setNetClientOptions(new NetClientOptions()
             .setTcpKeepAlive(true)
             .setTcpNoDelay(true)

@@ -547,10 +547,14 @@ public final class ScopeVerticle extends VerticleBase {
    * with a forced fetch first and the others without fetching (DESIGN §3).
    */
   private void sync(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
-    if (!scopes.isEmpty()) {
-      // Every node syncs its own clone; the node that took the request announces the change.
-      vertx.eventBus().publish(Addresses.FETCHER_SYNC, syncMessage(scopes, forceFetch, hintedHash, requestedAt, batch)
-          .put("announcer", ClusterView.of(vertx).nodeId()));
+    // Every node syncs its own clone; the node that took the request announces the change. A
+    // push to a repository thousands of scopes use is sent in chunks, never as one message of
+    // megabytes (a chunk after the first fetches only if no fetch followed the request).
+    String announcer = ClusterView.of(vertx).nodeId();
+    for (int i = 0; i < scopes.size(); i += SYNC_CHUNK) {
+      List<Scope> chunk = scopes.subList(i, Math.min(scopes.size(), i + SYNC_CHUNK));
+      vertx.eventBus().publish(Addresses.FETCHER_SYNC, syncMessage(chunk, forceFetch, hintedHash, requestedAt, batch)
+          .put("announcer", announcer));
     }
   }
 
