@@ -19,6 +19,7 @@ import io.vertx.core.internal.VertxBootstrap;
 import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import dev.scopesync.metrics.GuardedMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.EnumSet;
 import java.util.UUID;
@@ -85,7 +86,7 @@ public final class Server {
     // is what Vertx.builder().with(options).withMetrics(..) does, plus the pools.
     VertxBootstrap bootstrap = VertxBootstrap.create()
         .options(new VertxOptions().setMetricsOptions(metricsOptions))
-        .metricsFactory(new MicrometerMetricsFactory(metrics.registry()))
+        .metricsFactory(new GuardedMetricsFactory(new MicrometerMetricsFactory(metrics.registry())))
         .executorServiceFactory(ElasticThreadPool.vertxPools());
     bootstrap.transport(Transport.NIO.implementation());
     if (config.clusterEnabled()) {

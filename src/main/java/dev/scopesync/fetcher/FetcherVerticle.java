@@ -33,6 +33,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,10 +130,10 @@ public final class FetcherVerticle extends VerticleBase {
   }
 
   private Future<?> registerConsumers() {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, m -> syncAll(m.body())));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, m -> syncAll(m.body(), false)));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SWEEP, this::onSweep));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SYNC_LOCAL,
-        m -> syncAll(m.body()).onComplete(done -> m.reply(new JsonObject()))));
+        m -> syncAll(m.body(), true).onComplete(done -> m.reply(new JsonObject()))));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_DELETE, this::onDelete));
     consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_STATS, this::onStats));
     // Bundles are answered by the node that was asked: every node has its own clones.
@@ -201,8 +202,11 @@ public final class FetcherVerticle extends VerticleBase {
 
   // --- sync ------------------------------------------------------------------------------
 
-  /** Syncs the scopes of a sync message; completes when every one of them has finished. */
-  private Future<Void> syncAll(JsonObject body) {
+  /**
+   * Syncs the scopes of a sync message; completes when every one this message started has
+   * finished, and, with {@code awaitJoined}, every one that joined an earlier message's sync.
+   */
+  private Future<Void> syncAll(JsonObject body, boolean awaitJoined) {
     JsonArray items = body.getJsonArray("scopes");
     if (items == null) {
       LOG.warn("ignoring a sync message without scopes");
@@ -221,11 +225,11 @@ public final class FetcherVerticle extends VerticleBase {
         ? cluster.leads(Addresses.FETCHER_SYNC)
         : Future.succeededFuture(announcer.equals(cluster.nodeId()));
     return announcing.otherwise(true).compose(announce -> runOrders(items, forceFetch, batch, hintedHash,
-        requestedAt, announce));
+        requestedAt, announce, awaitJoined));
   }
 
   private Future<Void> runOrders(JsonArray items, boolean forceFetch, boolean batch, String hintedHash,
-      Instant requestedAt, boolean announce) {
+      Instant requestedAt, boolean announce, boolean awaitJoined) {
     List<PendingSyncs.Order> orders = new ArrayList<>();
     List<PendingSyncs.Order> later = new ArrayList<>();
     Set<String> sourcesSeen = new HashSet<>();
@@ -246,33 +250,43 @@ public final class FetcherVerticle extends VerticleBase {
       }
     }
     orders.addAll(later);
-    return runAtMost(config.syncConcurrency(), orders.iterator());
+    // Taken in at once, so that the same scopes in later messages join these while they wait
+    // for a lane; started syncConcurrency at a time. Orders that joined another message's
+    // waiting sync are that message's to start; this one waits for them only when asked to.
+    List<Supplier<Future<Void>>> starts = new ArrayList<>();
+    List<Future<Void>> joined = new ArrayList<>();
+    for (PendingSyncs.Order order : orders) {
+      PendingSyncs.Ticket ticket = pending.register(order, job -> queues.submit(order.sourceId(), job),
+          this::syncNow);
+      if (ticket.start() != null) {
+        starts.add(ticket.start());
+      } else if (awaitJoined) {
+        joined.add(ticket.done());
+      }
+    }
+    return runAtMost(config.syncConcurrency(), starts.iterator())
+        .compose(own -> Future.join(joined).otherwiseEmpty().mapEmpty());
   }
 
-  /** Runs the orders in sequence, {@code lanes} at a time (git.syncConcurrency). */
-  private Future<Void> runAtMost(int lanes, Iterator<PendingSyncs.Order> orders) {
+  /** Starts the syncs in sequence, {@code lanes} at a time (git.syncConcurrency). */
+  private Future<Void> runAtMost(int lanes, Iterator<Supplier<Future<Void>>> starts) {
     List<Future<Void>> running = new ArrayList<>();
-    for (int i = 0; i < lanes && orders.hasNext(); i++) {
-      running.add(nextInLane(orders));
+    for (int i = 0; i < lanes && starts.hasNext(); i++) {
+      running.add(nextInLane(starts));
     }
     return Future.join(running).mapEmpty();
   }
 
-  private Future<Void> nextInLane(Iterator<PendingSyncs.Order> orders) {
-    if (!orders.hasNext()) {
+  private Future<Void> nextInLane(Iterator<Supplier<Future<Void>>> starts) {
+    if (!starts.hasNext()) {
       return Future.succeededFuture();
     }
-    PendingSyncs.Order order = orders.next();
-    return syncOne(order).otherwiseEmpty().compose(ignored -> nextInLane(orders));
-  }
-
-  private Future<Void> syncOne(PendingSyncs.Order order) {
+    Supplier<Future<Void>> start = starts.next();
     peakSyncsInFlight.accumulateAndGet(syncsInFlight.incrementAndGet(), Math::max);
-    return syncInQueue(order).onComplete(done -> syncsInFlight.decrementAndGet());
-  }
-
-  private Future<Void> syncInQueue(PendingSyncs.Order order) {
-    return pending.submit(order, job -> queues.submit(order.sourceId(), job), this::syncNow);
+    return start.get()
+        .onComplete(done -> syncsInFlight.decrementAndGet())
+        .otherwiseEmpty()
+        .compose(ignored -> nextInLane(starts));
   }
 
   /** One scope's sync, run from its source's queue. */

@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * At most one waiting sync per scope and source: an order for a scope whose previous order
- * has not started yet joins it instead of queueing a second job. Pushes to a repository that
+ * has not started yet (still in a sync message's lanes or in the source's queue) joins it
+ * instead of becoming a second job. Pushes to a repository that
  * a thousand scopes use, arriving faster than those scopes sync, would otherwise queue a
  * thousand jobs per push without bound; joined, the queue holds each scope at most twice
  * (one running, one waiting), and the waiting one does everything any of its orders asked.
@@ -55,28 +56,38 @@ final class PendingSyncs {
   private int joined;
 
   /**
-   * Runs {@code order}, or joins it to the same scope's waiting one.
-   *
-   * @param enqueue puts a job in the source's queue; the job is handed the order to run,
-   *     which may have been joined with later ones by the time it starts
-   * @return completes when the sync that carried this order has finished
+   * An order taken in: {@code done} completes when the sync that carries it has finished;
+   * {@code start} puts that sync in its source's queue, and is null when the order joined a
+   * sync that was already waiting (whoever holds that one starts it).
    */
-  Future<Void> submit(Order order, Function<Supplier<Future<Void>>, Future<Void>> enqueue,
+  record Ticket(Future<Void> done, Supplier<Future<Void>> start) {
+  }
+
+  /**
+   * Takes an order in: it waits from now until {@code start} is called and its job begins,
+   * and every order for the same scope and source meanwhile joins it.
+   *
+   * @param enqueue puts a job in the source's queue and returns the job's outcome
+   * @param run runs a sync; it is handed the order as joined when the job begins
+   */
+  Ticket register(Order order, Function<Supplier<Future<Void>>, Future<Void>> enqueue,
       Function<Order, Future<Void>> run) {
     String key = order.scopeId() + '\n' + order.sourceId();
     Waiting existing = waiting.get(key);
     if (existing != null) {
       existing.order = existing.order.joinedWith(order);
       joined++;
-      return existing.done.future();
+      return new Ticket(existing.done.future(), null);
     }
     Waiting entry = new Waiting(order);
     waiting.put(key, entry);
-    enqueue.apply(() -> {
-      waiting.remove(key, entry);
-      return run.apply(entry.order);
-    }).onComplete(entry.done);
-    return entry.done.future();
+    return new Ticket(entry.done.future(), () -> {
+      enqueue.apply(() -> {
+        waiting.remove(key, entry);
+        return run.apply(entry.order);
+      }).onComplete(entry.done);
+      return entry.done.future();
+    });
   }
 
   /** Scopes with a sync waiting to start. */

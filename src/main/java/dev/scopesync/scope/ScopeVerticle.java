@@ -323,7 +323,9 @@ public final class ScopeVerticle extends VerticleBase {
     PushEvent event = PushEvents.fromJson(body);
     long requestedAt = clock.millis();
     List<Scope> concerned = index.concernedBy(event);
-    sync(concerned, true, null, requestedAt, false);
+    // After the answer: a push to a repository thousands of scopes use answers as soon as it
+    // knows which, and the sync orders (a message per 500 scopes) are built on the next turn.
+    vertx.getOrCreateContext().runOnContext(next -> sync(concerned, true, null, requestedAt, false));
     List<String> ids = concerned.stream().map(Scope::scopeId).toList();
     LOG.info("webhook push from {} ({} {}): refreshing {} scopes", event.provider(), event.fullNames(),
         event.branches(), ids.size());

@@ -145,7 +145,7 @@ public final class StartBench {
   private static void awaitServed(ServerProcess server, int from, int to) throws Exception {
     long deadline = System.nanoTime() + LIMIT.toNanos();
     for (int r = from; r < to; r++) {
-      while (server.status("GET", "/scopes/s" + r + "/policy") != 200) {
+      while (server.probe("/scopes/s" + r + "/policy") != 200) {
         if (System.nanoTime() > deadline) {
           throw new IOException("scope s" + r + " not served within " + LIMIT + ":\n" + server.log());
         }

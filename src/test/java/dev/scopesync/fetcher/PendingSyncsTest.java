@@ -23,8 +23,14 @@ class PendingSyncsTest {
   private final List<Promise<Void>> running = new ArrayList<>();
   private final PendingSyncs pending = new PendingSyncs();
 
+  /** Takes an order in and, unless it joined a waiting one, puts its job in the queue at once. */
   private Future<Void> submit(PendingSyncs.Order order) {
-    return pending.submit(order, job -> {
+    PendingSyncs.Ticket ticket = register(order);
+    return ticket.start() == null ? ticket.done() : ticket.start().get();
+  }
+
+  private PendingSyncs.Ticket register(PendingSyncs.Order order) {
+    return pending.register(order, job -> {
       Promise<Void> done = Promise.promise();
       queue.add(() -> job.get().onComplete(done));
       return done.future();
@@ -62,6 +68,20 @@ class PendingSyncsTest {
     assertFalse(first.isComplete());
     running.get(0).complete();
     assertTrue(first.succeeded() && second.succeeded() && third.succeeded());
+  }
+
+  @Test
+  void ordersJoinOneThatIsTakenInButNotYetQueued() {
+    PendingSyncs.Ticket first = register(order("a", "src1", false, null, 1, false));
+    PendingSyncs.Ticket second = register(order("a", "src1", true, null, 2, false));
+
+    assertTrue(second.start() == null, "joined: nothing of its own to start");
+    assertEquals(0, queue.size(), "nothing queued before the lane starts it");
+    first.start().get();
+    startNext();
+    assertEquals(List.of(new PendingSyncs.Order("a", "src1", true, null, T0.plusSeconds(2), false)), ran);
+    running.get(0).complete();
+    assertTrue(first.done().succeeded() && second.done().succeeded());
   }
 
   @Test

@@ -127,6 +127,15 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * The status of a GET over a plain socket, or -1: what a benchmark polls with, so that the
+   * measured time is the server's and not a cold HTTP client's (the JDK's costs tens of ms of
+   * CPU on its first requests, on the same two cores as the server).
+   */
+  public int probe(String path) {
+    return probe(port, path);
+  }
+
   /** The status of a request, or -1 when the connection failed. */
   public int status(String method, String path) throws InterruptedException {
     return send(method, path, null).statusCode();
