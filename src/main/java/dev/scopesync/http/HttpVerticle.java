@@ -1,5 +1,8 @@
 package dev.scopesync.http;
 
+import static dev.scopesync.http.JsonAnswers.sendDetail;
+import static dev.scopesync.http.JsonAnswers.sendJson;
+
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.Delivery;
 import dev.scopesync.bus.Failures;
@@ -610,32 +613,5 @@ public final class HttpVerticle extends VerticleBase {
       case 413 -> "request body is larger than http.maxBodyBytes";
       default -> "internal error";
     };
-  }
-
-  static void sendDetail(RoutingContext ctx, int status, String detail) {
-    sendJson(ctx, status, new JsonObject().put("detail", detail).encode());
-  }
-
-  static void sendJson(RoutingContext ctx, int status, String body) {
-    sendJson(ctx.response(), status, body);
-  }
-
-  private static void sendDetail(HttpServerResponse response, int status, String detail) {
-    sendJson(response, status, new JsonObject().put("detail", detail).encode());
-  }
-
-  private static void sendJson(HttpServerResponse response, int status, String body) {
-    if (response.ended() || response.closed()) {
-      return;
-    }
-    if (response.headWritten()) {
-      // A streamed answer failed half-way: the client must not take a cut list for a whole one.
-      response.reset();
-      return;
-    }
-    response
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(body);
   }
 }

@@ -4,6 +4,7 @@ import dev.scopesync.auth.AccessPolicy;
 import dev.scopesync.auth.Claims;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.config.ServerConfig;
+import dev.scopesync.http.JsonAnswers;
 import dev.scopesync.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -122,7 +123,7 @@ public final class PubSubEndpoint {
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     if (!request.canUpgradeToWebSocket()) {
-      respond(ctx, 400, "GET /ws is OPAL's pub/sub WebSocket: send a WebSocket upgrade");
+      JsonAnswers.sendDetail(ctx, 400, "GET /ws is OPAL's pub/sub WebSocket: send a WebSocket upgrade");
       return;
     }
     if (stopping || registry.size() + handshakes >= config.pubsubMaxConnections()) {
@@ -130,7 +131,7 @@ public final class PubSubEndpoint {
       LOG.info("refused a /ws upgrade from {}: {} connections open, pubsub.maxConnections is {}",
           request.remoteAddress(), registry.size() + handshakes, config.pubsubMaxConnections());
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
-      respond(ctx, 503, "too many pub/sub connections on this node; retry later");
+      JsonAnswers.sendDetail(ctx, 503, "too many pub/sub connections on this node; retry later");
       return;
     }
     handshakes++;
@@ -219,11 +220,5 @@ public final class PubSubEndpoint {
         s.socket().writePing(Buffer.buffer("scopesync"));
       }
     }
-  }
-
-  private static void respond(RoutingContext ctx, int status, String detail) {
-    ctx.response().setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("detail", detail).encode());
   }
 }

@@ -105,6 +105,7 @@ public final class FileScopeStore implements ScopeStore {
   private final Tuning tuning;
   private final WorkerExecutor journalTasks;
   private final WorkerExecutor fileTasks;
+  private final ParallelFileWork fileWork;
   private final Map<String, Scope> scopes = new ConcurrentHashMap<>();
 
   // --- commits: the journal task --------------------------------------------------------
@@ -164,6 +165,7 @@ public final class FileScopeStore implements ScopeStore {
     this.tuning = tuning;
     this.journalTasks = journalTasks;
     this.fileTasks = fileTasks;
+    this.fileWork = new ParallelFileWork(fileTasks, FILE_THREADS);
   }
 
   /** Creates the directory if needed, loads every scope in it and replays the journal. */
@@ -596,17 +598,17 @@ public final class FileScopeStore implements ScopeStore {
       return forcingDone() ? finishCheckpoint() : Future.succeededFuture(hasWorkNow());
     }
     Generation from = source;
-    Future<Outcome<Map.Entry<String, byte[]>, String>> written = inParallel(writes, change -> {
+    Future<ParallelFileWork.Outcome<Map.Entry<String, byte[]>, String>> written = fileWork.run(writes, change -> {
       writeScopeFile(change.getKey(), change.getValue());
       return change.getValue() == null ? null : change.getKey();
     });
-    Future<Outcome<String, String>> synced = inParallel(forces, scopeId -> {
+    Future<ParallelFileWork.Outcome<String, String>> synced = fileWork.run(forces, scopeId -> {
       FileStoreDisk.forceFile(FileStoreDisk.fileOf(dir, scopeId));
       return scopeId;
     });
     return Future.all(written, synced).compose(both -> {
-      Outcome<Map.Entry<String, byte[]>, String> w = written.result();
-      Outcome<String, String> f = synced.result();
+      ParallelFileWork.Outcome<Map.Entry<String, byte[]>, String> w = written.result();
+      ParallelFileWork.Outcome<String, String> f = synced.result();
       synchronized (pendingLock) {
         if (from != null) {
           for (String scopeId : w.done()) {
@@ -735,93 +737,24 @@ public final class FileScopeStore implements ScopeStore {
     }
   }
 
-  private interface IoAction<T, R> {
-    R run(T item) throws IOException;
-  }
-
-  /** What a parallel run did: the results of the items that succeeded, the items that failed, the first failure. */
-  private record Outcome<T, R>(List<R> done, List<T> failed, Throwable failure) {}
-
-  /** Runs {@code action} on every item, in slices spread over the file threads (the items must be independent). */
-  private <T, R> Future<Outcome<T, R>> inParallel(List<T> items, IoAction<T, R> action) {
-    if (items.isEmpty()) {
-      return Future.succeededFuture(new Outcome<>(List.of(), List.of(), null));
-    }
-    int slices = Math.min(FILE_THREADS, (items.size() + 63) / 64);
-    List<Future<Outcome<T, R>>> parts = new ArrayList<>();
-    for (int s = 0; s < slices; s++) {
-      List<T> slice = items.subList(items.size() * s / slices, items.size() * (s + 1) / slices);
-      parts.add(fileTasks.executeBlocking(() -> {
-        List<R> done = new ArrayList<>(slice.size());
-        List<T> failed = new ArrayList<>();
-        Throwable first = null;
-        for (T item : slice) {
-          try {
-            done.add(action.run(item));
-          } catch (IOException | RuntimeException e) {
-            failed.add(item);
-            first = first == null ? e : first;
-          }
-        }
-        return new Outcome<>(done, failed, first);
-      }, false));
-    }
-    return Future.all(parts).map(all -> {
-      List<R> done = new ArrayList<>(items.size());
-      List<T> failed = new ArrayList<>();
-      Throwable first = null;
-      for (Future<Outcome<T, R>> part : parts) {
-        done.addAll(part.result().done());
-        failed.addAll(part.result().failed());
-        first = first == null ? part.result().failure() : first;
-      }
-      return new Outcome<>(done, failed, first);
-    });
-  }
-
   // --- open: load and replay --------------------------------------------------------------
 
   /**
-   * Reads every scope file, then replays the journal over them. The replayed segments
-   * become the first generation: the files they changed are rewritten by the file steps,
-   * the others forced, and the segments deleted at its checkpoint.
+   * Reads every scope file and replays the journal over them ({@link FileStoreRecovery}). The
+   * replayed segments become the first generation: the files they changed are rewritten by the
+   * file steps, the others forced, and the segments deleted at its checkpoint.
    */
   private void load(ScopeParser parser) throws IOException {
-    Files.createDirectories(dir);
-    List<Path> scopeFiles = new ArrayList<>();
-    TreeMap<Long, Path> segments = new TreeMap<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path entry : entries) {
-        String name = entry.getFileName().toString();
-        long sequence = ScopeJournal.sequenceOf(name);
-        if (name.endsWith(FileStoreDisk.TMP_SUFFIX)) {
-          Files.deleteIfExists(entry); // a write cut short before its rename
-        } else if (name.endsWith(FileStoreDisk.SUFFIX)) {
-          scopeFiles.add(entry);
-        } else if (sequence >= 0) {
-          segments.put(sequence, entry);
-        }
-      }
-    }
-    Set<Path> unreadable = new HashSet<>();
-    for (Path file : scopeFiles) {
-      try {
-        Scope scope = parser.parse(new JsonObject(Files.readString(file)));
-        scopes.put(scope.scopeId(), scope);
-      } catch (RuntimeException | CharacterCodingException e) {
-        unreadable.add(file);
-      }
-    }
+    FileStoreRecovery.Found found = FileStoreRecovery.read(dir, parser);
+    scopes.putAll(found.scopes());
     Generation replayed = new Generation();
-    long newest = segments.isEmpty() ? 0 : segments.lastKey();
-    int records = replay(parser, segments, unreadable, replayed);
-    for (Path file : unreadable) {
-      LOG.error("skipping unreadable scope file {}", file);
-    }
+    replayed.changes.putAll(found.toWrite());
+    replayed.written.addAll(found.toForce());
+    long newest = found.newestSegment();
     synchronized (journalLock) {
       journal = new ScopeJournal(dir, newest + 1);
       sealedHandedOff = newest;
-      for (Map.Entry<Long, Path> segment : segments.entrySet()) {
+      for (Map.Entry<Long, Path> segment : found.segments().entrySet()) {
         journal.adopt(segment.getKey(), segment.getValue());
       }
     }
@@ -833,74 +766,9 @@ public final class FileScopeStore implements ScopeStore {
       }
       generations.add(new Generation());
     }
-    LOG.info("file store {}: {} scopes loaded{}", dir, scopes.size(), segments.isEmpty() ? ""
-        : ", " + records + " journal records replayed (" + replayed.changes.size() + " scope files to rewrite)");
-  }
-
-  /**
-   * Applies the journal's intact records to memory, in order, and fills {@code into} with
-   * the scope files that differ from the result (to rewrite) and those that match it (to
-   * force). Only the newest run of consecutive segments counts: one before a gap was
-   * checkpointed already (segments are deleted oldest first). Answers the records applied.
-   */
-  private int replay(ScopeParser parser, TreeMap<Long, Path> segments, Set<Path> unreadable, Generation into)
-      throws IOException {
-    if (segments.isEmpty()) {
-      return 0;
-    }
-    long first = segments.lastKey();
-    while (segments.containsKey(first - 1)) {
-      first--;
-    }
-    Map<String, Scope> before = new HashMap<>();
-    List<String> order = new ArrayList<>();
-    int records = 0;
-    for (Map.Entry<Long, Path> segment : segments.tailMap(first, true).entrySet()) {
-      ScopeJournal.Contents contents = ScopeJournal.decode(Files.readAllBytes(segment.getValue()));
-      for (JsonObject record : contents.records()) {
-        String scopeId;
-        Scope scope = null;
-        if (record.getValue("put") instanceof JsonObject doc) {
-          try {
-            scope = parser.parse(doc);
-          } catch (RuntimeException e) {
-            LOG.error("journal {}: skipping a stored scope that does not parse: {}", segment.getValue(), e.getMessage());
-            continue;
-          }
-          scopeId = scope.scopeId();
-        } else {
-          scopeId = record.getString("delete");
-        }
-        if (!before.containsKey(scopeId)) {
-          before.put(scopeId, scopes.get(scopeId));
-          order.add(scopeId);
-        }
-        if (scope == null) {
-          scopes.remove(scopeId);
-        } else {
-          scopes.put(scopeId, scope);
-        }
-        records++;
-      }
-      if (contents.torn()) {
-        LOG.warn("journal {}: ignoring the last {} bytes ({} at byte {}): a write cut short by a crash, "
-            + "never acknowledged", segment.getValue(), contents.totalBytes() - contents.validBytes(),
-            contents.problem(), contents.validBytes());
-      }
-    }
-    for (String scopeId : order) {
-      Scope now = scopes.get(scopeId);
-      Path file = FileStoreDisk.fileOf(dir, scopeId);
-      if (Objects.equals(now, before.get(scopeId)) && !unreadable.contains(file)) {
-        if (now != null) {
-          into.written.add(scopeId); // the file holds it already: force it at the checkpoint
-        }
-      } else {
-        into.changes.put(scopeId, now == null ? null : now.toStoredJson().encode().getBytes(StandardCharsets.UTF_8));
-      }
-      unreadable.remove(file);
-    }
-    return records;
+    LOG.info("file store {}: {} scopes loaded{}", dir, scopes.size(), found.segments().isEmpty() ? ""
+        : ", " + found.records() + " journal records replayed (" + replayed.changes.size()
+        + " scope files to rewrite)");
   }
 
   // --- failures ---------------------------------------------------------------------------

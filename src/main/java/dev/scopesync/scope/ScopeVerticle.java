@@ -10,9 +10,7 @@ import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.stats.ProcessStats;
 import dev.scopesync.webhook.PushEvent;
 import dev.scopesync.webhook.PushEvents;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -32,21 +30,17 @@ import org.slf4j.LoggerFactory;
  * answer to the fetcher's question whether a source is still used. It never touches git:
  * it tells every node's fetcher what to sync and what was deleted.
  *
- * <p>Reads come from the node's {@link ScopeIndex}, loaded from the store at start and kept
- * current by this node's writes, by other nodes' change events and, for a store other programs
- * write too (Redis), by a reconciling scan every {@code store.reconcileSeconds} (DESIGN §13):
- * no request reads every scope. Writes go to the store first and are acknowledged once it has
- * them.
+ * <p>Reads come from the node's {@link ScopeMirror} of the store (DESIGN §13): no request
+ * reads every scope. Writes go to the store first and are acknowledged once it has them.
+ * What the fetchers are told goes through {@link SyncOrders}.
  */
 public final class ScopeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeVerticle.class);
   private static final long BOOT_RETRY_MILLIS = 5_000;
   /** Store reads in flight for the in-use question (the Redis client queues at most 4,096). */
   private static final int STORE_CONFIRMATIONS = 64;
-  /** Scopes indexed or compared per turn of the event loop. */
-  private static final int SLICE = 2_000;
   /** Scopes per sync message of a boot, poll or refresh of all (whole sources, never split). */
-  static final int SYNC_CHUNK = 500;
+  private static final int SYNC_CHUNK = SyncOrders.CHUNK;
   /** The most scopes one page of a list answers. */
   public static final int MAX_PAGE = 10_000;
   private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
@@ -57,18 +51,14 @@ public final class ScopeVerticle extends VerticleBase {
   private final ScopeParser parser;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final ServerMetrics metrics;
-  private final ScopeIndex index = new ScopeIndex(this::sourceIdOf);
   /** Store confirmations of the in-use question: a start sweep asks for thousands of sources at once. */
   private final InFlightLimit confirmations = new InFlightLimit(STORE_CONFIRMATIONS);
-  /** The index's size, for the gauge (read on the scrape thread). */
-  private volatile int scopeCount;
-  /** Whether the index holds the store's scopes (false while the store was down since start). */
-  private boolean loaded;
   private long reconcileTimer = -1;
-  private boolean reconciling;
-  /** While a reconcile scans: ids this node wrote or heard about meanwhile (the scan may have read them earlier). */
-  private Set<String> touchedDuringScan;
   private ScopeStore store;
+  /** The scopes this node knows, kept in line with the store. */
+  private ScopeMirror mirror;
+  /** What the fetchers are told. */
+  private SyncOrders orders;
   private long pollTimer = -1;
   private long bootTimer = -1;
   private volatile boolean stopped;
@@ -94,9 +84,11 @@ public final class ScopeVerticle extends VerticleBase {
     return storeFactory.apply(vertx)
         .compose(s -> {
           store = s;
+          orders = new SyncOrders(vertx, this::sourceIdOf, () -> stopped);
+          mirror = new ScopeMirror(vertx, store, this::sourceIdOf, orders, clock);
           // Loaded once, with the configured scopes created, before any request is taken; a store
           // that is down (Redis not there yet) is loaded when boot retries.
-          return load().compose(ok -> createConfiguredScopes()).otherwise(e -> {
+          return mirror.load().compose(ok -> createConfiguredScopes()).otherwise(e -> {
             LOG.warn("store not loaded at start: {}", e.getMessage());
             return null;
           });
@@ -113,13 +105,18 @@ public final class ScopeVerticle extends VerticleBase {
           register(Addresses.WEBHOOK_PUSH, this::webhookPush);
           register(Addresses.FETCHER_SCOPE, this::storedScope);
           register(Addresses.FETCHER_SOURCE_IN_USE, this::sourceInUse);
-          consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SCOPES_CHANGED, m -> onChanged(m.body())));
+          consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SCOPES_CHANGED,
+              m -> mirror.onChanged(m.body())));
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         })
         .onSuccess(ignored -> {
-          metrics.gauge(ServerMetrics.SCOPES, "scopes in the store", () -> scopeCount);
+          metrics.gauge(ServerMetrics.SCOPES, "scopes in the store", mirror::size);
           if (store.shared()) {
-            reconcileTimer = vertx.setPeriodic(config.storeReconcileSeconds() * 1000L, id -> reconcile());
+            reconcileTimer = vertx.setPeriodic(config.storeReconcileSeconds() * 1000L, id -> {
+              if (!stopped) {
+                mirror.reconcile();
+              }
+            });
           }
           boot();
           if (config.pollingIntervalSeconds() > 0) {
@@ -134,7 +131,7 @@ public final class ScopeVerticle extends VerticleBase {
    * soon as the store answers.
    */
   private void boot() {
-    load()
+    mirror.load()
         .compose(ready -> createConfiguredScopes())
         .compose(created -> sweepThenSyncAtBoot())
         .onFailure(e -> {
@@ -192,16 +189,16 @@ public final class ScopeVerticle extends VerticleBase {
     boolean forceFetch = bool(body, "force_fetch");
     long requestedAt = clock.millis();
     return store.put(scope).map(stored -> {
-      Scope indexed = indexPut(scope);
+      Scope indexed = mirror.put(scope);
       Scope previous = stored != null ? stored : indexed;
       String sourceId = sourceIdOf(scope);
       if (previous != null && !sourceIdOf(previous).equals(sourceId)) {
         // The scope moved to another source: its old clone may now be unused.
-        tellFetchersDeleted(previous.scopeId(), sourceIdOf(previous));
+        orders.deleted(previous.scopeId(), sourceIdOf(previous));
       }
-      announceChange(scope.scopeId());
+      mirror.announce(scope.scopeId());
       LOG.info("scope_id={} source_id={} stored", scope.scopeId(), sourceId);
-      sync(List.of(scope), forceFetch, null, requestedAt, false);
+      orders.everywhere(List.of(scope), forceFetch, null, requestedAt, false);
       return new JsonObject();
     });
   }
@@ -216,8 +213,8 @@ public final class ScopeVerticle extends VerticleBase {
    * {@code after}; {@code next} is the id to continue after, or null on the last page.
    */
   private Future<JsonObject> list(JsonObject body) {
-    if (!loaded) {
-      return load().compose(ok -> list(body));
+    if (!mirror.loaded()) {
+      return mirror.load().compose(ok -> list(body));
     }
     Object after = body.getValue("after");
     if (after != null && !(after instanceof String)) {
@@ -228,7 +225,7 @@ public final class ScopeVerticle extends VerticleBase {
       throw new InvalidScopeException("limit", "must be an integer from 1 to " + MAX_PAGE);
     }
     int limit = limitValue == null ? MAX_PAGE : (Integer) limitValue;
-    List<Scope> page = index.page((String) after, limit + 1);
+    List<Scope> page = mirror.index().page((String) after, limit + 1);
     boolean more = page.size() > limit;
     List<Scope> shown = more ? page.subList(0, limit) : page;
     return Future.succeededFuture(new JsonObject()
@@ -239,12 +236,12 @@ public final class ScopeVerticle extends VerticleBase {
   private Future<JsonObject> delete(JsonObject body) {
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
     return store.delete(scopeId).map(stored -> {
-      Scope indexed = indexRemove(scopeId);
+      Scope indexed = mirror.remove(scopeId);
       Scope removed = stored != null ? stored : indexed;
-      announceChange(scopeId);
+      mirror.announce(scopeId);
       if (removed != null) {
         LOG.info("scope_id={} deleted", scopeId);
-        tellFetchersDeleted(scopeId, sourceIdOf(removed));
+        orders.deleted(scopeId, sourceIdOf(removed));
         vertx.eventBus().publish(Addresses.SCOPE_DELETED, new JsonObject().put("scope_id", scopeId));
       }
       return new JsonObject();
@@ -259,19 +256,19 @@ public final class ScopeVerticle extends VerticleBase {
     }
     String hintedHash = (String) hint;
     if (body.getValue("scope_id") == null) {
-      if (!loaded) {
-        return load().compose(ok -> refresh(body));
+      if (!mirror.loaded()) {
+        return mirror.load().compose(ok -> refresh(body));
       }
       // Every node syncs every scope, one message per chunk of whole sources.
-      for (List<Scope> chunk : index.chunksBySource(SYNC_CHUNK, s -> true)) {
-        sync(chunk, true, null, requestedAt, true);
+      for (List<Scope> chunk : mirror.index().chunksBySource(SYNC_CHUNK, s -> true)) {
+        orders.everywhere(chunk, true, null, requestedAt, true);
       }
       return Future.succeededFuture(new JsonObject());
     }
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
     return existing(scopeId).map(scope -> {
       // No hint: force a fetch (unless one happened after this request arrived).
-      sync(List.of(scope), hintedHash == null, hintedHash, requestedAt, false);
+      orders.everywhere(List.of(scope), hintedHash == null, hintedHash, requestedAt, false);
       return new JsonObject();
     });
   }
@@ -288,7 +285,7 @@ public final class ScopeVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> stats() {
-    Future<Integer> scopes = Future.succeededFuture(index.size());
+    Future<Integer> scopes = Future.succeededFuture(mirror.index().size());
     Future<JsonObject> fetcher = vertx.eventBus()
         .<JsonObject>request(Addresses.FETCHER_STATS, new JsonObject(), Delivery.local())
         .map(Message::body);
@@ -301,7 +298,7 @@ public final class ScopeVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> ready() {
-    Future<Void> storeOk = store.ping().compose(ok -> load())
+    Future<Void> storeOk = store.ping().compose(ok -> mirror.load())
         .recover(e -> Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "store: " + e.getMessage())));
     return storeOk
         .compose(ok -> vertx.eventBus().request(Addresses.FETCHER_STATS, new JsonObject(), Delivery.local()))
@@ -317,15 +314,15 @@ public final class ScopeVerticle extends VerticleBase {
    * url names the pushed repository and whose branch was pushed.
    */
   private Future<JsonObject> webhookPush(JsonObject body) {
-    if (!loaded) {
-      return load().compose(ok -> webhookPush(body));
+    if (!mirror.loaded()) {
+      return mirror.load().compose(ok -> webhookPush(body));
     }
     PushEvent event = PushEvents.fromJson(body);
     long requestedAt = clock.millis();
-    List<Scope> concerned = index.concernedBy(event);
+    List<Scope> concerned = mirror.index().concernedBy(event);
     // After the answer: a push to a repository thousands of scopes use answers as soon as it
     // knows which, and the sync orders (a message per 500 scopes) are built on the next turn.
-    vertx.getOrCreateContext().runOnContext(next -> sync(concerned, true, null, requestedAt, false));
+    vertx.getOrCreateContext().runOnContext(next -> orders.everywhere(concerned, true, null, requestedAt, false));
     List<String> ids = concerned.stream().map(Scope::scopeId).toList();
     LOG.info("webhook push from {} ({} {}): refreshing {} scopes", event.provider(), event.fullNames(),
         event.branches(), ids.size());
@@ -346,10 +343,10 @@ public final class ScopeVerticle extends VerticleBase {
     }
     return store.get(scopeId).compose(scope -> {
       if (scope == null) {
-        indexRemove(scopeId);
+        mirror.remove(scopeId);
         return Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId));
       }
-      indexPut(scope);
+      mirror.put(scope);
       return Future.succeededFuture(scope.toStoredJson());
     });
   }
@@ -360,12 +357,12 @@ public final class ScopeVerticle extends VerticleBase {
    * a delete elsewhere must not keep a clone alive). O(scopes of that source).
    */
   private Future<JsonObject> sourceInUse(JsonObject body) {
-    if (!loaded) {
+    if (!mirror.loaded()) {
       // Never answered from an empty index: if the store cannot be read, the fetcher keeps the clone.
-      return load().compose(ok -> sourceInUse(body));
+      return mirror.load().compose(ok -> sourceInUse(body));
     }
     String sourceId = body.getString("source_id");
-    Set<String> ids = index.idsOfSource(sourceId);
+    Set<String> ids = mirror.index().idsOfSource(sourceId);
     if (ids.isEmpty() || !store.shared()) {
       return Future.succeededFuture(new JsonObject().put("in_use", !ids.isEmpty()));
     }
@@ -387,154 +384,13 @@ public final class ScopeVerticle extends VerticleBase {
         : confirmInStore(ids, sourceId));
   }
 
-  // --- the index: this node's writes, other nodes' changes, the shared store -------------
-
-  /** Fills the index from the store, once. */
-  private Future<Void> load() {
-    if (loaded) {
-      return Future.succeededFuture();
-    }
-    return store.all()
-        .compose(scopes -> inSlices(scopes, index::put).map(scopes.size()))
-        .map(count -> {
-          scopeCount = index.size();
-          loaded = true;
-          LOG.info("{} scopes loaded from the store", count);
-          return null;
-        });
-  }
-
-  /**
-   * Applies {@code step} to every item, {@link #SLICE} at a time with the event loop free in
-   * between: 100,000 scopes indexed at once would block it for seconds.
-   */
-  private <T> Future<Void> inSlices(List<T> items, java.util.function.Consumer<T> step) {
-    Promise<Void> done = Promise.promise();
-    Context context = vertx.getOrCreateContext();
-    slice(items, 0, step, context, done);
-    return done.future();
-  }
-
-  private <T> void slice(List<T> items, int from, java.util.function.Consumer<T> step, Context context,
-      Promise<Void> done) {
-    int to = Math.min(items.size(), from + SLICE);
-    try {
-      for (int i = from; i < to; i++) {
-        step.accept(items.get(i));
-      }
-    } catch (RuntimeException e) {
-      done.fail(e);
-      return;
-    }
-    if (to >= items.size()) {
-      done.complete();
-    } else {
-      context.runOnContext(next -> slice(items, to, step, context, done));
-    }
-  }
-
-
-  private Scope indexPut(Scope scope) {
-    if (touchedDuringScan != null) {
-      touchedDuringScan.add(scope.scopeId());
-    }
-    Scope previous = index.put(scope);
-    scopeCount = index.size();
-    return previous;
-  }
-
-  private Scope indexRemove(String scopeId) {
-    if (touchedDuringScan != null) {
-      touchedDuringScan.add(scopeId);
-    }
-    Scope removed = index.remove(scopeId);
-    scopeCount = index.size();
-    return removed;
-  }
-
-  /** Tells the other nodes that a scope changed in the shared store: they re-read it. */
-  private void announceChange(String scopeId) {
-    if (store.shared()) {
-      vertx.eventBus().publish(Addresses.SCOPES_CHANGED,
-          new JsonObject().put("scope_id", scopeId).put("node", ClusterView.of(vertx).nodeId()));
-    }
-  }
-
-  /** Another node changed a scope: this node's index takes the store's word for it. */
-  private void onChanged(JsonObject event) {
-    String scopeId = event.getString("scope_id");
-    if (scopeId == null || ClusterView.of(vertx).nodeId().equals(event.getString("node"))) {
-      return;
-    }
-    store.get(scopeId)
-        .onSuccess(scope -> {
-          if (scope == null) {
-            indexRemove(scopeId);
-          } else {
-            indexPut(scope);
-          }
-        })
-        .onFailure(e -> LOG.warn("scope_id={} changed elsewhere, not re-read: {}; the next reconcile will",
-            scopeId, e.getMessage()));
-  }
-
-  /**
-   * Brings the index in line with a shared store every {@code store.reconcileSeconds}: scopes
-   * written or deleted there by OPAL or by hand appear and disappear, and their clones are
-   * synced and purged. One scan per period, never per request.
-   */
-  private void reconcile() {
-    if (reconciling || stopped || !loaded) {
-      return;
-    }
-    reconciling = true;
-    long requestedAt = clock.millis();
-    // Ids known when the scan starts: one that is missing from it was deleted behind our back.
-    Set<String> gone = index.ids();
-    List<Scope> changed = new ArrayList<>();
-    touchedDuringScan = new java.util.HashSet<>();
-    store.all()
-        .compose(stored -> inSlices(stored, scope -> {
-            gone.remove(scope.scopeId());
-            if (touchedDuringScan.contains(scope.scopeId())) {
-              return; // written here or announced meanwhile: newer than what the scan read
-            }
-            Scope known = index.get(scope.scopeId());
-            if (!scope.equals(known)) {
-              Scope previous = indexPut(scope);
-              if (previous != null && !sourceIdOf(previous).equals(sourceIdOf(scope))) {
-                tellFetchersDeleted(previous.scopeId(), sourceIdOf(previous));
-              }
-              changed.add(scope);
-            }
-          }))
-        .onSuccess(sliced -> {
-          gone.removeAll(touchedDuringScan);
-          for (String scopeId : gone) {
-            Scope removed = indexRemove(scopeId);
-            if (removed != null) {
-              tellFetchersDeleted(scopeId, sourceIdOf(removed));
-            }
-          }
-          if (!changed.isEmpty() || !gone.isEmpty()) {
-            LOG.info("reconciled with the store: {} scopes new or changed, {} gone", changed.size(), gone.size());
-          }
-          syncHereChunked(changed, requestedAt);
-        })
-        .onFailure(e -> LOG.warn("reconcile with the store failed: {}", e.getMessage()))
-        .onComplete(done -> {
-          reconciling = false;
-          touchedDuringScan = null;
-        });
-  }
-
   // --- helpers ---------------------------------------------------------------------------
 
   private Future<Scope> existing(String scopeId) {
-    if (!loaded) {
-      return load().compose(ok -> existing(scopeId));
+    if (!mirror.loaded()) {
+      return mirror.load().compose(ok -> existing(scopeId));
     }
-    Scope scope = index.get(scopeId);
+    Scope scope = mirror.index().get(scopeId);
     return scope == null
         ? Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId))
         : Future.succeededFuture(scope);
@@ -544,50 +400,15 @@ public final class ScopeVerticle extends VerticleBase {
     return SourceId.of(scope.policy(), config.cloneShards());
   }
 
-  /**
-   * Asks every node's fetcher to sync these scopes. A batch syncs one scope per source
-   * with a forced fetch first and the others without fetching (DESIGN §3).
-   */
-  private void sync(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
-    // Every node syncs its own clone; the node that took the request announces the change. A
-    // push to a repository thousands of scopes use is sent in chunks, never as one message of
-    // megabytes (a chunk after the first fetches only if no fetch followed the request).
-    String announcer = ClusterView.of(vertx).nodeId();
-    for (int i = 0; i < scopes.size(); i += SYNC_CHUNK) {
-      List<Scope> chunk = scopes.subList(i, Math.min(scopes.size(), i + SYNC_CHUNK));
-      vertx.eventBus().publish(Addresses.FETCHER_SYNC, syncMessage(chunk, forceFetch, hintedHash, requestedAt, batch)
-          .put("announcer", announcer));
-    }
-  }
-
-  private JsonObject syncMessage(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt,
-      boolean batch) {
-    JsonArray items = new JsonArray();
-    for (Scope scope : scopes) {
-      items.add(new JsonObject().put("scope_id", scope.scopeId()).put("source_id", sourceIdOf(scope)));
-    }
-    return new JsonObject()
-        .put("scopes", items)
-        .put("force_fetch", forceFetch)
-        .put("hinted_hash", hintedHash)
-        .put("requested_at", requestedAt)
-        .put("batch", batch);
-  }
-
-  private void tellFetchersDeleted(String scopeId, String sourceId) {
-    vertx.eventBus().publish(Addresses.FETCHER_DELETE,
-        new JsonObject().put("scope_id", scopeId).put("source_id", sourceId));
-  }
-
   private Future<Void> createConfiguredScopes() {
     List<Future<?>> created = new ArrayList<>();
     for (int i = 0; i < config.scopes().size(); i++) {
       Scope scope = parser.parse(config.scopes().getJsonObject(i));
       created.add(store.get(scope.scopeId()).compose(existing -> existing != null
-          ? Future.succeededFuture(indexPut(existing))
+          ? Future.succeededFuture(mirror.put(existing))
           : store.put(scope).onSuccess(x -> {
-            indexPut(scope);
-            announceChange(scope.scopeId());
+            mirror.put(scope);
+            mirror.announce(scope.scopeId());
             LOG.info("scope_id={} created from the config file", scope.scopeId());
           })));
     }
@@ -602,8 +423,8 @@ public final class ScopeVerticle extends VerticleBase {
   private Future<Void> sweepThenSyncAtBoot() {
     return vertx.eventBus().request(Addresses.FETCHER_SWEEP, new JsonObject(), Delivery.localUntilDone())
         .compose(swept -> {
-          LOG.info("boot: syncing {} scopes", index.size());
-          return syncHereInChunks(index.chunksBySource(SYNC_CHUNK, s -> true), clock.millis())
+          LOG.info("boot: syncing {} scopes", mirror.index().size());
+          return orders.here(mirror.index().chunksBySource(SYNC_CHUNK, s -> true), clock.millis())
               .onSuccess(done -> LOG.info("boot sync finished"));
         });
   }
@@ -616,43 +437,9 @@ public final class ScopeVerticle extends VerticleBase {
     }
     polling = true;
     long requestedAt = clock.millis();
-    syncHereInChunks(index.chunksBySource(SYNC_CHUNK, s -> s.policy().pollUpdates()), requestedAt)
+    orders.here(mirror.index().chunksBySource(SYNC_CHUNK, s -> s.policy().pollUpdates()), requestedAt)
         .onFailure(e -> LOG.warn("poll tick failed: {}", e.getMessage()))
         .onComplete(done -> polling = false);
-  }
-
-  /** Syncs these scopes here, {@link #SYNC_CHUNK} at a time. */
-  private Future<Void> syncHereChunked(List<Scope> scopes, long requestedAt) {
-    List<List<Scope>> chunks = new ArrayList<>();
-    for (int i = 0; i < scopes.size(); i += SYNC_CHUNK) {
-      chunks.add(scopes.subList(i, Math.min(scopes.size(), i + SYNC_CHUNK)));
-    }
-    return syncHereInChunks(chunks, requestedAt);
-  }
-
-  /**
-   * Syncs the chunks here one after the other: the fetcher's lanes stay full while no message
-   * ever holds every scope, and a boot of many scopes never queues them all at once.
-   */
-  private Future<Void> syncHereInChunks(Iterable<List<Scope>> chunks, long requestedAt) {
-    Future<Void> chain = Future.succeededFuture();
-    for (List<Scope> chunk : chunks) {
-      chain = chain.compose(done -> stopped ? Future.succeededFuture() : syncHere(chunk, requestedAt));
-    }
-    return chain;
-  }
-
-  /**
-   * Has this node's fetcher sync a batch and completes when the batch is done. Boot and
-   * polling are per node: each node keeps its own clones fresh.
-   */
-  private Future<Void> syncHere(List<Scope> scopes, long requestedAt) {
-    if (scopes.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return vertx.eventBus().request(Addresses.FETCHER_SYNC_LOCAL, syncMessage(scopes, true, null, requestedAt, true),
-            Delivery.localUntilDone())
-        .mapEmpty();
   }
 
   private static boolean bool(JsonObject body, String key) {

@@ -1,0 +1,103 @@
+package dev.scopesync.scope;
+
+import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.ClusterView;
+import dev.scopesync.bus.Delivery;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * What the scope verticle tells the fetchers (DESIGN §1, §13): which scopes to sync and
+ * which were deleted. Never one message for every scope: orders go out {@link #CHUNK}
+ * scopes at a time, so a boot, a poll, a refresh of all or a push to a repository thousands
+ * of scopes use is never a multi-megabyte publish in a cluster.
+ */
+final class SyncOrders {
+  /** Scopes per sync message. */
+  static final int CHUNK = 500;
+
+  private final Vertx vertx;
+  private final Function<Scope, String> sourceIdOf;
+  private final BooleanSupplier stopped;
+
+  SyncOrders(Vertx vertx, Function<Scope, String> sourceIdOf, BooleanSupplier stopped) {
+    this.vertx = vertx;
+    this.sourceIdOf = sourceIdOf;
+    this.stopped = stopped;
+  }
+
+  /**
+   * Asks every node's fetcher to sync these scopes; this node announces the change. A batch
+   * syncs one scope per source with a forced fetch first and the others without fetching
+   * (DESIGN §3); a chunk after the first fetches only if no fetch followed the request.
+   */
+  void everywhere(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
+    String announcer = ClusterView.of(vertx).nodeId();
+    for (List<Scope> chunk : chunks(scopes)) {
+      vertx.eventBus().publish(Addresses.FETCHER_SYNC, message(chunk, forceFetch, hintedHash, requestedAt, batch)
+          .put("announcer", announcer));
+    }
+  }
+
+  /** Tells every node's fetcher that a scope left a source (deleted, or moved elsewhere). */
+  void deleted(String scopeId, String sourceId) {
+    vertx.eventBus().publish(Addresses.FETCHER_DELETE,
+        new JsonObject().put("scope_id", scopeId).put("source_id", sourceId));
+  }
+
+  /** Syncs these scopes on this node only, {@link #CHUNK} at a time. */
+  Future<Void> here(List<Scope> scopes, long requestedAt) {
+    return here(chunks(scopes), requestedAt);
+  }
+
+  /**
+   * Syncs the chunks on this node one after the other (boot and polling are per node: each
+   * keeps its own clones fresh): the fetcher's lanes stay full while no message ever holds
+   * every scope, and a boot of many scopes never queues them all at once.
+   */
+  Future<Void> here(Iterable<List<Scope>> chunks, long requestedAt) {
+    Future<Void> chain = Future.succeededFuture();
+    for (List<Scope> chunk : chunks) {
+      chain = chain.compose(done -> stopped.getAsBoolean() ? Future.succeededFuture() : hereOnce(chunk, requestedAt));
+    }
+    return chain;
+  }
+
+  /** Has this node's fetcher sync a batch; completes when the batch is done. */
+  private Future<Void> hereOnce(List<Scope> scopes, long requestedAt) {
+    if (scopes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().request(Addresses.FETCHER_SYNC_LOCAL, message(scopes, true, null, requestedAt, true),
+            Delivery.localUntilDone())
+        .mapEmpty();
+  }
+
+  private JsonObject message(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt,
+      boolean batch) {
+    JsonArray items = new JsonArray();
+    for (Scope scope : scopes) {
+      items.add(new JsonObject().put("scope_id", scope.scopeId()).put("source_id", sourceIdOf.apply(scope)));
+    }
+    return new JsonObject()
+        .put("scopes", items)
+        .put("force_fetch", forceFetch)
+        .put("hinted_hash", hintedHash)
+        .put("requested_at", requestedAt)
+        .put("batch", batch);
+  }
+
+  private static List<List<Scope>> chunks(List<Scope> scopes) {
+    List<List<Scope>> chunks = new ArrayList<>();
+    for (int i = 0; i < scopes.size(); i += CHUNK) {
+      chunks.add(scopes.subList(i, Math.min(scopes.size(), i + CHUNK)));
+    }
+    return chunks;
+  }
+}
