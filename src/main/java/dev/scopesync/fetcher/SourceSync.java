@@ -91,7 +91,7 @@ final class SourceSync {
     try (RepositoryHandles.Lease lease = handles.lease(request.sourceId(), dir)) {
       Repository repo = lease.repository();
       if (!cloned && shouldFetch(repo, request, lastFetched)) {
-        fetch(repo, source, "fetch");
+        fetch(repo, source, "fetch", false);
         fetchedAt = clock.instant();
       }
       ObjectId head = remoteHead(repo, source.branch());
@@ -177,7 +177,7 @@ final class SourceSync {
     LOG.info("source_id={} cloning {} (branch {})", sourceId, source.url(), source.branch());
     try {
       try (Repository repo = initClone(scratch.resolve(Constants.DOT_GIT), source.url(), source.branch())) {
-        fetch(repo, source, "clone");
+        fetch(repo, source, "clone", true);
       }
       try {
         Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -237,8 +237,11 @@ final class SourceSync {
     return false;
   }
 
-  /** Fetches every branch of the remote; {@code op} names it for the metrics (a clone is a first fetch). */
-  private void fetch(Repository repo, GitPolicySource source, String op) throws GitFailure {
+  /**
+   * Fetches every branch of the remote; {@code op} names it for the metrics. A clone's fetch
+   * ({@code first}) is {@link FirstFetch}, into the empty scratch repository.
+   */
+  private void fetch(Repository repo, GitPolicySource source, String op, boolean first) throws GitFailure {
     OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
     long started = System.nanoTime();
     // The transport is ours rather than FetchCommand's so that a watchdog can close it at
@@ -256,7 +259,11 @@ final class SourceSync {
         transport.close();
       }, timeoutSeconds, TimeUnit.SECONDS);
       try {
-        transport.fetch(deadline, null);
+        if (first) {
+          FirstFetch.run(repo, transport, REMOTE, deadline);
+        } else {
+          transport.fetch(deadline, null);
+        }
       } finally {
         watchdog.cancel(false);
       }

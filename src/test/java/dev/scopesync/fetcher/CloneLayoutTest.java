@@ -43,9 +43,16 @@ class CloneLayoutTest {
       Path clone = onlyClone(node.config.gitSourcesDir());
       Path git = clone.resolve(".git");
       assertEquals("ref: refs/heads/main\n", Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8));
-      for (String absent : List.of("logs", "hooks", "branches", "description", "objects/info", "refs/tags")) {
+      for (String absent : List.of("logs", "hooks", "branches", "description", "objects/info", "refs/tags",
+          "FETCH_HEAD", "refs/remotes")) {
         assertFalse(Files.exists(git.resolve(absent)), absent + " is not made");
       }
+      // The first fetch writes the remote branches as one packed-refs file and keeps no .keep.
+      assertTrue(Files.readString(git.resolve("packed-refs")).contains(commit + " refs/remotes/origin/main\n"));
+      try (var pack = Files.list(git.resolve("objects/pack"))) {
+        assertEquals(List.of(), pack.filter(f -> f.toString().endsWith(".keep")).toList());
+      }
+      gitCli(clone, "fsck", "--no-dangling"); // git itself finds the clone whole
       assertEquals(commit, gitCli(clone, "rev-parse", "refs/remotes/origin/main"));
       assertEquals(commit, gitCli(clone, "rev-parse", "refs/heads/scopes/tenant-a"));
       assertEquals(url, gitCli(clone, "config", "--get", "remote.origin.url"));

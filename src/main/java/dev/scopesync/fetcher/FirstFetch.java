@@ -1,0 +1,74 @@
+package dev.scopesync.fetcher;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import org.eclipse.jgit.errors.TransportException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.ProgressMonitor;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.FetchConnection;
+import org.eclipse.jgit.transport.Transport;
+
+/**
+ * A clone's first fetch, into an empty repository nobody else sees yet (a scratch directory):
+ * every branch's objects in one pack, then every remote-tracking ref written at once as one
+ * {@code packed-refs} file. JGit's {@code FetchProcess} would, on top of the same pack, hold a
+ * {@code .keep} file on it, lock and write each ref as its own file (with its directories),
+ * rewrite {@code packed-refs} under a lock and write {@code FETCH_HEAD}: about a dozen file
+ * creations, renames and deletions per clone that nobody reads here, and creating files is
+ * most of what a small clone costs on a busy file system. Later fetches into the clone use
+ * {@code FetchProcess}; its ref updates write loose refs over these packed ones, as git does.
+ */
+final class FirstFetch {
+  private FirstFetch() {
+  }
+
+  /** Fetches every {@code refs/heads/*} of the transport's remote into {@code repo} as {@code refs/remotes/<remote>/*}. */
+  static void run(Repository repo, Transport transport, String remote, ProgressMonitor monitor)
+      throws IOException {
+    List<Ref> branches = new ArrayList<>();
+    try (FetchConnection connection = transport.openFetch()) {
+      for (Ref ref : connection.getRefs()) {
+        if (ref.getName().startsWith(Constants.R_HEADS) && !ref.isSymbolic() && ref.getObjectId() != null) {
+          branches.add(ref);
+        }
+      }
+      if (!branches.isEmpty()) {
+        connection.fetch(monitor, branches, Set.of(), null);
+      }
+    }
+    // What FetchProcess checks too: every branch's commit arrived (a remote may advertise
+    // what it then fails to send).
+    TreeMap<String, String> tracking = new TreeMap<>();
+    try (ObjectReader reader = repo.newObjectReader()) {
+      for (Ref branch : branches) {
+        if (!reader.has(branch.getObjectId())) {
+          throw new TransportException(transport.getURI(), "the remote advertised " + branch.getName()
+              + " at " + branch.getObjectId().name() + " but did not send it");
+        }
+        tracking.put(Constants.R_REMOTES + remote + "/" + branch.getName().substring(Constants.R_HEADS.length()),
+            branch.getObjectId().name());
+      }
+    }
+    if (!tracking.isEmpty()) {
+      writePackedRefs(repo.getDirectory().toPath(), tracking);
+    }
+    // The repository object read refs before they existed: it must see them now.
+    repo.getRefDatabase().refresh();
+  }
+
+  /** git's format, sorted by name (as the "sorted" trait promises); peeled lazily if ever asked. */
+  private static void writePackedRefs(Path gitDir, TreeMap<String, String> refs) throws IOException {
+    StringBuilder text = new StringBuilder("# pack-refs with: sorted \n");
+    refs.forEach((name, id) -> text.append(id).append(' ').append(name).append('\n'));
+    Files.writeString(gitDir.resolve(Constants.PACKED_REFS), text, StandardCharsets.UTF_8);
+  }
+}
