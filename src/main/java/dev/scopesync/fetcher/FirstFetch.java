@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.eclipse.jgit.errors.TransportException;
@@ -31,9 +32,16 @@ final class FirstFetch {
   private FirstFetch() {
   }
 
-  /** Fetches every {@code refs/heads/*} of the transport's remote into {@code repo} as {@code refs/remotes/<remote>/*}. */
-  static void run(Repository repo, Transport transport, String remote, ProgressMonitor monitor)
-      throws IOException {
+  /**
+   * Fetches every {@code refs/heads/*} of the transport's remote into {@code repo} as
+   * {@code refs/remotes/<remote>/*}, and points each of {@code alsoAt}'s refs at its branch
+   * (the scope that asked for the clone starts at the branch's commit) in the same file.
+   *
+   * @param alsoAt ref name → the remote branch (short name) it starts at; one whose branch
+   *     the remote lacks is not written
+   */
+  static void run(Repository repo, Transport transport, String remote, ProgressMonitor monitor,
+      Map<String, String> alsoAt) throws IOException {
     List<Ref> branches = new ArrayList<>();
     try (FetchConnection connection = transport.openFetch()) {
       for (Ref ref : connection.getRefs()) {
@@ -54,8 +62,13 @@ final class FirstFetch {
           throw new TransportException(transport.getURI(), "the remote advertised " + branch.getName()
               + " at " + branch.getObjectId().name() + " but did not send it");
         }
-        tracking.put(Constants.R_REMOTES + remote + "/" + branch.getName().substring(Constants.R_HEADS.length()),
-            branch.getObjectId().name());
+        String shortName = branch.getName().substring(Constants.R_HEADS.length());
+        tracking.put(Constants.R_REMOTES + remote + "/" + shortName, branch.getObjectId().name());
+        alsoAt.forEach((ref, at) -> {
+          if (at.equals(shortName)) {
+            tracking.put(ref, branch.getObjectId().name());
+          }
+        });
       }
     }
     if (!tracking.isEmpty()) {
@@ -65,9 +78,12 @@ final class FirstFetch {
     repo.getRefDatabase().refresh();
   }
 
-  /** git's format, sorted by name (as the "sorted" trait promises); peeled lazily if ever asked. */
+  /**
+   * git's format, without traits: git and JGit sort the refs themselves (no "sorted" promise
+   * over names that may not be ASCII) and peel them if ever asked.
+   */
   private static void writePackedRefs(Path gitDir, TreeMap<String, String> refs) throws IOException {
-    StringBuilder text = new StringBuilder("# pack-refs with: sorted \n");
+    StringBuilder text = new StringBuilder();
     refs.forEach((name, id) -> text.append(id).append(' ').append(name).append('\n'));
     Files.writeString(gitDir.resolve(Constants.PACKED_REFS), text, StandardCharsets.UTF_8);
   }

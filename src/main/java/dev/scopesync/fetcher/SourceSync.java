@@ -83,15 +83,16 @@ final class SourceSync {
     Path dir = clones.of(request.sourceId());
     boolean cloned = false;
     Instant fetchedAt = null;
+    String scopeRef = ScopeRef.of(request.scopeId());
     if (!usableClone(request.sourceId(), dir, source.url())) {
-      clone(request.sourceId(), dir, source);
+      clone(request.sourceId(), dir, source, scopeRef);
       cloned = true;
       fetchedAt = clock.instant();
     }
     try (RepositoryHandles.Lease lease = handles.lease(request.sourceId(), dir)) {
       Repository repo = lease.repository();
       if (!cloned && shouldFetch(repo, request, lastFetched)) {
-        fetch(repo, source, "fetch", false);
+        fetch(repo, source, "fetch", null);
         fetchedAt = clock.instant();
       }
       ObjectId head = remoteHead(repo, source.branch());
@@ -99,11 +100,11 @@ final class SourceSync {
         throw new GitFailure(GitFailure.Kind.NOT_FOUND,
             "branch '" + source.branch() + "' not found on remote " + source.url(), null);
       }
-      String scopeRef = ScopeRef.of(request.scopeId());
-      Ref previous = repo.exactRef(scopeRef);
+      // A fresh clone already holds the scope's ref at the branch (FirstFetch): the scope saw nothing before.
+      Ref previous = cloned ? null : repo.exactRef(scopeRef);
       ObjectId old = previous == null ? null : previous.getObjectId();
       SortedSet<String> changed = changedDirectories(repo, source, old, head);
-      if (!head.equals(old)) {
+      if (!cloned && !head.equals(old)) {
         moveRef(repo, scopeRef, head);
       }
       return new SyncResult(cloned, fetchedAt, old == null ? null : old.name(), head.name(), changed,
@@ -172,12 +173,13 @@ final class SourceSync {
    * read from git objects), a remote whose HEAD names a missing branch must still clone,
    * and the repository must be configured before its first fetch (see {@link #ownGc}).
    */
-  private void clone(String sourceId, Path dir, GitPolicySource source) throws GitFailure, IOException {
+  private void clone(String sourceId, Path dir, GitPolicySource source, String scopeRef)
+      throws GitFailure, IOException {
     Path scratch = clones.newScratch(sourceId);
     LOG.info("source_id={} cloning {} (branch {})", sourceId, source.url(), source.branch());
     try {
       try (Repository repo = initClone(scratch.resolve(Constants.DOT_GIT), source.url(), source.branch())) {
-        fetch(repo, source, "clone", true);
+        fetch(repo, source, "clone", Map.of(scopeRef, source.branch()));
       }
       try {
         Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -238,10 +240,12 @@ final class SourceSync {
   }
 
   /**
-   * Fetches every branch of the remote; {@code op} names it for the metrics. A clone's fetch
-   * ({@code first}) is {@link FirstFetch}, into the empty scratch repository.
+   * Fetches every branch of the remote; {@code op} names it for the metrics. A clone's fetch is
+   * {@link FirstFetch}, into the empty scratch repository, which also writes the refs of
+   * {@code firstAlsoAt} (null for a later fetch).
    */
-  private void fetch(Repository repo, GitPolicySource source, String op, boolean first) throws GitFailure {
+  private void fetch(Repository repo, GitPolicySource source, String op, Map<String, String> firstAlsoAt)
+      throws GitFailure {
     OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
     long started = System.nanoTime();
     // The transport is ours rather than FetchCommand's so that a watchdog can close it at
@@ -259,8 +263,8 @@ final class SourceSync {
         transport.close();
       }, timeoutSeconds, TimeUnit.SECONDS);
       try {
-        if (first) {
-          FirstFetch.run(repo, transport, REMOTE, deadline);
+        if (firstAlsoAt != null) {
+          FirstFetch.run(repo, transport, REMOTE, deadline, firstAlsoAt);
         } else {
           transport.fetch(deadline, null);
         }

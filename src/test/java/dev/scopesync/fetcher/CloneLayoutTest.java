@@ -44,10 +44,10 @@ class CloneLayoutTest {
       Path git = clone.resolve(".git");
       assertEquals("ref: refs/heads/main\n", Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8));
       for (String absent : List.of("logs", "hooks", "branches", "description", "objects/info", "refs/tags",
-          "FETCH_HEAD", "refs/remotes")) {
+          "FETCH_HEAD", "refs/remotes", "refs/heads")) {
         assertFalse(Files.exists(git.resolve(absent)), absent + " is not made");
       }
-      // The first fetch writes the remote branches as one packed-refs file and keeps no .keep.
+      // The first fetch writes the remote branches and the scope's ref as one packed-refs file, no .keep.
       assertTrue(Files.readString(git.resolve("packed-refs")).contains(commit + " refs/remotes/origin/main\n"));
       try (var pack = Files.list(git.resolve("objects/pack"))) {
         assertEquals(List.of(), pack.filter(f -> f.toString().endsWith(".keep")).toList());
