@@ -74,6 +74,17 @@ class ClusterTest {
           assertEquals("ok", a.synced.awaitOne(on(node, "tenant-a"), WAIT).getString("outcome"));
         }
         assertAnnouncedOnce(heard, 1, syncedSeenByApp, nodeIds, first);
+        // Every node's mirror of the shared store has it, and one put on another node.
+        assertEquals(201, b.put(TestNode.scope("tenant-b", daemon.url("policies"))).statusCode());
+        for (TestNode node : nodes) {
+          Await.until(() -> status(node, "/scopes/tenant-b") == 200, WAIT);
+          assertEquals(200, status(node, "/scopes/tenant-a"));
+        }
+        assertEquals(204, c.delete("tenant-b").statusCode());
+        for (TestNode node : nodes) {
+          Await.until(() -> status(node, "/scopes/tenant-b") == 404, WAIT);
+          a.deleted.awaitOne(on(node, "tenant-b"), WAIT);
+        }
 
         // A refresh asked of another node after a real commit updates all, announced once.
         String second = remote.commit("change", Map.of("app/rbac.rego", "package app.rbac\nallow = true\n"));
@@ -156,6 +167,18 @@ class ClusterTest {
     assertEquals(count, heard.size(), "events: " + heard);
   }
 
+
+  /** A GET's status on a node, -1 when it could not be asked. */
+  private static int status(TestNode node, String path) {
+    try {
+      return node.request("GET", path, null).statusCode();
+    } catch (java.io.IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
 
   private static ReplyException assertFailsWith(ThrowingSupplier call) {
     try {
