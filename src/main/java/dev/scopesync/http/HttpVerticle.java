@@ -45,13 +45,9 @@ import dev.scopesync.webhook.PushEvents;
 import dev.scopesync.webhook.WebhookException;
 import dev.scopesync.webhook.WebhookParser;
 import dev.scopesync.webhook.WebhookSignature;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,13 +59,8 @@ import org.slf4j.LoggerFactory;
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
-  /** The longest {@code Prefer: wait=N} honoured, in seconds. */
-  static final int MAX_WAIT_SECONDS = 600;
-  static final String OPA_BUNDLE_TYPE = "application/vnd.openpolicyagent.bundles";
-  private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
   private static final java.util.Set<HttpMethod> BODY_METHODS =
       java.util.Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
-  private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
 
   private final ServerConfig config;
   private final WebhookSignature webhookSignature;
@@ -80,6 +71,7 @@ public final class HttpVerticle extends VerticleBase {
   private final String signingKeyPem;
   private HttpServer server;
   private LongPolls longPolls;
+  private BundleRoutes bundles;
   private AccessPolicy access;
   /** The verified caller of a request, for the handlers after the auth step. */
   private static final String CLAIMS = "scopesync.claims";
@@ -109,6 +101,7 @@ public final class HttpVerticle extends VerticleBase {
       LOG.warn("auth.publicKey is not set: the HTTP API accepts requests without a token");
     }
     longPolls = new LongPolls(vertx);
+    bundles = new BundleRoutes(vertx, longPolls);
     metrics.gauge(ServerMetrics.LONG_POLLS_HELD, "OPA long polls held", () -> longPolls.held());
     if (webhookSignature == null) {
       LOG.warn("webhook.secret is not set: POST /webhook accepts unauthenticated pushes");
@@ -143,13 +136,13 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/scopes/:scopeId").handler(datasource()).handler(this::getScope);
     router.delete("/scopes/:scopeId").handler(datasource()).handler(this::deleteScope);
     router.post("/scopes/:scopeId/refresh").handler(datasource()).handler(this::refreshScope);
-    router.get("/scopes/:scopeId/policy").handler(scopeReader()).handler(ctx -> policy(ctx, ctx.pathParam("scopeId")));
-    router.get("/scopes/:scopeId/bundle.tar.gz").handler(scopeReader()).handler(this::opaBundle);
+    router.get("/scopes/:scopeId/policy").handler(scopeReader()).handler(ctx -> bundles.policy(ctx, ctx.pathParam("scopeId")));
+    router.get("/scopes/:scopeId/bundle.tar.gz").handler(scopeReader()).handler(ctx -> bundles.opaBundle(ctx));
     router.get("/scopes/:scopeId/data").handler(scopeReader()).handler(ctx -> scopeData(ctx, ctx.pathParam("scopeId")));
     router.post("/scopes/:scopeId/data/update").handler(datasource()).handler(this::updateData);
     // OPAL's non-scoped client (no OPAL_SCOPE_ID): served from the scope named default. OPAL asks
     // only for a valid token on these routes.
-    router.get("/policy").handler(anyCaller()).handler(ctx -> policy(ctx, Topics.DEFAULT_SCOPE));
+    router.get("/policy").handler(anyCaller()).handler(ctx -> bundles.policy(ctx, Topics.DEFAULT_SCOPE));
     router.get("/data/config").handler(anyCaller()).handler(ctx -> scopeData(ctx, Topics.DEFAULT_SCOPE));
     router.post("/webhook").handler(this::webhook);
     router.get("/healthz").handler(this::healthz);
@@ -254,81 +247,6 @@ public final class HttpVerticle extends VerticleBase {
   private void refreshAll(RoutingContext ctx) {
     ask(ctx, Addresses.SCOPES_REFRESH, new JsonObject())
         .onSuccess(reply -> sendJson(ctx, 200, reply.encode()));
-  }
-
-  private void policy(RoutingContext ctx, String scopeId) {
-    JsonObject request = new JsonObject().put("scope_id", scopeId).put("format", "json");
-    String base = ctx.queryParams().get("base_hash");
-    if (base != null) {
-      if (!COMMIT_HASH.matcher(base).matches()) {
-        throw new HttpException(422, "base_hash: must be a commit hash (4 to 64 hex digits)");
-      }
-      request.put("base_hash", base);
-    }
-    askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, "application/json"));
-  }
-
-  private void opaBundle(RoutingContext ctx) {
-    JsonObject request = idOf(ctx).put("format", "tar");
-    Integer wait = preferWait(ctx);
-    askBundle(ctx, request).onSuccess(reply -> {
-      boolean current = "304".equals(reply.headers().get("status"));
-      if (wait == null) {
-        sendBundle(ctx, reply, "application/gzip");
-      } else if (!current) {
-        sendBundle(ctx, reply, OPA_BUNDLE_TYPE);
-      } else {
-        holdUntilChanged(ctx, request, reply.headers().get("scope_id"), wait);
-      }
-    });
-  }
-
-  /** OPA's long poll: answer at once when the policy changes, else 304 after the wait. */
-  private void holdUntilChanged(RoutingContext ctx, JsonObject request, String servedScope, int waitSeconds) {
-    LongPolls.Waiter waiter = longPolls.hold(servedScope, waitSeconds * 1000L,
-        () -> askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, OPA_BUNDLE_TYPE)));
-    ctx.response().closeHandler(closed -> waiter.cancel());
-  }
-
-  private Future<Message<Buffer>> askBundle(RoutingContext ctx, JsonObject request) {
-    List<String> ifNoneMatch = ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH).stream()
-        .flatMap(value -> Arrays.stream(value.split(",")))
-        .map(String::trim)
-        .map(tag -> tag.startsWith("W/") ? tag.substring(2) : tag)
-        .filter(tag -> !tag.isEmpty())
-        .toList();
-    request.put("if_none_match", new JsonArray(ifNoneMatch));
-    return vertx.eventBus().<Buffer>request(Addresses.FETCHER_BUNDLE, request, Delivery.local())
-        .onFailure(ctx::fail);
-  }
-
-  private static void sendBundle(RoutingContext ctx, Message<Buffer> reply, String contentType) {
-    if (ctx.response().ended() || ctx.response().closed()) {
-      return;
-    }
-    int status = Integer.parseInt(reply.headers().get("status"));
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.ETAG, reply.headers().get("etag"))
-        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-    if (status == 304) {
-      ctx.response().end();
-    } else {
-      ctx.response().end(reply.body());
-    }
-  }
-
-  private static Integer preferWait(RoutingContext ctx) {
-    String prefer = ctx.request().getHeader("Prefer");
-    if (prefer == null || ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH) == null) {
-      return null;
-    }
-    Matcher m = PREFER_WAIT.matcher(prefer);
-    if (!m.find()) {
-      return null;
-    }
-    return Math.min(MAX_WAIT_SECONDS, Integer.parseInt(m.group(1)));
   }
 
   /**

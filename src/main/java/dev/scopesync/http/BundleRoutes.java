@@ -1,0 +1,116 @@
+package dev.scopesync.http;
+
+import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.Delivery;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The bundle routes (DESIGN §5, §7): OPAL's JSON policy bundle (full, or a delta from
+ * {@code base_hash}) and OPA's {@code bundle.tar.gz}, both with ETags, and OPA's long poll
+ * ({@code Prefer: wait=N} with {@code If-None-Match}): held until the scope's policy changes,
+ * else answered 304 after the wait. The fetcher builds the bundles; this class only asks.
+ */
+final class BundleRoutes {
+  /** The longest {@code Prefer: wait=N} honoured, in seconds. */
+  static final int MAX_WAIT_SECONDS = 600;
+  static final String OPA_BUNDLE_TYPE = "application/vnd.openpolicyagent.bundles";
+  private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
+  private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
+
+  private final Vertx vertx;
+  private final LongPolls longPolls;
+
+  BundleRoutes(Vertx vertx, LongPolls longPolls) {
+    this.vertx = vertx;
+    this.longPolls = longPolls;
+  }
+
+  /** {@code GET /scopes/{id}/policy} (and {@code GET /policy} for the default scope). */
+  void policy(RoutingContext ctx, String scopeId) {
+    JsonObject request = new JsonObject().put("scope_id", scopeId).put("format", "json");
+    String base = ctx.queryParams().get("base_hash");
+    if (base != null) {
+      if (!COMMIT_HASH.matcher(base).matches()) {
+        throw new HttpException(422, "base_hash: must be a commit hash (4 to 64 hex digits)");
+      }
+      request.put("base_hash", base);
+    }
+    askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, "application/json"));
+  }
+
+  /** {@code GET /scopes/{id}/bundle.tar.gz}. */
+  void opaBundle(RoutingContext ctx) {
+    JsonObject request = new JsonObject().put("scope_id", ctx.pathParam("scopeId")).put("format", "tar");
+    Integer wait = preferWait(ctx);
+    askBundle(ctx, request).onSuccess(reply -> {
+      boolean current = "304".equals(reply.headers().get("status"));
+      if (wait == null) {
+        sendBundle(ctx, reply, "application/gzip");
+      } else if (!current) {
+        sendBundle(ctx, reply, OPA_BUNDLE_TYPE);
+      } else {
+        holdUntilChanged(ctx, request, reply.headers().get("scope_id"), wait);
+      }
+    });
+  }
+
+  /** OPA's long poll: answer at once when the policy changes, else 304 after the wait. */
+  private void holdUntilChanged(RoutingContext ctx, JsonObject request, String servedScope, int waitSeconds) {
+    LongPolls.Waiter waiter = longPolls.hold(servedScope, waitSeconds * 1000L,
+        () -> askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, OPA_BUNDLE_TYPE)));
+    ctx.response().closeHandler(closed -> waiter.cancel());
+  }
+
+  private Future<Message<Buffer>> askBundle(RoutingContext ctx, JsonObject request) {
+    List<String> ifNoneMatch = ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH).stream()
+        .flatMap(value -> Arrays.stream(value.split(",")))
+        .map(String::trim)
+        .map(tag -> tag.startsWith("W/") ? tag.substring(2) : tag)
+        .filter(tag -> !tag.isEmpty())
+        .toList();
+    request.put("if_none_match", new JsonArray(ifNoneMatch));
+    return vertx.eventBus().<Buffer>request(Addresses.FETCHER_BUNDLE, request, Delivery.local())
+        .onFailure(ctx::fail);
+  }
+
+  private static void sendBundle(RoutingContext ctx, Message<Buffer> reply, String contentType) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    int status = Integer.parseInt(reply.headers().get("status"));
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.ETAG, reply.headers().get("etag"))
+        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+    if (status == 304) {
+      ctx.response().end();
+    } else {
+      ctx.response().end(reply.body());
+    }
+  }
+
+  private static Integer preferWait(RoutingContext ctx) {
+    String prefer = ctx.request().getHeader("Prefer");
+    if (prefer == null || ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH) == null) {
+      return null;
+    }
+    Matcher m = PREFER_WAIT.matcher(prefer);
+    if (!m.find()) {
+      return null;
+    }
+    return Math.min(MAX_WAIT_SECONDS, Integer.parseInt(m.group(1)));
+  }
+}
