@@ -3,6 +3,7 @@ package dev.scopesync.http;
 import dev.scopesync.metrics.ServerMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Bounds what idle and slow connections cost (DESIGN §15): a connection must complete a request's
  * headers within {@code http.headerTimeoutSeconds} of opening, and again after each answer if it is
- * kept alive, or it is closed. A request being served — a held long poll, an OPAL client's
+ * kept alive, and a request's body within that time after its headers, or it is closed. A request being served — a held long poll, an OPAL client's
  * WebSocket — is exempt: they are idle by design. Beyond {@code http.maxConnections} open
  * connections, a new connection's request is answered 503 and the connection closed.
  *
@@ -66,11 +67,40 @@ final class ConnectionGuard {
       metrics.httpDropped("too_many_connections");
       return false;
     }
+    long bodyClock = mayHaveBody(request) && !request.isEnded() ? armBodyClock(request) : -1;
     if (!request.canUpgradeToWebSocket()) {
       // Kept alive, the connection must send its next request's headers in time too.
-      request.response().endHandler(ended -> tracked.arm());
+      request.response().endHandler(ended -> {
+        if (bodyClock >= 0) {
+          vertx.cancelTimer(bodyClock);
+        }
+        tracked.arm();
+      });
     }
     return true;
+  }
+
+  /** Whether the headers announce a body (a GET without them costs no timer). */
+  private static boolean mayHaveBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return (length != null && !length.equals("0")) || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+  }
+
+  /**
+   * A request's body must have arrived within the same time after its headers: a client that
+   * trickles a body would otherwise hold the connection and its half-read buffer as long as it
+   * likes. Answered or not, a request whose body is complete when the clock runs out is left alone.
+   */
+  private long armBodyClock(HttpServerRequest request) {
+    HttpConnection connection = request.connection();
+    return vertx.setTimer(headerTimeoutMillis, fired -> {
+      if (!request.isEnded() && connections.containsKey(connection)) {
+        metrics.httpDropped("body_timeout");
+        LOG.debug("closed a connection from {}: request body not complete within {} ms of its headers",
+            connection.remoteAddress(), headerTimeoutMillis);
+        connection.close();
+      }
+    });
   }
 
   /** Open HTTP connections (WebSockets included); safe from any thread. */

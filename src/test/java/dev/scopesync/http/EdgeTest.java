@@ -265,6 +265,53 @@ class EdgeTest {
     }
   }
 
+  @Test
+  void aBodyThatTricklesIsDroppedAtTheTimeoutAndASlowButTimelyOneIsServed() throws Exception {
+    String scope = TestNode.scope("late", "https://127.0.0.1:1/late.git").encode();
+    byte[] head = bytes("PUT /scopes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + scope.length() + "\r\n\r\n");
+    try (Socket trickle = new Socket("127.0.0.1", node.server.httpPort())) {
+      trickle.setSoTimeout(100);
+      trickle.getOutputStream().write(head);
+      // Headers complete, then one byte of the body a second: never done within the 2 s.
+      try {
+        for (int i = 0; i < 5 && readOrEofNow(trickle) == -2; i++) {
+          trickle.getOutputStream().write(scope.charAt(i));
+          Thread.sleep(1000);
+        }
+      } catch (IOException closed) {
+        // the server dropped it while the client was still writing: expected
+      }
+      assertEquals(-1, readOrEof(trickle), "closed by the server, without an answer");
+      assertEquals(1, node.metric("scopesync_http_dropped_total{reason=\"body_timeout\"}"));
+      assertEquals(404, node.request("GET", "/scopes/late", null).statusCode(), "nothing stored from half a body");
+    }
+    // A body in two halves half a second apart is in time: stored, and the connection kept.
+    try (Socket timely = new Socket("127.0.0.1", node.server.httpPort())) {
+      timely.setSoTimeout(10_000);
+      timely.getOutputStream().write(head);
+      timely.getOutputStream().write(bytes(scope.substring(0, 10)));
+      Thread.sleep(500);
+      timely.getOutputStream().write(bytes(scope.substring(10)));
+      String status = new String(timely.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+      assertEquals("HTTP/1.1 201", status);
+      assertEquals(200, node.request("GET", "/scopes/late", null).statusCode());
+      Thread.sleep(2500);
+      assertEquals(1, node.metric("scopesync_http_dropped_total{reason=\"body_timeout\"}"), "an answered request's clock is off");
+    }
+  }
+
+  /** -1 when the server has closed the socket, -2 when it is still open and silent. */
+  private static int readOrEofNow(Socket socket) {
+    try {
+      return socket.getInputStream().read();
+    } catch (SocketTimeoutException e) {
+      return -2;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   private static int readOrEof(Socket socket) {
     for (int attempt = 0; attempt < 100; attempt++) {
       try {
