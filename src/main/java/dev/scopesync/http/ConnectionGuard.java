@@ -68,15 +68,17 @@ final class ConnectionGuard {
       return false;
     }
     long bodyClock = mayHaveBody(request) && !request.isEnded() ? armBodyClock(request) : -1;
-    if (!request.canUpgradeToWebSocket()) {
-      // Kept alive, the connection must send its next request's headers in time too.
-      request.response().endHandler(ended -> {
-        if (bodyClock >= 0) {
-          vertx.cancelTimer(bodyClock);
-        }
+    request.response().endHandler(ended -> {
+      if (bodyClock >= 0) {
+        vertx.cancelTimer(bodyClock);
+      }
+      // Kept alive, the connection must send its next request's headers in time too; one that
+      // became a WebSocket (101) is the endpoint's to watch. A refused upgrade, or upgrade
+      // headers on a plain request, leave an HTTP connection like any other.
+      if (request.response().getStatusCode() != 101) {
         tracked.arm();
-      });
-    }
+      }
+    });
     return true;
   }
 

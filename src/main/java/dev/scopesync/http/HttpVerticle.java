@@ -34,7 +34,6 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import dev.scopesync.webhook.WebhookPayload;
@@ -174,6 +173,8 @@ public final class HttpVerticle extends VerticleBase {
           } else {
             request.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader(HttpHeaders.RETRY_AFTER, "5");
             sendDetail(request.response(), 503, "too many connections (http.maxConnections); retry later");
+            // The header alone closes nothing in Vert.x 5 (it follows the request's keep-alive).
+            request.connection().close();
           }
         })
         .listen(config.httpPort(), config.httpHost())

@@ -1,6 +1,7 @@
 package dev.scopesync.bench;
 
 import dev.scopesync.bus.Addresses;
+import dev.scopesync.testing.GitDaemon;
 import dev.scopesync.testing.TestNode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -13,7 +14,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -85,7 +85,7 @@ public final class PubSubBench {
   private static void connections(WebSocketClient client, List<Context> loops, Path dir, int clients, int scopes)
       throws Exception {
     int sockets = clients * 2;
-    int port = freePort();
+    int port = GitDaemon.freePort();
     Files.createDirectories(dir);
     JsonObject conf = new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
@@ -97,7 +97,7 @@ public final class PubSubBench {
     Files.writeString(confFile, conf.encodePrettily());
     Path log = Files.createDirectories(Path.of("target", "bench")).resolve("pubsub-server.log");
 
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx1g"));
+    List<String> command = new ArrayList<>(List.of(JdkTools.java(), "-Xmx1g"));
     for (String property : new String[] {"logback.configurationFile", "java.io.tmpdir"}) {
       if (System.getProperty(property) != null) {
         command.add("-D" + property + "=" + System.getProperty(property));
@@ -172,7 +172,7 @@ public final class PubSubBench {
   /** {@code /internal/stats} right after a full GC of the server ({@code jcmd <pid> GC.run}). */
   private static JsonObject statsAfterGc(HttpClient http, int port, long pid) throws Exception {
     for (int i = 0; i < 2; i++) {
-      Process jcmd = new ProcessBuilder(jcmdBinary(), Long.toString(pid), "GC.run")
+      Process jcmd = new ProcessBuilder(JdkTools.jcmd(), Long.toString(pid), "GC.run")
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       if (!jcmd.waitFor(120, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
         throw new IllegalStateException("jcmd " + pid + " GC.run failed");
@@ -224,25 +224,6 @@ public final class PubSubBench {
     problems.stream().limit(5).forEach(l -> System.out.println("    " + l));
   }
 
-  private static String javaBinary() {
-    return ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-  }
-
-  private static String jcmdBinary() {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    if (Files.isExecutable(jcmd)) {
-      return jcmd.toString();
-    }
-    Path besideJava = Path.of(javaBinary()).resolveSibling("jcmd");
-    return Files.isExecutable(besideJava) ? besideJava.toString() : "jcmd";
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 
   // ---------------------------------------------------------------- 2. fan-out
 

@@ -42,7 +42,7 @@ final class ScaleServer {
     Files.createDirectories(log.toAbsolutePath().getParent());
     Files.writeString(log, "=== scale bench: " + label + " — server process starting at " + Instant.now() + " ===\n",
         StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx1g"));
+    List<String> command = new ArrayList<>(List.of(JdkTools.java(), "-Xmx1g"));
     for (String property : new String[] {"logback.configurationFile", "java.io.tmpdir"}) {
       if (System.getProperty(property) != null) {
         command.add("-D" + property + "=" + System.getProperty(property));
@@ -126,7 +126,7 @@ final class ScaleServer {
   /** {@code /internal/stats} right after two full GCs of the server ({@code jcmd <pid> GC.run}). */
   JsonObject statsAfterGc() throws Exception {
     for (int i = 0; i < 2; i++) {
-      Process jcmd = new ProcessBuilder(jcmdBinary(), Long.toString(pid()), "GC.run")
+      Process jcmd = new ProcessBuilder(JdkTools.jcmd(), Long.toString(pid()), "GC.run")
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       if (!jcmd.waitFor(120, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
         throw new IllegalStateException("jcmd " + pid() + " GC.run failed");
@@ -137,7 +137,7 @@ final class ScaleServer {
 
   /** {@code jcmd <pid> Thread.print} into {@code file}. */
   void threadDump(Path file) throws Exception {
-    Process jcmd = new ProcessBuilder(jcmdBinary(), Long.toString(pid()), "Thread.print")
+    Process jcmd = new ProcessBuilder(JdkTools.jcmd(), Long.toString(pid()), "Thread.print")
         .redirectErrorStream(true).redirectOutput(file.toFile()).start();
     jcmd.waitFor(60, TimeUnit.SECONDS);
   }
@@ -246,19 +246,5 @@ final class ScaleServer {
       }
     }
     throw last;
-  }
-
-  private static String javaBinary() {
-    return ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-  }
-
-  private static String jcmdBinary() {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    if (Files.isExecutable(jcmd)) {
-      return jcmd.toString();
-    }
-    Path besideJava = Path.of(javaBinary()).resolveSibling("jcmd");
-    return Files.isExecutable(besideJava) ? besideJava.toString() : "jcmd";
   }
 }

@@ -301,6 +301,41 @@ class EdgeTest {
     }
   }
 
+  @Test
+  void upgradeHeadersOnAPlainRequestDoNotStopTheIdleClock() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", node.server.httpPort())) {
+      socket.setSoTimeout(100);
+      socket.getOutputStream().write(bytes("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+          + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+      assertEquals('H', readOrEof(socket), "answered like any request");
+      // Then silent: dropped at the header timeout (2 s) like any kept-alive connection.
+      long until = System.nanoTime() + 10_000_000_000L;
+      int read;
+      do {
+        read = readOrEofNow(socket);
+      } while (read != -1 && System.nanoTime() < until);
+      assertEquals(-1, read, "closed by the server");
+    }
+  }
+
+  @Test
+  void aConnectionBeyondTheBoundGets503AndIsClosed() throws Exception {
+    try (TestNode limited = TestNode.start(dir.resolve("limited"), c -> {
+      c.getJsonObject("http").put("maxConnections", 1);
+      return c;
+    });
+         Socket first = new Socket("127.0.0.1", limited.server.httpPort())) {
+      Await.until(() -> limited.metric("scopesync_http_connections") >= 1);
+      try (Socket second = new Socket("127.0.0.1", limited.server.httpPort())) {
+        second.setSoTimeout(10_000);
+        second.getOutputStream().write(bytes("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+        String answer = new String(second.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+        // readAllBytes returned: the server closed the connection after its answer.
+      }
+    }
+  }
+
   /** -1 when the server has closed the socket, -2 when it is still open and silent. */
   private static int readOrEofNow(Socket socket) {
     try {
