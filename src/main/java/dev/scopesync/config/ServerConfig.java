@@ -31,9 +31,7 @@ public record ServerConfig(
     int maxOpenRepositories,
     Path gitSshDirectory,
     int bundleCacheMaxBytes,
-    String bundleSigningKey,
-    String bundleSigningAlgorithm,
-    String bundleSigningKeyId,
+    BundleSigner bundleSigner,
     int pollingIntervalSeconds,
     String webhookSecret,
     String authPublicKey,
@@ -64,17 +62,18 @@ public record ServerConfig(
   }
 
   /**
-   * The signer of OPA bundles, or null when {@code bundles.signingKey} is not set.
+   * The signer of OPA bundles, or null when {@code bundles.signingKey} is not set: built once,
+   * when the config is read (parsing a key costs milliseconds, never again on an event loop).
    *
    * @throws ConfigException naming the setting when the key does not parse or does not fit the
    *     algorithm (the message never holds the key)
    */
-  public BundleSigner bundleSigner() {
-    if (bundleSigningKey == null) {
+  private static BundleSigner signer(String key, String algorithm, String keyId) {
+    if (key == null) {
       return null;
     }
     try {
-      return BundleSigner.fromConfig(bundleSigningKey, bundleSigningAlgorithm, bundleSigningKeyId);
+      return BundleSigner.fromConfig(key, algorithm, keyId);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -85,7 +84,7 @@ public record ServerConfig(
   public String toString() {
     return "ServerConfig[http=" + httpHost + ":" + httpPort + ", store=" + storeType + ", git=" + gitBaseDir
         + ", cluster=" + clusterEnabled + ", auth=" + (authPublicKey != null) + ", signing="
-        + (bundleSigningKey != null ? bundleSigningAlgorithm + "/" + bundleSigningKeyId : "off") + "]";
+        + (bundleSigner != null ? bundleSigner.algorithm() + "/" + bundleSigner.keyId() : "off") + "]";
   }
 
   public static ServerConfig defaults() {
@@ -113,9 +112,8 @@ public record ServerConfig(
         r.intIn(ConfigKeys.GIT_MAX_OPEN_REPOSITORIES, 1, 1_000_000),
         sshDirectory(r.optionalString(ConfigKeys.GIT_SSH_DIRECTORY)),
         r.intIn(ConfigKeys.BUNDLES_CACHE_MAX_BYTES, 0, Integer.MAX_VALUE),
-        r.optionalString(ConfigKeys.BUNDLES_SIGNING_KEY),
-        r.string(ConfigKeys.BUNDLES_SIGNING_ALGORITHM),
-        r.string(ConfigKeys.BUNDLES_SIGNING_KEY_ID),
+        signer(r.optionalString(ConfigKeys.BUNDLES_SIGNING_KEY), r.string(ConfigKeys.BUNDLES_SIGNING_ALGORITHM),
+            r.string(ConfigKeys.BUNDLES_SIGNING_KEY_ID)),
         r.intIn(ConfigKeys.POLLING_INTERVAL_SECONDS, 0, 31_536_000),
         r.optionalString(ConfigKeys.WEBHOOK_SECRET),
         r.optionalString(ConfigKeys.AUTH_PUBLIC_KEY),
@@ -133,7 +131,6 @@ public record ServerConfig(
         r.intIn(ConfigKeys.PUBSUB_MAX_PENDING_BYTES, 1_048_576, Integer.MAX_VALUE),
         r.intIn(ConfigKeys.PUBSUB_REJECT_DELAY_MILLIS, 0, 60_000),
         r.scopes());
-    config.bundleSigner();
     if (config.clusterEnabled && config.storeType.equals("file")) {
       throw new ConfigException("cluster.enabled=true needs store.type=redis: the file store is local to one"
           + " node, so the other nodes would not see its scopes");
