@@ -37,35 +37,33 @@ final class CloneDirectories {
     return Files.createTempDirectory(root, SCRATCH_PREFIX + sourceId.substring(0, Math.min(12, sourceId.length())) + "-");
   }
 
-  /** Directories under the root (what {@code clone_dirs} counts). */
-  int count() throws IOException {
-    if (!Files.isDirectory(root)) {
-      return 0;
-    }
-    int n = 0;
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, Files::isDirectory)) {
-      for (Path ignored : entries) {
-        n++;
-      }
-    }
-    return n;
+  /** The directories here: source ids (names of the source-id shape), and how many others. */
+  record Listing(List<String> sources, int others) {
   }
 
   /** The source ids that have a directory here (only names of the source-id shape count). */
   List<String> sourceDirectories() throws IOException {
+    return list().sources();
+  }
+
+  /** One pass over the directories here. */
+  Listing list() throws IOException {
     List<String> ids = new ArrayList<>();
+    int others = 0;
     if (!Files.isDirectory(root)) {
-      return ids;
+      return new Listing(ids, 0);
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, Files::isDirectory)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
         if (SourceId.SHAPE.matcher(name).matches()) {
           ids.add(name);
+        } else {
+          others++;
         }
       }
     }
-    return ids;
+    return new Listing(ids, others);
   }
 
   /** Deletes every scratch directory; call only when no clone is running. */

@@ -59,8 +59,8 @@ public final class FetcherVerticle extends VerticleBase {
   private final ServerMetrics metrics;
   private final ScopeFreshness freshness = new ScopeFreshness();
   /**
-   * The sources with a clone directory, kept as clones and purges happen: listed once at start
-   * and after the start sweep, never per operation (DESIGN §13).
+   * The sources with a clone directory, kept as clones and purges happen: listed once at start,
+   * never per operation (DESIGN §13).
    */
   private final Set<String> clonedSources = ConcurrentHashMap.newKeySet();
   /** Directories under git_sources that are not clones of ours (found at start, left alone). */
@@ -152,10 +152,6 @@ public final class FetcherVerticle extends VerticleBase {
             () -> sourceInUse(sourceId).compose(inUse -> inUse
                 ? Future.succeededFuture(false)
                 : purge(sourceId)))).toList()))
-        .compose(all -> blocking(() -> {
-          listCloneDirs();
-          return all;
-        }))
         .onSuccess(all -> {
           long removed = all.list().stream().filter(Boolean.TRUE::equals).count();
           if (removed > 0) {
@@ -468,13 +464,12 @@ public final class FetcherVerticle extends VerticleBase {
         "seconds", "+Inf", freshness::size);
   }
 
-  /** Lists git_sources (blocking): at start and after the sweep only. */
+  /** Lists git_sources (blocking): once, at start, before any clone of ours can run; purges and clones keep the count after that. */
   private void listCloneDirs() throws java.io.IOException {
-    List<String> sources = clones.sourceDirectories();
-    int all = clones.count();
+    CloneDirectories.Listing listing = clones.list();
     clonedSources.clear();
-    clonedSources.addAll(sources);
-    otherDirs = all - sources.size();
+    clonedSources.addAll(listing.sources());
+    otherDirs = listing.others();
   }
 
   private int cloneDirCount() {
