@@ -9,8 +9,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -30,6 +33,8 @@ final class ScopeMirror {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeMirror.class);
   /** Scopes indexed or compared per turn of the event loop. */
   private static final int SLICE = 2_000;
+  /** Store reads in flight for the in-use question (the Redis client queues at most 4,096). */
+  private static final int STORE_CONFIRMATIONS = 64;
 
   private final Vertx vertx;
   private final ScopeStore store;
@@ -41,9 +46,23 @@ final class ScopeMirror {
   private volatile int size;
   /** Whether the index holds the store's scopes (false while the store was down since start). */
   private boolean loaded;
+  /** The load under way, which every caller waits for (null: none). */
+  private Future<Void> loading;
   private boolean reconciling;
-  /** While a reconcile scans: ids this node wrote or heard about meanwhile (the scan may have read them earlier). */
+  /**
+   * While the load or a reconcile scans: ids this node wrote or heard about meanwhile (the scan
+   * may have read them earlier, so its value for them is older).
+   */
   private Set<String> touchedDuringScan;
+  /** Store confirmations of the in-use question: a start sweep asks for thousands of sources at once. */
+  private final InFlightLimit confirmations = new InFlightLimit(STORE_CONFIRMATIONS);
+  /** Ids being re-read from the store, each with whether this node wrote it meanwhile. */
+  private final Map<String, Reread> rereads = new HashMap<>();
+
+  private static final class Reread {
+    private int inFlight;
+    private boolean writtenHere;
+  }
 
   ScopeMirror(Vertx vertx, ScopeStore store, Function<Scope, String> sourceIdOf, SyncOrders orders, Clock clock) {
     this.vertx = vertx;
@@ -68,23 +87,57 @@ final class ScopeMirror {
     return size;
   }
 
-  /** Fills the index from the store, once. */
+  /**
+   * Fills the index from the store, once; callers during the load wait for the same one. A
+   * scope this node writes while the load runs keeps its newer value. A failed load (store
+   * down) is tried again by the next caller.
+   */
   Future<Void> load() {
     if (loaded) {
       return Future.succeededFuture();
     }
-    return store.all()
-        .compose(scopes -> inSlices(scopes, index::put).map(scopes.size()))
-        .map(count -> {
-          size = index.size();
-          loaded = true;
-          LOG.info("{} scopes loaded from the store", count);
-          return null;
-        });
+    if (loading == null) {
+      touchedDuringScan = new HashSet<>();
+      loading = store.all()
+          .compose(scopes -> inSlices(scopes, scope -> {
+            if (!touchedDuringScan.contains(scope.scopeId())) {
+              index.put(scope);
+            }
+          }).map(scopes.size()))
+          .map(count -> {
+            size = index.size();
+            loaded = true;
+            LOG.info("{} scopes loaded from the store", count);
+            return (Void) null;
+          })
+          .onComplete(done -> {
+            loading = null;
+            touchedDuringScan = null;
+          });
+    }
+    return loading;
   }
 
-  /** Adds or replaces a scope; answers the one it replaced, or null. */
+  /** This node wrote a scope: adds or replaces it; answers the one it replaced, or null. */
   Scope put(Scope scope) {
+    writtenHere(scope.scopeId());
+    return apply(scope);
+  }
+
+  /** This node deleted a scope: removes it; answers it, or null when it was not here. */
+  Scope remove(String scopeId) {
+    writtenHere(scopeId);
+    return applyRemoval(scopeId);
+  }
+
+  private void writtenHere(String scopeId) {
+    Reread reread = rereads.get(scopeId);
+    if (reread != null) {
+      reread.writtenHere = true;
+    }
+  }
+
+  private Scope apply(Scope scope) {
     if (touchedDuringScan != null) {
       touchedDuringScan.add(scope.scopeId());
     }
@@ -93,14 +146,74 @@ final class ScopeMirror {
     return previous;
   }
 
-  /** Removes a scope; answers it, or null when it was not here. */
-  Scope remove(String scopeId) {
+  private Scope applyRemoval(String scopeId) {
     if (touchedDuringScan != null) {
       touchedDuringScan.add(scopeId);
     }
     Scope removed = index.remove(scopeId);
     size = index.size();
     return removed;
+  }
+
+  /**
+   * The scope as the store holds it now (null: not stored), brought into the index on the way,
+   * unless this node wrote it while the read was out: that write is newer than what was read.
+   */
+  Future<Scope> reread(String scopeId) {
+    Reread reread = rereads.computeIfAbsent(scopeId, id -> new Reread());
+    reread.inFlight++;
+    return store.get(scopeId).andThen(read -> {
+      boolean stale = reread.writtenHere;
+      if (--reread.inFlight == 0) {
+        rereads.remove(scopeId);
+      }
+      if (read.succeeded() && !stale) {
+        if (read.result() == null) {
+          applyRemoval(scopeId);
+        } else {
+          apply(read.result());
+        }
+      }
+    });
+  }
+
+  /**
+   * The scope as stored now, for the fetcher before each sync. With a shared store it is read
+   * from the store (one key), so a sync never works from a mirror that has not yet heard of a
+   * change made on another node a moment ago; otherwise the index is the store.
+   */
+  Future<Scope> current(String scopeId) {
+    return load().compose(ok -> store.shared() ? reread(scopeId) : Future.succeededFuture(index.get(scopeId)));
+  }
+
+  /**
+   * Whether any scope still uses the source: the index's scopes of that source, each confirmed
+   * by the store when other nodes or programs write it too (a mirror that has not yet heard of
+   * a delete elsewhere must not keep a clone alive). O(scopes of that source). Never answered
+   * from an index that is not loaded: if the store cannot be read, the fetcher keeps the clone.
+   */
+  Future<Boolean> inUse(String sourceId) {
+    return load().compose(ok -> {
+      Set<String> ids = index.idsOfSource(sourceId);
+      if (ids.isEmpty() || !store.shared()) {
+        return Future.succeededFuture(!ids.isEmpty());
+      }
+      return confirmations.run(() -> confirmInStore(ids.iterator(), sourceId));
+    });
+  }
+
+  /**
+   * Whether one of these scopes is still stored on that source, asking the store one scope at a
+   * time until one is (usually the first): a start sweep over thousands of clones must not send
+   * the store every scope of every source at once.
+   */
+  private Future<Boolean> confirmInStore(Iterator<String> ids, String sourceId) {
+    if (!ids.hasNext()) {
+      return Future.succeededFuture(false);
+    }
+    return store.get(ids.next()).compose(scope -> scope != null && sourceIdOf.apply(scope).equals(sourceId)
+        ? Future.succeededFuture(true)
+        : confirmInStore(ids, sourceId));
   }
 
   /** Tells the other nodes that a scope changed in the shared store: they re-read it. */
@@ -117,16 +230,8 @@ final class ScopeMirror {
     if (scopeId == null || ClusterView.of(vertx).nodeId().equals(event.getString("node"))) {
       return;
     }
-    store.get(scopeId)
-        .onSuccess(scope -> {
-          if (scope == null) {
-            remove(scopeId);
-          } else {
-            put(scope);
-          }
-        })
-        .onFailure(e -> LOG.warn("scope_id={} changed elsewhere, not re-read: {}; the next reconcile will",
-            scopeId, e.getMessage()));
+    reread(scopeId).onFailure(e -> LOG.warn("scope_id={} changed elsewhere, not re-read: {}; the next reconcile will",
+        scopeId, e.getMessage()));
   }
 
   /**
@@ -152,9 +257,9 @@ final class ScopeMirror {
             }
             Scope known = index.get(scope.scopeId());
             if (!scope.equals(known)) {
-              Scope previous = put(scope);
+              Scope previous = apply(scope);
               if (previous != null && !sourceIdOf.apply(previous).equals(sourceIdOf.apply(scope))) {
-                orders.deleted(previous.scopeId(), sourceIdOf.apply(previous));
+                orders.deletedHere(previous.scopeId(), sourceIdOf.apply(previous));
               }
               changed.add(scope);
             }
@@ -162,9 +267,9 @@ final class ScopeMirror {
         .onSuccess(sliced -> {
           gone.removeAll(touchedDuringScan);
           for (String scopeId : gone) {
-            Scope removed = remove(scopeId);
+            Scope removed = applyRemoval(scopeId);
             if (removed != null) {
-              orders.deleted(scopeId, sourceIdOf.apply(removed));
+              orders.deletedHere(scopeId, sourceIdOf.apply(removed));
             }
           }
           if (!changed.isEmpty() || !gone.isEmpty()) {

@@ -19,7 +19,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -37,10 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class ScopeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeVerticle.class);
   private static final long BOOT_RETRY_MILLIS = 5_000;
-  /** Store reads in flight for the in-use question (the Redis client queues at most 4,096). */
-  private static final int STORE_CONFIRMATIONS = 64;
-  /** Scopes per sync message of a boot, poll or refresh of all (whole sources, never split). */
-  private static final int SYNC_CHUNK = SyncOrders.CHUNK;
   /** The most scopes one page of a list answers. */
   public static final int MAX_PAGE = 10_000;
   private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
@@ -51,8 +46,6 @@ public final class ScopeVerticle extends VerticleBase {
   private final ScopeParser parser;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final ServerMetrics metrics;
-  /** Store confirmations of the in-use question: a start sweep asks for thousands of sources at once. */
-  private final InFlightLimit confirmations = new InFlightLimit(STORE_CONFIRMATIONS);
   private long reconcileTimer = -1;
   private ScopeStore store;
   /** The scopes this node knows, kept in line with the store. */
@@ -95,14 +88,14 @@ public final class ScopeVerticle extends VerticleBase {
         })
         .compose(loaded -> {
           register(Addresses.SCOPES_PUT, this::put);
-          register(Addresses.SCOPES_GET, this::get);
-          register(Addresses.SCOPES_LIST, this::list);
+          register(Addresses.SCOPES_GET, afterLoad(this::get));
+          register(Addresses.SCOPES_LIST, afterLoad(this::list));
           register(Addresses.SCOPES_DELETE, this::delete);
-          register(Addresses.SCOPES_REFRESH, this::refresh);
+          register(Addresses.SCOPES_REFRESH, afterLoad(this::refresh));
           register(Addresses.SCOPES_POLICY, this::policy);
           register(Addresses.STATS, body -> stats());
           registerLocal(Addresses.READY, body -> ready());
-          register(Addresses.WEBHOOK_PUSH, this::webhookPush);
+          register(Addresses.WEBHOOK_PUSH, afterLoad(this::webhookPush));
           register(Addresses.FETCHER_SCOPE, this::storedScope);
           register(Addresses.FETCHER_SOURCE_IN_USE, this::sourceInUse);
           consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SCOPES_CHANGED,
@@ -156,6 +149,14 @@ public final class ScopeVerticle extends VerticleBase {
   /** Registers a request handler whose future's value is the reply and whose failure is a coded reply. */
   private void register(String address, Function<JsonObject, Future<JsonObject>> handler) {
     consumers.add(vertx.eventBus().<Object>consumer(address, message -> handle(message, handler)));
+  }
+
+  /**
+   * A handler that reads the index: it waits for the index to be loaded from the store (at
+   * once when it is; a store that was down at start is read now, by the first such request).
+   */
+  private Function<JsonObject, Future<JsonObject>> afterLoad(Function<JsonObject, Future<JsonObject>> handler) {
+    return body -> mirror.load().compose(loaded -> handler.apply(body));
   }
 
   /** As {@link #register}, for questions about this node only. */
@@ -213,9 +214,6 @@ public final class ScopeVerticle extends VerticleBase {
    * {@code after}; {@code next} is the id to continue after, or null on the last page.
    */
   private Future<JsonObject> list(JsonObject body) {
-    if (!mirror.loaded()) {
-      return mirror.load().compose(ok -> list(body));
-    }
     Object after = body.getValue("after");
     if (after != null && !(after instanceof String)) {
       throw new InvalidScopeException("after", "must be a scope id");
@@ -256,11 +254,8 @@ public final class ScopeVerticle extends VerticleBase {
     }
     String hintedHash = (String) hint;
     if (body.getValue("scope_id") == null) {
-      if (!mirror.loaded()) {
-        return mirror.load().compose(ok -> refresh(body));
-      }
       // Every node syncs every scope, one message per chunk of whole sources.
-      for (List<Scope> chunk : mirror.index().chunksBySource(SYNC_CHUNK, s -> true)) {
+      for (List<Scope> chunk : mirror.index().chunksBySource(SyncOrders.CHUNK, s -> true)) {
         orders.everywhere(chunk, true, null, requestedAt, true);
       }
       return Future.succeededFuture(new JsonObject());
@@ -314,9 +309,6 @@ public final class ScopeVerticle extends VerticleBase {
    * url names the pushed repository and whose branch was pushed.
    */
   private Future<JsonObject> webhookPush(JsonObject body) {
-    if (!mirror.loaded()) {
-      return mirror.load().compose(ok -> webhookPush(body));
-    }
     PushEvent event = PushEvents.fromJson(body);
     long requestedAt = clock.millis();
     List<Scope> concerned = mirror.index().concernedBy(event);
@@ -331,65 +323,22 @@ public final class ScopeVerticle extends VerticleBase {
 
   // --- the fetcher's questions -----------------------------------------------------------
 
-  /**
-   * The fetcher's question before each sync: the scope as stored now. With a shared store it
-   * is read from the store (one key), so a sync never works from a mirror that has not yet
-   * heard of a change made on another node a moment ago.
-   */
+  /** The fetcher's question before each sync: the scope as stored now ({@link ScopeMirror#current}). */
   private Future<JsonObject> storedScope(JsonObject body) {
     String scopeId = body.getString("scope_id");
-    if (!store.shared()) {
-      return existing(scopeId).map(Scope::toStoredJson);
-    }
-    return store.get(scopeId).compose(scope -> {
-      if (scope == null) {
-        mirror.remove(scopeId);
-        return Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId));
-      }
-      mirror.put(scope);
-      return Future.succeededFuture(scope.toStoredJson());
-    });
+    return mirror.current(scopeId).compose(scope -> scope == null
+        ? Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId))
+        : Future.succeededFuture(scope.toStoredJson()));
   }
 
-  /**
-   * Whether any scope still uses the source: the index's scopes of that source, each confirmed
-   * by the store when other nodes or programs write it too (a mirror that has not yet heard of
-   * a delete elsewhere must not keep a clone alive). O(scopes of that source).
-   */
+  /** The fetcher's question before a purge: whether any scope still uses the source. */
   private Future<JsonObject> sourceInUse(JsonObject body) {
-    if (!mirror.loaded()) {
-      // Never answered from an empty index: if the store cannot be read, the fetcher keeps the clone.
-      return mirror.load().compose(ok -> sourceInUse(body));
-    }
-    String sourceId = body.getString("source_id");
-    Set<String> ids = mirror.index().idsOfSource(sourceId);
-    if (ids.isEmpty() || !store.shared()) {
-      return Future.succeededFuture(new JsonObject().put("in_use", !ids.isEmpty()));
-    }
-    return confirmations.run(() -> confirmInStore(ids.iterator(), sourceId))
-        .map(inUse -> new JsonObject().put("in_use", inUse));
-  }
-
-  /**
-   * Whether one of these scopes is still stored on that source, asking the store one scope at a
-   * time until one is (usually the first): a start sweep over thousands of clones must not send
-   * the store every scope of every source at once.
-   */
-  private Future<Boolean> confirmInStore(java.util.Iterator<String> ids, String sourceId) {
-    if (!ids.hasNext()) {
-      return Future.succeededFuture(false);
-    }
-    return store.get(ids.next()).compose(scope -> scope != null && sourceIdOf(scope).equals(sourceId)
-        ? Future.succeededFuture(true)
-        : confirmInStore(ids, sourceId));
+    return mirror.inUse(body.getString("source_id")).map(inUse -> new JsonObject().put("in_use", inUse));
   }
 
   // --- helpers ---------------------------------------------------------------------------
 
   private Future<Scope> existing(String scopeId) {
-    if (!mirror.loaded()) {
-      return mirror.load().compose(ok -> existing(scopeId));
-    }
     Scope scope = mirror.index().get(scopeId);
     return scope == null
         ? Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId))
@@ -424,7 +373,7 @@ public final class ScopeVerticle extends VerticleBase {
     return vertx.eventBus().request(Addresses.FETCHER_SWEEP, new JsonObject(), Delivery.localUntilDone())
         .compose(swept -> {
           LOG.info("boot: syncing {} scopes", mirror.index().size());
-          return orders.here(mirror.index().chunksBySource(SYNC_CHUNK, s -> true), clock.millis())
+          return orders.here(mirror.index().chunksBySource(SyncOrders.CHUNK, s -> true), clock.millis())
               .onSuccess(done -> LOG.info("boot sync finished"));
         });
   }
@@ -437,7 +386,7 @@ public final class ScopeVerticle extends VerticleBase {
     }
     polling = true;
     long requestedAt = clock.millis();
-    orders.here(mirror.index().chunksBySource(SYNC_CHUNK, s -> s.policy().pollUpdates()), requestedAt)
+    orders.here(mirror.index().chunksBySource(SyncOrders.CHUNK, s -> s.policy().pollUpdates()), requestedAt)
         .onFailure(e -> LOG.warn("poll tick failed: {}", e.getMessage()))
         .onComplete(done -> polling = false);
   }

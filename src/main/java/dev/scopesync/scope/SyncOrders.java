@@ -47,8 +47,16 @@ final class SyncOrders {
 
   /** Tells every node's fetcher that a scope left a source (deleted, or moved elsewhere). */
   void deleted(String scopeId, String sourceId) {
-    vertx.eventBus().publish(Addresses.FETCHER_DELETE,
-        new JsonObject().put("scope_id", scopeId).put("source_id", sourceId));
+    vertx.eventBus().publish(Addresses.FETCHER_DELETE, deletion(scopeId, sourceId));
+  }
+
+  /** As {@link #deleted}, to this node's fetcher only: what each node's own reconcile found. */
+  void deletedHere(String scopeId, String sourceId) {
+    vertx.eventBus().publish(Addresses.FETCHER_DELETE, deletion(scopeId, sourceId), Delivery.local());
+  }
+
+  private static JsonObject deletion(String scopeId, String sourceId) {
+    return new JsonObject().put("scope_id", scopeId).put("source_id", sourceId);
   }
 
   /** Syncs these scopes on this node only, {@link #CHUNK} at a time. */
