@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.eclipse.jgit.errors.TransportException;
@@ -34,14 +33,12 @@ final class FirstFetch {
 
   /**
    * Fetches every {@code refs/heads/*} of the transport's remote into {@code repo} as
-   * {@code refs/remotes/<remote>/*}, and points each of {@code alsoAt}'s refs at its branch
-   * (the scope that asked for the clone starts at the branch's commit) in the same file.
-   *
-   * @param alsoAt ref name → the remote branch (short name) it starts at; one whose branch
-   *     the remote lacks is not written
+   * {@code refs/remotes/<remote>/*}, and writes {@code scopeRef} at {@code branch}'s commit in
+   * the same file (the scope that asked for the clone starts there); not when the remote has
+   * no such branch.
    */
-  static void run(Repository repo, Transport transport, String remote, ProgressMonitor monitor,
-      Map<String, String> alsoAt) throws IOException {
+  static void run(Repository repo, Transport transport, String remote, ProgressMonitor monitor, String scopeRef,
+      String branch) throws IOException {
     List<Ref> branches = new ArrayList<>();
     try (FetchConnection connection = transport.openFetch()) {
       for (Ref ref : connection.getRefs()) {
@@ -55,27 +52,23 @@ final class FirstFetch {
     }
     // What FetchProcess checks too: every branch's commit arrived (a remote may advertise
     // what it then fails to send).
-    TreeMap<String, String> tracking = new TreeMap<>();
+    TreeMap<String, String> refs = new TreeMap<>();
     try (ObjectReader reader = repo.newObjectReader()) {
-      for (Ref branch : branches) {
-        if (!reader.has(branch.getObjectId())) {
-          throw new TransportException(transport.getURI(), "the remote advertised " + branch.getName()
-              + " at " + branch.getObjectId().name() + " but did not send it");
+      for (Ref ref : branches) {
+        if (!reader.has(ref.getObjectId())) {
+          throw new TransportException(transport.getURI(), "the remote advertised " + ref.getName()
+              + " at " + ref.getObjectId().name() + " but did not send it");
         }
-        String shortName = branch.getName().substring(Constants.R_HEADS.length());
-        tracking.put(Constants.R_REMOTES + remote + "/" + shortName, branch.getObjectId().name());
-        alsoAt.forEach((ref, at) -> {
-          if (at.equals(shortName)) {
-            tracking.put(ref, branch.getObjectId().name());
-          }
-        });
+        String shortName = ref.getName().substring(Constants.R_HEADS.length());
+        refs.put(Constants.R_REMOTES + remote + "/" + shortName, ref.getObjectId().name());
+        if (shortName.equals(branch)) {
+          refs.put(scopeRef, ref.getObjectId().name());
+        }
       }
     }
-    if (!tracking.isEmpty()) {
-      writePackedRefs(repo.getDirectory().toPath(), tracking);
+    if (!refs.isEmpty()) {
+      writePackedRefs(repo.getDirectory().toPath(), refs);
     }
-    // The repository object read refs before they existed: it must see them now.
-    repo.getRefDatabase().refresh();
   }
 
   /**

@@ -179,7 +179,7 @@ final class SourceSync {
     LOG.info("source_id={} cloning {} (branch {})", sourceId, source.url(), source.branch());
     try {
       try (Repository repo = initClone(scratch.resolve(Constants.DOT_GIT), source.url(), source.branch())) {
-        fetch(repo, source, "clone", Map.of(scopeRef, source.branch()));
+        fetch(repo, source, "clone", scopeRef);
       }
       try {
         Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -241,11 +241,10 @@ final class SourceSync {
 
   /**
    * Fetches every branch of the remote; {@code op} names it for the metrics. A clone's fetch is
-   * {@link FirstFetch}, into the empty scratch repository, which also writes the refs of
-   * {@code firstAlsoAt} (null for a later fetch).
+   * {@link FirstFetch}, into the empty scratch repository, which also writes {@code cloneScopeRef}
+   * (null for a later fetch).
    */
-  private void fetch(Repository repo, GitPolicySource source, String op, Map<String, String> firstAlsoAt)
-      throws GitFailure {
+  private void fetch(Repository repo, GitPolicySource source, String op, String cloneScopeRef) throws GitFailure {
     OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
     long started = System.nanoTime();
     // The transport is ours rather than FetchCommand's so that a watchdog can close it at
@@ -263,8 +262,8 @@ final class SourceSync {
         transport.close();
       }, timeoutSeconds, TimeUnit.SECONDS);
       try {
-        if (firstAlsoAt != null) {
-          FirstFetch.run(repo, transport, REMOTE, deadline, firstAlsoAt);
+        if (cloneScopeRef != null) {
+          FirstFetch.run(repo, transport, REMOTE, deadline, cloneScopeRef, source.branch());
         } else {
           transport.fetch(deadline, null);
         }

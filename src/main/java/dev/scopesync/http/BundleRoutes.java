@@ -51,8 +51,8 @@ final class BundleRoutes {
   }
 
   /** {@code GET /scopes/{id}/bundle.tar.gz}. */
-  void opaBundle(RoutingContext ctx) {
-    JsonObject request = new JsonObject().put("scope_id", ctx.pathParam("scopeId")).put("format", "tar");
+  void opaBundle(RoutingContext ctx, String scopeId) {
+    JsonObject request = new JsonObject().put("scope_id", scopeId).put("format", "tar");
     Integer wait = preferWait(ctx);
     askBundle(ctx, request).onSuccess(reply -> {
       boolean current = "304".equals(reply.headers().get("status"));

@@ -136,7 +136,7 @@ public final class HttpVerticle extends VerticleBase {
     router.delete("/scopes/:scopeId").handler(datasource()).handler(this::deleteScope);
     router.post("/scopes/:scopeId/refresh").handler(datasource()).handler(this::refreshScope);
     router.get("/scopes/:scopeId/policy").handler(scopeReader()).handler(ctx -> bundles.policy(ctx, ctx.pathParam("scopeId")));
-    router.get("/scopes/:scopeId/bundle.tar.gz").handler(scopeReader()).handler(ctx -> bundles.opaBundle(ctx));
+    router.get("/scopes/:scopeId/bundle.tar.gz").handler(scopeReader()).handler(ctx -> bundles.opaBundle(ctx, ctx.pathParam("scopeId")));
     router.get("/scopes/:scopeId/data").handler(scopeReader()).handler(ctx -> scopeData(ctx, ctx.pathParam("scopeId")));
     router.post("/scopes/:scopeId/data/update").handler(datasource()).handler(this::updateData);
     // OPAL's non-scoped client (no OPAL_SCOPE_ID): served from the scope named default. OPAL asks

@@ -111,7 +111,7 @@ public final class ServerMetrics {
   /**
    * A connection the HTTP edge closed.
    *
-   * @param reason {@code header_timeout} or {@code too_many_connections}
+   * @param reason {@code header_timeout}, {@code body_timeout} or {@code too_many_connections}
    */
   public void httpDropped(String reason) {
     Counter.builder("scopesync_http_dropped").description("HTTP connections closed by the edge, by reason")

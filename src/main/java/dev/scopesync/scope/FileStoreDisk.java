@@ -18,7 +18,8 @@ import java.util.Locale;
 /** The file store's layout and its few disk operations. */
 final class FileStoreDisk {
   static final String SUFFIX = ".json";
-  static final String TMP_SUFFIX = ".json.tmp";
+  /** A scope file being written, before its rename: {@code <name>.json.tmp}. */
+  static final String TMP_SUFFIX = SUFFIX + ".tmp";
   private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
   private FileStoreDisk() {}
@@ -39,7 +40,8 @@ final class FileStoreDisk {
    * checkpoint forces the file and its directory later (the journal covers the meantime).
    */
   static void replace(Path target, byte[] body) throws IOException {
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    String name = target.getFileName().toString();
+    Path tmp = target.resolveSibling(name.substring(0, name.length() - SUFFIX.length()) + TMP_SUFFIX);
     try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer buffer = ByteBuffer.wrap(body);

@@ -134,16 +134,17 @@ public final class RedisScopeStore implements ScopeStore {
         .map(values -> values.get(0) == null ? null : decode(scopeId, values.get(0)));
   }
 
-  /**
-   * SCANs the scope keys (never KEYS, which stalls Redis) and reads each step's keys with
-   * one MGET. A key deleted between the two is skipped; a key SCAN reports twice (it may,
-   * while Redis rehashes) is listed once.
-   */
+  /** OPAL and other nodes write the same keys. */
   @Override
   public boolean shared() {
     return true;
   }
 
+  /**
+   * SCANs the scope keys (never KEYS, which stalls Redis) and reads each step's keys with
+   * one MGET. A key deleted between the two is skipped; a key SCAN reports twice (it may,
+   * while Redis rehashes) is listed once.
+   */
   @Override
   public Future<List<Scope>> all() {
     Map<String, Scope> found = new LinkedHashMap<>();

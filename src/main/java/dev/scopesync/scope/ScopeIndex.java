@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Every scope this node knows, by id (sorted, for paging), with the indexes that keep each
@@ -79,7 +81,7 @@ final class ScopeIndex {
       }
     }
     List<Scope> concerned = new ArrayList<>();
-    for (String id : new java.util.TreeSet<>(ids)) {
+    for (String id : new TreeSet<>(ids)) {
       Scope scope = byId.get(id);
       if (scope != null && event.concernsBranch(scope.policy().branch())) {
         concerned.add(scope);
@@ -106,7 +108,7 @@ final class ScopeIndex {
    * ever splitting a source: each chunk can be synced as a batch of its own (one forced fetch per
    * source) without building one message for every scope.
    */
-  List<List<Scope>> chunksBySource(int chunkSize, java.util.function.Predicate<Scope> which) {
+  List<List<Scope>> chunksBySource(int chunkSize, Predicate<Scope> which) {
     List<List<Scope>> chunks = new ArrayList<>();
     List<Scope> chunk = new ArrayList<>();
     for (Set<String> ids : bySource.values()) {

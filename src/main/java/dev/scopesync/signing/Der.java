@@ -15,14 +15,11 @@ import java.util.List;
 record Der(byte[] source, int tag, int contentStart, int end) {
 
     static final int INTEGER = 0x02;
-    static final int BIT_STRING = 0x03;
     static final int OCTET_STRING = 0x04;
-    static final int NULL = 0x05;
     static final int OID = 0x06;
     static final int SEQUENCE = 0x30;
-    /** {@code [0]} and {@code [1]} EXPLICIT, as SEC1's parameters and public key use them. */
+    /** {@code [0]} EXPLICIT, as SEC1's parameters use it. */
     static final int CONTEXT_0 = 0xa0;
-    static final int CONTEXT_1 = 0xa1;
 
     /** The single element that makes up all of {@code der}. */
     static Der parseWhole(byte[] der) {

@@ -68,23 +68,6 @@ record RepositoryAddress(String host, String path) {
     return p;
   }
 
-  /**
-   * Same repository: host and path equal ignoring case. Paths ignore case because GitHub,
-   * GitLab, Bitbucket and Azure DevOps all resolve repository paths case-insensitively
-   * (Bitbucket Data Center even sends {@code /scm/PROJ/…} and {@code /proj/…} for one
-   * repository), and a scope url typed in other case than the host's canonical one must
-   * still be refreshed; a false match only costs a fetch that finds nothing new.
-   */
-  boolean sameRepositoryAs(RepositoryAddress other) {
-    return host.equalsIgnoreCase(other.host) && path.equalsIgnoreCase(other.path);
-  }
-
-  /** True when the path is the {@code owner/name} full name, by the same rules as paths. */
-  boolean pathIsFullName(String fullName) {
-    String name = normalizePath(fullName);
-    return !name.isEmpty() && path.equalsIgnoreCase(name);
-  }
-
   private static String hostOf(String authority) {
     String hostAndPort = authority.substring(authority.lastIndexOf('@') + 1);
     String host;

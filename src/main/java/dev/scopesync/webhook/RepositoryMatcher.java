@@ -88,6 +88,12 @@ public final class RepositoryMatcher {
     return paths;
   }
 
+  /**
+   * Host and path ignore case: GitHub, GitLab, Bitbucket and Azure DevOps all resolve repository
+   * paths case-insensitively (Bitbucket Data Center even sends {@code /scm/PROJ/…} and
+   * {@code /proj/…} for one repository), and a scope url typed in other case than the host's
+   * canonical one must still be refreshed; a false match only costs a fetch that finds nothing new.
+   */
   private static String key(String host, String path) {
     return host.toLowerCase(Locale.ROOT) + "/" + path.toLowerCase(Locale.ROOT);
   }
