@@ -161,7 +161,7 @@ class OpaJsonHashTest {
 
     @Test
     void nestingUpToGosLimitIsAcceptedAndBeyondItRefused() {
-        int depth = OpaJsonHash.MAX_DEPTH;
+        int depth = CanonicalJson.MAX_DEPTH;
         String deepest = "[".repeat(depth) + "]".repeat(depth);
         assertEquals(deepest, canonical(deepest));
         String tooDeep = "[".repeat(depth + 1) + "]".repeat(depth + 1);
