@@ -51,9 +51,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Translates HTTP to event-bus requests and back (DESIGN §6). Holds no state: every
- * route is one handler method, and every failure becomes a status and a JSON
- * {@code detail} in {@link #fail}.
+ * Translates HTTP to event-bus requests and back (DESIGN §6): every route is one handler
+ * method (the bundle routes are {@link BundleRoutes}'), and every failure becomes a status and
+ * a JSON {@code detail} in {@link #fail}. Its only state is the edge's: open connections
+ * ({@link ConnectionGuard}) and held long polls ({@link LongPolls}).
  */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);

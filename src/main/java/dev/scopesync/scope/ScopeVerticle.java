@@ -57,6 +57,8 @@ public final class ScopeVerticle extends VerticleBase {
   private volatile boolean stopped;
   /** A poll tick in progress: the next tick is skipped rather than piled on top of it. */
   private boolean polling;
+  /** The config file's scopes are in the store. */
+  private boolean configuredCreated;
 
   public ScopeVerticle(ServerConfig config, Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory,
       ServerMetrics metrics) {
@@ -349,7 +351,11 @@ public final class ScopeVerticle extends VerticleBase {
     return SourceId.of(scope.policy(), config.cloneShards());
   }
 
+  /** Creates the scopes of the config file that the store lacks; once (start, or a boot retry if the store was down). */
   private Future<Void> createConfiguredScopes() {
+    if (configuredCreated) {
+      return Future.succeededFuture();
+    }
     List<Future<?>> created = new ArrayList<>();
     for (int i = 0; i < config.scopes().size(); i++) {
       Scope scope = parser.parse(config.scopes().getJsonObject(i));
@@ -361,7 +367,7 @@ public final class ScopeVerticle extends VerticleBase {
             LOG.info("scope_id={} created from the config file", scope.scopeId());
           })));
     }
-    return Future.all(created).mapEmpty();
+    return Future.all(created).<Void>mapEmpty().onSuccess(done -> configuredCreated = true);
   }
 
   /**

@@ -61,7 +61,7 @@ final class SyncOrders {
 
   /** Syncs these scopes on this node only, {@link #CHUNK} at a time. */
   Future<Void> here(List<Scope> scopes, long requestedAt) {
-    return here(chunks(scopes), requestedAt);
+    return here(List.of(scopes), requestedAt);
   }
 
   /**
@@ -71,8 +71,12 @@ final class SyncOrders {
    */
   Future<Void> here(Iterable<List<Scope>> chunks, long requestedAt) {
     Future<Void> chain = Future.succeededFuture();
-    for (List<Scope> chunk : chunks) {
-      chain = chain.compose(done -> stopped.getAsBoolean() ? Future.succeededFuture() : hereOnce(chunk, requestedAt));
+    for (List<Scope> group : chunks) {
+      // A source with more than CHUNK scopes is cut too: its later pieces fetch only if no
+      // fetch followed the request.
+      for (List<Scope> chunk : chunks(group)) {
+        chain = chain.compose(done -> stopped.getAsBoolean() ? Future.succeededFuture() : hereOnce(chunk, requestedAt));
+      }
     }
     return chain;
   }
