@@ -303,7 +303,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     PushEvent event;
     try {
-      if (!(WebhookPayload.parse(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), bytes) instanceof JsonObject payload)) {
+      if (!(WebhookPayload.parse(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE), bytes,
+          ctx.request().formAttributes()) instanceof JsonObject payload)) {
         throw new HttpException(400, "webhook payload must be a JSON object");
       }
       event = WebhookParser.parse(headers, payload);
