@@ -2,6 +2,7 @@ package dev.scopesync.signing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 
 /**
  * Writes a JSON string exactly as Go's {@code encoding/json} encoder does with HTML escaping off
@@ -18,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class GoJsonText {
 
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final HexFormat HEX = HexFormat.of();
 
     private GoJsonText() {
     }
@@ -67,8 +68,8 @@ final class GoJsonText {
                     out.write('u');
                     out.write('0');
                     out.write('0');
-                    out.write(HEX[b >> 4]);
-                    out.write(HEX[b & 0xf]);
+                    out.write(HEX.toHighHexDigit(b));
+                    out.write(HEX.toLowHexDigit(b));
                 }
             }
             i++;
