@@ -59,9 +59,6 @@ import org.slf4j.LoggerFactory;
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
-  private static final java.util.Set<HttpMethod> BODY_METHODS =
-      java.util.Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
-
   private final ServerConfig config;
   private final WebhookSignature webhookSignature;
   private final ServerMetrics metrics;
@@ -118,39 +115,34 @@ public final class HttpVerticle extends VerticleBase {
       // Before the body handler: an upgrade has no body to read, and the endpoint decides it.
       router.get("/ws").handler(pubSub::handle);
     }
-    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
-    // Only methods whose body we read: Vert.x refuses to decode a form sent with GET (a 500).
-    router.route().handler(ctx -> {
-      if (BODY_METHODS.contains(ctx.request().method())) {
-        bodies.handle(ctx);
-      } else {
-        ctx.next();
-      }
-    });
+    BodyGate body = new BodyGate(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    Handler<RoutingContext> json = body.accepting(BodyGate.Accepts.JSON);
+    Handler<RoutingContext> none = body.accepting(BodyGate.Accepts.NOTHING);
 
-    // Who may call what (OPAL's rules, DESIGN §6): management needs a datasource token,
-    // a scope's policy and data need the scope in allowed_scopes. Off without auth.publicKey.
-    router.put("/scopes").handler(datasource()).handler(this::putScope);
-    router.get("/scopes").handler(datasource()).handler(this::listScopes);
-    router.post("/scopes/refresh").handler(datasource()).handler(this::refreshAll);
-    router.get("/scopes/:scopeId").handler(datasource()).handler(this::getScope);
-    router.delete("/scopes/:scopeId").handler(datasource()).handler(this::deleteScope);
-    router.post("/scopes/:scopeId/refresh").handler(datasource()).handler(this::refreshScope);
-    router.get("/scopes/:scopeId/policy").handler(scopeReader()).handler(ctx -> bundles.policy(ctx, ctx.pathParam("scopeId")));
-    router.get("/scopes/:scopeId/bundle.tar.gz").handler(scopeReader()).handler(ctx -> bundles.opaBundle(ctx, ctx.pathParam("scopeId")));
-    router.get("/scopes/:scopeId/data").handler(scopeReader()).handler(ctx -> scopeData(ctx, ctx.pathParam("scopeId")));
-    router.post("/scopes/:scopeId/data/update").handler(datasource()).handler(this::updateData);
+    // Each route: what body it takes (415 for any other, before a decoder sees it), then who may
+    // call it (OPAL's rules, DESIGN §6: management needs a datasource token, a scope's policy and
+    // data need the scope in allowed_scopes; off without auth.publicKey), then its handler.
+    router.put("/scopes").handler(json).handler(datasource()).handler(this::putScope);
+    router.get("/scopes").handler(none).handler(datasource()).handler(this::listScopes);
+    router.post("/scopes/refresh").handler(json).handler(datasource()).handler(this::refreshAll);
+    router.get("/scopes/:scopeId").handler(none).handler(datasource()).handler(this::getScope);
+    router.delete("/scopes/:scopeId").handler(none).handler(datasource()).handler(this::deleteScope);
+    router.post("/scopes/:scopeId/refresh").handler(json).handler(datasource()).handler(this::refreshScope);
+    router.get("/scopes/:scopeId/policy").handler(none).handler(scopeReader()).handler(ctx -> bundles.policy(ctx, ctx.pathParam("scopeId")));
+    router.get("/scopes/:scopeId/bundle.tar.gz").handler(none).handler(scopeReader()).handler(ctx -> bundles.opaBundle(ctx, ctx.pathParam("scopeId")));
+    router.get("/scopes/:scopeId/data").handler(none).handler(scopeReader()).handler(ctx -> scopeData(ctx, ctx.pathParam("scopeId")));
+    router.post("/scopes/:scopeId/data/update").handler(json).handler(datasource()).handler(this::updateData);
     // OPAL's non-scoped client (no OPAL_SCOPE_ID): served from the scope named default. OPAL asks
     // only for a valid token on these routes.
-    router.get("/policy").handler(anyCaller()).handler(ctx -> bundles.policy(ctx, Topics.DEFAULT_SCOPE));
-    router.get("/data/config").handler(anyCaller()).handler(ctx -> scopeData(ctx, Topics.DEFAULT_SCOPE));
-    router.post("/webhook").handler(this::webhook);
-    router.get("/healthz").handler(this::healthz);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
-    router.get("/ready").handler(this::ready);
-    router.get("/openapi.json").handler(this::openApi);
-    router.get("/bundles/signing-key").handler(this::signingKey);
-    router.get("/internal/stats").handler(datasource()).handler(this::internalStats);
+    router.get("/policy").handler(none).handler(anyCaller()).handler(ctx -> bundles.policy(ctx, Topics.DEFAULT_SCOPE));
+    router.get("/data/config").handler(none).handler(anyCaller()).handler(ctx -> scopeData(ctx, Topics.DEFAULT_SCOPE));
+    router.post("/webhook").handler(body.accepting(BodyGate.Accepts.JSON_OR_FORM)).handler(this::webhook);
+    router.get("/healthz").handler(none).handler(this::healthz);
+    router.get("/metrics").handler(none).handler(PrometheusScrapingHandler.create(metrics.registry()));
+    router.get("/ready").handler(none).handler(this::ready);
+    router.get("/openapi.json").handler(none).handler(this::openApi);
+    router.get("/bundles/signing-key").handler(none).handler(this::signingKey);
+    router.get("/internal/stats").handler(none).handler(datasource()).handler(this::internalStats);
 
     router.route().failureHandler(this::fail);
     router.errorHandler(404, ctx -> sendDetail(ctx, 404, "Not Found"));
@@ -169,13 +161,19 @@ public final class HttpVerticle extends VerticleBase {
         .connectionHandler(connections::opened)
         .invalidRequestHandler(HttpVerticle::invalidRequest)
         .requestHandler(request -> {
-          if (connections.admit(request)) {
-            router.handle(request);
-          } else {
+          if (!connections.admit(request)) {
             request.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader(HttpHeaders.RETRY_AFTER, "5");
             sendDetail(request.response(), 503, "too many connections (http.maxConnections); retry later");
             // The header alone closes nothing in Vert.x 5 (it follows the request's keep-alive).
             request.connection().close();
+            return;
+          }
+          EdgeFailures.Answer badHost = HostRule.check(request);
+          if (badHost != null) {
+            LOG.warn("{} -> 400: {}", request.method(), badHost.detail());
+            sendDetail(request.response(), 400, badHost.detail());
+          } else {
+            router.handle(request);
           }
         })
         .listen(config.httpPort(), config.httpHost())
@@ -489,50 +487,26 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
+  /** Every failure of every route, answered in one place ({@link EdgeFailures} decides the status). */
   private void fail(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    EdgeFailures.Answer edge = failure == null ? null : EdgeFailures.classify(failure);
-    int status;
-    String detail;
-    if (failure instanceof AuthFailure auth) {
-      status = auth.status();
-      detail = auth.getMessage();
-      if (status == 401) {
-        ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      }
-    } else if (edge != null) {
-      status = edge.status();
-      detail = edge.detail();
-    } else if (failure instanceof HttpException http) {
-      status = http.getStatusCode();
-      detail = http.getPayload() != null ? http.getPayload() : defaultDetail(status);
-    } else if (failure != null) {
-      status = Failures.statusOf(failure);
-      detail = Failures.detailOf(failure);
-    } else {
-      status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-      detail = defaultDetail(status);
+    if (failure instanceof HttpClosedException) {
+      return; // the client went away mid-request: nobody to answer, nothing wrong here
+    }
+    EdgeFailures.Answer answer = EdgeFailures.of(failure, ctx.statusCode());
+    int status = answer.status();
+    if (status == 401 && failure instanceof AuthFailure) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
     }
     if (status == 503) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
     }
-    if (failure instanceof HttpClosedException) {
-      return; // the client went away mid-request: nobody to answer, nothing wrong here
+    if (answer.serverFault()) {
+      LOG.error("{} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, answer.detail(), failure);
+    } else if (status >= 500) {
+      LOG.warn("{} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, answer.detail());
     }
-    if (status >= 500) {
-      LOG.warn("{} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, detail,
-          status == 500 ? failure : null);
-    }
-    sendDetail(ctx, status, detail);
+    sendDetail(ctx, status, answer.detail());
   }
 
-  private static String defaultDetail(int status) {
-    return switch (status) {
-      case 400 -> "bad request";
-      case 404 -> "Not Found";
-      case 405 -> "Method Not Allowed";
-      case 413 -> "request body is larger than http.maxBodyBytes";
-      default -> "internal error";
-    };
-  }
 }

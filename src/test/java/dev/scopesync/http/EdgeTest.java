@@ -134,11 +134,13 @@ class EdgeTest {
   void namedMalformedRequestsGetTheirOwn4xx() throws Exception {
     String form = "Content-Type: application/x-www-form-urlencoded\r\n";
     assertEquals(400, send(withBody("POST /webhook HTTP/1.1\r\nHost: x\r\n" + form, bytes("payload=%zz"))));
-    assertEquals(400, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\n" + form, bytes("a=%G1"))));
-    assertEquals(400, send(withBody("POST /scopes/victim/data/update HTTP/1.1\r\nHost: x\r\n" + form, bytes("%"))));
+    assertEquals(400, send(withBody("POST /webhook HTTP/1.1\r\nHost: x\r\n" + form, bytes("a=%G1"))));
+    assertEquals(400, send(withBody("POST /webhook HTTP/1.1\r\nHost: x\r\n" + form, bytes("%"))));
+    // Only /webhook takes a form; elsewhere it is refused before Netty's decoder sees it.
+    assertEquals(415, send(withBody("POST /scopes/victim/data/update HTTP/1.1\r\nHost: x\r\n" + form, bytes("%"))));
     // A form field over Netty's default 8 KB is accepted up to the body limit: no longer a 500.
-    assertEquals(400, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\n" + form, bytes("a=" + "b".repeat(20_000)))));
-    assertEquals(413, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\n" + form, bytes("a=" + "b".repeat(70_000)))));
+    assertEquals(400, send(withBody("POST /webhook HTTP/1.1\r\nHost: x\r\n" + form, bytes("a=" + "b".repeat(20_000)))));
+    assertEquals(413, send(withBody("POST /webhook HTTP/1.1\r\nHost: x\r\n" + form, bytes("a=" + "b".repeat(70_000)))));
     assertEquals(400, send(bytes("GET /scopes/%zz HTTP/1.1\r\nHost: x\r\n\r\n")));
     assertEquals(404, send(bytes("GET /scopes/%C0%AF HTTP/1.1\r\nHost: x\r\n\r\n")));
     assertEquals(422, send(bytes("GET /scopes/a%2Fb HTTP/1.1\r\nHost: x\r\n\r\n")));
@@ -147,8 +149,57 @@ class EdgeTest {
     assertEquals(400, send(bytes("GARBAGE\r\n\r\n")));
     assertEquals(400, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n",
         new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc0, (byte) 0x80})));
-    assertEquals(400, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=z\r\n",
+    assertEquals(415, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=z\r\n",
         bytes("--z\r\nbroken"))));
+    assertNothingChangedAndNoStackTrace();
+  }
+
+  /** RFC 9112 §3.2: one Host on HTTP/1.1, never two; an absolute-form target brings its own authority. */
+  @Test
+  void hostHeaderRules() throws Exception {
+    assertEquals(400, send(bytes("POST /scopes/victim/refresh HTTP/1.1\r\nContent-Length: 0\r\n\r\n")));
+    assertEquals(400, send(bytes("GET /scopes/%ff%fe/policy HTTP/1.1\r\n\r\n")));
+    assertEquals(400, send(bytes("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")));
+    assertEquals(400, send(bytes("GET /healthz HTTP/1.1\r\nHost: a b\r\n\r\n")));
+    assertEquals(400, send(bytes("DELETE /scopes/victim HTTP/1.1\r\n\r\n")));
+    assertEquals(200, send(bytes("GET /healthz HTTP/1.0\r\n\r\n")));
+    assertEquals(200, send(bytes("GET http://127.0.0.1:7002/healthz HTTP/1.1\r\nConnection: close\r\n\r\n")));
+    assertEquals(200, send(bytes("GET http://127.0.0.1/scopes/victim HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n")));
+    assertEquals(400, send(bytes("GET http://u@127.0.0.1/healthz HTTP/1.1\r\nConnection: close\r\n\r\n")));
+    assertNothingChangedAndNoStackTrace();
+    long warnings = logs.list.stream().filter(e -> e.getFormattedMessage().contains("RFC 9112")).count();
+    assertEquals(6, warnings, "one WARN line per refused Host");
+  }
+
+  /** Each route takes the bodies it documents; anything else is 415 before a decoder sees it. */
+  @Test
+  void bodiesOfOtherContentTypesGet415NamingWhatTheRouteTakes() throws Exception {
+    String multipart = "Content-Type: multipart/form-data; boundary=z\r\n";
+    String broken = "--z\r\nContent-Disposition: form-data\r\n\r\nx\r\n--z--\r\n";
+    assertEquals(415, send(withBody("POST /scopes/victim/refresh HTTP/1.1\r\nHost: x\r\n" + multipart, bytes(broken))));
+    assertEquals(415, send(withBody("POST /webhook HTTP/1.1\r\nHost: x\r\n" + multipart, bytes(broken))));
+    assertEquals(415, send(withBody("DELETE /scopes/victim HTTP/1.1\r\nHost: x\r\n" + multipart, bytes(broken))));
+    assertEquals(415, send(withBody("GET /scopes/victim HTTP/1.1\r\nHost: x\r\n" + multipart, bytes(broken))));
+    assertEquals(415, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n", bytes("{}"))));
+    assertEquals(415, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+        bytes("a=b"))));
+    assertEquals(400, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Content-Type: application/json\r\n", bytes("{}"))));
+    // Documented types pass the gate (and fail later on their content, as they should).
+    assertEquals(422, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json; charset=utf-8\r\n",
+        bytes("{}"))));
+    assertEquals(422, send(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\n", bytes("{}"))), "no Content-Type: JSON");
+    assertEquals(400, send(withBody("POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+        bytes("payload=%7B%7D"))));
+    // A bodiless request passes whatever its Content-Type says; a GET's other bodies are not read.
+    assertEquals(200, send(bytes("POST /scopes/victim/refresh HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        + "Content-Length: 0\r\n\r\n")));
+    try (Socket socket = new Socket("127.0.0.1", node.server.httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(withBody("PUT /scopes HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n", bytes("a,b")));
+      String answer = readResponse(socket.getInputStream());
+      assertTrue(answer.contains("this route takes application/json"), answer);
+    }
     assertNothingChangedAndNoStackTrace();
   }
 
