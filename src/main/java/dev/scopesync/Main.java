@@ -1,6 +1,10 @@
 package dev.scopesync;
 
+import dev.scopesync.auth.AccessPolicy;
 import dev.scopesync.config.ConfigException;
+import dev.scopesync.config.ConfigKeys;
+import dev.scopesync.config.ConfigNote;
+import dev.scopesync.runtime.LogSettings;
 import dev.scopesync.config.ConfigLoader;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.metrics.ServerMetrics;
@@ -48,6 +52,14 @@ public final class Main {
       System.exit(2);
       return;
     }
+    LogSettings.apply(config.logLevel(), config.logJson());
+    for (ConfigNote note : config.notes()) {
+      if (note.warning()) {
+        LOG.warn("config: {}", note.text());
+      } else {
+        LOG.info("config: {}", note.text());
+      }
+    }
     Node node;
     try {
       node = Node.start(config);
@@ -74,7 +86,27 @@ public final class Main {
   static ServerConfig configOf(Path confFile, Map<String, String> env) {
     ServerConfig config = ConfigLoader.load(confFile, env);
     checkConfiguredScopes(config);
+    checkAuthKeys(config, env);
     return config;
+  }
+
+  /**
+   * The auth keys are read before anything starts: one that cannot be read stops the start (OPAL
+   * then runs without auth, silently), with the setting — and the OPAL variable — named.
+   */
+  private static void checkAuthKeys(ServerConfig config, Map<String, String> env) {
+    if (config.authPublicKey() != null) {
+      try {
+        AccessPolicy.checkKey(config.authPublicKey(), config.authAlgorithm());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(ConfigKeys.AUTH_PUBLIC_KEY + fromOpal(env, "OPAL_AUTH_PUBLIC_KEY") + ": "
+            + e.getMessage());
+      }
+    }
+  }
+
+  private static String fromOpal(Map<String, String> env, String variable) {
+    return env.containsKey(variable) ? " (" + variable + ")" : "";
   }
 
   /** A started node: its Vert.x and server. */
@@ -132,6 +164,13 @@ public final class Main {
         parser.parse(config.scopes().getJsonObject(i));
       } catch (InvalidScopeException e) {
         throw new ConfigException("config key 'scopes[" + i + "]." + e.getMessage());
+      }
+    }
+    for (Object owned : config.opal().ownedScopes()) {
+      try {
+        parser.parse(owned);
+      } catch (InvalidScopeException e) {
+        throw new ConfigException("the default scope of OPAL_POLICY_REPO_*: " + e.getMessage());
       }
     }
   }

@@ -121,6 +121,16 @@ public final class AccessPolicy {
     return new AccessPolicy(signatures, alg, aud, iss, clock);
   }
 
+  /**
+   * Checks that {@code publicKeyText} can be read and fits {@code algorithm}, without Vert.x (the
+   * configuration is checked before anything starts).
+   *
+   * @throws IllegalArgumentException saying what is wrong
+   */
+  public static void checkKey(String publicKeyText, String algorithm) {
+    requireFits(PublicKeyText.parse(publicKeyText), algorithm == null ? DEFAULT_ALGORITHM : algorithm);
+  }
+
   /** False for the {@link #disabled()} policy. */
   public boolean enabled() {
     return signatures != null;

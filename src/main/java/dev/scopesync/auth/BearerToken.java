@@ -5,13 +5,13 @@ package dev.scopesync.auth;
  * ({@code Bearer <token>}, the scheme in any case, as OPAL's {@code get_token_from_header}) or a
  * bare token (what event-bus callers send).
  */
-final class BearerToken {
+public final class BearerToken {
   static final String NOT_PROVIDED = "access token was not provided";
 
   private BearerToken() {}
 
   /** The token; {@link AuthFailure} 401 when there is none. */
-  static String of(String headerOrToken) {
+  public static String of(String headerOrToken) {
     if (headerOrToken == null || headerOrToken.isBlank()) {
       throw AuthFailure.unauthorized(NOT_PROVIDED);
     }

@@ -14,6 +14,8 @@ public final class ConfigKeys {
   public static final String HTTP_MAX_BODY_BYTES = "http.maxBodyBytes";
   public static final String HTTP_HEADER_TIMEOUT_SECONDS = "http.headerTimeoutSeconds";
   public static final String HTTP_MAX_CONNECTIONS = "http.maxConnections";
+  public static final String HTTP_ALLOWED_ORIGINS = "http.allowedOrigins";
+  public static final String HTTP_CLIENT_LOAD_LIMIT = "http.clientLoadLimit";
   public static final String STORE_TYPE = "store.type";
   public static final String STORE_DIR = "store.dir";
   public static final String STORE_REDIS_URL = "store.redisUrl";
@@ -32,10 +34,17 @@ public final class ConfigKeys {
   public static final String BUNDLES_SIGNING_KEY_ID = "bundles.signingKeyId";
   public static final String POLLING_INTERVAL_SECONDS = "polling.intervalSeconds";
   public static final String WEBHOOK_SECRET = "webhook.secret";
+  public static final String WEBHOOK_PARAMS = "webhook.params";
   public static final String AUTH_PUBLIC_KEY = "auth.publicKey";
   public static final String AUTH_ALGORITHM = "auth.algorithm";
   public static final String AUTH_AUDIENCE = "auth.audience";
   public static final String AUTH_ISSUER = "auth.issuer";
+  public static final String AUTH_PRIVATE_KEY = "auth.privateKey";
+  public static final String AUTH_PRIVATE_KEY_PASSPHRASE = "auth.privateKeyPassphrase";
+  public static final String AUTH_MASTER_TOKEN = "auth.masterToken";
+  public static final String DATA_CONFIG_SOURCES = "data.configSources";
+  public static final String LOG_LEVEL = "log.level";
+  public static final String LOG_FORMAT = "log.format";
   public static final String DEBUG_INTERNAL_STATS = "debug.internalStats";
   public static final String BRIDGE_TCP_PORT = "bridge.tcpPort";
   public static final String CLUSTER_ENABLED = "cluster.enabled";
@@ -45,6 +54,7 @@ public final class ConfigKeys {
   public static final String PUBSUB_MAX_CONNECTIONS = "pubsub.maxConnections";
   public static final String PUBSUB_MAX_PENDING_BYTES = "pubsub.maxPendingBytes";
   public static final String PUBSUB_REJECT_DELAY_MILLIS = "pubsub.rejectDelayMillis";
+  public static final String PUBSUB_STATISTICS = "pubsub.statistics";
   /** Top-level: scopes created at boot when absent. */
   public static final String SCOPES = "scopes";
 
@@ -59,7 +69,11 @@ public final class ConfigKeys {
             .put("maxBodyBytes", 1_048_576)
             .put("headerTimeoutSeconds", 30)
             // Above pubsub.maxConnections: OPAL clients' sockets are HTTP connections too.
-            .put("maxConnections", 30_000))
+            .put("maxConnections", 30_000)
+            // No CORS unless asked: a browser page must not read a localhost API by default.
+            .put("allowedOrigins", new JsonArray())
+            // OPAL's CLIENT_LOAD_LIMIT_NOTATION for GET /loadlimit ("10/second"); null = no limit.
+            .putNull("clientLoadLimit"))
         .put("store", new JsonObject()
             .put("type", "file")
             .put("dir", "./data/scopes")
@@ -80,11 +94,19 @@ public final class ConfigKeys {
             .put("signingAlgorithm", "RS256")
             .put("signingKeyId", "scopesync"))
         .put("polling", new JsonObject().put("intervalSeconds", 0))
-        .put("webhook", new JsonObject().putNull("secret"))
+        .put("webhook", new JsonObject().putNull("secret")
+            // OPAL's POLICY_REPO_WEBHOOK_PARAMS (JSON); null = detect the git host from its headers.
+            .putNull("params"))
         .put("auth", new JsonObject().putNull("publicKey")
             .put("algorithm", "RS256")
             .put("audience", "https://api.opal.ac/v1/")
-            .put("issuer", "https://opal.ac/"))
+            .put("issuer", "https://opal.ac/")
+            .putNull("privateKey")
+            .putNull("privateKeyPassphrase")
+            .putNull("masterToken"))
+        // OPAL's DATA_CONFIG_SOURCES (JSON); null = the default scope's data.
+        .put("data", new JsonObject().putNull("configSources"))
+        .put("log", new JsonObject().put("level", "INFO").put("format", "text"))
         .put("debug", new JsonObject().put("internalStats", false))
         .put("bridge", new JsonObject().put("tcpPort", 0))
         .put("cluster", new JsonObject()
@@ -95,7 +117,8 @@ public final class ConfigKeys {
             .put("enabled", true)
             .put("maxConnections", 20_000)
             .put("maxPendingBytes", 8 * 1024 * 1024)
-            .put("rejectDelayMillis", 1000))
+            .put("rejectDelayMillis", 1000)
+            .put("statistics", false))
         .put(SCOPES, new JsonArray());
   }
 }

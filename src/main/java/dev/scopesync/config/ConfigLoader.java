@@ -6,13 +6,17 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Builds the effective configuration: built-in defaults, then the JSON file, then
- * {@code SCOPESYNC_*} environment variables (DESIGN §10). Runs once at start, before
- * Vert.x exists, so reading the file here blocks nothing.
+ * Builds the effective configuration: built-in defaults, then an OPAL server's {@code OPAL_*}
+ * environment ({@link OpalEnvironment}), then the JSON file, then {@code SCOPESYNC_*} environment
+ * variables (DESIGN §10, §17). Where the file or a {@code SCOPESYNC_*} variable overrides what an
+ * {@code OPAL_*} variable set, one INFO line names both. Runs once at start, before Vert.x exists,
+ * so reading the file here blocks nothing.
  */
 public final class ConfigLoader {
   private static final String ENV_PREFIX = "SCOPESYNC_";
@@ -25,12 +29,24 @@ public final class ConfigLoader {
    */
   public static ServerConfig load(Path file, Map<String, String> env) {
     JsonObject merged = ConfigKeys.defaults();
+    OpalEnvironment.Overlay opal = OpalEnvironment.read(env);
+    merge(merged, opal.settings(), "");
     Path source = file != null ? file : pathFromEnv(env);
-    if (source != null) {
-      merge(merged, readFile(source), "");
-    }
+    JsonObject fromFile = source == null ? new JsonObject() : readFile(source);
+    merge(merged, fromFile, "");
     applyEnv(merged, env);
-    return ServerConfig.from(merged);
+    List<ConfigNote> notes = new ArrayList<>(opal.notes());
+    opal.setBy().forEach((key, variable) -> {
+      String section = key.substring(0, key.indexOf('.'));
+      String name = key.substring(key.indexOf('.') + 1);
+      String envName = envName(section, name);
+      if (env.containsKey(envName)) {
+        notes.add(ConfigNote.info(envName + " overrides " + variable + " (" + key + ")"));
+      } else if (fromFile.getJsonObject(section) != null && fromFile.getJsonObject(section).containsKey(name)) {
+        notes.add(ConfigNote.info("config file key '" + key + "' overrides " + variable));
+      }
+    });
+    return ServerConfig.from(merged, notes, opal.ownedScopes());
   }
 
   private static Path pathFromEnv(Map<String, String> env) {

@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import dev.scopesync.signing.BundleSigner;
 import java.nio.file.Path;
+import dev.scopesync.webhook.WebhookParams;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -47,7 +49,11 @@ public record ServerConfig(
     int pubsubMaxConnections,
     int pubsubMaxPendingBytes,
     int pubsubRejectDelayMillis,
-    JsonArray scopes) {
+    JsonArray scopes,
+    OpalSettings opal,
+    String logLevel,
+    boolean logJson,
+    List<ConfigNote> notes) {
 
   public static final Set<String> KNOWN_SCHEMES = Set.of("https", "http", "ssh", "git", "file");
 
@@ -92,6 +98,14 @@ public record ServerConfig(
   }
 
   public static ServerConfig from(JsonObject json) {
+    return from(json, List.of(), new JsonArray());
+  }
+
+  /**
+   * @param notes lines to log at start (from reading the environment)
+   * @param ownedScopes scopes the configuration owns (OPAL's {@code POLICY_REPO_*} default scope)
+   */
+  public static ServerConfig from(JsonObject json, List<ConfigNote> notes, JsonArray ownedScopes) {
     Reader r = new Reader(json);
     ServerConfig config = new ServerConfig(
         r.string(ConfigKeys.HTTP_HOST),
@@ -130,7 +144,20 @@ public record ServerConfig(
         // At least one notify of the largest size an OPAL client accepts (1 MiB).
         r.intIn(ConfigKeys.PUBSUB_MAX_PENDING_BYTES, 1_048_576, Integer.MAX_VALUE),
         r.intIn(ConfigKeys.PUBSUB_REJECT_DELAY_MILLIS, 0, 60_000),
-        r.scopes());
+        r.scopes(),
+        new OpalSettings(
+            r.stringList(ConfigKeys.HTTP_ALLOWED_ORIGINS),
+            r.rate(ConfigKeys.HTTP_CLIENT_LOAD_LIMIT),
+            r.webhookParams(ConfigKeys.WEBHOOK_PARAMS),
+            r.optionalString(ConfigKeys.AUTH_PRIVATE_KEY),
+            r.optionalString(ConfigKeys.AUTH_PRIVATE_KEY_PASSPHRASE),
+            r.optionalString(ConfigKeys.AUTH_MASTER_TOKEN),
+            r.dataSources(ConfigKeys.DATA_CONFIG_SOURCES),
+            r.bool(ConfigKeys.PUBSUB_STATISTICS),
+            ownedScopes.copy()),
+        r.oneOf(ConfigKeys.LOG_LEVEL, "TRACE", "DEBUG", "INFO", "SUCCESS", "WARN", "WARNING", "ERROR", "CRITICAL", "OFF"),
+        r.oneOf(ConfigKeys.LOG_FORMAT, "text", "json").equals("json"),
+        List.copyOf(notes));
     if (config.clusterEnabled && config.storeType.equals("file")) {
       throw new ConfigException("cluster.enabled=true needs store.type=redis: the file store is local to one"
           + " node, so the other nodes would not see its scopes");
@@ -214,6 +241,57 @@ public record ServerConfig(
         out.add(scheme);
       }
       return Set.copyOf(out);
+    }
+
+    List<String> stringList(String key) {
+      Object v = value(key);
+      if (!(v instanceof JsonArray list) || !list.stream().allMatch(i -> i instanceof String s && !s.isBlank())) {
+        throw new ConfigException("config key '" + key + "' must be a list of strings, got " + v);
+      }
+      return list.stream().map(String.class::cast).map(String::trim).toList();
+    }
+
+    RateNotation rate(String key) {
+      String text = optionalString(key);
+      try {
+        return text == null ? null : RateNotation.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("config key '" + key + "': " + e.getMessage());
+      }
+    }
+
+    /** A JSON object, given as one or as its text (an environment variable). */
+    JsonObject object(String key) {
+      Object v = value(key);
+      if (v == null || v instanceof JsonObject) {
+        return (JsonObject) v;
+      }
+      if (v instanceof String text && !text.isBlank()) {
+        try {
+          return new JsonObject(text);
+        } catch (RuntimeException e) {
+          throw new ConfigException("config key '" + key + "' is not a JSON object: " + e.getMessage());
+        }
+      }
+      throw new ConfigException("config key '" + key + "' must be a JSON object, got " + v);
+    }
+
+    WebhookParams webhookParams(String key) {
+      JsonObject json = object(key);
+      try {
+        return json == null ? null : WebhookParams.fromJson(json);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("config key '" + key + "': " + e.getMessage());
+      }
+    }
+
+    JsonObject dataSources(String key) {
+      JsonObject json = object(key);
+      try {
+        return json == null ? null : DataSourceConfigs.validated(json);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("config key '" + key + "': " + e.getMessage());
+      }
     }
 
     JsonArray scopes() {

@@ -22,7 +22,9 @@ import java.util.Map;
 import java.util.function.Function;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * Answers bundle requests (DESIGN §5, §8b): resolves the scope (or the {@code default}
@@ -48,7 +50,24 @@ final class BundleService {
     }
   }
 
-  record Query(String scopeId, String baseHash, Format format, List<String> ifNoneMatch) {
+  /**
+   * @param paths OPAL's {@code GET /policy?path=…}: the directories the bundle is narrowed to, in
+   *     place of the scope's own; empty for the scope's
+   */
+  record Query(String scopeId, String baseHash, Format format, List<String> ifNoneMatch, List<String> paths) {
+    Query(String scopeId, String baseHash, Format format, List<String> ifNoneMatch) {
+      this(scopeId, baseHash, format, ifNoneMatch, List.of());
+    }
+
+    Query {
+      paths = List.copyOf(paths);
+    }
+
+    /** The source as this query reads it: narrowed to {@link #paths} when there are any. */
+    GitPolicySource narrow(GitPolicySource source) {
+      return paths.isEmpty() ? source : new GitPolicySource(source.url(), source.branch(), paths, source.extensions(),
+          source.manifest(), source.bundleIgnore(), source.pollUpdates(), source.auth());
+    }
   }
 
   /** status 200 with a body, or 304 without; {@code scopeId} is the scope actually served. */
@@ -101,12 +120,13 @@ final class BundleService {
   Future<Reply> answer(Query query) {
     return resolve(query.scopeId()).compose(scope -> {
       String sourceId = SourceId.of(scope.policy(), shards);
-      return headOf(sourceId, scope.policy().branch()).compose(commit -> {
-        String etag = etagOf(commit, query, scope.policy(), signer);
+      GitPolicySource source = query.narrow(scope.policy());
+      return headOf(sourceId, source.branch()).compose(commit -> {
+        String etag = etagOf(commit, query, source, signer);
         if (query.ifNoneMatch().contains(etag) || query.ifNoneMatch().contains("*")) {
           return Future.succeededFuture(new Reply(304, etag, scope.scopeId(), commit, null));
         }
-        return bundle(sourceId, etag, commit, query, scope.policy())
+        return bundle(sourceId, etag, commit, query, source)
             .map(body -> new Reply(200, etag, scope.scopeId(), commit, body));
       });
     });
@@ -182,6 +202,7 @@ final class BundleService {
       Repository repo = lease.repository();
       BundleMaker maker = new BundleMaker(repo, filter);
       ObjectId head = ObjectId.fromString(commit);
+      requirePaths(repo, head, query.paths());
       if (query.format() == Format.TAR) {
         // Signed here, once per build: the cache keeps the signed bytes.
         return Buffer.buffer(OpaBundleWriter.write(maker.full(head), signer));
@@ -189,6 +210,25 @@ final class BundleService {
       ObjectId base = query.baseHash() == null ? null : commitIn(repo, query.baseHash());
       PolicyBundle bundle = base == null ? maker.full(head) : maker.diff(base, head);
       return Buffer.buffer(bundle.toJson());
+    }
+  }
+
+  /** OPAL's check of {@code ?path=}: each path exists at the commit, else 404 naming it. */
+  private static void requirePaths(Repository repo, ObjectId commit, List<String> paths) throws Exception {
+    if (paths.isEmpty()) {
+      return;
+    }
+    try (RevWalk walk = new RevWalk(repo)) {
+      RevTree tree = walk.parseCommit(commit).getTree();
+      for (String path : paths) {
+        if (!path.equals(".")) {
+          try (TreeWalk found = TreeWalk.forPath(repo, path, tree)) {
+            if (found == null) {
+              throw Failures.of(Failures.NOT_FOUND, "requested path " + path + " was not found in the policy repo!");
+            }
+          }
+        }
+      }
     }
   }
 

@@ -431,8 +431,9 @@ public final class FetcherVerticle extends VerticleBase {
         : BundleService.Format.JSON;
     List<String> ifNoneMatch = body.getJsonArray("if_none_match", new JsonArray()).stream()
         .map(String::valueOf).toList();
+    List<String> paths = body.getJsonArray("paths", new JsonArray()).stream().map(String::valueOf).toList();
     BundleService.Query query = new BundleService.Query(body.getString("scope_id"), body.getString("base_hash"),
-        format, ifNoneMatch);
+        format, ifNoneMatch, paths);
     bundles.answer(query)
         .onSuccess(reply -> message.reply(reply.body() == null ? Buffer.buffer() : reply.body(),
             new DeliveryOptions()

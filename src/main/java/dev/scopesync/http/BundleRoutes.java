@@ -40,6 +40,10 @@ final class BundleRoutes {
   /** {@code GET /scopes/{id}/policy} (and {@code GET /policy} for the default scope). */
   void policy(RoutingContext ctx, String scopeId) {
     JsonObject request = new JsonObject().put("scope_id", scopeId).put("format", "json");
+    List<String> paths = ctx.queryParams().getAll("path").stream().map(BundleRoutes::relativePath).distinct().toList();
+    if (!paths.isEmpty()) {
+      request.put("paths", new JsonArray(paths));
+    }
     String base = ctx.queryParams().get("base_hash");
     if (base != null) {
       if (!COMMIT_HASH.matcher(base).matches()) {
@@ -100,6 +104,23 @@ final class BundleRoutes {
     } else {
       ctx.response().end(reply.body());
     }
+  }
+
+  /** OPAL's {@code normalize_path}: a leading {@code /} dropped; {@code ..} and empty parts refused. */
+  private static String relativePath(String path) {
+    String relative = path.startsWith("/") ? path.substring(1) : path;
+    while (relative.endsWith("/") && relative.length() > 1) {
+      relative = relative.substring(0, relative.length() - 1);
+    }
+    if (relative.isEmpty() || relative.equals("/")) {
+      return ".";
+    }
+    for (String part : relative.split("/", -1)) {
+      if (part.isEmpty() || part.equals("..") || part.indexOf('\0') >= 0) {
+        throw new HttpException(422, "path: '" + path + "' is not a relative path inside the repository");
+      }
+    }
+    return relative.startsWith("./") ? relative.substring(2) : relative;
   }
 
   private static Integer preferWait(RoutingContext ctx) {

@@ -42,6 +42,7 @@ import dev.scopesync.webhook.PushEvent;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import dev.scopesync.webhook.PushEvents;
 import dev.scopesync.webhook.WebhookException;
+import dev.scopesync.webhook.WebhookParams;
 import dev.scopesync.webhook.WebhookParser;
 import dev.scopesync.webhook.WebhookSignature;
 import java.util.HashMap;
@@ -110,11 +111,17 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // First, before any route matches on it: a path Vert.x cannot decode is the client's error.
     router.route().handler(this::decodablePath);
+    if (!config.opal().allowedOrigins().isEmpty()) {
+      // Before every route, /ws included: a preflight is answered here, whatever the path.
+      router.route().handler(Cors.handler(config.opal().allowedOrigins()));
+    }
     if (config.pubsubEnabled()) {
       pubSub = new PubSubEndpoint(vertx, config, access, metrics);
       // Before the body handler: an upgrade has no body to read, and the endpoint decides it.
       router.get("/ws").handler(pubSub::handle);
     }
+    OpalRoutes opal = new OpalRoutes(config.opal(), pubSub, System::nanoTime);
+    DataRoutes data = new DataRoutes(vertx, opal);
     BodyGate body = new BodyGate(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     Handler<RoutingContext> json = body.accepting(BodyGate.Accepts.JSON);
     Handler<RoutingContext> none = body.accepting(BodyGate.Accepts.NOTHING);
@@ -130,12 +137,21 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/scopes/:scopeId/refresh").handler(json).handler(datasource()).handler(this::refreshScope);
     router.get("/scopes/:scopeId/policy").handler(none).handler(scopeReader()).handler(ctx -> bundles.policy(ctx, ctx.pathParam("scopeId")));
     router.get("/scopes/:scopeId/bundle.tar.gz").handler(none).handler(scopeReader()).handler(ctx -> bundles.opaBundle(ctx, ctx.pathParam("scopeId")));
-    router.get("/scopes/:scopeId/data").handler(none).handler(scopeReader()).handler(ctx -> scopeData(ctx, ctx.pathParam("scopeId")));
-    router.post("/scopes/:scopeId/data/update").handler(json).handler(datasource()).handler(this::updateData);
+    router.get("/scopes/:scopeId/data").handler(none).handler(scopeReader()).handler(ctx -> data.scopeData(ctx, ctx.pathParam("scopeId")));
+    router.post("/scopes/:scopeId/data/update").handler(json).handler(datasource()).handler(ctx -> data.updateScope(ctx, claims(ctx)));
     // OPAL's non-scoped client (no OPAL_SCOPE_ID): served from the scope named default. OPAL asks
     // only for a valid token on these routes.
     router.get("/policy").handler(none).handler(anyCaller()).handler(ctx -> bundles.policy(ctx, Topics.DEFAULT_SCOPE));
-    router.get("/data/config").handler(none).handler(anyCaller()).handler(ctx -> scopeData(ctx, Topics.DEFAULT_SCOPE));
+    router.get("/data/config").handler(none).handler(anyCaller()).handler(data::nonScopedDataConfig);
+    router.post("/data/config").handler(json).handler(datasource()).handler(ctx -> data.publishNonScoped(ctx, claims(ctx)));
+    // OPAL's probes (its helm chart checks /healthcheck), defaults its clients call, limiter, statistics.
+    router.get("/").handler(none).handler(opal::health);
+    router.get("/healthcheck").handler(none).handler(opal::health);
+    router.get("/policy-data").handler(none).handler(opal::policyData);
+    router.post("/data/callback_report").handler(json).handler(anyCaller()).handler(ctx -> opal.callbackReport(ctx, JsonBodies.of(ctx)));
+    router.get("/loadlimit").handler(none).handler(anyCaller()).handler(opal::loadLimit);
+    router.get("/statistics").handler(none).handler(anyCaller()).handler(opal::statistics);
+    router.get("/stats").handler(none).handler(anyCaller()).handler(opal::stats);
     router.post("/webhook").handler(body.accepting(BodyGate.Accepts.JSON_OR_FORM)).handler(this::webhook);
     router.get("/healthz").handler(none).handler(this::healthz);
     router.get("/metrics").handler(none).handler(PrometheusScrapingHandler.create(metrics.registry()));
@@ -200,7 +216,7 @@ public final class HttpVerticle extends VerticleBase {
   // --- routes ----------------------------------------------------------------------------
 
   private void putScope(RoutingContext ctx) {
-    Object scope = jsonBody(ctx);
+    Object scope = JsonBodies.of(ctx);
     JsonObject request = new JsonObject().put("scope", scope).put("force_fetch", flag(ctx, "force_fetch"));
     ask(ctx, Addresses.SCOPES_PUT, request).onSuccess(reply -> ctx.response().setStatusCode(201).end());
   }
@@ -295,9 +311,17 @@ public final class HttpVerticle extends VerticleBase {
     byte[] bytes = raw == null ? new byte[0] : raw.getBytes();
     Map<String, String> headers = new HashMap<>();
     ctx.request().headers().forEach(h -> headers.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
-    if (webhookSignature != null && !webhookSignature.verify(headers, bytes)) {
-      metrics.webhook("unauthorized");
-      throw new HttpException(401, "webhook signature (X-Hub-Signature-256) or token (X-Gitlab-Token) missing or wrong");
+    WebhookParams params = config.opal().webhookParams();
+    if (webhookSignature != null) {
+      boolean verified = params != null
+          ? params.verify(config.webhookSecret(), headers, bytes)
+          : webhookSignature.verify(headers, bytes);
+      if (!verified) {
+        metrics.webhook("unauthorized");
+        throw new HttpException(401, params != null
+            ? "webhook secret missing or wrong in header " + params.secretHeaderName() + " (webhook.params)"
+            : "webhook signature (X-Hub-Signature-256) or token (X-Gitlab-Token) missing or wrong");
+      }
     }
     PushEvent event;
     try {
@@ -305,7 +329,7 @@ public final class HttpVerticle extends VerticleBase {
           ctx.request().formAttributes()) instanceof JsonObject payload)) {
         throw new HttpException(400, "webhook payload must be a JSON object");
       }
-      event = WebhookParser.parse(headers, payload);
+      event = WebhookParser.parse(headers, payload, params);
     } catch (WebhookException e) {
       metrics.webhook("bad_request");
       throw new HttpException(e.status(), e.getMessage());
@@ -378,39 +402,6 @@ public final class HttpVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
-  /**
-   * The scope's data config as OPAL clients need it: each entry's topics scope-prefixed and
-   * expanded, so the client's topic filter keeps them (OPAL returns them raw: its issue #779).
-   */
-  private void scopeData(RoutingContext ctx, String scopeId) {
-    ask(ctx, Addresses.SCOPES_GET, new JsonObject().put("scope_id", scopeId))
-        .onSuccess(scope -> sendJson(ctx, 200,
-            Topics.scopedDataConfig(scopeId, scope.getJsonObject("data", new JsonObject())).encode()));
-  }
-
-  /**
-   * OPAL's data update for a scope, with each entry's topics as the scope's clients need them
-   * (OPAL issue #920), published on {@code scopesync.data-updated} and
-   * {@code scopesync.data-updated.<scope_id>}; every node notifies its own OPAL clients. An update
-   * whose {@code notify} would pass what a client accepts is refused whole.
-   */
-  private void updateData(RoutingContext ctx) {
-    JsonObject update = DataUpdates.normalized(jsonBody(ctx));
-    claims(ctx).requireTopics(DataUpdates.topics(update));
-    String scopeId = ctx.pathParam("scopeId");
-    ScopedDataUpdate scoped = ScopedDataUpdate.of(scopeId, update);
-    if (scoped.largestNotifyBytes() > RpcFrames.MAX_MESSAGE_BYTES) {
-      throw new HttpException(413, "the data update's notify message would be " + scoped.largestNotifyBytes()
-          + " bytes; OPAL clients accept at most " + RpcFrames.MAX_MESSAGE_BYTES + " (put large data behind a url)");
-    }
-    ask(ctx, Addresses.SCOPES_GET, idOf(ctx)).onSuccess(scope -> {
-      JsonObject event = scoped.toEvent();
-      vertx.eventBus().publish(Addresses.DATA_UPDATED, event);
-      vertx.eventBus().publish(Addresses.dataUpdated(scopeId), event);
-      sendJson(ctx, 200, new JsonObject().put("status", "ok").put("topics", new JsonArray(scoped.topics())).encode());
-    });
-  }
-
   // --- auth ------------------------------------------------------------------------------
 
   private Handler<RoutingContext> datasource() {
@@ -474,17 +465,6 @@ public final class HttpVerticle extends VerticleBase {
       return false;
     }
     throw new HttpException(422, name + ": must be true or false");
-  }
-
-  private static Object jsonBody(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
-      throw new HttpException(400, "request body is empty; a JSON object is expected");
-    }
-    try {
-      return Json.decodeValue(ctx.body().buffer());
-    } catch (DecodeException e) {
-      throw new HttpException(400, "malformed JSON: " + e.getMessage());
-    }
   }
 
   /** Every failure of every route, answered in one place ({@link EdgeFailures} decides the status). */

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -115,6 +116,26 @@ public final class PubSubEndpoint {
   }
 
   /** Connections open on this node. */
+  /**
+   * OPAL's {@code ServerStats.clients} for this node: client id (its {@code OPAL_CLIENT_STAT_ID}, else
+   * its channel id) → its channels, each {@code {"rpc_id", "client_id", "topics"}}.
+   */
+  public JsonObject clientStatistics() {
+    JsonObject clients = new JsonObject();
+    for (Subscriber s : registry.all()) {
+      String clientId = s.statId() != null ? s.statId() : s.channelId();
+      JsonArray topics = new JsonArray();
+      s.topics().forEach(topics::add);
+      JsonArray channels = clients.getJsonArray(clientId);
+      if (channels == null) {
+        channels = new JsonArray();
+        clients.put(clientId, channels);
+      }
+      channels.add(new JsonObject().put("rpc_id", s.channelId()).put("client_id", clientId).put("topics", topics));
+    }
+    return clients;
+  }
+
   public int connections() {
     return registry.size();
   }

@@ -92,9 +92,18 @@ final class ServerMethods {
     return true;
   }
 
+  /** OPAL's {@code STATISTICS_ADD_CLIENT_CHANNEL}. */
+  static final String STATS_ADD_CLIENT = "__opal_stats_add";
+
   private boolean publish(Subscriber from, JsonObject arguments) {
     List<String> topics = topics(arguments);
-    return topics != null && TopicAccess.permitsAll(from.claims(), topics);
+    boolean permitted = topics != null && TopicAccess.permitsAll(from.claims(), topics);
+    // An OPAL client with OPAL_STATISTICS_ENABLED names itself once connected: GET /statistics shows it.
+    if (permitted && topics.contains(STATS_ADD_CLIENT) && arguments.getValue("data") instanceof JsonObject data
+        && data.getValue("client_id") instanceof String clientId && clientId.length() <= 256) {
+      from.statId(clientId);
+    }
+    return permitted;
   }
 
   /** The {@code topics} argument as strings; null when it is not a list of strings. */

@@ -23,6 +23,8 @@ final class Subscriber {
   private long pendingBytes;
   private long lastHeardNanos;
   private boolean closed;
+  /** The client's {@code OPAL_CLIENT_STAT_ID}, when it published its statistics; else null. */
+  private String statId;
 
   Subscriber(ServerWebSocket socket, String channelId, Claims claims, int maxPendingBytes, long nowNanos) {
     this.socket = socket;
@@ -34,6 +36,14 @@ final class Subscriber {
 
   String channelId() {
     return channelId;
+  }
+
+  String statId() {
+    return statId;
+  }
+
+  void statId(String id) {
+    this.statId = id;
   }
 
   Claims claims() {

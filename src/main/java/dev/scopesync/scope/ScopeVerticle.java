@@ -367,7 +367,35 @@ public final class ScopeVerticle extends VerticleBase {
             LOG.info("scope_id={} created from the config file", scope.scopeId());
           })));
     }
+    for (Object owned : config.opal().ownedScopes()) {
+      created.add(putOwned(parser.parse(owned)));
+    }
     return Future.all(created).<Void>mapEmpty().onSuccess(done -> configuredCreated = true);
+  }
+
+  /**
+   * A scope the configuration owns (OPAL's {@code POLICY_REPO_*} default scope) follows it: put
+   * when stored differently, as OPAL's loader re-puts it at every start. A moved source is purged
+   * like any PUT's, when nothing else uses it.
+   */
+  private Future<Void> putOwned(Scope scope) {
+    return store.get(scope.scopeId()).compose(existing -> {
+      if (scope.equals(existing)) {
+        mirror.put(existing);
+        return Future.succeededFuture();
+      }
+      return store.put(scope).map(stored -> {
+        Scope indexed = mirror.put(scope);
+        Scope previous = existing != null ? existing : indexed;
+        if (previous != null && !sourceIdOf(previous).equals(sourceIdOf(scope))) {
+          orders.deleted(previous.scopeId(), sourceIdOf(previous));
+        }
+        mirror.announce(scope.scopeId());
+        LOG.info("scope_id={} {} from the OPAL_POLICY_REPO_* environment", scope.scopeId(),
+            existing == null ? "created" : "updated");
+        return null;
+      });
+    });
   }
 
   /**

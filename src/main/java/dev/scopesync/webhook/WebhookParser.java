@@ -42,20 +42,30 @@ public final class WebhookParser {
    *     empty lists
    */
   public static PushEvent parse(Map<String, String> headers, JsonObject body) {
+    return parse(headers, body, null);
+  }
+
+  /**
+   * @param params OPAL's {@code POLICY_REPO_WEBHOOK_PARAMS}: when given, they alone say whether the
+   *     delivery is a push (OPAL's rule); null detects the git host from its headers
+   */
+  public static PushEvent parse(Map<String, String> headers, JsonObject body, WebhookParams params) {
     Objects.requireNonNull(headers, "headers");
     if (body == null) {
       throw new WebhookException(400, "webhook body must be a JSON object");
     }
     EventType type = EventType.of(headers, body);
+    boolean push = params == null ? type.isPush() : params.isPush(headers, body);
+    String name = params == null ? type.name() : params.eventName(headers, body);
     List<String> urls = repositoryUrls(body);
     List<String> names = fullNames(body);
-    boolean excusedFromNamingARepository = !type.isPush() && !type.provider().equals(Providers.UNKNOWN);
+    boolean excusedFromNamingARepository = !push && (params != null || !type.provider().equals(Providers.UNKNOWN));
     if (urls.isEmpty() && names.isEmpty() && !excusedFromNamingARepository) {
       throw new WebhookException(400, "repo url or full name not found in payload");
     }
     // Only a push pushed branches: a GitHub "create" event's bare "ref" is no branch update.
-    List<String> branches = type.isPush() ? branches(body) : List.of();
-    return new PushEvent(type.provider(), type.isPush(), type.name(), urls, names, branches);
+    List<String> branches = push ? branches(body) : List.of();
+    return new PushEvent(type.provider(), push, name, urls, names, branches);
   }
 
   private static List<String> repositoryUrls(JsonObject body) {
