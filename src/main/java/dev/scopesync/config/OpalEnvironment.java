@@ -1,5 +1,6 @@
 package dev.scopesync.config;
 
+import dev.scopesync.webhook.WebhookParams;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -116,7 +117,13 @@ public final class OpalEnvironment {
     }
     copy("OPAL_POLICY_REPO_WEBHOOK_SECRET", ConfigKeys.WEBHOOK_SECRET);
     if (value("OPAL_POLICY_REPO_WEBHOOK_PARAMS") != null) {
-      put(ConfigKeys.WEBHOOK_PARAMS, json("OPAL_POLICY_REPO_WEBHOOK_PARAMS").encode(), "OPAL_POLICY_REPO_WEBHOOK_PARAMS");
+      JsonObject params = json("OPAL_POLICY_REPO_WEBHOOK_PARAMS");
+      try {
+        WebhookParams.fromJson(params);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("OPAL_POLICY_REPO_WEBHOOK_PARAMS: " + e.getMessage());
+      }
+      put(ConfigKeys.WEBHOOK_PARAMS, params.encode(), "OPAL_POLICY_REPO_WEBHOOK_PARAMS");
     }
     if (value("OPAL_BROADCAST_URI") != null) {
       notes.add(ConfigNote.warn("OPAL_BROADCAST_URI is not used: one node needs no broadcaster, and replicas share"

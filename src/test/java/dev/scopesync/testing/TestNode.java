@@ -67,7 +67,29 @@ public final class TestNode implements AutoCloseable {
 
   public static TestNode start(Path dir, UnaryOperator<JsonObject> tweak,
       BiFunction<ServerConfig, ServerMetrics, FetcherVerticle> fetcher) throws Exception {
-    ServerConfig config = ServerConfig.from(tweak.apply(baseConfig(dir)));
+    return start(ServerConfig.from(tweak.apply(baseConfig(dir))), fetcher);
+  }
+
+  /**
+   * A node from an OPAL deployment's environment, as {@code Main} reads it: {@code env}'s
+   * {@code OPAL_*} variables under a config file holding only this test's addresses and directories.
+   */
+  public static TestNode startWithEnvironment(Path dir, Map<String, String> env) throws Exception {
+    JsonObject local = new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("store", new JsonObject().put("dir", dir.resolve("scopes").toString()))
+        .put("git", new JsonObject().put("baseDir", dir.resolve("data").toString())
+            .put("allowedSchemes", new JsonArray().add("git").add("file").add("http").add("https").add("ssh"))
+            .put("timeoutSeconds", 20))
+        .put("debug", new JsonObject().put("internalStats", true));
+    Path file = dir.resolve("local-config.json");
+    java.nio.file.Files.createDirectories(dir);
+    java.nio.file.Files.writeString(file, local.encode());
+    return start(dev.scopesync.config.ConfigLoader.load(file, env), FetcherVerticle::new);
+  }
+
+  public static TestNode start(ServerConfig config,
+      BiFunction<ServerConfig, ServerMetrics, FetcherVerticle> fetcher) throws Exception {
     ServerMetrics metrics = ServerMetrics.create();
     Vertx vertx = Server.newVertx(config, metrics).await(60, TimeUnit.SECONDS);
     try {
