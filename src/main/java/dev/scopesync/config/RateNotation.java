@@ -31,7 +31,7 @@ public record RateNotation(List<Rate> rates, String text) {
    */
   public static RateNotation parse(String text) {
     List<Rate> rates = new ArrayList<>();
-    for (String part : text.split("[;,]")) {
+    for (String part : text.split("[;,]", -1)) {
       Matcher m = ONE.matcher(part);
       if (!m.matches()) {
         throw new IllegalArgumentException("'" + part.trim() + "' is not a rate like 10/second, 100 per minute"
