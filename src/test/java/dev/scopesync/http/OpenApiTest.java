@@ -57,7 +57,39 @@ class OpenApiTest {
         }
       }
     }
-    assertEquals(20, operations, "the documented operations");
+    assertEquals(30, operations, "the documented operations");
+  }
+
+  /** Each body route takes exactly the content types it documents: any other gets 415 naming them. */
+  @Test
+  void everyDocumentedBodyTakesExactlyItsContentTypes() throws Exception {
+    int bodies = 0;
+    for (Map.Entry<String, Object> path : spec.getJsonObject("paths")) {
+      String concrete = path.getKey().replace("{scopeId}", "someone");
+      for (Map.Entry<String, Object> operation : (JsonObject) path.getValue()) {
+        if (!(operation.getValue() instanceof JsonObject op) || op.getJsonObject("requestBody") == null) {
+          continue;
+        }
+        bodies++;
+        Set<String> documented = op.getJsonObject("requestBody").getJsonObject("content").fieldNames();
+        assertTrue(op.getJsonObject("responses").containsKey("415"), operation.getKey() + " " + path.getKey());
+        HttpResponse<String> refused = node.request(operation.getKey().toUpperCase(), concrete, "x=1",
+            Map.of("Content-Type", "text/plain"));
+        assertEquals(415, refused.statusCode(), operation.getKey() + " " + concrete + ": " + refused.body());
+        String detail = new JsonObject(refused.body()).getString("detail");
+        for (String type : documented) {
+          assertTrue(detail.contains(type), concrete + " names " + type + ": " + detail);
+        }
+        HttpResponse<String> multipart = node.request(operation.getKey().toUpperCase(), concrete, "--b\r\n",
+            Map.of("Content-Type", "multipart/form-data; boundary=b"));
+        assertEquals(415, multipart.statusCode(), concrete);
+        if (!documented.contains("application/x-www-form-urlencoded")) {
+          assertEquals(415, node.request(operation.getKey().toUpperCase(), concrete, "a=b",
+              Map.of("Content-Type", "application/x-www-form-urlencoded")).statusCode(), concrete);
+        }
+      }
+    }
+    assertEquals(9, bodies, "the documented bodies");
   }
 
   @Test

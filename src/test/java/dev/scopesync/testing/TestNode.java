@@ -130,7 +130,7 @@ public final class TestNode implements AutoCloseable {
     HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
         .timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
+    if (body != null && headers.keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
       builder.header("Content-Type", "application/json");
     }
     headers.forEach(builder::header);
