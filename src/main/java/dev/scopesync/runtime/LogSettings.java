@@ -25,9 +25,13 @@ public final class LogSettings {
    * @param json whether each line is a JSON object
    */
   public static void apply(String level, boolean json) {
-    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-      return; // another slf4j binding: its own configuration rules
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      apply(context, level, json);
     }
+    // else another slf4j binding: its own configuration rules
+  }
+
+  static void apply(LoggerContext context, String level, boolean json) {
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     // INFO is the default of both: leave a logback XML's own root level alone then.
     if (!level.equalsIgnoreCase("INFO")) {
@@ -39,9 +43,8 @@ public final class LogSettings {
           JsonEncoder encoder = new JsonEncoder();
           encoder.setContext(context);
           encoder.start();
-          stream.stop();
+          // Swapped in place: stopping the appender would close its stream (System.out for the console).
           stream.setEncoder(encoder);
-          stream.start();
         }
       }
     }
