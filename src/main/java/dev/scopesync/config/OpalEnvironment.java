@@ -163,6 +163,10 @@ public final class OpalEnvironment {
     String origins = value("OPAL_ALLOWED_ORIGINS");
     put(ConfigKeys.HTTP_ALLOWED_ORIGINS, origins == null ? new JsonArray().add("*") : list("OPAL_ALLOWED_ORIGINS"),
         origins == null ? "OPAL's default for OPAL_ALLOWED_ORIGINS" : "OPAL_ALLOWED_ORIGINS");
+    if (origins == null) {
+      notes.add(ConfigNote.info("CORS for every origin (OPAL's default OPAL_ALLOWED_ORIGINS=*); set OPAL_ALLOWED_ORIGINS"
+          + " or http.allowedOrigins to narrow it"));
+    }
     Boolean statistics = bool("OPAL_STATISTICS_ENABLED");
     if (statistics != null) {
       put(ConfigKeys.PUBSUB_STATISTICS, statistics, "OPAL_STATISTICS_ENABLED");
