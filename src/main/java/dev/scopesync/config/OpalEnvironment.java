@@ -245,7 +245,8 @@ public final class OpalEnvironment {
     Integer polling = integer("OPAL_POLICY_REPO_POLLING_INTERVAL");
     policy.put("poll_updates", polling != null && polling > 0);
     JsonObject config = dataSources.getJsonObject("config");
-    JsonObject data = new JsonObject().put("entries", config == null ? new JsonArray() : config.getJsonArray("entries"));
+    JsonArray entries = config == null ? null : config.getJsonArray("entries");
+    JsonObject data = new JsonObject().put("entries", entries == null ? new JsonArray() : entries);
     notes.add(ConfigNote.info("the default scope follows OPAL_POLICY_REPO_URL (branch " + policy.getString("branch")
         + "): created, or updated when it differs, at every start"));
     return new JsonArray().add(new JsonObject().put("scope_id", DEFAULT_SCOPE).put("policy", policy).put("data", data));

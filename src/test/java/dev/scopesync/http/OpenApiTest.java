@@ -98,8 +98,9 @@ class OpenApiTest {
     JsonObject policyProps = schemas.getJsonObject("PolicySource").getJsonObject("properties");
     for (String field : policyProps.fieldNames()) {
       JsonObject schema = policyProps.getJsonObject(field);
-      Object wrong = "string".equals(schema.getString("type")) ? (Object) 42
-          : "boolean".equals(schema.getString("type")) ? "yes"
+      // Not what pydantic v1 would coerce: a number is a fine string to it, "yes" a fine boolean.
+      Object wrong = "string".equals(schema.getString("type")) ? (Object) new JsonArray().add(42)
+          : "boolean".equals(schema.getString("type")) ? "maybe"
           : "array".equals(schema.getString("type")) ? (Object) "not-a-list"
           : (Object) new JsonArray();
       JsonObject scope = TestNode.scope("typed", "https://127.0.0.1:1/r.git");
