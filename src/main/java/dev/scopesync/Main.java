@@ -5,6 +5,7 @@ import dev.scopesync.config.ConfigException;
 import dev.scopesync.config.ConfigKeys;
 import dev.scopesync.config.ConfigNote;
 import dev.scopesync.runtime.LogSettings;
+import dev.scopesync.signing.JwtSigner;
 import dev.scopesync.config.ConfigLoader;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.metrics.ServerMetrics;
@@ -87,6 +88,7 @@ public final class Main {
     ServerConfig config = ConfigLoader.load(confFile, env);
     checkConfiguredScopes(config);
     checkAuthKeys(config, env);
+    checkTokenKey(config, env);
     return config;
   }
 
@@ -101,6 +103,16 @@ public final class Main {
       } catch (IllegalArgumentException e) {
         throw new ConfigException(ConfigKeys.AUTH_PUBLIC_KEY + fromOpal(env, "OPAL_AUTH_PUBLIC_KEY") + ": "
             + e.getMessage());
+      }
+    }
+  }
+
+  private static void checkTokenKey(ServerConfig config, Map<String, String> env) {
+    if (config.opal().privateKey() != null) {
+      try {
+        JwtSigner.of(config.opal().privateKey(), config.authAlgorithm());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage() + fromOpal(env, "OPAL_AUTH_PRIVATE_KEY"));
       }
     }
   }

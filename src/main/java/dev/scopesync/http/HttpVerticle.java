@@ -25,6 +25,7 @@ import dev.scopesync.auth.AuthFailure;
 import dev.scopesync.auth.Claims;
 import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.pubsub.PubSubEndpoint;
+import dev.scopesync.signing.JwtSigner;
 import dev.scopesync.pubsub.Topics;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerOptions;
@@ -140,6 +141,12 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/data/config").handler(none).handler(anyCaller()).handler(data::nonScopedDataConfig);
     router.post("/data/config").handler(json).handler(datasource()).handler(ctx -> data.publishNonScoped(ctx, claims(ctx)));
     // OPAL's probes (its helm chart checks /healthcheck), defaults its clients call, limiter, statistics.
+    var opalSettings = config.opal();
+    TokenRoutes tokens = new TokenRoutes(opalSettings.privateKey() == null ? null
+        : JwtSigner.of(opalSettings.privateKey(), config.authAlgorithm()), opalSettings.masterToken(),
+        config.authAudience(), config.authIssuer(), java.time.Clock.systemUTC());
+    router.post("/token").handler(json).handler(tokens::mint);
+    router.get("/.well-known/jwks.json").handler(none).handler(tokens::jwks);
     router.get("/").handler(none).handler(opal::health);
     router.get("/healthcheck").handler(none).handler(opal::health);
     router.get("/policy-data").handler(none).handler(opal::policyData);

@@ -89,7 +89,7 @@ class OpenApiTest {
         }
       }
     }
-    assertEquals(9, bodies, "the documented bodies");
+    assertEquals(8, bodies, "the documented bodies");
   }
 
   @Test
