@@ -8,17 +8,17 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * RFC 9112 §3.2 at the door, before any route sees a request: an HTTP/1.1 request needs exactly one
+ * RFC 9112 section 3.2 at the door, before any route sees a request: an HTTP/1.1 request needs exactly one
  * valid {@code Host} header, any request with two or with an invalid one is refused, and an
  * absolute-form target ({@code GET http://host/path}) is served by its own authority, whatever Host
- * says (§3.2.2).
+ * says (section 3.2.2).
  *
  * <p>Vert.x Web refuses a missing Host itself, but as a failure our edge used to take for a server
  * fault (a 500), and it lets two Host headers through and ignores an absolute-form authority. Deciding
  * here keeps all of that out of the router. Stateless; call on the request's event loop.
  */
 final class HostRule {
-  /** {@code scheme "://"}: RFC 3986's scheme, then an authority (absolute-form, RFC 9112 §3.2.2). */
+  /** {@code scheme "://"}: RFC 3986's scheme, then an authority (absolute-form, RFC 9112 section 3.2.2). */
   private static final Pattern ABSOLUTE_FORM = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*", Pattern.DOTALL);
 
   private HostRule() {}
@@ -36,16 +36,16 @@ final class HostRule {
     }
     List<String> hosts = request.headers().getAll(HttpHeaders.HOST);
     if (hosts.size() > 1) {
-      return refused("a request must not carry " + hosts.size() + " Host headers (RFC 9112 §3.2)");
+      return refused("a request must not carry " + hosts.size() + " Host headers (RFC 9112 section 3.2)");
     }
     if (hosts.isEmpty()) {
       return request.version() == HttpVersion.HTTP_1_0
           ? null
-          : refused("an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)");
+          : refused("an HTTP/1.1 request needs a Host header (RFC 9112 section 3.2)");
     }
-    return HostAndPort.parseAuthority(hosts.get(0), -1) == null
-        ? refused("the Host header is not a valid host[:port] (RFC 9112 §3.2)")
-        : null;
+    return validAuthority(hosts.get(0))
+        ? null
+        : refused("the Host header is not a valid host[:port] (RFC 9112 section 3.2)");
   }
 
   private static EdgeFailures.Answer adoptTargetAuthority(HttpServerRequest request, String target) {
@@ -55,11 +55,20 @@ final class HostRule {
       end++;
     }
     String authority = target.substring(start, end);
-    if (authority.indexOf('@') >= 0 || HostAndPort.parseAuthority(authority, -1) == null) {
-      return refused("the request target's authority is not a valid host[:port] (RFC 9112 §3.2.2)");
+    if (authority.indexOf('@') >= 0 || !validAuthority(authority)) {
+      return refused("the request target's authority is not a valid host[:port] (RFC 9112 section 3.2.2)");
     }
     request.headers().set(HttpHeaders.HOST, authority);
     return null;
+  }
+
+  /** Vert.x's parser throws on some malformed input ({@code %41}) instead of answering null. */
+  private static boolean validAuthority(String text) {
+    try {
+      return HostAndPort.parseAuthority(text, -1) != null;
+    } catch (RuntimeException malformed) {
+      return false;
+    }
   }
 
   private static EdgeFailures.Answer refused(String detail) {

@@ -176,7 +176,10 @@ public final class HttpVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false);
     return Future.all(policyUpdates.completion(), pubSubStarted).compose(ready -> vertx
         .createHttpServer(options)
-        .connectionHandler(connections::opened)
+        .connectionHandler(connection -> {
+          VersionGate.install(connection);
+          connections.opened(connection);
+        })
         .invalidRequestHandler(HttpVerticle::invalidRequest)
         .requestHandler(request -> {
           if (!connections.admit(request)) {
