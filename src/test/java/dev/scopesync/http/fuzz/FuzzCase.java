@@ -12,7 +12,8 @@ import java.util.Set;
  * @param tags the features the grammar chose (host:missing, ct:multipart-broken, te:chunked-bad, …)
  * @param bytes everything written, in one go
  * @param methods the method token of each request, in order, as the grammar wrote it (a response to
- *     {@code HEAD} has no body)
+ *     {@code HEAD} has no body); {@code ?} after a request whose framing is off, where the server's
+ *     request boundaries are not the grammar's
  * @param halfClose whether the framing is incomplete or broken, so the output is shut after writing
  *     (the server sees the end of the stream instead of waiting for the rest until its timeout)
  * @param untilClose whether the last request asks the server to close (Connection: close, HTTP/1.0

@@ -7,6 +7,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -76,6 +77,8 @@ public final class ResponseReader {
   private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
   private boolean eof;
   private boolean timedOut;
+  /** Whether the last body was read up to the close (nothing can follow it). */
+  private boolean closeDelimited;
   private final byte[] one = new byte[8192];
   private int pos;
   private int limit;
@@ -148,14 +151,13 @@ public final class ResponseReader {
           interim.add(status);
           continue;
         }
-        String method = responses.size() < methods.size() ? methods.get(responses.size()) : "GET";
+        String method = responses.size() < methods.size() ? methods.get(responses.size()) : "?";
         Response response = body(statusLine.substring(0, 8), status, reason, headers, method);
         responses.add(response);
         if (response.truncated() || status == 101) {
           break; // 101: the rest is another protocol's
         }
-        String length = response.header("Content-Length");
-        if (response.header("Transfer-Encoding") == null && length == null && !noBody(status, method)) {
+        if (closeDelimited) {
           break; // a body delimited by the close: read already
         }
       }
@@ -182,6 +184,11 @@ public final class ResponseReader {
       throws IOException {
     Response head = new Response(version, status, reason, headers, new byte[0], false);
     if (noBody(status, method) || status == 101) {
+      return head;
+    }
+    if ("?".equals(method) && headOnly()) {
+      // Unknown method: a HEAD's answer (with or without a length) is followed at once by the next
+      // answer or the close; any other answer by its body.
       return head;
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -231,11 +238,42 @@ public final class ResponseReader {
       return new Response(version, status, reason, headers, body.toByteArray(), !whole);
     }
     // Delimited by the close.
+    closeDelimited = true;
     int b;
     while ((b = next()) >= 0) {
       body.write(b);
     }
     return new Response(version, status, reason, headers, body.toByteArray(), timedOut);
+  }
+
+  /** Whether what follows is the end of the stream or another status line (looks ahead, consumes nothing). */
+  private boolean headOnly() throws IOException {
+    byte[] ahead = peek(5);
+    return ahead.length == 0 || new String(ahead, StandardCharsets.ISO_8859_1).equals("HTTP/");
+  }
+
+  /** Up to {@code n} next bytes, fewer only at the end of the stream or a timeout. */
+  private byte[] peek(int n) throws IOException {
+    while (limit - pos < n && !eof && !timedOut) {
+      // Keep what is buffered at the front, then read more behind it.
+      System.arraycopy(one, pos, one, 0, limit - pos);
+      limit -= pos;
+      pos = 0;
+      try {
+        int read = in.read(one, limit, one.length - limit);
+        if (read < 0) {
+          eof = true;
+        } else {
+          raw.write(one, limit, read);
+          limit += read;
+        }
+      } catch (SocketTimeoutException e) {
+        timedOut = true;
+      } catch (SocketException e) {
+        eof = true;
+      }
+    }
+    return Arrays.copyOfRange(one, pos, Math.min(limit, pos + n));
   }
 
   private boolean copy(ByteArrayOutputStream to, long n) throws IOException {
