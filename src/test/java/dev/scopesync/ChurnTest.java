@@ -71,7 +71,7 @@ class ChurnTest {
           "each source purged exactly once, by the delete of its last scope");
 
       JsonObject stats = node.stats();
-      for (String key : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs", "cached_bundles")) {
+      for (String key : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs", "cached_bundles", "served_bundles")) {
         assertEquals(0, stats.getInteger(key), key + " in " + stats);
       }
       int fds = stats.getInteger("open_fds");

@@ -80,7 +80,7 @@ class ResilienceTest {
         s.close(); // the test's own sockets are not the server's
       }
       JsonObject stats = node.stats();
-      for (String key : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs", "cached_bundles")) {
+      for (String key : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs", "cached_bundles", "served_bundles")) {
         assertEquals(0, stats.getInteger(key), key + " in " + stats);
       }
       assertTrue(stats.getInteger("open_fds") <= baselineFds + 4,

@@ -136,7 +136,7 @@ class ScopeLifecycleTest {
     assertTrue(deleted.getBoolean("purged"), deleted.encode());
     assertFalse(Files.exists(node.gitSources().resolve(sourceId("main"))));
     JsonObject stats = node.stats();
-    for (String key : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs", "cached_bundles")) {
+    for (String key : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs", "cached_bundles", "served_bundles")) {
       assertEquals(0, stats.getInteger(key), key + " in " + stats);
     }
     assertEquals(404, node.request("GET", "/scopes/tenant-a", null).statusCode());

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Built bundles, keyed by source and ETag (which names the commit, the base hash, the
@@ -21,12 +22,20 @@ final class BundleCache {
   private final LinkedHashMap<Key, Buffer> entries = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<String, Set<Key>> bySource = new HashMap<>();
   private long bytes;
+  /** Told of every entry that goes (evicted or dropped): the served bundles must not keep its bytes. */
+  private final BiConsumer<String, String> onRemoved;
 
   private record Key(String sourceId, String etag) {
   }
 
   BundleCache(long maxBytes) {
+    this(maxBytes, (sourceId, etag) -> { });
+  }
+
+  /** @param onRemoved told (source id, ETag) of each entry the bound evicts */
+  BundleCache(long maxBytes, BiConsumer<String, String> onRemoved) {
     this.maxBytes = maxBytes;
+    this.onRemoved = onRemoved;
   }
 
   Buffer get(String sourceId, String etag) {
@@ -35,12 +44,15 @@ final class BundleCache {
 
   void put(String sourceId, String etag, Buffer bundle) {
     if (bundle.length() > maxBytes) {
-      return; // larger than the whole cache: served, not kept
+      return; // larger than the whole cache: served, not kept (nor published to the edge)
     }
     Key key = new Key(sourceId, etag);
     Buffer previous = entries.put(key, bundle);
     if (previous != null) {
       bytes -= previous.length();
+      if (previous != bundle) {
+        onRemoved.accept(sourceId, etag);
+      }
     }
     bytes += bundle.length();
     bySource.computeIfAbsent(sourceId, id -> new HashSet<>()).add(key);
@@ -49,6 +61,7 @@ final class BundleCache {
       Map.Entry<Key, Buffer> e = eldest.next();
       eldest.remove();
       forget(e.getKey(), e.getValue());
+      onRemoved.accept(e.getKey().sourceId(), e.getKey().etag());
     }
   }
 

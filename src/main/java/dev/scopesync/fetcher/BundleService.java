@@ -10,6 +10,9 @@ import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.scope.GitPolicySource;
 import dev.scopesync.scope.Scope;
 import dev.scopesync.scope.SourceId;
+import dev.scopesync.serving.ServedAnswer;
+import dev.scopesync.serving.ServedBundles;
+import dev.scopesync.serving.SourceVersion;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
@@ -74,8 +77,15 @@ final class BundleService {
   record Reply(int status, String etag, String scopeId, String commit, Buffer body) {
   }
 
+  /**
+   * A scope as the scope verticle told it for serving, with its slot's generation in the served
+   * bundles (0: no slot, nothing is published for it).
+   */
+  record ServingScope(Scope scope, long generation) {
+  }
+
   private final GitPool git;
-  private final Function<String, Future<Scope>> currentScope;
+  private final Function<String, Future<ServingScope>> currentScope;
   private final RepositoryHandles handles;
   private final CloneDirectories clones;
   private final BundleCache cache;
@@ -85,6 +95,10 @@ final class BundleService {
   private final BundleSigner signer;
   /** sourceId → branch → commit, as the last sync left them. Dropped with the source. */
   private final Map<String, Map<String, String>> heads = new HashMap<>();
+  /** sourceId → the version of {@link #heads} answers are published at; marked stale when a ref moves. */
+  private final Map<String, SourceVersion> versions = new HashMap<>();
+  /** The node's served bundles (DESIGN §18): what this service built or had, for the edge to send. */
+  private final ServedBundles served;
   /** Builds in flight, so concurrent requests for one bundle build it once. */
   private final Map<String, Future<Buffer>> building = new HashMap<>();
   /**
@@ -93,9 +107,10 @@ final class BundleService {
    */
   private long drops;
 
-  BundleService(GitPool git, Function<String, Future<Scope>> currentScope,
+  BundleService(GitPool git, Function<String, Future<ServingScope>> currentScope,
       RepositoryHandles handles, CloneDirectories clones, BundleCache cache, int shards, ServerMetrics metrics,
-      BundleSigner signer) {
+      BundleSigner signer, ServedBundles served) {
+    this.served = served;
     this.metrics = metrics;
     this.signer = signer;
     this.git = git;
@@ -106,39 +121,80 @@ final class BundleService {
     this.shards = shards;
   }
 
+  /**
+   * Records the refs a sync left. When one that answers may depend on moved (or went), the
+   * answers published at the old version stop being served now, before the change is announced.
+   */
   void recordHeads(String sourceId, Map<String, String> remoteHeads) {
-    heads.put(sourceId, new HashMap<>(remoteHeads));
+    Map<String, String> previous = heads.put(sourceId, new HashMap<>(remoteHeads));
+    if (previous != null && previous.entrySet().stream().anyMatch(e -> !e.getValue().equals(remoteHeads.get(e.getKey())))) {
+      SourceVersion stale = versions.remove(sourceId);
+      if (stale != null) {
+        stale.markStale();
+      }
+    }
   }
 
-  /** Forgets a source's heads and cached bundles; answers whether there were any. */
+  /** Forgets a source's heads, cached and served bundles; answers whether there were any. */
   boolean dropSource(String sourceId) {
     drops++;
     boolean held = heads.remove(sourceId) != null;
+    SourceVersion version = versions.remove(sourceId);
+    if (version != null) {
+      version.markStale();
+    }
+    served.dropSource(sourceId);
     return cache.dropSource(sourceId) | held;
   }
 
   Future<Reply> answer(Query query) {
-    return resolve(query.scopeId()).compose(scope -> {
+    return resolve(query.scopeId()).compose(told -> {
+      Scope scope = told.scope();
       String sourceId = SourceId.of(scope.policy(), shards);
       GitPolicySource source = query.narrow(scope.policy());
       return headOf(sourceId, source.branch()).compose(commit -> {
         String etag = etagOf(commit, query, source, signer);
+        SourceVersion version = versions.computeIfAbsent(sourceId, id -> new SourceVersion());
+        boolean publishable = told.generation() != 0 && query.paths().isEmpty();
         if (query.ifNoneMatch().contains(etag) || query.ifNoneMatch().contains("*")) {
+          if (publishable) {
+            // Answered at once; the bundle (built now if need be) goes to the served bundles, so the
+            // client's next request, and every other client's, is answered at the edge.
+            bundle(sourceId, etag, commit, query, source)
+                .onSuccess(bytes -> publish(told, sourceId, version, query, commit, etag, bytes));
+          }
           return Future.succeededFuture(new Reply(304, etag, scope.scopeId(), commit, null));
         }
-        return bundle(sourceId, etag, commit, query, source)
-            .map(body -> new Reply(200, etag, scope.scopeId(), commit, body));
+        Future<Buffer> body = bundle(sourceId, etag, commit, query, source);
+        if (publishable) {
+          body.onSuccess(bytes -> publish(told, sourceId, version, query, commit, etag, bytes));
+        }
+        return body.map(bytes -> new Reply(200, etag, scope.scopeId(), commit, bytes));
       });
     });
   }
 
+  /**
+   * Publishes an answer to the edge (only the scope's own bundle, not one narrowed by {@code
+   * ?path=}): only bytes the cache keeps, since the cache's bound is the index's, and only at the
+   * version still current.
+   */
+  private void publish(ServingScope told, String sourceId, SourceVersion version, Query query, String commit,
+      String etag, Buffer bytes) {
+    if (cache.get(sourceId, etag) != bytes || versions.get(sourceId) != version) {
+      return;
+    }
+    served.publish(told.generation(), sourceId, version, ServedBundles.key(query.format() == Format.TAR, query.baseHash()),
+        ServedAnswer.of(told.scope().scopeId(), commit, etag, bytes));
+  }
+
   /** The scope, else the {@code default} scope, else 404 (OPAL answered 500 there). */
-  private Future<Scope> resolve(String scopeId) {
+  private Future<ServingScope> resolve(String scopeId) {
     return currentScope.apply(scopeId).compose(scope -> {
       if (scope != null) {
         return Future.succeededFuture(scope);
       }
-      Future<Scope> fallback = scopeId.equals(DEFAULT_SCOPE)
+      Future<ServingScope> fallback = scopeId.equals(DEFAULT_SCOPE)
           ? Future.succeededFuture(null)
           : currentScope.apply(DEFAULT_SCOPE);
       return fallback.compose(d -> d != null

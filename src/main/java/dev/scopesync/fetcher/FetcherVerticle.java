@@ -2,6 +2,8 @@ package dev.scopesync.fetcher;
 
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
+import dev.scopesync.bus.Delivery;
+import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.bus.StatsFields;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.config.ServerConfig;
@@ -77,6 +79,8 @@ public final class FetcherVerticle extends VerticleBase {
   private SourceSync sync;
   private BundleCache bundleCache;
   private BundleService bundles;
+  /** The node's served bundles: this verticle publishes into them and empties them when it stops. */
+  private ServedBundles served;
   private WorkerExecutor git;
   private WorkerExecutor bundlePool;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -109,10 +113,11 @@ public final class FetcherVerticle extends VerticleBase {
     // decides when Vert.x starts warning, so it sits just above that bound.
     git = vertx.createSharedWorkerExecutor(GIT_POOL, config.gitWorkerPoolSize(),
         config.gitTimeoutSeconds() * 2L + 30, TimeUnit.SECONDS);
-    bundleCache = new BundleCache(config.bundleCacheMaxBytes());
+    served = ServedBundles.of(vertx);
+    bundleCache = new BundleCache(config.bundleCacheMaxBytes(), served::evicted);
     bundlePool = vertx.createSharedWorkerExecutor(BUNDLE_POOL, config.gitWorkerPoolSize());
-    bundles = new BundleService(this::onBundlePool, this::currentScope, handles, clones, bundleCache,
-        config.cloneShards(), metrics, config.bundleSigner());
+    bundles = new BundleService(this::onBundlePool, this::servingScope, handles, clones, bundleCache,
+        config.cloneShards(), metrics, config.bundleSigner(), served);
     registerGauges();
     // Before any consumer exists no clone of ours can be running: every scratch directory
     // is a crash's leftover.
@@ -177,7 +182,10 @@ public final class FetcherVerticle extends VerticleBase {
           handles.closeAll();
           return null;
         }))
-        .eventually(() -> bundlePool.close())
+        .eventually(() -> {
+          served.clear();
+          return bundlePool.close();
+        })
         .eventually(() -> git.close());
   }
 
@@ -313,6 +321,17 @@ public final class FetcherVerticle extends VerticleBase {
   private Future<Scope> currentScope(String scopeId) {
     return vertx.eventBus().<JsonObject>request(Addresses.FETCHER_SCOPE, new JsonObject().put("scope_id", scopeId))
         .map(reply -> storedScopes.parse(reply.body()))
+        .recover(e -> Failures.statusOf(e) == Failures.NOT_FOUND
+            ? Future.succeededFuture(null)
+            : Future.failedFuture(e));
+  }
+
+  /** The scope for a bundle: as {@link #currentScope}, with its slot in the served bundles (DESIGN §18). */
+  private Future<BundleService.ServingScope> servingScope(String scopeId) {
+    return vertx.eventBus().<JsonObject>request(Addresses.FETCHER_SCOPE,
+            new JsonObject().put("scope_id", scopeId).put("serving", true), Delivery.local())
+        .map(reply -> new BundleService.ServingScope(storedScopes.parse(reply.body().getJsonObject("scope")),
+            reply.body().getLong("served_generation", 0L)))
         .recover(e -> Failures.statusOf(e) == Failures.NOT_FOUND
             ? Future.succeededFuture(null)
             : Future.failedFuture(e));
@@ -455,6 +474,7 @@ public final class FetcherVerticle extends VerticleBase {
     metrics.gauge(ServerMetrics.CLONE_DIRS, "directories under git_sources", this::cloneDirCount);
     metrics.gauge(ServerMetrics.BUNDLE_CACHE_BYTES, "bytes of cached bundles", bundleCache::bytes);
     metrics.gauge(ServerMetrics.CACHED_BUNDLES, "cached bundles", bundleCache::size);
+    metrics.gauge(ServerMetrics.SERVED_BUNDLES, "bundles the HTTP edge answers from the served-bundle index", served::answers);
     metrics.gauge(ServerMetrics.SCOPE_SYNC_AGE + "_max", "seconds since the stalest scope last synced",
         () -> freshness.maxAgeSeconds(clock.millis()));
     for (long seconds : ServerMetrics.AGE_BUCKETS) {
@@ -488,6 +508,7 @@ public final class FetcherVerticle extends VerticleBase {
         .put(StatsFields.LAST_FETCHED, lastFetchedCount)
         .put(StatsFields.SOURCE_QUEUES, queueCount)
         .put(StatsFields.CLONE_DIRS, cloneDirCount())
-        .put(StatsFields.CACHED_BUNDLES, cachedBundles));
+        .put(StatsFields.CACHED_BUNDLES, cachedBundles)
+        .put(StatsFields.SERVED_BUNDLES, served.answers()));
   }
 }

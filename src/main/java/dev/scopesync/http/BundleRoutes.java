@@ -2,6 +2,9 @@ package dev.scopesync.http;
 
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.Delivery;
+import dev.scopesync.metrics.ServerMetrics;
+import dev.scopesync.serving.ServedAnswer;
+import dev.scopesync.serving.ServedBundles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,7 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,21 +22,33 @@ import java.util.regex.Pattern;
  * The bundle routes (DESIGN §5, §7): OPAL's JSON policy bundle (full, or a delta from
  * {@code base_hash}) and OPA's {@code bundle.tar.gz}, both with ETags, and OPA's long poll
  * ({@code Prefer: wait=N} with {@code If-None-Match}): held until the scope's policy changes,
- * else answered 304 after the wait. The fetcher builds the bundles; this class only asks.
+ * else answered 304 after the wait. The fetcher builds the bundles; this class only asks, unless
+ * the answer is in the node's served bundles (DESIGN §18): then it is sent from here, on this
+ * event loop, with no event-bus message, no copy of the body and nothing encoded per request.
  */
 final class BundleRoutes {
   /** The longest {@code Prefer: wait=N} honoured, in seconds. */
   static final int MAX_WAIT_SECONDS = 600;
   static final String OPA_BUNDLE_TYPE = "application/vnd.openpolicyagent.bundles";
   private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
+  private static final String TAR_KEY = ServedBundles.key(true, null);
   private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
+
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  private static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence GZIP_TYPE = HttpHeaders.createOptimized("application/gzip");
+  private static final CharSequence OPA_TYPE = HttpHeaders.createOptimized(OPA_BUNDLE_TYPE);
 
   private final Vertx vertx;
   private final LongPolls longPolls;
+  private final ServedBundles served;
+  private final ServerMetrics metrics;
 
-  BundleRoutes(Vertx vertx, LongPolls longPolls) {
+  BundleRoutes(Vertx vertx, LongPolls longPolls, ServerMetrics metrics) {
     this.vertx = vertx;
     this.longPolls = longPolls;
+    this.served = ServedBundles.of(vertx);
+    this.metrics = metrics;
   }
 
   /** {@code GET /scopes/{id}/policy} (and {@code GET /policy} for the default scope). */
@@ -51,6 +65,11 @@ final class BundleRoutes {
       }
       request.put("base_hash", base);
     }
+    ServedAnswer answer = paths.isEmpty() ? served.find(scopeId, ServedBundles.key(false, base)) : null;
+    if (answer != null) {
+      sendServed(ctx, answer, JSON_TYPE);
+      return;
+    }
     askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, "application/json"));
   }
 
@@ -58,6 +77,17 @@ final class BundleRoutes {
   void opaBundle(RoutingContext ctx, String scopeId) {
     JsonObject request = new JsonObject().put("scope_id", scopeId).put("format", "tar");
     Integer wait = preferWait(ctx);
+    ServedAnswer answer = served.find(scopeId, TAR_KEY);
+    if (answer != null) {
+      if (wait == null) {
+        sendServed(ctx, answer, GZIP_TYPE);
+      } else if (!EntityTags.matches(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag())) {
+        sendServed(ctx, answer, OPA_TYPE);
+      } else {
+        holdUntilChanged(ctx, request, answer.scopeId(), wait);
+      }
+      return;
+    }
     askBundle(ctx, request).onSuccess(reply -> {
       boolean current = "304".equals(reply.headers().get("status"));
       if (wait == null) {
@@ -72,18 +102,20 @@ final class BundleRoutes {
 
   /** OPA's long poll: answer at once when the policy changes, else 304 after the wait. */
   private void holdUntilChanged(RoutingContext ctx, JsonObject request, String servedScope, int waitSeconds) {
-    LongPolls.Waiter waiter = longPolls.hold(servedScope, waitSeconds * 1000L,
-        () -> askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, OPA_BUNDLE_TYPE)));
+    LongPolls.Waiter waiter = longPolls.hold(servedScope, waitSeconds * 1000L, () -> {
+      // Woken by a change: the new build may be here already (another client asked first).
+      ServedAnswer answer = served.find(request.getString("scope_id"), TAR_KEY);
+      if (answer != null && !EntityTags.matches(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag())) {
+        sendServed(ctx, answer, OPA_TYPE);
+        return Future.succeededFuture();
+      }
+      return askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, OPA_BUNDLE_TYPE));
+    });
     ctx.response().closeHandler(closed -> waiter.cancel());
   }
 
   private Future<Message<Buffer>> askBundle(RoutingContext ctx, JsonObject request) {
-    List<String> ifNoneMatch = ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH).stream()
-        .flatMap(value -> Arrays.stream(value.split(",")))
-        .map(String::trim)
-        .map(tag -> tag.startsWith("W/") ? tag.substring(2) : tag)
-        .filter(tag -> !tag.isEmpty())
-        .toList();
+    List<String> ifNoneMatch = EntityTags.parse(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH));
     request.put("if_none_match", new JsonArray(ifNoneMatch));
     return vertx.eventBus().<Buffer>request(Addresses.FETCHER_BUNDLE, request, Delivery.local())
         .onFailure(ctx::fail);
@@ -103,6 +135,22 @@ final class BundleRoutes {
       ctx.response().end();
     } else {
       ctx.response().end(reply.body());
+    }
+  }
+
+  /** A served answer: 304 when the client has it (If-None-Match), else 200 with the fetcher's bytes. */
+  private void sendServed(RoutingContext ctx, ServedAnswer answer, CharSequence contentType) {
+    metrics.bundleCacheHit();
+    boolean current = EntityTags.matches(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag());
+    var response = ctx.response()
+        .setStatusCode(current ? 304 : 200)
+        .putHeader(HttpHeaders.ETAG, answer.etagHeader())
+        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+        .putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE);
+    if (current) {
+      response.end();
+    } else {
+      response.end(answer.body());
     }
   }
 

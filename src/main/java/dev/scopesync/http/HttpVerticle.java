@@ -95,7 +95,7 @@ public final class HttpVerticle extends VerticleBase {
       LOG.warn("auth.publicKey is not set: the HTTP API accepts requests without a token");
     }
     longPolls = new LongPolls(vertx);
-    bundles = new BundleRoutes(vertx, longPolls);
+    bundles = new BundleRoutes(vertx, longPolls, metrics);
     metrics.gauge(ServerMetrics.LONG_POLLS_HELD, "OPA long polls held", () -> longPolls.held());
     if (webhookSignature == null) {
       LOG.warn("webhook.secret is not set: POST /webhook accepts unauthenticated pushes");

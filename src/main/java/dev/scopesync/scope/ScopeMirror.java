@@ -1,5 +1,6 @@
 package dev.scopesync.scope;
 
+import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
 import io.vertx.core.Context;
@@ -58,6 +59,8 @@ final class ScopeMirror {
   private final InFlightLimit confirmations = new InFlightLimit(STORE_CONFIRMATIONS);
   /** Ids being re-read from the store, each with whether this node wrote it meanwhile. */
   private final Map<String, Reread> rereads = new HashMap<>();
+  /** The node's served bundles: a scope's slot is closed on every change of it (DESIGN §18). */
+  private final ServedBundles served;
 
   private static final class Reread {
     private int inFlight;
@@ -71,6 +74,7 @@ final class ScopeMirror {
     this.orders = orders;
     this.clock = clock;
     this.index = new ScopeIndex(sourceIdOf);
+    this.served = ServedBundles.of(vertx);
   }
 
   /** The scopes, for reading; change them only through {@link #put} and {@link #remove}. */
@@ -143,6 +147,9 @@ final class ScopeMirror {
     }
     Scope previous = index.put(scope);
     size = index.size();
+    if (!scope.equals(previous)) {
+      served.close(scope.scopeId());
+    }
     return previous;
   }
 
@@ -152,6 +159,7 @@ final class ScopeMirror {
     }
     Scope removed = index.remove(scopeId);
     size = index.size();
+    served.close(scopeId);
     return removed;
   }
 
