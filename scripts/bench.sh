@@ -10,6 +10,10 @@
 #                                                              16 and 64 clients, time to every scope synced, heap per
 #                                                              scope, webhook latency vs 10 scopes, restart, DELETE/s and
 #                                                              counts back to 0; log in target/bench/scale-server.log)
+#        scripts/bench.sh serve [seconds] [rounds]         (default 5 3: cached bundles from scopesync (scripts/run.sh, its
+#                                                              own process) beside nginx serving the same bytes, wrk -t1 -c8
+#                                                              in turns, medians and ratio; then bytes allocated per cached
+#                                                              request, 50 KB and 1 MB bundles; installs nginx and wrk)
 #        scripts/bench.sh start [scopes] [more] [starts]     (default 50 200 3: the server started by scripts/run.sh in its
 #                                                              own process: start → /ready, → scopes served beside the git
 #                                                              CLI's clones, CPU, RSS and threads idle / with 50 / with 200)
@@ -43,6 +47,24 @@ case "$what" in
       echo "warning: ulimit -n is $(ulimit -n)" >&2
     fi
     run dev.scopesync.bench.ScaleBench "${2:-100000}" "${3:-10000}" "${4:-file}" ;;
+  serve)
+    # nginx (the yardstick) and wrk (the load), from Debian's packages when missing, as the tests install redis-server.
+    for tool in nginx:nginx wrk:wrk; do
+      if ! command -v "${tool%%:*}" >/dev/null 2>&1 && [ ! -x "/usr/sbin/${tool%%:*}" ]; then
+        if [ "$(id -u)" -eq 0 ]; then
+          # Debian's package would start a system nginx on port 80 of every interface: policy-rc.d
+          # (101: "action forbidden") keeps it from starting while it installs.
+          made_policy=
+          if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1; fi
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${tool#*:}" >/dev/null \
+            || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${tool#*:}" >/dev/null; }
+          [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
+        else
+          echo "serve needs ${tool%%:*} (Debian package ${tool#*:}): install it, or run as root" >&2; exit 1
+        fi
+      fi
+    done
+    run dev.scopesync.bench.ServeBench "${2:-5}" "${3:-3}" ;;
   start) run dev.scopesync.bench.StartBench "${2:-50}" "${3:-200}" "${4:-3}" ;;
   jmh) mkdir -p target/bench; run org.openjdk.jmh.Main "${2:-(BundleMakerJmh|SourceQueuesJmh)}" -rf text -rff target/bench/jmh.txt ;;
   all)
@@ -50,5 +72,5 @@ case "$what" in
     run dev.scopesync.bench.BundleBench 5; echo
     run dev.scopesync.bench.WebhookBench 30; echo
     run -Djava.awt.headless=true dev.scopesync.bench.SoakBench 1000 100 3 ;;
-  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, pubsub, start, scale, jmh)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, pubsub, serve, start, scale, jmh)" >&2; exit 2 ;;
 esac

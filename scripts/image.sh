@@ -77,7 +77,7 @@ hooks=(
 )
 
 # The JVM flags of scripts/run.sh (keep them the same; the build warns when run.sh no longer has one).
-jvm=(-XX:+UseSerialGC -Xms16m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=64m -Xshare:auto)
+jvm=(-XX:+UseSerialGC -Xms16m -XX:ReservedCodeCacheSize=64m -Xshare:auto)
 # Hazelcast (clustered mode) wants these on Java 17; harmless otherwise.
 opens=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED

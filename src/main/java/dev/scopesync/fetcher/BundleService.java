@@ -10,6 +10,7 @@ import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.scope.GitPolicySource;
 import dev.scopesync.scope.Scope;
 import dev.scopesync.scope.SourceId;
+import dev.scopesync.serving.DirectBytes;
 import dev.scopesync.serving.ServedAnswer;
 import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.serving.SourceVersion;
@@ -261,11 +262,11 @@ final class BundleService {
       requirePaths(repo, head, query.paths());
       if (query.format() == Format.TAR) {
         // Signed here, once per build: the cache keeps the signed bytes.
-        return Buffer.buffer(OpaBundleWriter.write(maker.full(head), signer));
+        return DirectBytes.of(OpaBundleWriter.write(maker.full(head), signer));
       }
       ObjectId base = query.baseHash() == null ? null : commitIn(repo, query.baseHash());
       PolicyBundle bundle = base == null ? maker.full(head) : maker.diff(base, head);
-      return Buffer.buffer(bundle.toJson());
+      return DirectBytes.of(bundle.toJson());
     }
   }
 

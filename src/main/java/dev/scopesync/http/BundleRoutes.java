@@ -54,7 +54,8 @@ final class BundleRoutes {
   /** {@code GET /scopes/{id}/policy} (and {@code GET /policy} for the default scope). */
   void policy(RoutingContext ctx, String scopeId) {
     JsonObject request = new JsonObject().put("scope_id", scopeId).put("format", "json");
-    List<String> paths = ctx.queryParams().getAll("path").stream().map(BundleRoutes::relativePath).distinct().toList();
+    List<String> asked = ctx.queryParams().getAll("path");
+    List<String> paths = asked.isEmpty() ? List.of() : asked.stream().map(BundleRoutes::relativePath).distinct().toList();
     if (!paths.isEmpty()) {
       request.put("paths", new JsonArray(paths));
     }
