@@ -2,7 +2,6 @@ package dev.scopesync.http;
 
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.Delivery;
-import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.serving.ServedAnswer;
 import dev.scopesync.serving.ServedBundles;
 import io.vertx.core.Future;
@@ -34,21 +33,16 @@ final class BundleRoutes {
   private static final String TAR_KEY = ServedBundles.key(true, null);
   private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
 
-  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
-  private static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json");
-  private static final CharSequence GZIP_TYPE = HttpHeaders.createOptimized("application/gzip");
-  private static final CharSequence OPA_TYPE = HttpHeaders.createOptimized(OPA_BUNDLE_TYPE);
-
   private final Vertx vertx;
   private final LongPolls longPolls;
   private final ServedBundles served;
-  private final ServerMetrics metrics;
+  private final CachedAnswers cached;
 
-  BundleRoutes(Vertx vertx, LongPolls longPolls, ServerMetrics metrics) {
+  BundleRoutes(Vertx vertx, LongPolls longPolls, ServedBundles served, CachedAnswers cached) {
     this.vertx = vertx;
     this.longPolls = longPolls;
-    this.served = ServedBundles.of(vertx);
-    this.metrics = metrics;
+    this.served = served;
+    this.cached = cached;
   }
 
   /** {@code GET /scopes/{id}/policy} (and {@code GET /policy} for the default scope). */
@@ -68,7 +62,7 @@ final class BundleRoutes {
     }
     ServedAnswer answer = paths.isEmpty() ? served.find(scopeId, ServedBundles.key(false, base)) : null;
     if (answer != null) {
-      sendServed(ctx, answer, JSON_TYPE);
+      sendServed(ctx, answer, CachedAnswers.JSON_TYPE);
       return;
     }
     askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, "application/json"));
@@ -81,9 +75,9 @@ final class BundleRoutes {
     ServedAnswer answer = served.find(scopeId, TAR_KEY);
     if (answer != null) {
       if (wait == null) {
-        sendServed(ctx, answer, GZIP_TYPE);
+        sendServed(ctx, answer, CachedAnswers.GZIP_TYPE);
       } else if (!EntityTags.matches(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag())) {
-        sendServed(ctx, answer, OPA_TYPE);
+        sendServed(ctx, answer, CachedAnswers.OPA_TYPE);
       } else {
         holdUntilChanged(ctx, request, answer.scopeId(), wait);
       }
@@ -107,7 +101,7 @@ final class BundleRoutes {
       // Woken by a change: the new build may be here already (another client asked first).
       ServedAnswer answer = served.find(request.getString("scope_id"), TAR_KEY);
       if (answer != null && !EntityTags.matches(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag())) {
-        sendServed(ctx, answer, OPA_TYPE);
+        sendServed(ctx, answer, CachedAnswers.OPA_TYPE);
         return Future.succeededFuture();
       }
       return askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, OPA_BUNDLE_TYPE));
@@ -139,20 +133,9 @@ final class BundleRoutes {
     }
   }
 
-  /** A served answer: 304 when the client has it (If-None-Match), else 200 with the fetcher's bytes. */
+  /** An answer from the served bundles, when the router took the request (a token checked later, CORS). */
   private void sendServed(RoutingContext ctx, ServedAnswer answer, CharSequence contentType) {
-    metrics.bundleCacheHit();
-    boolean current = EntityTags.matches(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag());
-    var response = ctx.response()
-        .setStatusCode(current ? 304 : 200)
-        .putHeader(HttpHeaders.ETAG, answer.etagHeader())
-        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-        .putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE);
-    if (current) {
-      response.end();
-    } else {
-      response.end(answer.body());
-    }
+    cached.send(ctx.response(), ctx.request().headers(), answer, contentType);
   }
 
   /** OPAL's {@code normalize_path}: a leading {@code /} dropped; {@code ..} and empty parts refused. */

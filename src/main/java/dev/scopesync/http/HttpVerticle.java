@@ -24,6 +24,7 @@ import dev.scopesync.auth.AccessPolicy;
 import dev.scopesync.auth.AuthFailure;
 import dev.scopesync.auth.Claims;
 import dev.scopesync.metrics.ServerMetrics;
+import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.pubsub.PubSubEndpoint;
 import dev.scopesync.signing.JwtSigner;
 import dev.scopesync.pubsub.Topics;
@@ -95,7 +96,9 @@ public final class HttpVerticle extends VerticleBase {
       LOG.warn("auth.publicKey is not set: the HTTP API accepts requests without a token");
     }
     longPolls = new LongPolls(vertx);
-    bundles = new BundleRoutes(vertx, longPolls, metrics);
+    ServedBundles served = ServedBundles.of(vertx);
+    CachedAnswers cached = new CachedAnswers(served, access, metrics, !config.opal().allowedOrigins().isEmpty());
+    bundles = new BundleRoutes(vertx, longPolls, served, cached);
     metrics.gauge(ServerMetrics.LONG_POLLS_HELD, "OPA long polls held", () -> longPolls.held());
     if (webhookSignature == null) {
       LOG.warn("webhook.secret is not set: POST /webhook accepts unauthenticated pushes");
@@ -193,7 +196,7 @@ public final class HttpVerticle extends VerticleBase {
           if (badHost != null) {
             LOG.warn("{} -> 400: {}", request.method(), badHost.detail());
             sendDetail(request.response(), 400, badHost.detail());
-          } else {
+          } else if (!cached.answer(request)) {
             router.handle(request);
           }
         })
