@@ -82,9 +82,6 @@ public final class Server {
         // gauges collided (a WARN at each start) and only the first pool was measured.
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
             Label.POOL_NAME));
-    if (Boolean.getBoolean("x.nohttpmetrics")) {
-      metricsOptions.setDisabledMetricsCategories(java.util.Set.of(io.vertx.micrometer.MetricsDomain.HTTP_SERVER.name()));
-    }
     // Vert.x's public builder cannot take an ExecutorServiceFactory; its bootstrap can. This
     // is what Vertx.builder().with(options).withMetrics(..) does, plus the pools.
     VertxBootstrap bootstrap = VertxBootstrap.create()

@@ -46,7 +46,7 @@ final class ConnectionGuard {
       Tracked gone = connections.remove(connection);
       open = connections.size();
       if (gone != null) {
-        gone.disarm();
+        gone.stop();
       }
     });
     tracked.arm();
@@ -110,10 +110,16 @@ final class ConnectionGuard {
     return open;
   }
 
-  /** One connection's header clock. */
+  /**
+   * One connection's header clock: a deadline, and at most one timer that checks it. Re-arming
+   * after each answer moves the deadline and leaves a pending timer alone (which, when it fires
+   * early, waits again for the rest), so a kept-alive connection does not cost a timer per request.
+   */
   private final class Tracked {
     private final HttpConnection connection;
     private final boolean overLimit;
+    /** When the connection must have sent complete headers ({@link System#nanoTime}); -1: not waiting. */
+    private long deadline = -1;
     private long timer = -1;
 
     Tracked(HttpConnection connection, boolean overLimit) {
@@ -122,24 +128,44 @@ final class ConnectionGuard {
     }
 
     void arm() {
-      disarm();
       if (connections.get(connection) != this) {
         return;
       }
-      timer = vertx.setTimer(headerTimeoutMillis, fired -> {
+      deadline = System.nanoTime() + headerTimeoutMillis * 1_000_000;
+      if (timer < 0) {
+        schedule(headerTimeoutMillis);
+      }
+    }
+
+    void disarm() {
+      deadline = -1;
+    }
+
+    /** The connection closed: its timer goes too. */
+    void stop() {
+      deadline = -1;
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
         timer = -1;
+      }
+    }
+
+    private void schedule(long millis) {
+      timer = vertx.setTimer(Math.max(1, millis), fired -> {
+        timer = -1;
+        if (deadline < 0) {
+          return; // a request is being served: no clock runs
+        }
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+          schedule((left + 999_999) / 1_000_000);
+          return;
+        }
         metrics.httpDropped("header_timeout");
         LOG.debug("closed a connection from {}: no complete request headers within {} ms",
             connection.remoteAddress(), headerTimeoutMillis);
         connection.close();
       });
-    }
-
-    void disarm() {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
     }
   }
 }

@@ -21,6 +21,12 @@ final class HostRule {
   /** {@code scheme "://"}: RFC 3986's scheme, then an authority (absolute-form, RFC 9112 section 3.2.2). */
   private static final Pattern ABSOLUTE_FORM = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*", Pattern.DOTALL);
 
+  /**
+   * The last authority found valid: a kept-alive client sends the same Host on every request, and
+   * Vert.x's parser allocates each time. A String, so a racing read sees one whole value or another.
+   */
+  private static volatile String lastValid = "";
+
   private HostRule() {}
 
   /**
@@ -31,7 +37,8 @@ final class HostRule {
    */
   static EdgeFailures.Answer check(HttpServerRequest request) {
     String target = request.uri();
-    if (target != null && ABSOLUTE_FORM.matcher(target).matches()) {
+    // Origin-form (the usual one) starts with '/': no pattern to run.
+    if (target != null && !target.startsWith("/") && ABSOLUTE_FORM.matcher(target).matches()) {
       return adoptTargetAuthority(request, target);
     }
     List<String> hosts = request.headers().getAll(HttpHeaders.HOST);
@@ -64,8 +71,15 @@ final class HostRule {
 
   /** Vert.x's parser throws on some malformed input ({@code %41}) instead of answering null. */
   private static boolean validAuthority(String text) {
+    if (text.equals(lastValid)) {
+      return true;
+    }
     try {
-      return HostAndPort.parseAuthority(text, -1) != null;
+      boolean valid = HostAndPort.parseAuthority(text, -1) != null;
+      if (valid) {
+        lastValid = text;
+      }
+      return valid;
     } catch (RuntimeException malformed) {
       return false;
     }
