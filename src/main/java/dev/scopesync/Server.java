@@ -80,13 +80,12 @@ public final class Server {
         .setRegistryName("scopesync-" + UUID.randomUUID())
         // Pool names are fixed (vert.x-worker-thread, scopesync-git, …): without them every pool's
         // gauges collided (a WARN at each start) and only the first pool was measured.
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
-            Label.POOL_NAME));
+        .setLabels(EnumSet.copyOf(ServerMetrics.VERTX_LABELS));
     // Vert.x's public builder cannot take an ExecutorServiceFactory; its bootstrap can. This
     // is what Vertx.builder().with(options).withMetrics(..) does, plus the pools.
     VertxBootstrap bootstrap = VertxBootstrap.create()
         .options(new VertxOptions().setMetricsOptions(metricsOptions))
-        .metricsFactory(new GuardedMetricsFactory(new MicrometerMetricsFactory(metrics.registry())))
+        .metricsFactory(new GuardedMetricsFactory(new MicrometerMetricsFactory(metrics.registry()), metrics.registry()))
         .executorServiceFactory(ElasticThreadPool.vertxPools());
     bootstrap.transport(Transport.NIO.implementation());
     if (config.clusterEnabled()) {

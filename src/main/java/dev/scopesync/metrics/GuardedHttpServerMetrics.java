@@ -8,17 +8,20 @@ import io.vertx.core.spi.observability.HttpRequest;
 import io.vertx.core.spi.observability.HttpResponse;
 
 /**
- * The HTTP server's metrics, passing over what Vert.x reports without the metric it belongs
- * to: a connection accepted before the server's metrics were attached has no connection
- * metric, so its requests have none, and its WebSockets none (see {@link GuardedMetricsFactory}).
- * Such a connection is served and not counted; every other call goes to the delegate unchanged.
+ * The HTTP server's metrics: the connection series are Vert.x's (the delegate), the request series
+ * ours ({@link HttpRequestSeries}: the same series, without a registry lookup per request). What
+ * Vert.x reports without the metric it belongs to is passed over: a connection accepted before the
+ * server's metrics were attached has no connection metric, so its requests have none, and its
+ * WebSockets none (see {@link GuardedMetricsFactory}). Such a connection is served and not counted.
  */
 final class GuardedHttpServerMetrics implements HttpServerMetrics<Object, Object, Object> {
   private final HttpServerMetrics<Object, Object, Object> delegate;
+  private final HttpRequestSeries requests;
 
   @SuppressWarnings("unchecked")
-  GuardedHttpServerMetrics(HttpServerMetrics<?, ?, ?> delegate) {
+  GuardedHttpServerMetrics(HttpServerMetrics<?, ?, ?> delegate, HttpRequestSeries requests) {
     this.delegate = (HttpServerMetrics<Object, Object, Object>) delegate;
+    this.requests = requests;
   }
 
   @Override
@@ -56,47 +59,41 @@ final class GuardedHttpServerMetrics implements HttpServerMetrics<Object, Object
 
   @Override
   public Object requestBegin(Object socketMetric, HttpRequest request) {
-    return socketMetric == null ? null : delegate.requestBegin(socketMetric, request);
+    return socketMetric == null ? null : requests.begin(request.method());
   }
 
   @Override
   public void requestEnd(Object requestMetric, HttpRequest request, long bytesRead) {
     if (requestMetric != null) {
-      delegate.requestEnd(requestMetric, request, bytesRead);
+      requests.requestEnded((HttpRequestSeries.Request) requestMetric, bytesRead);
     }
   }
 
   @Override
   public void requestReset(Object requestMetric) {
     if (requestMetric != null) {
-      delegate.requestReset(requestMetric);
-    }
-  }
-
-  @Override
-  public void responseBegin(Object requestMetric, HttpResponse response) {
-    if (requestMetric != null) {
-      delegate.responseBegin(requestMetric, response);
+      requests.reset((HttpRequestSeries.Request) requestMetric);
     }
   }
 
   @Override
   public Object responsePushed(Object socketMetric, HttpMethod method, String uri, HttpResponse response) {
-    return socketMetric == null ? null : delegate.responsePushed(socketMetric, method, uri, response);
+    return socketMetric == null ? null : requests.begin(method); // HTTP/2 push: not offered (h2c is off)
   }
 
   @Override
   public void responseEnd(Object requestMetric, HttpResponse response, long bytesWritten) {
     if (requestMetric != null) {
-      delegate.responseEnd(requestMetric, response, bytesWritten);
+      requests.responseEnded((HttpRequestSeries.Request) requestMetric, response.statusCode(), bytesWritten);
     }
   }
 
   @Override
   public Object connected(Object socketMetric, Object requestMetric, ServerWebSocket serverWebSocket) {
+    // Vert.x's WebSocket gauge reads the connection's metric only (the request's is ours).
     return socketMetric == null || requestMetric == null
         ? null
-        : delegate.connected(socketMetric, requestMetric, serverWebSocket);
+        : delegate.connected(socketMetric, null, serverWebSocket);
   }
 
   @Override
@@ -109,7 +106,7 @@ final class GuardedHttpServerMetrics implements HttpServerMetrics<Object, Object
   @Override
   public void requestRouted(Object requestMetric, String route) {
     if (requestMetric != null) {
-      delegate.requestRouted(requestMetric, route);
+      requests.routed((HttpRequestSeries.Request) requestMetric, route);
     }
   }
 

@@ -18,6 +18,7 @@ import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.metrics.PoolMetrics;
 import io.vertx.core.spi.metrics.TCPMetrics;
 import io.vertx.core.spi.metrics.VertxMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Vert.x's metrics as the delegate factory makes them, except that the HTTP server's are
@@ -30,14 +31,17 @@ import io.vertx.core.spi.metrics.VertxMetrics;
  */
 public final class GuardedMetricsFactory implements VertxMetricsFactory {
   private final VertxMetricsFactory delegate;
+  private final MeterRegistry registry;
 
-  public GuardedMetricsFactory(VertxMetricsFactory delegate) {
+  /** @param registry where the delegate's meters are: the HTTP request series go there too */
+  public GuardedMetricsFactory(VertxMetricsFactory delegate, MeterRegistry registry) {
     this.delegate = delegate;
+    this.registry = registry;
   }
 
   @Override
   public VertxMetrics metrics(VertxOptions options) {
-    return new Guarded(delegate.metrics(options));
+    return new Guarded(delegate.metrics(options), new HttpRequestSeries(registry));
   }
 
   // The delegate's options (Micrometer's, with its labels), not the plain ones.
@@ -58,11 +62,11 @@ public final class GuardedMetricsFactory implements VertxMetricsFactory {
   }
 
   /** Every call to the delegate; the HTTP server's metrics guarded. */
-  private record Guarded(VertxMetrics delegate) implements VertxMetrics {
+  private record Guarded(VertxMetrics delegate, HttpRequestSeries requests) implements VertxMetrics {
     @Override
     public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
       HttpServerMetrics<?, ?, ?> metrics = delegate.createHttpServerMetrics(options, localAddress);
-      return metrics == null ? null : new GuardedHttpServerMetrics(metrics);
+      return metrics == null ? null : new GuardedHttpServerMetrics(metrics, requests);
     }
 
     @Override

@@ -29,6 +29,14 @@ public final class ServerMetrics {
   public static final String PUBSUB_CONNECTIONS = "scopesync_pubsub_connections";
   public static final String HTTP_CONNECTIONS = "scopesync_http_connections";
 
+  /**
+   * The labels of Vert.x's own series: never an event-bus address (scope ids) or a path. The HTTP
+   * request series ({@link HttpRequestSeries}) carry exactly method, code and route.
+   */
+  public static final java.util.Set<io.vertx.micrometer.Label> VERTX_LABELS = java.util.Collections.unmodifiableSet(
+      java.util.EnumSet.of(io.vertx.micrometer.Label.HTTP_METHOD, io.vertx.micrometer.Label.HTTP_CODE,
+          io.vertx.micrometer.Label.HTTP_ROUTE, io.vertx.micrometer.Label.POOL_TYPE, io.vertx.micrometer.Label.POOL_NAME));
+
   /** Buckets (seconds) of the scope staleness histogram: how many scopes synced within each. */
   public static final long[] AGE_BUCKETS = {60, 300, 900, 3600, 21_600, 86_400};
 

@@ -41,7 +41,7 @@ class GuardedMetricsFactoryTest {
   private VertxMetrics metrics(boolean guarded) {
     MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
-    return guarded ? new GuardedMetricsFactory(micrometer).metrics(options) : micrometer.metrics(options);
+    return guarded ? new GuardedMetricsFactory(micrometer, registry).metrics(options) : micrometer.metrics(options);
   }
 
   @SuppressWarnings("unchecked")
@@ -91,7 +91,7 @@ class GuardedMetricsFactoryTest {
 
   @Test
   void theDelegatesOptionsAreKept() {
-    GuardedMetricsFactory factory = new GuardedMetricsFactory(new MicrometerMetricsFactory(registry));
+    GuardedMetricsFactory factory = new GuardedMetricsFactory(new MicrometerMetricsFactory(registry), registry);
     assertInstanceOf(MicrometerMetricsOptions.class, factory.newOptions());
     assertInstanceOf(MicrometerMetricsOptions.class, factory.newOptions(new MicrometerMetricsOptions()));
   }
