@@ -77,7 +77,9 @@ hooks=(
 )
 
 # The JVM flags of scripts/run.sh (keep them the same; the build warns when run.sh no longer has one).
-jvm=(-XX:+UseSerialGC -Xms16m -XX:ReservedCodeCacheSize=64m -Xshare:auto)
+jvm=(-XX:+UseSerialGC -Xms16m -XX:ReservedCodeCacheSize=64m -Xshare:auto
+  -XX:Tier4InvocationThreshold=15000 -XX:Tier4MinInvocationThreshold=2000 -XX:Tier4CompileThreshold=45000
+  -XX:Tier4BackEdgeThreshold=120000)
 # Hazelcast (clustered mode) wants these on Java 17; harmless otherwise.
 opens=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.scopesync.testing.BridgeClient;
 import dev.scopesync.testing.GitDaemon;
 import dev.scopesync.testing.TestNode;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,14 +22,7 @@ class BridgeAuthTest {
   Path dir;
 
   private String token(String peerType, List<String> scopes) {
-    long now = System.currentTimeMillis() / 1000;
-    JsonObject payload = new JsonObject().put("peer_type", peerType).put("sub", UUID.randomUUID().toString().replace("-", ""))
-        .put("aud", AccessPolicy.DEFAULT_AUDIENCE).put("iss", AccessPolicy.DEFAULT_ISSUER)
-        .put("iat", now - 10).put("exp", now + 3600);
-    if (scopes != null) {
-      payload.put("allowed_scopes", new JsonArray(scopes));
-    }
-    return TestTokens.rs256(key.getPrivate(), TestTokens.header("RS256"), payload);
+    return TestTokens.opal(key.getPrivate(), peerType, scopes);
   }
 
   private static JsonObject get(String scopeId, String reply, String token) {

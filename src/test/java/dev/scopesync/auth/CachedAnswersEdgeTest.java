@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -71,14 +70,7 @@ class CachedAnswersEdgeTest {
   }
 
   private String token(String peerType, List<String> scopes) {
-    long now = System.currentTimeMillis() / 1000;
-    JsonObject payload = new JsonObject().put("peer_type", peerType).put("sub", UUID.randomUUID().toString().replace("-", ""))
-        .put("aud", AccessPolicy.DEFAULT_AUDIENCE).put("iss", AccessPolicy.DEFAULT_ISSUER)
-        .put("iat", now - 10).put("exp", now + 3600);
-    if (scopes != null) {
-      payload.put("allowed_scopes", new JsonArray(scopes));
-    }
-    return TestTokens.rs256(key.getPrivate(), TestTokens.header("RS256"), payload);
+    return TestTokens.opal(key.getPrivate(), peerType, scopes);
   }
 
   private static Map<String, String> bearer(String token) {

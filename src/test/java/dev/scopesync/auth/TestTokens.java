@@ -44,6 +44,19 @@ final class TestTokens {
   }
 
   /** RS256 signature over {@code header.payload} with {@code key}. */
+  /** An RS256 token with OPAL's claims (audience, issuer, a hex UUID sub, an hour to live) and, given, allowed_scopes. */
+  static String opal(PrivateKey key, String peerType, java.util.List<String> allowedScopes) {
+    long now = System.currentTimeMillis() / 1000;
+    JsonObject payload = new JsonObject().put("peer_type", peerType)
+        .put("sub", java.util.UUID.randomUUID().toString().replace("-", ""))
+        .put("aud", AccessPolicy.DEFAULT_AUDIENCE).put("iss", AccessPolicy.DEFAULT_ISSUER)
+        .put("iat", now - 10).put("exp", now + 3600);
+    if (allowedScopes != null) {
+      payload.put("allowed_scopes", new io.vertx.core.json.JsonArray(allowedScopes));
+    }
+    return rs256(key, header("RS256"), payload);
+  }
+
   static String rs256(PrivateKey key, JsonObject header, JsonObject payload) {
     return sign("SHA256withRSA", key, header, payload);
   }
