@@ -1,7 +1,5 @@
 package dev.scopesync.bus;
 
-import dev.scopesync.scope.InvalidScopeException;
-import dev.scopesync.scope.StoreUnavailableException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -20,6 +18,14 @@ public final class Failures {
 
   private Failures() {}
 
+  /**
+   * An exception that stands for one status (a scope that breaks validation: 422; the store
+   * down: 503). Its package declares it, so this one needs to know none of theirs.
+   */
+  public interface Coded {
+    int status();
+  }
+
   public static ReplyException of(int status, String detail) {
     return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, status, detail);
   }
@@ -32,11 +38,8 @@ public final class Failures {
         default -> INTERNAL;
       };
     }
-    if (e instanceof InvalidScopeException) {
-      return UNPROCESSABLE;
-    }
-    if (e instanceof StoreUnavailableException) {
-      return UNAVAILABLE;
+    if (e instanceof Coded coded) {
+      return coded.status();
     }
     return INTERNAL;
   }

@@ -117,7 +117,7 @@ public final class HttpVerticle extends VerticleBase {
     if (config.pubsubEnabled()) {
       pubSub = new PubSubEndpoint(vertx, config, access, metrics);
       // Before the body handler: an upgrade has no body to read, and the endpoint decides it.
-      router.get("/ws").handler(pubSub::handle);
+      router.get("/ws").handler(this::pubSub);
     }
     OpalRoutes opal = new OpalRoutes(config.opal(), pubSub, System::nanoTime);
     DataRoutes data = new DataRoutes(vertx, opal);
@@ -408,6 +408,19 @@ public final class HttpVerticle extends VerticleBase {
         .map(Message::body)
         .onSuccess(reply -> sendJson(ctx, 200, reply.encode()))
         .onFailure(ctx::fail);
+  }
+
+  /** {@code GET /ws}: OPAL's pub/sub WebSocket, unless the endpoint refuses it now. */
+  private void pubSub(RoutingContext ctx) {
+    PubSubEndpoint.Refusal refused = pubSub.refusal(ctx.request());
+    if (refused == null) {
+      pubSub.upgrade(ctx);
+      return;
+    }
+    if (refused.status() == 503) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
+    }
+    sendDetail(ctx, refused.status(), refused.detail());
   }
 
   // --- auth ------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import dev.scopesync.auth.AccessPolicy;
 import dev.scopesync.auth.Claims;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.config.ServerConfig;
-import dev.scopesync.http.JsonAnswers;
 import dev.scopesync.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -140,21 +139,32 @@ public final class PubSubEndpoint {
     return registry.size();
   }
 
-  /** The {@code GET /ws} route. */
-  public void handle(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
+  /**
+   * Why this node refuses a {@code GET /ws} now, or null: the edge answers a refusal in its own
+   * way ({@code {"detail": …}}), so this package never writes an HTTP answer itself.
+   *
+   * @param status 400 (not an upgrade) or 503 (at {@code pubsub.maxConnections}, or stopping)
+   */
+  public record Refusal(int status, String detail) {
+  }
+
+  /** The refusal for this request, or null when it may go on to {@link #upgrade}. */
+  public Refusal refusal(HttpServerRequest request) {
     if (!request.canUpgradeToWebSocket()) {
-      JsonAnswers.sendDetail(ctx, 400, "GET /ws is OPAL's pub/sub WebSocket: send a WebSocket upgrade");
-      return;
+      return new Refusal(400, "GET /ws is OPAL's pub/sub WebSocket: send a WebSocket upgrade");
     }
     if (stopping || registry.size() + handshakes >= config.pubsubMaxConnections()) {
       metrics.pubsubRejected("too_many_connections");
       LOG.info("refused a /ws upgrade from {}: {} connections open, pubsub.maxConnections is {}",
           request.remoteAddress(), registry.size() + handshakes, config.pubsubMaxConnections());
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
-      JsonAnswers.sendDetail(ctx, 503, "too many pub/sub connections on this node; retry later");
-      return;
+      return new Refusal(503, "too many pub/sub connections on this node; retry later");
     }
+    return null;
+  }
+
+  /** The {@code GET /ws} route, for a request {@link #refusal} let through: the token, then the upgrade. */
+  public void upgrade(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
     handshakes++;
     request.pause();
     access.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)).onComplete(auth -> {

@@ -1,7 +1,9 @@
 package dev.scopesync.scope;
 
+import dev.scopesync.bus.Failures;
+
 /** A scope document that breaks DESIGN §5 validation; {@link #getMessage()} starts with the field. */
-public final class InvalidScopeException extends RuntimeException {
+public final class InvalidScopeException extends RuntimeException implements Failures.Coded {
   private final String field;
 
   public InvalidScopeException(String field, String problem) {
@@ -11,5 +13,10 @@ public final class InvalidScopeException extends RuntimeException {
 
   public String field() {
     return field;
+  }
+
+  @Override
+  public int status() {
+    return Failures.UNPROCESSABLE;
   }
 }
