@@ -42,7 +42,9 @@ class SyncJoinTest {
       }
       // Every order has reached the fetcher once the refreshes' messages are handled.
       Await.until(() -> node.metric("scopesync_source_queue_jobs") >= SCOPES, Duration.ofSeconds(30));
-      Thread.sleep(500);
+      // A barrier, not a pause: every sync order was queued to the fetcher's context before its
+      // refresh was answered, so the fetcher answers this stats request after taking them all in.
+      node.stats();
       double jobs = node.metric("scopesync_source_queue_jobs");
       assertTrue(jobs <= SCOPES + 1, "each scope queued at most once behind the running clone: " + jobs
           + " jobs (without joining, each refresh adds up to its message's lanes more)");

@@ -82,8 +82,10 @@ class ScopeVerticleCountsTest {
     vertx = Vertx.vertx();
     vertx.eventBus().localConsumer(Addresses.FETCHER_SWEEP, m -> m.reply(new JsonObject()));
     vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SYNC_LOCAL, m -> {
-      bootSynced.addAndGet(m.body().getJsonArray("scopes").size());
+      // Replied first: once the test sees the count, the boot's continuation is already queued
+      // on the scope verticle's context, ahead of anything the test asks it next.
       m.reply(new JsonObject());
+      bootSynced.addAndGet(m.body().getJsonArray("scopes").size());
     });
     vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, m -> syncOrders.add(m.body()));
     vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_DELETE, m -> deleteOrders.add(m.body()));
@@ -103,7 +105,8 @@ class ScopeVerticleCountsTest {
     Await.until(() -> syncOrders.size() >= 2); // a's and b's
     // The boot's sync of every stored scope (one message per 500, each after the last) is over.
     Await.until(() -> bootSynced.get() >= OTHERS);
-    Thread.sleep(200);
+    // A barrier, not a pause: the scope verticle answers this after the boot's last step has run.
+    ask(Addresses.SCOPES_GET, new JsonObject().put("scope_id", "a"));
     syncOrders.clear();
     store.reset();
   }
