@@ -219,10 +219,13 @@ final class BundleService {
         ObjectId head = SourceSync.remoteHead(lease.repository(), branch);
         return head == null ? null : head.name();
       }
-    }).onSuccess(commit -> {
-      if (commit != null && drops == dropsAtStart) {
-        heads.computeIfAbsent(sourceId, id -> new HashMap<>()).put(branch, commit);
+    }).map(commit -> {
+      if (commit == null || drops != dropsAtStart) {
+        return commit;
       }
+      // A sync that recorded this branch while the read was out knows a newer commit: it wins.
+      String recorded = heads.computeIfAbsent(sourceId, id -> new HashMap<>()).putIfAbsent(branch, commit);
+      return recorded != null ? recorded : commit;
     }).compose(commit -> commit != null
         ? Future.succeededFuture(commit)
         : Future.failedFuture(Failures.of(Failures.UNAVAILABLE,
