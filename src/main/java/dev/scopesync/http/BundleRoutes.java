@@ -3,6 +3,7 @@ package dev.scopesync.http;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.Delivery;
 import dev.scopesync.serving.ServedAnswer;
+import dev.scopesync.validation.CommitHash;
 import dev.scopesync.serving.ServedBundles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +32,6 @@ final class BundleRoutes {
   static final String OPA_BUNDLE_TYPE = "application/vnd.openpolicyagent.bundles";
   private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
   private static final String TAR_KEY = ServedBundles.key(true, null);
-  private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
 
   private final Vertx vertx;
   private final LongPolls longPolls;
@@ -55,8 +55,8 @@ final class BundleRoutes {
     }
     String base = ctx.queryParams().get("base_hash");
     if (base != null) {
-      if (!COMMIT_HASH.matcher(base).matches()) {
-        throw new HttpException(422, "base_hash: must be a commit hash (4 to 64 hex digits)");
+      if (!CommitHash.valid(base)) {
+        throw new HttpException(422, "base_hash: " + CommitHash.RULE);
       }
       request.put("base_hash", base);
     }

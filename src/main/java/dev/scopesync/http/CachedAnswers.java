@@ -7,6 +7,7 @@ import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.pubsub.Topics;
 import dev.scopesync.serving.ServedAnswer;
 import dev.scopesync.serving.ServedBundles;
+import dev.scopesync.validation.CommitHash;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -110,18 +111,13 @@ final class CachedAnswers {
     }
   }
 
-  /** The base hash of a query that is only {@code base_hash=<4 to 64 hex digits>}, else null. */
+  /** The base hash of a query that is only {@code base_hash=<a commit hash>}, else null. */
   private static String baseHashOf(String query) {
-    int length = query.length() - BASE_HASH.length();
-    if (!query.startsWith(BASE_HASH) || length < 4 || length > 64) {
+    if (!query.startsWith(BASE_HASH)) {
       return null;
     }
-    for (int i = BASE_HASH.length(); i < query.length(); i++) {
-      if (Character.digit(query.charAt(i), 16) < 0) {
-        return null;
-      }
-    }
-    return query.substring(BASE_HASH.length());
+    String hash = query.substring(BASE_HASH.length());
+    return CommitHash.valid(hash) ? hash : null;
   }
 
   /** The id between {@code from} and {@code to} when it is plain (letters, digits, {@code -_.}), else null. */

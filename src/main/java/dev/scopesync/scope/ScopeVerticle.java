@@ -1,6 +1,7 @@
 package dev.scopesync.scope;
 
 import dev.scopesync.serving.ServedBundles;
+import dev.scopesync.validation.CommitHash;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
 import dev.scopesync.bus.Delivery;
@@ -21,7 +22,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,6 @@ public final class ScopeVerticle extends VerticleBase {
   private static final long BOOT_RETRY_MILLIS = 5_000;
   /** The most scopes one page of a list answers. */
   public static final int MAX_PAGE = 10_000;
-  private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-fA-F]{4,64}$");
 
   private final ServerConfig config;
   private final Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory;
@@ -252,8 +251,8 @@ public final class ScopeVerticle extends VerticleBase {
   private Future<JsonObject> refresh(JsonObject body) {
     long requestedAt = clock.millis();
     Object hint = body.getValue("hinted_hash");
-    if (hint != null && !(hint instanceof String s && COMMIT_HASH.matcher(s).matches())) {
-      throw new InvalidScopeException("hinted_hash", "must be a commit hash (4 to 64 hex digits)");
+    if (hint != null && !(hint instanceof String s && CommitHash.valid(s))) {
+      throw new InvalidScopeException("hinted_hash", CommitHash.RULE);
     }
     String hintedHash = (String) hint;
     if (body.getValue("scope_id") == null) {
@@ -274,8 +273,8 @@ public final class ScopeVerticle extends VerticleBase {
   private Future<JsonObject> policy(JsonObject body) {
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
     Object base = body.getValue("base_hash");
-    if (base != null && !(base instanceof String s && COMMIT_HASH.matcher(s).matches())) {
-      throw new InvalidScopeException("base_hash", "must be a commit hash (4 to 64 hex digits)");
+    if (base != null && !(base instanceof String s && CommitHash.valid(s))) {
+      throw new InvalidScopeException("base_hash", CommitHash.RULE);
     }
     JsonObject request = new JsonObject().put("scope_id", scopeId).put("base_hash", base).put("format", "json");
     return vertx.eventBus().<io.vertx.core.buffer.Buffer>request(Addresses.FETCHER_BUNDLE, request, Delivery.local())
