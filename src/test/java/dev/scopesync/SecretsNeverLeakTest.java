@@ -1,11 +1,9 @@
 package dev.scopesync;
 
+import dev.scopesync.testing.CapturedLogs;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.TestNode;
@@ -20,7 +18,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** Secrets are write-only: no read, event, log line, metric or error message carries one. */
 class SecretsNeverLeakTest {
@@ -33,10 +30,8 @@ class SecretsNeverLeakTest {
 
   @Test
   void noReadEventLogOrMetricCarriesASecret() throws Exception {
-    ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    logs.start();
-    root.addAppender(logs);
+    CapturedLogs logs = new CapturedLogs();
+    logs.attach();
     List<String> busTraffic = new CopyOnWriteArrayList<>();
     try (GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p");
          TestNode node = TestNode.start(dir.resolve("node"))) {
@@ -93,7 +88,7 @@ class SecretsNeverLeakTest {
         }
       }
     } finally {
-      root.detachAppender(logs);
+      logs.detach();
     }
   }
 

@@ -1,15 +1,14 @@
 package dev.scopesync;
 
+import dev.scopesync.testing.CapturedLogs;
 import static dev.scopesync.testing.EventLog.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.SilentServer;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * ssh remotes end to end: a real OpenSSH sshd on loopback serving a bare repository, a node
@@ -46,13 +44,11 @@ class SshRemoteTest {
   private Path sshDirectory;
   private Path keys;
   private TestNode node;
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private final CapturedLogs logs = new CapturedLogs();
 
   @BeforeEach
   void start() throws Exception {
-    logs.start();
-    root.addAppender(logs);
+    logs.attach();
     policies = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "policies");
     policies.commit("initial", Map.of("rbac.rego", "package app.rbac\nallow = true\n"));
     sshd = SshServer.start(dir.resolve("sshd"));
@@ -67,7 +63,7 @@ class SshRemoteTest {
         node.close();
       }
     } finally {
-      root.detachAppender(logs);
+      logs.detach();
       policies.close();
       sshd.close();
     }

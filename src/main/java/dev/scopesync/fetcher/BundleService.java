@@ -177,12 +177,12 @@ final class BundleService {
 
   /**
    * Publishes an answer to the edge (only the scope's own bundle, not one narrowed by {@code
-   * ?path=}): only bytes the cache keeps, since the cache's bound is the index's, and only at the
-   * version still current.
+   * ?path=}): only bytes the cache keeps, since the cache's bound is the index's. The index itself
+   * refuses a version that went stale meanwhile.
    */
   private void publish(ServingScope told, String sourceId, SourceVersion version, Query query, String commit,
       String etag, Buffer bytes) {
-    if (cache.get(sourceId, etag) != bytes || versions.get(sourceId) != version) {
+    if (cache.get(sourceId, etag) != bytes) {
       return;
     }
     served.publish(told.generation(), sourceId, version, ServedBundles.key(query.format() == Format.TAR, query.baseHash()),

@@ -319,17 +319,23 @@ public final class FetcherVerticle extends VerticleBase {
   }
 
   private Future<Scope> currentScope(String scopeId) {
-    return vertx.eventBus().<JsonObject>request(Addresses.FETCHER_SCOPE, new JsonObject().put("scope_id", scopeId))
-        .map(reply -> storedScopes.parse(reply.body()))
-        .recover(e -> Failures.statusOf(e) == Failures.NOT_FOUND
-            ? Future.succeededFuture(null)
-            : Future.failedFuture(e));
+    return askScope(scopeId, false).map(told -> told == null ? null : told.scope());
   }
 
   /** The scope for a bundle: as {@link #currentScope}, with its slot in the served bundles (DESIGN §18). */
   private Future<BundleService.ServingScope> servingScope(String scopeId) {
+    return askScope(scopeId, true);
+  }
+
+  /**
+   * The scope as stored now, or null when there is none. For a bundle ({@code serving}) this node's
+   * scope verticle is asked, since the slot it opens is in this node's served bundles; a sync may
+   * ask any node's.
+   */
+  private Future<BundleService.ServingScope> askScope(String scopeId, boolean serving) {
     return vertx.eventBus().<JsonObject>request(Addresses.FETCHER_SCOPE,
-            new JsonObject().put("scope_id", scopeId).put("serving", true), Delivery.local())
+            new JsonObject().put("scope_id", scopeId).put("serving", serving),
+            serving ? Delivery.local() : new DeliveryOptions())
         .map(reply -> new BundleService.ServingScope(storedScopes.parse(reply.body().getJsonObject("scope")),
             reply.body().getLong("served_generation", 0L)))
         .recover(e -> Failures.statusOf(e) == Failures.NOT_FOUND

@@ -29,19 +29,16 @@ import java.util.regex.Pattern;
 final class BundleRoutes {
   /** The longest {@code Prefer: wait=N} honoured, in seconds. */
   static final int MAX_WAIT_SECONDS = 600;
-  static final String OPA_BUNDLE_TYPE = "application/vnd.openpolicyagent.bundles";
   private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
   private static final String TAR_KEY = ServedBundles.key(true, null);
 
   private final Vertx vertx;
   private final LongPolls longPolls;
-  private final ServedBundles served;
   private final CachedAnswers cached;
 
-  BundleRoutes(Vertx vertx, LongPolls longPolls, ServedBundles served, CachedAnswers cached) {
+  BundleRoutes(Vertx vertx, LongPolls longPolls, CachedAnswers cached) {
     this.vertx = vertx;
     this.longPolls = longPolls;
-    this.served = served;
     this.cached = cached;
   }
 
@@ -60,51 +57,47 @@ final class BundleRoutes {
       }
       request.put("base_hash", base);
     }
-    ServedAnswer answer = paths.isEmpty() ? served.find(scopeId, ServedBundles.key(false, base)) : null;
+    ServedAnswer answer = paths.isEmpty() ? cached.find(scopeId, ServedBundles.key(false, base)) : null;
     if (answer != null) {
-      sendServed(ctx, answer, CachedAnswers.JSON_TYPE);
+      send(ctx, answer, CachedAnswers.JSON_TYPE);
       return;
     }
-    askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, "application/json"));
+    askBundle(ctx, request).onSuccess(reply -> send(ctx, answerOf(reply), CachedAnswers.JSON_TYPE));
   }
 
   /** {@code GET /scopes/{id}/bundle.tar.gz}. */
   void opaBundle(RoutingContext ctx, String scopeId) {
     JsonObject request = new JsonObject().put("scope_id", scopeId).put("format", "tar");
     Integer wait = preferWait(ctx);
-    ServedAnswer answer = served.find(scopeId, TAR_KEY);
+    ServedAnswer answer = cached.find(scopeId, TAR_KEY);
     if (answer != null) {
-      if (wait == null) {
-        sendServed(ctx, answer, CachedAnswers.GZIP_TYPE);
-      } else if (!EntityTags.matches(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag())) {
-        sendServed(ctx, answer, CachedAnswers.OPA_TYPE);
-      } else {
-        holdUntilChanged(ctx, request, answer.scopeId(), wait);
-      }
+      sendTar(ctx, request, wait, answer);
       return;
     }
-    askBundle(ctx, request).onSuccess(reply -> {
-      boolean current = "304".equals(reply.headers().get("status"));
-      if (wait == null) {
-        sendBundle(ctx, reply, "application/gzip");
-      } else if (!current) {
-        sendBundle(ctx, reply, OPA_BUNDLE_TYPE);
-      } else {
-        holdUntilChanged(ctx, request, reply.headers().get("scope_id"), wait);
-      }
-    });
+    askBundle(ctx, request).onSuccess(reply -> sendTar(ctx, request, wait, answerOf(reply)));
+  }
+
+  /** OPA's bundle: sent; or, on a long poll for the bundle the client already holds, held. */
+  private void sendTar(RoutingContext ctx, JsonObject request, Integer wait, ServedAnswer answer) {
+    if (wait == null) {
+      send(ctx, answer, CachedAnswers.GZIP_TYPE);
+    } else if (!clientHolds(ctx, answer)) {
+      send(ctx, answer, CachedAnswers.OPA_TYPE);
+    } else {
+      holdUntilChanged(ctx, request, answer.scopeId(), wait);
+    }
   }
 
   /** OPA's long poll: answer at once when the policy changes, else 304 after the wait. */
   private void holdUntilChanged(RoutingContext ctx, JsonObject request, String servedScope, int waitSeconds) {
     LongPolls.Waiter waiter = longPolls.hold(servedScope, waitSeconds * 1000L, () -> {
       // Woken by a change: the new build may be here already (another client asked first).
-      ServedAnswer answer = served.find(request.getString("scope_id"), TAR_KEY);
-      if (answer != null && !EntityTags.matches(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag())) {
-        sendServed(ctx, answer, CachedAnswers.OPA_TYPE);
+      ServedAnswer answer = cached.find(request.getString("scope_id"), TAR_KEY);
+      if (answer != null && !clientHolds(ctx, answer)) {
+        send(ctx, answer, CachedAnswers.OPA_TYPE);
         return Future.succeededFuture();
       }
-      return askBundle(ctx, request).onSuccess(reply -> sendBundle(ctx, reply, OPA_BUNDLE_TYPE));
+      return askBundle(ctx, request).onSuccess(reply -> send(ctx, answerOf(reply), CachedAnswers.OPA_TYPE));
     });
     ctx.response().closeHandler(closed -> waiter.cancel());
   }
@@ -116,26 +109,21 @@ final class BundleRoutes {
         .onFailure(ctx::fail);
   }
 
-  private static void sendBundle(RoutingContext ctx, Message<Buffer> reply, String contentType) {
-    if (ctx.response().ended() || ctx.response().closed()) {
-      return;
-    }
-    int status = Integer.parseInt(reply.headers().get("status"));
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.ETAG, reply.headers().get("etag"))
-        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-    if (status == 304) {
-      ctx.response().end();
-    } else {
-      ctx.response().end(reply.body());
-    }
+  /**
+   * The fetcher's reply as an answer (its body empty when it was a 304: the client holds that
+   * ETag, which {@link CachedAnswers#send} finds again).
+   */
+  private static ServedAnswer answerOf(Message<Buffer> reply) {
+    return ServedAnswer.of(reply.headers().get("scope_id"), reply.headers().get("commit"), reply.headers().get("etag"),
+        reply.body());
   }
 
-  /** An answer from the served bundles, when the router took the request (a token checked later, CORS). */
-  private void sendServed(RoutingContext ctx, ServedAnswer answer, CharSequence contentType) {
+  private void send(RoutingContext ctx, ServedAnswer answer, CharSequence contentType) {
     cached.send(ctx.response(), ctx.request().headers(), answer, contentType);
+  }
+
+  private static boolean clientHolds(RoutingContext ctx, ServedAnswer answer) {
+    return EntityTags.matches(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag());
   }
 
   /** OPAL's {@code normalize_path}: a leading {@code /} dropped; {@code ..} and empty parts refused. */

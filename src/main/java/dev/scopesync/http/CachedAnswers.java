@@ -32,14 +32,16 @@ final class CachedAnswers {
   static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
   static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json");
   static final CharSequence GZIP_TYPE = HttpHeaders.createOptimized("application/gzip");
-  static final CharSequence OPA_TYPE = HttpHeaders.createOptimized(BundleRoutes.OPA_BUNDLE_TYPE);
+  /** What OPA asks for on a long poll, and is answered with. */
+  static final CharSequence OPA_TYPE = HttpHeaders.createOptimized("application/vnd.openpolicyagent.bundles");
   private static final String SCOPES = "/scopes/";
   private static final String POLICY = "/policy";
   private static final String TAR = "/bundle.tar.gz";
   private static final String BASE_HASH = "base_hash=";
-  /** The route names the router gives these routes: the metrics' {@code route} label. */
-  private static final String SCOPE_POLICY_ROUTE = "/scopes/:scopeId/policy";
-  private static final String SCOPE_TAR_ROUTE = "/scopes/:scopeId/bundle.tar.gz";
+  /** The router's patterns for these routes (HttpVerticle declares them with these): the metrics' {@code route} label. */
+  static final String SCOPE_POLICY_ROUTE = "/scopes/:scopeId/policy";
+  static final String SCOPE_TAR_ROUTE = "/scopes/:scopeId/bundle.tar.gz";
+  static final String DEFAULT_POLICY_ROUTE = "/policy";
   private static final String TAR_KEY = ServedBundles.key(true, null);
 
   private final ServedBundles served;
@@ -60,7 +62,7 @@ final class CachedAnswers {
       return false;
     }
     String path = request.path();
-    boolean defaultPolicy = path.equals(POLICY);
+    boolean defaultPolicy = path.equals(DEFAULT_POLICY_ROUTE);
     boolean tar = !defaultPolicy && path.endsWith(TAR);
     String scopeId;
     if (defaultPolicy) {
@@ -87,18 +89,32 @@ final class CachedAnswers {
     if (!allowed(request, defaultPolicy ? null : scopeId)) {
       return false;
     }
-    ServedAnswer answer = served.find(scopeId, tar ? TAR_KEY : ServedBundles.key(false, baseHash));
+    ServedAnswer answer = find(scopeId, tar ? TAR_KEY : ServedBundles.key(false, baseHash));
     if (answer == null) {
       return false;
     }
-    request.routed(defaultPolicy ? POLICY : tar ? SCOPE_TAR_ROUTE : SCOPE_POLICY_ROUTE);
+    request.routed(defaultPolicy ? DEFAULT_POLICY_ROUTE : tar ? SCOPE_TAR_ROUTE : SCOPE_POLICY_ROUTE);
     send(request.response(), request.headers(), answer, tar ? GZIP_TYPE : JSON_TYPE);
     return true;
   }
 
-  /** A served answer: 304 when the client holds it (If-None-Match), else 200 with the fetcher's bytes. */
+  /** The answer in the served bundles, counted as a cache hit; or null. */
+  ServedAnswer find(String scopeId, String key) {
+    ServedAnswer answer = served.find(scopeId, key);
+    if (answer != null) {
+      metrics.bundleCacheHit();
+    }
+    return answer;
+  }
+
+  /**
+   * A bundle answer, from the index or the fetcher: 304 when the client holds it (If-None-Match),
+   * else 200 with the bytes. Nothing to a client that has gone (a long poll answered late).
+   */
   void send(HttpServerResponse response, MultiMap requestHeaders, ServedAnswer answer, CharSequence contentType) {
-    metrics.bundleCacheHit();
+    if (response.ended() || response.closed()) {
+      return;
+    }
     boolean current = EntityTags.matches(requestHeaders.getAll(HttpHeaders.IF_NONE_MATCH), answer.etag());
     response.setStatusCode(current ? 304 : 200)
         .putHeader(HttpHeaders.ETAG, answer.etagHeader())

@@ -57,8 +57,9 @@ final class EntityTags {
     return false;
   }
 
+  /** What {@link String#trim} drops, so that {@link #parse} and {@link #matches} read a header alike. */
   private static boolean blank(char c) {
-    return c == ' ' || c == '\t';
+    return c <= ' ';
   }
 
   private static String weakless(String tag) {

@@ -96,9 +96,8 @@ public final class HttpVerticle extends VerticleBase {
       LOG.warn("auth.publicKey is not set: the HTTP API accepts requests without a token");
     }
     longPolls = new LongPolls(vertx);
-    ServedBundles served = ServedBundles.of(vertx);
-    CachedAnswers cached = new CachedAnswers(served, access, metrics, !config.opal().allowedOrigins().isEmpty());
-    bundles = new BundleRoutes(vertx, longPolls, served, cached);
+    CachedAnswers cached = new CachedAnswers(ServedBundles.of(vertx), access, metrics, !config.opal().allowedOrigins().isEmpty());
+    bundles = new BundleRoutes(vertx, longPolls, cached);
     metrics.gauge(ServerMetrics.LONG_POLLS_HELD, "OPA long polls held", () -> longPolls.held());
     if (webhookSignature == null) {
       LOG.warn("webhook.secret is not set: POST /webhook accepts unauthenticated pushes");
@@ -134,13 +133,13 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/scopes/:scopeId").handler(none).handler(datasource()).handler(this::getScope);
     router.delete("/scopes/:scopeId").handler(none).handler(datasource()).handler(this::deleteScope);
     router.post("/scopes/:scopeId/refresh").handler(json).handler(datasource()).handler(this::refreshScope);
-    router.get("/scopes/:scopeId/policy").handler(none).handler(scopeReader()).handler(ctx -> bundles.policy(ctx, ctx.pathParam("scopeId")));
-    router.get("/scopes/:scopeId/bundle.tar.gz").handler(none).handler(scopeReader()).handler(ctx -> bundles.opaBundle(ctx, ctx.pathParam("scopeId")));
+    router.get(CachedAnswers.SCOPE_POLICY_ROUTE).handler(none).handler(scopeReader()).handler(ctx -> bundles.policy(ctx, ctx.pathParam("scopeId")));
+    router.get(CachedAnswers.SCOPE_TAR_ROUTE).handler(none).handler(scopeReader()).handler(ctx -> bundles.opaBundle(ctx, ctx.pathParam("scopeId")));
     router.get("/scopes/:scopeId/data").handler(none).handler(scopeReader()).handler(ctx -> data.scopeData(ctx, ctx.pathParam("scopeId")));
     router.post("/scopes/:scopeId/data/update").handler(json).handler(datasource()).handler(ctx -> data.updateScope(ctx, claims(ctx)));
     // OPAL's non-scoped client (no OPAL_SCOPE_ID): served from the scope named default. OPAL asks
     // only for a valid token on these routes.
-    router.get("/policy").handler(none).handler(anyCaller()).handler(ctx -> bundles.policy(ctx, Topics.DEFAULT_SCOPE));
+    router.get(CachedAnswers.DEFAULT_POLICY_ROUTE).handler(none).handler(anyCaller()).handler(ctx -> bundles.policy(ctx, Topics.DEFAULT_SCOPE));
     router.get("/data/config").handler(none).handler(anyCaller()).handler(data::nonScopedDataConfig);
     router.post("/data/config").handler(json).handler(datasource()).handler(ctx -> data.publishNonScoped(ctx, claims(ctx)));
     // OPAL's probes (its helm chart checks /healthcheck), defaults its clients call, limiter, statistics.

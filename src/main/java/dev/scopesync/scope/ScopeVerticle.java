@@ -327,10 +327,10 @@ public final class ScopeVerticle extends VerticleBase {
 
   /** The fetcher's question before each sync: the scope as stored now ({@link ScopeMirror#current}). */
   /**
-   * The fetcher's question before a sync or a bundle: the scope as stored now. For a bundle
-   * ({@code serving}), the reply also carries the generation of the scope's slot in the node's
-   * served bundles, opened here with the value told, so the fetcher can publish what it builds
-   * only while the scope is still this one (DESIGN §18).
+   * The fetcher's question before a sync or a bundle: {@code {"scope": <as stored now>}}. For a
+   * bundle ({@code serving}), also {@code served_generation}: the scope's slot in the node's served
+   * bundles, opened here with the value told, so the fetcher publishes what it builds only while
+   * the scope is still this one (DESIGN §18).
    */
   private Future<JsonObject> storedScope(JsonObject body) {
     String scopeId = body.getString("scope_id");
@@ -339,13 +339,10 @@ public final class ScopeVerticle extends VerticleBase {
       if (scope == null) {
         return Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId));
       }
-      if (!serving) {
-        return Future.succeededFuture(scope.toStoredJson());
-      }
       JsonObject reply = new JsonObject().put("scope", scope.toStoredJson());
       // A store read that a write here overtook tells an older value than the index holds:
       // answered, but no slot is opened for it (nothing built from it is ever published).
-      if (scope.equals(mirror.index().get(scopeId))) {
+      if (serving && scope.equals(mirror.index().get(scopeId))) {
         reply.put("served_generation", ServedBundles.of(vertx).open(scopeId));
       }
       return Future.succeededFuture(reply);

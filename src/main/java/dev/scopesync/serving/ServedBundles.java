@@ -3,6 +3,7 @@ package dev.scopesync.serving;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,8 +40,8 @@ public final class ServedBundles implements Shareable {
   /** Numbers every slot ever opened on this node, so a slot reopened after a delete is a new one. */
   private final AtomicLong generations = new AtomicLong();
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
-  /** sourceId → the scopes with answers from it: what a purge or an eviction must visit. */
-  private final Map<String, Set<String>> scopesBySource = new ConcurrentHashMap<>();
+  /** sourceId → the scopes with answers from it: what a purge or an eviction must visit. Under the lock. */
+  private final Map<String, Set<String>> scopesBySource = new HashMap<>();
 
   /**
    * A scope's slot: immutable, replaced whole on each change. {@code sourceId} and {@code version}
@@ -130,7 +131,7 @@ public final class ServedBundles implements Shareable {
       unlink(slot.sourceId(), answer.scopeId());
     }
     slots.put(answer.scopeId(), slot.withAnswer(sourceId, version, key, answer));
-    scopesBySource.computeIfAbsent(sourceId, id -> ConcurrentHashMap.newKeySet()).add(answer.scopeId());
+    scopesBySource.computeIfAbsent(sourceId, id -> new HashSet<>()).add(answer.scopeId());
     return true;
   }
 

@@ -1,15 +1,14 @@
 package dev.scopesync.http;
 
+import dev.scopesync.testing.CapturedLogs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
-import ch.qos.logback.core.read.ListAppender;
 import dev.scopesync.http.fuzz.Escaped;
 import dev.scopesync.http.fuzz.FuzzCase;
 import dev.scopesync.http.fuzz.RequestGrammar;
@@ -46,7 +45,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * A generative, seeded fuzzer of the HTTP edge over raw sockets (DESIGN §6, §15): thousands of
@@ -70,24 +68,18 @@ class EdgeFuzzTest {
   @TempDir
   Path dir;
   private TestNode node;
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private final CapturedLogs logs = new CapturedLogs();
 
   @BeforeEach
   void start() throws Exception {
-    logs.start();
-    root.addAppender(logs);
-    node = TestNode.start(dir, c -> {
-      c.getJsonObject("http").put("headerTimeoutSeconds", 2).put("maxBodyBytes", 65536);
-      return c;
-    });
-    assertEquals(201, node.put(TestNode.scope("victim", "https://127.0.0.1:1/v.git")).statusCode());
+    logs.attach();
+    node = EdgeTest.startEdgeNode(dir);
   }
 
   @AfterEach
   void stop() throws Exception {
     node.close();
-    root.detachAppender(logs);
+    logs.detach();
   }
 
   /** What went wrong in one case; grouped by {@link #key} into distinct failures. */

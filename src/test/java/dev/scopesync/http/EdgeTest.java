@@ -1,12 +1,11 @@
 package dev.scopesync.http;
 
+import dev.scopesync.testing.CapturedLogs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.scopesync.testing.Await;
 import dev.scopesync.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP edge over raw sockets (DESIGN §15): malformed requests of every kind get a 4xx with a
@@ -41,24 +39,28 @@ class EdgeTest {
   @TempDir
   Path dir;
   private TestNode node;
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private final CapturedLogs logs = new CapturedLogs();
 
   @BeforeEach
   void start() throws Exception {
-    logs.start();
-    root.addAppender(logs);
-    node = TestNode.start(dir, c -> {
+    logs.attach();
+    node = startEdgeNode(dir);
+  }
+
+  /** A node with a 2 s header clock and a 64 KB body bound, holding one scope ({@code victim}) that must survive. */
+  static TestNode startEdgeNode(Path dir) throws Exception {
+    TestNode node = TestNode.start(dir, c -> {
       c.getJsonObject("http").put("headerTimeoutSeconds", 2).put("maxBodyBytes", 65536);
       return c;
     });
     assertEquals(201, node.put(TestNode.scope("victim", "https://127.0.0.1:1/v.git")).statusCode());
+    return node;
   }
 
   @AfterEach
   void stop() throws Exception {
     node.close();
-    root.detachAppender(logs);
+    logs.detach();
   }
 
   /** One request over a fresh socket; the status code of the answer, or -1 when the server just closed. */
