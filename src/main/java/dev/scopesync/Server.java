@@ -1,14 +1,16 @@
 package dev.scopesync;
 
+import dev.scopesync.runtime.ClusteredVertx;
+
 import dev.scopesync.bridge.BridgeVerticle;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.fetcher.FetcherVerticle;
 import dev.scopesync.http.HttpVerticle;
 import dev.scopesync.metrics.ServerMetrics;
-import dev.scopesync.scope.FileScopeStore;
-import dev.scopesync.scope.RedisScopeStore;
-import dev.scopesync.scope.ScopeParser;
-import dev.scopesync.scope.ScopeStore;
+import dev.scopesync.store.file.FileScopeStore;
+import dev.scopesync.store.RedisScopeStore;
+import dev.scopesync.validation.ScopeParser;
+import dev.scopesync.store.ScopeStore;
 import dev.scopesync.scope.ScopeVerticle;
 import dev.scopesync.runtime.ElasticThreadPool;
 import dev.scopesync.runtime.JvmSeries;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
 import dev.scopesync.client.ScopesClient;
-import dev.scopesync.scope.SourceId;
+import dev.scopesync.model.SourceId;
 import dev.scopesync.testing.ClusterFixture;
 import dev.scopesync.testing.GitDaemon;
 import dev.scopesync.testing.Await;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.scopesync.scope.SourceId;
+import dev.scopesync.model.SourceId;
 import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.RedisServer;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.scopesync.scope.SourceId;
+import dev.scopesync.model.SourceId;
 import dev.scopesync.testing.GitDaemon;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.TestNode;

@@ -51,7 +51,7 @@ class SecretsNeverLeakTest {
           new JsonObject().put("auth_type", "userpass").put("username", "bob").put("password", PASSWORD)));
       scopes.add(withAuth(TestNode.scope("with-key", "ssh://git@127.0.0.1:1/x.git"),
           new JsonObject().put("auth_type", "ssh").put("username", "git")
-              .put("private_key", dev.scopesync.scope.ScopeParserTestKeys.OPENSSH_KEY)));
+              .put("private_key", dev.scopesync.validation.ScopeParserTestKeys.OPENSSH_KEY)));
       for (JsonObject scope : scopes) {
         node.putAndAwaitSync(scope);
       }

@@ -1,5 +1,6 @@
 package dev.scopesync.bus;
 
+import dev.scopesync.model.CodedFailure;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -18,13 +19,6 @@ public final class Failures {
 
   private Failures() {}
 
-  /**
-   * An exception that stands for one status (a scope that breaks validation: 422; the store
-   * down: 503). Its package declares it, so this one needs to know none of theirs.
-   */
-  public interface Coded {
-    int status();
-  }
 
   public static ReplyException of(int status, String detail) {
     return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, status, detail);
@@ -38,7 +32,7 @@ public final class Failures {
         default -> INTERNAL;
       };
     }
-    if (e instanceof Coded coded) {
+    if (e instanceof CodedFailure coded) {
       return coded.status();
     }
     return INTERNAL;

@@ -1,5 +1,10 @@
 package dev.scopesync.fetcher;
 
+import dev.scopesync.git.SourceSync;
+
+import dev.scopesync.git.CloneDirectories;
+import dev.scopesync.git.RepositoryHandles;
+
 import dev.scopesync.bundle.BundleFilter;
 import dev.scopesync.bundle.BundleMaker;
 import dev.scopesync.bundle.OpaBundleWriter;
@@ -7,9 +12,9 @@ import dev.scopesync.signing.BundleSigner;
 import dev.scopesync.bundle.PolicyBundle;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.metrics.ServerMetrics;
-import dev.scopesync.scope.GitPolicySource;
-import dev.scopesync.scope.Scope;
-import dev.scopesync.scope.SourceId;
+import dev.scopesync.model.GitPolicySource;
+import dev.scopesync.model.Scope;
+import dev.scopesync.model.SourceId;
 import dev.scopesync.serving.DirectBytes;
 import dev.scopesync.serving.ServedAnswer;
 import dev.scopesync.serving.ServedBundles;

@@ -1,5 +1,13 @@
 package dev.scopesync.fetcher;
 
+import dev.scopesync.git.GitFailure;
+
+import dev.scopesync.git.SyncResult;
+import dev.scopesync.git.SyncRequest;
+import dev.scopesync.git.CloneDirectories;
+import dev.scopesync.git.RepositoryHandles;
+import dev.scopesync.git.SourceSync;
+
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
 import dev.scopesync.bus.Delivery;
@@ -7,11 +15,11 @@ import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.bus.StatsFields;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.config.ServerConfig;
-import dev.scopesync.git.GitTransports;
+import dev.scopesync.git.transport.GitTransports;
 import dev.scopesync.metrics.ServerMetrics;
-import dev.scopesync.scope.Scope;
-import dev.scopesync.scope.ScopeParser;
-import dev.scopesync.scope.SourceId;
+import dev.scopesync.model.Scope;
+import dev.scopesync.validation.ScopeParser;
+import dev.scopesync.model.SourceId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;

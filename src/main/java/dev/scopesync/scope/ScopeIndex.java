@@ -1,5 +1,7 @@
 package dev.scopesync.scope;
 
+import dev.scopesync.model.Scope;
+
 import dev.scopesync.webhook.PushEvent;
 import dev.scopesync.webhook.RepositoryMatcher;
 import java.util.ArrayList;

@@ -1,5 +1,9 @@
 package dev.scopesync.scope;
 
+import dev.scopesync.model.Scope;
+import dev.scopesync.runtime.InFlightLimit;
+import dev.scopesync.store.ScopeStore;
+
 import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;

@@ -1,5 +1,15 @@
 package dev.scopesync.scope;
 
+import dev.scopesync.model.SourceId;
+
+import dev.scopesync.model.InvalidScopeException;
+
+import dev.scopesync.model.Scope;
+
+import dev.scopesync.store.ScopeStore;
+import dev.scopesync.validation.GitUrlPolicy;
+import dev.scopesync.validation.ScopeParser;
+
 import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.validation.CommitHash;
 import dev.scopesync.bus.Addresses;
@@ -9,7 +19,7 @@ import dev.scopesync.bus.Failures;
 import dev.scopesync.bus.StatsFields;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.metrics.ServerMetrics;
-import dev.scopesync.stats.ProcessStats;
+import dev.scopesync.metrics.ProcessStats;
 import dev.scopesync.webhook.PushEvent;
 import dev.scopesync.webhook.PushEvents;
 import io.vertx.core.Future;

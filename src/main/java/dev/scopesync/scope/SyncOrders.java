@@ -1,5 +1,7 @@
 package dev.scopesync.scope;
 
+import dev.scopesync.model.Scope;
+
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
 import dev.scopesync.bus.Delivery;

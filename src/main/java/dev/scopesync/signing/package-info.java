@@ -59,4 +59,4 @@
  * {@code BundleSigner.fromConfig} with an EC key loads Bouncy Castle (to compute the public point);
  * nothing here does I/O.
  */
-package dev.scopesync.signing;
+package dev.scopesync.serving;

@@ -5,7 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import dev.scopesync.bus.StatsFields;
-import dev.scopesync.stats.ProcessStats;
+import dev.scopesync.metrics.ProcessStats;
 import dev.scopesync.testing.EventLog;
 import dev.scopesync.testing.GitDaemon;
 import dev.scopesync.testing.TestNode;

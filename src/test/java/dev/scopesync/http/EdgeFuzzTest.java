@@ -382,7 +382,7 @@ class EdgeFuzzTest {
 
   private static boolean isBad(ILoggingEvent event) {
     return event.getThrowableProxy() != null || event.getFormattedMessage().contains("\tat ")
-        || (event.getLevel().isGreaterOrEqual(Level.ERROR) && !event.getLoggerName().startsWith("dev.scopesync.fetcher"));
+        || (event.getLevel().isGreaterOrEqual(Level.ERROR) && !event.getLoggerName().startsWith("dev.scopesync.fetcher") && !event.getLoggerName().startsWith("dev.scopesync.git"));
   }
 
   private static String logKey(ILoggingEvent event) {

@@ -268,7 +268,7 @@ class EdgeTest {
     for (ILoggingEvent event : logs.list) {
       // The victim's own clone fails (its remote refuses): that ERROR line is the fetcher's, expected.
       if (event.getThrowableProxy() != null || (event.getLevel().isGreaterOrEqual(Level.ERROR)
-          && !event.getLoggerName().startsWith("dev.scopesync.fetcher"))) {
+          && !event.getLoggerName().startsWith("dev.scopesync.fetcher") && !event.getLoggerName().startsWith("dev.scopesync.git"))) {
         bad.add(event);
       }
     }

@@ -1,5 +1,9 @@
 package dev.scopesync.scope;
 
+import dev.scopesync.model.Scope;
+import dev.scopesync.model.SourceId;
+import dev.scopesync.validation.ScopeParser;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -1,5 +1,14 @@
 package dev.scopesync.scope;
 
+import dev.scopesync.model.SourceId;
+
+import dev.scopesync.store.file.FileScopeStore;
+
+import dev.scopesync.validation.ScopeParser;
+
+import dev.scopesync.model.Scope;
+import dev.scopesync.store.ScopeStore;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,8 +1,0 @@
-package dev.scopesync.scope;
-
-/** Test keys shared by tests in other packages. */
-public final class ScopeParserTestKeys {
-  public static final String OPENSSH_KEY = ScopeParserTest.OPENSSH_KEY;
-
-  private ScopeParserTestKeys() {}
-}
