@@ -39,7 +39,7 @@ class ArchitectureTest {
       List.of("config"),                            // configuration
       List.of("signing", "webhook", "keys"),        // formats with no dependencies of ours
       List.of("bus"),                               // addresses, records, failure codes
-      List.of("model"));                            // Scope, GitPolicySource, SourceId
+      List.of("model", "digest"));                  // Scope, GitPolicySource, SourceId; SHA-256
 
   @ArchTest
   static final ArchRule noPackageCycles =

@@ -1,5 +1,7 @@
 package dev.scopesync.bundle;
 
+import dev.scopesync.digest.Sha256;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -52,13 +54,7 @@ public record BundleFilter(List<String> directories,
         appendSet(canonical, extensions);
         appendString(canonical, manifestPath);
         appendSet(canonical, bundleIgnore);
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return Sha256.hex(canonical.toString());
     }
 
     private static void appendSet(StringBuilder out, List<String> values) {

@@ -1,5 +1,7 @@
 package dev.scopesync.fetcher;
 
+import dev.scopesync.digest.Sha256;
+
 import dev.scopesync.git.SourceSync;
 
 import dev.scopesync.git.CloneDirectories;
@@ -321,11 +323,6 @@ final class BundleService {
   }
 
   private static String shortHash(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 6);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(Sha256.of(text), 0, 6);
   }
 }

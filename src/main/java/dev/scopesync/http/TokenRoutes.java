@@ -1,5 +1,7 @@
 package dev.scopesync.http;
 
+import dev.scopesync.digest.Sha256;
+
 import static dev.scopesync.http.JsonAnswers.sendDetail;
 import static dev.scopesync.http.JsonAnswers.sendJson;
 
@@ -47,7 +49,7 @@ final class TokenRoutes {
 
   TokenRoutes(JwtSigner signer, String masterToken, String audience, String issuer, Clock clock) {
     this.signer = signer;
-    this.masterDigest = masterToken == null ? null : sha256(masterToken);
+    this.masterDigest = masterToken == null ? null : Sha256.of(masterToken);
     this.audience = audience;
     this.issuer = issuer;
     this.clock = clock;
@@ -66,7 +68,7 @@ final class TokenRoutes {
       return;
     }
     String presented = BearerToken.of(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
-    if (!MessageDigest.isEqual(sha256(presented), masterDigest)) {
+    if (!MessageDigest.isEqual(Sha256.of(presented), masterDigest)) {
       throw AuthFailure.unauthorized("unauthorized to access this endpoint!");
     }
     if (!(JsonBodies.of(ctx) instanceof JsonObject body)) {
@@ -162,11 +164,4 @@ final class TokenRoutes {
     return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC).toLocalDateTime());
   }
 
-  private static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
-    }
-  }
 }

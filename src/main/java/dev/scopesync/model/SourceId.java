@@ -1,5 +1,7 @@
 package dev.scopesync.model;
 
+import dev.scopesync.digest.Sha256;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,19 +32,12 @@ public final class SourceId {
       throw new IllegalArgumentException("shards must be at least 1, got " + shards);
     }
     COMPUTED.increment();
-    int shard = (sha256(branch)[0] & 0xff) % shards;
-    return HexFormat.of().formatHex(sha256(url)) + "-" + shard;
+    int shard = (Sha256.of(branch)[0] & 0xff) % shards;
+    return HexFormat.of().formatHex(Sha256.of(url)) + "-" + shard;
   }
 
   public static String of(GitPolicySource source, int shards) {
     return of(source.url(), source.branch(), shards);
   }
 
-  private static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  }
 }

@@ -1,5 +1,7 @@
 package dev.scopesync.signing;
 
+import dev.scopesync.digest.Sha256;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -65,7 +67,7 @@ public final class BundleSigner {
         this.keyId = keyId;
         this.privateKey = keys.privateKey();
         this.publicKeyPem = spkiPem(keys.publicKey());
-        this.fingerprint = HexFormat.of().formatHex(OpaJsonHash.sha256(
+        this.fingerprint = HexFormat.of().formatHex(Sha256.of(
                 (algorithm.name() + "\n" + keyId + "\n" + publicKeyPem).getBytes(StandardCharsets.UTF_8)));
         ByteArrayOutputStream header = new ByteArrayOutputStream();
         header.writeBytes("{\"alg\":".getBytes(StandardCharsets.US_ASCII));

@@ -1,5 +1,7 @@
 package dev.scopesync.signing;
 
+import dev.scopesync.digest.Sha256;
+
 import java.util.HexFormat;
 
 /**
@@ -56,6 +58,6 @@ public final class OpaFileHash {
                 // OPA refuses this bundle at load whatever we list (see the class comment).
             }
         }
-        return HexFormat.of().formatHex(OpaJsonHash.sha256(content));
+        return HexFormat.of().formatHex(Sha256.of(content));
     }
 }

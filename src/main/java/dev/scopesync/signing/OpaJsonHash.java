@@ -1,5 +1,7 @@
 package dev.scopesync.signing;
 
+import dev.scopesync.digest.Sha256;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -23,7 +25,7 @@ public final class OpaJsonHash {
 
     /** Lower-case hex SHA-256 of {@link #canonicalBytes(byte[]) the structural encoding} of {@code json}. */
     public static String sha256Hex(byte[] json) {
-        return HexFormat.of().formatHex(sha256(canonicalBytes(json)));
+        return HexFormat.of().formatHex(Sha256.of(canonicalBytes(json)));
     }
 
     /**
@@ -39,11 +41,4 @@ public final class OpaJsonHash {
         return CanonicalJson.of(json, start);
     }
 
-    static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.scopesync.webhook;
 
+import dev.scopesync.digest.Sha256;
+
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -45,7 +47,7 @@ public final class WebhookSignature {
     }
     byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
     this.key = new SecretKeySpec(bytes, HMAC_SHA256);
-    this.secretDigest = sha256(bytes);
+    this.secretDigest = Sha256.of(bytes);
   }
 
   /**
@@ -85,7 +87,7 @@ public final class WebhookSignature {
     if (token == null || token.isEmpty()) {
       return false;
     }
-    return MessageDigest.isEqual(sha256(token.getBytes(StandardCharsets.UTF_8)), secretDigest);
+    return MessageDigest.isEqual(Sha256.of(token), secretDigest);
   }
 
   private byte[] hmac(byte[] body) {
@@ -99,11 +101,4 @@ public final class WebhookSignature {
     }
   }
 
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
-    }
-  }
 }

@@ -1,5 +1,7 @@
 package dev.scopesync.store.file;
 
+import dev.scopesync.digest.Sha256;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,12 +28,7 @@ final class FileStoreDisk {
 
   /** {@code <dir>/<sha-256 of the id, lower-case hex>.json}: ids may hold characters no file system accepts. */
   static Path fileOf(Path dir, String scopeId) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(scopeId.getBytes(StandardCharsets.UTF_8));
-      return dir.resolve(HexFormat.of().formatHex(digest) + SUFFIX);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return dir.resolve(Sha256.hex(scopeId) + SUFFIX);
   }
 
   /**
