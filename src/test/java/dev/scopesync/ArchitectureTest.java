@@ -35,10 +35,10 @@ class ArchitectureTest {
       List.of("git", "git.transport"),              // JGit steps and transports
       List.of("serving", "bundle"),                 // bundle making and the served index
       List.of("metrics", "runtime", "auth"),        // process-wide services
+      List.of("bus"),                               // addresses, typed messages, failure codes
       List.of("validation"),                        // scope and url rules
       List.of("config"),                            // configuration
       List.of("signing", "webhook", "keys"),        // formats with no dependencies of ours
-      List.of("bus"),                               // addresses, records, failure codes
       List.of("model", "digest"));                  // Scope, GitPolicySource, SourceId; SHA-256
 
   @ArchTest

@@ -1,5 +1,9 @@
 package dev.scopesync.fetcher;
 
+import dev.scopesync.bus.BundleQuery;
+import dev.scopesync.bus.BundleReply;
+import dev.scopesync.bus.ScopeAnswer;
+
 import dev.scopesync.digest.Sha256;
 
 import dev.scopesync.git.SourceSync;
@@ -51,49 +55,8 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 final class BundleService {
   static final String DEFAULT_SCOPE = "default";
 
-  enum Format {
-    JSON("application/json"), TAR("application/gzip");
-
-    final String contentType;
-
-    Format(String contentType) {
-      this.contentType = contentType;
-    }
-  }
-
-  /**
-   * @param paths OPAL's {@code GET /policy?path=…}: the directories the bundle is narrowed to, in
-   *     place of the scope's own; empty for the scope's
-   */
-  record Query(String scopeId, String baseHash, Format format, List<String> ifNoneMatch, List<String> paths) {
-    Query(String scopeId, String baseHash, Format format, List<String> ifNoneMatch) {
-      this(scopeId, baseHash, format, ifNoneMatch, List.of());
-    }
-
-    Query {
-      paths = List.copyOf(paths);
-    }
-
-    /** The source as this query reads it: narrowed to {@link #paths} when there are any. */
-    GitPolicySource narrow(GitPolicySource source) {
-      return paths.isEmpty() ? source : new GitPolicySource(source.url(), source.branch(), paths, source.extensions(),
-          source.manifest(), source.bundleIgnore(), source.pollUpdates(), source.auth());
-    }
-  }
-
-  /** status 200 with a body, or 304 without; {@code scopeId} is the scope actually served. */
-  record Reply(int status, String etag, String scopeId, String commit, Buffer body) {
-  }
-
-  /**
-   * A scope as the scope verticle told it for serving, with its slot's generation in the served
-   * bundles (0: no slot, nothing is published for it).
-   */
-  record ServingScope(Scope scope, long generation) {
-  }
-
   private final GitPool git;
-  private final Function<String, Future<ServingScope>> currentScope;
+  private final Function<String, Future<ScopeAnswer>> currentScope;
   private final RepositoryHandles handles;
   private final CloneDirectories clones;
   private final BundleCache cache;
@@ -115,7 +78,7 @@ final class BundleService {
    */
   private long drops;
 
-  BundleService(GitPool git, Function<String, Future<ServingScope>> currentScope,
+  BundleService(GitPool git, Function<String, Future<ScopeAnswer>> currentScope,
       RepositoryHandles handles, CloneDirectories clones, BundleCache cache, int shards, ServerMetrics metrics,
       BundleSigner signer, ServedBundles served) {
     this.served = served;
@@ -155,7 +118,7 @@ final class BundleService {
     return cache.dropSource(sourceId) | held;
   }
 
-  Future<Reply> answer(Query query) {
+  Future<BundleReply> answer(BundleQuery query) {
     return resolve(query.scopeId()).compose(told -> {
       Scope scope = told.scope();
       String sourceId = SourceId.of(scope.policy(), shards);
@@ -163,7 +126,7 @@ final class BundleService {
       return headOf(sourceId, source.branch()).compose(commit -> {
         String etag = etagOf(commit, query, source, signer);
         SourceVersion version = versions.computeIfAbsent(sourceId, id -> new SourceVersion());
-        boolean publishable = told.generation() != 0 && query.paths().isEmpty();
+        boolean publishable = told.servedGeneration() != 0 && query.paths().isEmpty();
         if (query.ifNoneMatch().contains(etag) || query.ifNoneMatch().contains("*")) {
           if (publishable) {
             // Answered at once; the bundle (built now if need be) goes to the served bundles, so the
@@ -171,13 +134,13 @@ final class BundleService {
             bundle(sourceId, etag, commit, query, source)
                 .onSuccess(bytes -> publish(told, sourceId, version, query, commit, etag, bytes));
           }
-          return Future.succeededFuture(new Reply(304, etag, scope.scopeId(), commit, null));
+          return Future.succeededFuture(new BundleReply(304, etag, scope.scopeId(), commit, query.format().contentType, null));
         }
         Future<Buffer> body = bundle(sourceId, etag, commit, query, source);
         if (publishable) {
           body.onSuccess(bytes -> publish(told, sourceId, version, query, commit, etag, bytes));
         }
-        return body.map(bytes -> new Reply(200, etag, scope.scopeId(), commit, bytes));
+        return body.map(bytes -> new BundleReply(200, etag, scope.scopeId(), commit, query.format().contentType, bytes));
       });
     });
   }
@@ -187,22 +150,22 @@ final class BundleService {
    * ?path=}): only bytes the cache keeps, since the cache's bound is the index's. The index itself
    * refuses a version that went stale meanwhile.
    */
-  private void publish(ServingScope told, String sourceId, SourceVersion version, Query query, String commit,
+  private void publish(ScopeAnswer told, String sourceId, SourceVersion version, BundleQuery query, String commit,
       String etag, Buffer bytes) {
     if (cache.get(sourceId, etag) != bytes) {
       return;
     }
-    served.publish(told.generation(), sourceId, version, ServedBundles.key(query.format() == Format.TAR, query.baseHash()),
+    served.publish(told.servedGeneration(), sourceId, version, ServedBundles.key(query.format() == BundleQuery.Format.TAR, query.baseHash()),
         ServedAnswer.of(told.scope().scopeId(), commit, etag, bytes));
   }
 
   /** The scope, else the {@code default} scope, else 404 (OPAL answered 500 there). */
-  private Future<ServingScope> resolve(String scopeId) {
+  private Future<ScopeAnswer> resolve(String scopeId) {
     return currentScope.apply(scopeId).compose(scope -> {
       if (scope != null) {
         return Future.succeededFuture(scope);
       }
-      Future<ServingScope> fallback = scopeId.equals(DEFAULT_SCOPE)
+      Future<ScopeAnswer> fallback = scopeId.equals(DEFAULT_SCOPE)
           ? Future.succeededFuture(null)
           : currentScope.apply(DEFAULT_SCOPE);
       return fallback.compose(d -> d != null
@@ -239,7 +202,7 @@ final class BundleService {
             "the policy repository is not cloned yet (or its branch '" + branch + "' is missing); retry shortly")));
   }
 
-  private Future<Buffer> bundle(String sourceId, String etag, String commit, Query query, GitPolicySource source) {
+  private Future<Buffer> bundle(String sourceId, String etag, String commit, BundleQuery query, GitPolicySource source) {
     Buffer cached = cache.get(sourceId, etag);
     if (cached != null) {
       metrics.bundleCacheHit();
@@ -264,13 +227,13 @@ final class BundleService {
     return build;
   }
 
-  private Buffer build(String sourceId, String commit, Query query, BundleFilter filter) throws Exception {
+  private Buffer build(String sourceId, String commit, BundleQuery query, BundleFilter filter) throws Exception {
     try (RepositoryHandles.Lease lease = handles.lease(sourceId, clones.of(sourceId))) {
       Repository repo = lease.repository();
       BundleMaker maker = new BundleMaker(repo, filter);
       ObjectId head = ObjectId.fromString(commit);
       requirePaths(repo, head, query.paths());
-      if (query.format() == Format.TAR) {
+      if (query.format() == BundleQuery.Format.TAR) {
         // Signed here, once per build: the cache keeps the signed bytes.
         return DirectBytes.of(OpaBundleWriter.write(maker.full(head), signer));
       }
@@ -313,12 +276,12 @@ final class BundleService {
    * Names the commit, the base (JSON only), the format, the filter and (signed OPA bundles) the
    * signing key: all a bundle depends on, so a key change is never hidden behind a 304.
    */
-  static String etagOf(String commit, Query query, GitPolicySource source, BundleSigner signer) {
+  static String etagOf(String commit, BundleQuery query, GitPolicySource source, BundleSigner signer) {
     String filter = SourceSync.filterOf(source).fingerprint();
-    if (query.format() == Format.TAR && signer != null) {
+    if (query.format() == BundleQuery.Format.TAR && signer != null) {
       filter += "|signed:" + signer.fingerprint();
     }
-    String base = query.format() == Format.JSON && query.baseHash() != null ? "." + query.baseHash() : "";
+    String base = query.format() == BundleQuery.Format.JSON && query.baseHash() != null ? "." + query.baseHash() : "";
     return "\"" + commit + base + "-" + query.format().name().toLowerCase() + "-" + shortHash(filter) + "\"";
   }
 

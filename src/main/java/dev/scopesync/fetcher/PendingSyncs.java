@@ -25,14 +25,24 @@ import java.util.function.Supplier;
  * <p>Not thread-safe: used from the fetcher's context only.
  */
 final class PendingSyncs {
-  /** What a sync message asks for one scope, before the scope itself is looked up. */
+  /**
+   * What a sync message asks for one scope, before the scope itself is looked up.
+   *
+   * @param automatic asked by this node's boot or poll, not by a person or a push: a failure
+   *     that needs a person is backed off ({@link FailureBackoff})
+   */
   record Order(String scopeId, String sourceId, boolean forceFetch, String hintedHash, Instant requestedAt,
-               boolean announce) {
+               boolean announce, boolean automatic) {
+
+    Order(String scopeId, String sourceId, boolean forceFetch, String hintedHash, Instant requestedAt,
+        boolean announce) {
+      this(scopeId, sourceId, forceFetch, hintedHash, requestedAt, announce, false);
+    }
 
     Order joinedWith(Order later) {
       return new Order(scopeId, sourceId, forceFetch || later.forceFetch,
           later.hintedHash != null ? later.hintedHash : hintedHash, latest(requestedAt, later.requestedAt),
-          announce || later.announce);
+          announce || later.announce, automatic && later.automatic);
     }
 
     private static Instant latest(Instant a, Instant b) {

@@ -23,6 +23,15 @@ public final class GitFailure extends Exception {
     Kind(String label) {
       this.label = label;
     }
+
+    public String label() {
+      return label;
+    }
+
+    /** Retrying cannot help until someone fixes the credentials, the url or the repository. */
+    public boolean needsPerson() {
+      return this == AUTH || this == NOT_FOUND;
+    }
   }
 
   private final Kind kind;
@@ -34,6 +43,10 @@ public final class GitFailure extends Exception {
 
   public Kind kind() {
     return kind;
+  }
+
+  public boolean needsPerson() {
+    return kind.needsPerson();
   }
 
   public static GitFailure classify(String operation, String url, Throwable e) {

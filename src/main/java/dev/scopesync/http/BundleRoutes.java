@@ -1,6 +1,8 @@
 package dev.scopesync.http;
 
-import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.BundleQuery;
+import dev.scopesync.bus.BundleReply;
+import dev.scopesync.bus.FetcherOrders;
 import dev.scopesync.bus.Delivery;
 import dev.scopesync.serving.ServedAnswer;
 import dev.scopesync.validation.CommitHash;
@@ -44,19 +46,13 @@ final class BundleRoutes {
 
   /** {@code GET /scopes/{id}/policy} (and {@code GET /policy} for the default scope). */
   void policy(RoutingContext ctx, String scopeId) {
-    JsonObject request = new JsonObject().put("scope_id", scopeId).put("format", "json");
     List<String> asked = ctx.queryParams().getAll("path");
     List<String> paths = asked.isEmpty() ? List.of() : asked.stream().map(BundleRoutes::relativePath).distinct().toList();
-    if (!paths.isEmpty()) {
-      request.put("paths", new JsonArray(paths));
-    }
     String base = ctx.queryParams().get("base_hash");
-    if (base != null) {
-      if (!CommitHash.valid(base)) {
-        throw new HttpException(422, "base_hash: " + CommitHash.RULE);
-      }
-      request.put("base_hash", base);
+    if (base != null && !CommitHash.valid(base)) {
+      throw new HttpException(422, "base_hash: " + CommitHash.RULE);
     }
+    BundleQuery request = new BundleQuery(scopeId, base, BundleQuery.Format.JSON, List.of(), paths);
     ServedAnswer answer = paths.isEmpty() ? cached.find(scopeId, ServedBundles.key(false, base)) : null;
     if (answer != null) {
       send(ctx, answer, CachedAnswers.JSON_TYPE);
@@ -67,7 +63,7 @@ final class BundleRoutes {
 
   /** {@code GET /scopes/{id}/bundle.tar.gz}. */
   void opaBundle(RoutingContext ctx, String scopeId) {
-    JsonObject request = new JsonObject().put("scope_id", scopeId).put("format", "tar");
+    BundleQuery request = new BundleQuery(scopeId, null, BundleQuery.Format.TAR, List.of());
     Integer wait = preferWait(ctx);
     ServedAnswer answer = cached.find(scopeId, TAR_KEY);
     if (answer != null) {
@@ -78,7 +74,7 @@ final class BundleRoutes {
   }
 
   /** OPA's bundle: sent; or, on a long poll for the bundle the client already holds, held. */
-  private void sendTar(RoutingContext ctx, JsonObject request, Integer wait, ServedAnswer answer) {
+  private void sendTar(RoutingContext ctx, BundleQuery request, Integer wait, ServedAnswer answer) {
     if (wait == null) {
       send(ctx, answer, CachedAnswers.GZIP_TYPE);
     } else if (!clientHolds(ctx, answer)) {
@@ -89,10 +85,10 @@ final class BundleRoutes {
   }
 
   /** OPA's long poll: answer at once when the policy changes, else 304 after the wait. */
-  private void holdUntilChanged(RoutingContext ctx, JsonObject request, String servedScope, int waitSeconds) {
+  private void holdUntilChanged(RoutingContext ctx, BundleQuery request, String servedScope, int waitSeconds) {
     LongPolls.Waiter waiter = longPolls.hold(servedScope, waitSeconds * 1000L, () -> {
       // Woken by a change: the new build may be here already (another client asked first).
-      ServedAnswer answer = cached.find(request.getString("scope_id"), TAR_KEY);
+      ServedAnswer answer = cached.find(request.scopeId(), TAR_KEY);
       if (answer != null && !clientHolds(ctx, answer)) {
         send(ctx, answer, CachedAnswers.OPA_TYPE);
         return Future.succeededFuture();
@@ -102,10 +98,9 @@ final class BundleRoutes {
     ctx.response().closeHandler(closed -> waiter.cancel());
   }
 
-  private Future<Message<Buffer>> askBundle(RoutingContext ctx, JsonObject request) {
+  private Future<BundleReply> askBundle(RoutingContext ctx, BundleQuery request) {
     List<String> ifNoneMatch = EntityTags.parse(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH));
-    request.put("if_none_match", new JsonArray(ifNoneMatch));
-    return vertx.eventBus().<Buffer>request(Addresses.FETCHER_BUNDLE, request, Delivery.local())
+    return FetcherOrders.of(vertx).bundle(request.withIfNoneMatch(ifNoneMatch))
         .onFailure(ctx::fail);
   }
 
@@ -113,9 +108,8 @@ final class BundleRoutes {
    * The fetcher's reply as an answer (its body empty when it was a 304: the client holds that
    * ETag, which {@link CachedAnswers#send} finds again).
    */
-  private static ServedAnswer answerOf(Message<Buffer> reply) {
-    return ServedAnswer.of(reply.headers().get("scope_id"), reply.headers().get("commit"), reply.headers().get("etag"),
-        reply.body());
+  private static ServedAnswer answerOf(BundleReply reply) {
+    return ServedAnswer.of(reply.scopeId(), reply.commit(), reply.etag(), reply.body());
   }
 
   private void send(RoutingContext ctx, ServedAnswer answer, CharSequence contentType) {

@@ -13,6 +13,9 @@ import dev.scopesync.validation.ScopeParser;
 import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.validation.CommitHash;
 import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.FetcherOrders;
+import dev.scopesync.bus.ScopeAnswer;
+import dev.scopesync.bus.ScopeQueries;
 import dev.scopesync.bus.ClusterView;
 import dev.scopesync.bus.Delivery;
 import dev.scopesync.bus.Failures;
@@ -44,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * reads every scope. Writes go to the store first and are acknowledged once it has them.
  * What the fetchers are told goes through {@link SyncOrders}.
  */
-public final class ScopeVerticle extends VerticleBase {
+public final class ScopeVerticle extends VerticleBase implements ScopeQueries {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeVerticle.class);
   private static final long BOOT_RETRY_MILLIS = 5_000;
   /** The most scopes one page of a list answers. */
@@ -67,8 +70,10 @@ public final class ScopeVerticle extends VerticleBase {
   private volatile boolean stopped;
   /** A poll tick in progress: the next tick is skipped rather than piled on top of it. */
   private boolean polling;
-  /** The config file's scopes are in the store. */
-  private boolean configuredCreated;
+  /** The public addresses' handlers. */
+  private ScopeRequests requests;
+  /** The scopes the configuration names. */
+  private ConfiguredScopes configured;
 
   public ScopeVerticle(ServerConfig config, Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory,
       ServerMetrics metrics) {
@@ -91,25 +96,26 @@ public final class ScopeVerticle extends VerticleBase {
           store = s;
           orders = new SyncOrders(vertx, this::sourceIdOf, () -> stopped);
           mirror = new ScopeMirror(vertx, store, this::sourceIdOf, orders, clock);
+          requests = new ScopeRequests(vertx, parser, store, mirror, orders, this::sourceIdOf, clock);
+          configured = new ConfiguredScopes(config, parser, store, mirror, orders, this::sourceIdOf);
           // Loaded once, with the configured scopes created, before any request is taken; a store
           // that is down (Redis not there yet) is loaded when boot retries.
-          return mirror.load().compose(ok -> createConfiguredScopes()).otherwise(e -> {
+          return mirror.load().compose(ok -> configured.ensure()).otherwise(e -> {
             LOG.warn("store not loaded at start: {}", e.getMessage());
             return null;
           });
         })
         .compose(loaded -> {
-          register(Addresses.SCOPES_PUT, this::put);
-          register(Addresses.SCOPES_GET, afterLoad(this::get));
-          register(Addresses.SCOPES_LIST, afterLoad(this::list));
-          register(Addresses.SCOPES_DELETE, this::delete);
-          register(Addresses.SCOPES_REFRESH, afterLoad(this::refresh));
-          register(Addresses.SCOPES_POLICY, this::policy);
-          register(Addresses.STATS, body -> stats());
-          registerLocal(Addresses.READY, body -> ready());
-          register(Addresses.WEBHOOK_PUSH, afterLoad(this::webhookPush));
-          register(Addresses.FETCHER_SCOPE, this::storedScope);
-          register(Addresses.FETCHER_SOURCE_IN_USE, this::sourceInUse);
+          register(Addresses.SCOPES_PUT, requests::put);
+          register(Addresses.SCOPES_GET, afterLoad(requests::get));
+          register(Addresses.SCOPES_LIST, afterLoad(requests::list));
+          register(Addresses.SCOPES_DELETE, requests::delete);
+          register(Addresses.SCOPES_REFRESH, afterLoad(requests::refresh));
+          register(Addresses.SCOPES_POLICY, requests::policy);
+          register(Addresses.STATS, body -> requests.stats());
+          registerLocal(Addresses.READY, body -> requests.ready());
+          register(Addresses.WEBHOOK_PUSH, afterLoad(requests::webhookPush));
+          consumers.addAll(ScopeQueries.bind(vertx, this));
           consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SCOPES_CHANGED,
               m -> mirror.onChanged(m.body())));
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -137,7 +143,7 @@ public final class ScopeVerticle extends VerticleBase {
    */
   private void boot() {
     mirror.load()
-        .compose(ready -> createConfiguredScopes())
+        .compose(ready -> configured.ensure())
         .compose(created -> sweepThenSyncAtBoot())
         .onFailure(e -> {
           if (stopped) {
@@ -195,233 +201,39 @@ public final class ScopeVerticle extends VerticleBase {
     });
   }
 
-  // --- the public addresses --------------------------------------------------------------
-
-  private Future<JsonObject> put(JsonObject body) {
-    Scope scope = parser.parse(body.getValue("scope"));
-    boolean forceFetch = bool(body, "force_fetch");
-    long requestedAt = clock.millis();
-    return store.put(scope).map(stored -> {
-      Scope indexed = mirror.put(scope);
-      Scope previous = stored != null ? stored : indexed;
-      String sourceId = sourceIdOf(scope);
-      if (previous != null && !sourceIdOf(previous).equals(sourceId)) {
-        // The scope moved to another source: its old clone may now be unused.
-        orders.deleted(previous.scopeId(), sourceIdOf(previous));
-      }
-      mirror.announce(scope.scopeId());
-      LOG.info("scope_id={} source_id={} stored", scope.scopeId(), sourceId);
-      orders.everywhere(List.of(scope), forceFetch, null, requestedAt, false);
-      return new JsonObject();
-    });
-  }
-
-  private Future<JsonObject> get(JsonObject body) {
-    String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
-    return existing(scopeId).map(Scope::toPublicJson);
-  }
-
-  /**
-   * One page of scopes in id order: {@code limit} (default and at most {@link #MAX_PAGE}) after
-   * {@code after}; {@code next} is the id to continue after, or null on the last page.
-   */
-  private Future<JsonObject> list(JsonObject body) {
-    Object after = body.getValue("after");
-    if (after != null && !(after instanceof String)) {
-      throw new InvalidScopeException("after", "must be a scope id");
-    }
-    Object limitValue = body.getValue("limit");
-    if (limitValue != null && !(limitValue instanceof Integer i && i >= 1 && i <= MAX_PAGE)) {
-      throw new InvalidScopeException("limit", "must be an integer from 1 to " + MAX_PAGE);
-    }
-    int limit = limitValue == null ? MAX_PAGE : (Integer) limitValue;
-    List<Scope> page = mirror.index().page((String) after, limit + 1);
-    boolean more = page.size() > limit;
-    List<Scope> shown = more ? page.subList(0, limit) : page;
-    return Future.succeededFuture(new JsonObject()
-        .put("scopes", new JsonArray(shown.stream().map(Scope::toPublicJson).toList()))
-        .put("next", more ? shown.get(shown.size() - 1).scopeId() : null));
-  }
-
-  private Future<JsonObject> delete(JsonObject body) {
-    String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
-    return store.delete(scopeId).map(stored -> {
-      Scope indexed = mirror.remove(scopeId);
-      Scope removed = stored != null ? stored : indexed;
-      mirror.announce(scopeId);
-      if (removed != null) {
-        LOG.info("scope_id={} deleted", scopeId);
-        orders.deleted(scopeId, sourceIdOf(removed));
-        vertx.eventBus().publish(Addresses.SCOPE_DELETED, new JsonObject().put("scope_id", scopeId));
-      }
-      return new JsonObject();
-    });
-  }
-
-  private Future<JsonObject> refresh(JsonObject body) {
-    long requestedAt = clock.millis();
-    Object hint = body.getValue("hinted_hash");
-    if (hint != null && !(hint instanceof String s && CommitHash.valid(s))) {
-      throw new InvalidScopeException("hinted_hash", CommitHash.RULE);
-    }
-    String hintedHash = (String) hint;
-    if (body.getValue("scope_id") == null) {
-      // Every node syncs every scope, one message per chunk of whole sources.
-      for (List<Scope> chunk : mirror.index().chunksBySource(SyncOrders.CHUNK, s -> true)) {
-        orders.everywhere(chunk, true, null, requestedAt, true);
-      }
-      return Future.succeededFuture(new JsonObject());
-    }
-    String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
-    return existing(scopeId).map(scope -> {
-      // No hint: force a fetch (unless one happened after this request arrived).
-      orders.everywhere(List.of(scope), hintedHash == null, hintedHash, requestedAt, false);
-      return new JsonObject();
-    });
-  }
-
-  private Future<JsonObject> policy(JsonObject body) {
-    String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
-    Object base = body.getValue("base_hash");
-    if (base != null && !(base instanceof String s && CommitHash.valid(s))) {
-      throw new InvalidScopeException("base_hash", CommitHash.RULE);
-    }
-    JsonObject request = new JsonObject().put("scope_id", scopeId).put("base_hash", base).put("format", "json");
-    return vertx.eventBus().<io.vertx.core.buffer.Buffer>request(Addresses.FETCHER_BUNDLE, request, Delivery.local())
-        .map(reply -> new JsonObject(reply.body()));
-  }
-
-  private Future<JsonObject> stats() {
-    Future<Integer> scopes = Future.succeededFuture(mirror.index().size());
-    Future<JsonObject> fetcher = vertx.eventBus()
-        .<JsonObject>request(Addresses.FETCHER_STATS, new JsonObject(), Delivery.local())
-        .map(Message::body);
-    Future<JsonObject> process = vertx.executeBlocking(ProcessStats::read);
-    return Future.all(scopes, fetcher, process).map(all -> new JsonObject()
-        .put(StatsFields.SCOPES, scopes.result())
-        .mergeIn(fetcher.result())
-        .mergeIn(process.result())
-        .put(StatsFields.CLUSTER_NODES, ClusterView.of(vertx).nodes()));
-  }
-
-  private Future<JsonObject> ready() {
-    Future<Void> storeOk = store.ping().compose(ok -> mirror.load())
-        .recover(e -> Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "store: " + e.getMessage())));
-    return storeOk
-        .compose(ok -> vertx.eventBus().request(Addresses.FETCHER_STATS, new JsonObject(), Delivery.local()))
-        .recover(e -> Failures.statusOf(e) == Failures.UNAVAILABLE && !(e.getMessage() != null
-            && e.getMessage().startsWith("store:"))
-            ? Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "fetcher: " + Failures.detailOf(e)))
-            : Future.failedFuture(e))
-        .map(ignored -> new JsonObject().put("status", "ready"));
-  }
-
-  /**
-   * A verified push (DESIGN §8): refreshes, with a forced fetch, exactly the scopes whose
-   * url names the pushed repository and whose branch was pushed.
-   */
-  private Future<JsonObject> webhookPush(JsonObject body) {
-    PushEvent event = PushEvents.fromJson(body);
-    long requestedAt = clock.millis();
-    List<Scope> concerned = mirror.index().concernedBy(event);
-    // After the answer: a push to a repository thousands of scopes use answers as soon as it
-    // knows which, and the sync orders (a message per 500 scopes) are built on the next turn.
-    vertx.getOrCreateContext().runOnContext(next -> orders.everywhere(concerned, true, null, requestedAt, false));
-    List<String> ids = concerned.stream().map(Scope::scopeId).toList();
-    LOG.info("webhook push from {} ({} {}): refreshing {} scopes", event.provider(), event.fullNames(),
-        event.branches(), ids.size());
-    return Future.succeededFuture(new JsonObject().put("scopes", new JsonArray(ids)));
-  }
-
   // --- the fetcher's questions -----------------------------------------------------------
 
-  /** The fetcher's question before each sync: the scope as stored now ({@link ScopeMirror#current}). */
   /**
-   * The fetcher's question before a sync or a bundle: {@code {"scope": <as stored now>}}. For a
-   * bundle ({@code serving}), also {@code served_generation}: the scope's slot in the node's served
-   * bundles, opened here with the value told, so the fetcher publishes what it builds only while
-   * the scope is still this one (DESIGN §18).
+   * The fetcher's question before a sync or a bundle: the scope as stored now. For a bundle
+   * ({@code serving}), also the scope's slot in the node's served bundles, opened here with the
+   * generation told, so the fetcher publishes what it builds only while the scope is still this
+   * one (DESIGN §18).
    */
-  private Future<JsonObject> storedScope(JsonObject body) {
-    String scopeId = body.getString("scope_id");
-    boolean serving = body.getBoolean("serving", false);
-    return mirror.current(scopeId).compose(scope -> {
+  @Override
+  public Future<ScopeAnswer> scope(String scopeId, boolean serving) {
+    return mirror.current(scopeId).map(scope -> {
       if (scope == null) {
-        return Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId));
+        return null;
       }
-      JsonObject reply = new JsonObject().put("scope", scope.toStoredJson());
       // A store read that a write here overtook tells an older value than the index holds:
       // answered, but no slot is opened for it (nothing built from it is ever published).
-      if (serving && scope.equals(mirror.index().get(scopeId))) {
-        reply.put("served_generation", ServedBundles.of(vertx).open(scopeId));
-      }
-      return Future.succeededFuture(reply);
+      long generation = serving && scope.equals(mirror.index().get(scopeId))
+          ? ServedBundles.of(vertx).open(scopeId)
+          : 0;
+      return new ScopeAnswer(scope, generation);
     });
   }
 
   /** The fetcher's question before a purge: whether any scope still uses the source. */
-  private Future<JsonObject> sourceInUse(JsonObject body) {
-    return mirror.inUse(body.getString("source_id")).map(inUse -> new JsonObject().put("in_use", inUse));
+  @Override
+  public Future<Boolean> sourceInUse(String sourceId) {
+    return mirror.inUse(sourceId);
   }
 
   // --- helpers ---------------------------------------------------------------------------
 
-  private Future<Scope> existing(String scopeId) {
-    Scope scope = mirror.index().get(scopeId);
-    return scope == null
-        ? Future.failedFuture(Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId))
-        : Future.succeededFuture(scope);
-  }
-
   private String sourceIdOf(Scope scope) {
     return SourceId.of(scope.policy(), config.cloneShards());
-  }
-
-  /** Creates the scopes of the config file that the store lacks; once (start, or a boot retry if the store was down). */
-  private Future<Void> createConfiguredScopes() {
-    if (configuredCreated) {
-      return Future.succeededFuture();
-    }
-    List<Future<?>> created = new ArrayList<>();
-    for (int i = 0; i < config.scopes().size(); i++) {
-      Scope scope = parser.parse(config.scopes().getJsonObject(i));
-      created.add(store.get(scope.scopeId()).compose(existing -> existing != null
-          ? Future.succeededFuture(mirror.put(existing))
-          : store.put(scope).onSuccess(x -> {
-            mirror.put(scope);
-            mirror.announce(scope.scopeId());
-            LOG.info("scope_id={} created from the config file", scope.scopeId());
-          })));
-    }
-    for (Object owned : config.opal().ownedScopes()) {
-      created.add(putOwned(parser.parse(owned)));
-    }
-    return Future.all(created).<Void>mapEmpty().onSuccess(done -> configuredCreated = true);
-  }
-
-  /**
-   * A scope the configuration owns (OPAL's {@code POLICY_REPO_*} default scope) follows it: put
-   * when stored differently, as OPAL's loader re-puts it at every start. A moved source is purged
-   * like any PUT's, when nothing else uses it.
-   */
-  private Future<Void> putOwned(Scope scope) {
-    return store.get(scope.scopeId()).compose(existing -> {
-      if (scope.equals(existing)) {
-        mirror.put(existing);
-        return Future.succeededFuture();
-      }
-      return store.put(scope).map(stored -> {
-        Scope indexed = mirror.put(scope);
-        Scope previous = existing != null ? existing : indexed;
-        if (previous != null && !sourceIdOf(previous).equals(sourceIdOf(scope))) {
-          orders.deleted(previous.scopeId(), sourceIdOf(previous));
-        }
-        mirror.announce(scope.scopeId());
-        LOG.info("scope_id={} {} from the OPAL_POLICY_REPO_* environment", scope.scopeId(),
-            existing == null ? "created" : "updated");
-        return null;
-      });
-    });
   }
 
   /**
@@ -430,7 +242,7 @@ public final class ScopeVerticle extends VerticleBase {
    * source first.
    */
   private Future<Void> sweepThenSyncAtBoot() {
-    return vertx.eventBus().request(Addresses.FETCHER_SWEEP, new JsonObject(), Delivery.localUntilDone())
+    return FetcherOrders.of(vertx).sweep()
         .compose(swept -> {
           LOG.info("boot: syncing {} scopes", mirror.index().size());
           return orders.here(mirror.index().chunksBySource(SyncOrders.CHUNK, s -> true), clock.millis())
@@ -449,16 +261,5 @@ public final class ScopeVerticle extends VerticleBase {
     orders.here(mirror.index().chunksBySource(SyncOrders.CHUNK, s -> s.policy().pollUpdates()), requestedAt)
         .onFailure(e -> LOG.warn("poll tick failed: {}", e.getMessage()))
         .onComplete(done -> polling = false);
-  }
-
-  private static boolean bool(JsonObject body, String key) {
-    Object value = body.getValue(key);
-    if (value == null) {
-      return false;
-    }
-    if (!(value instanceof Boolean b)) {
-      throw new InvalidScopeException(key, "must be a boolean");
-    }
-    return b;
   }
 }

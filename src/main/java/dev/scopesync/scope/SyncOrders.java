@@ -2,13 +2,13 @@ package dev.scopesync.scope;
 
 import dev.scopesync.model.Scope;
 
-import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
-import dev.scopesync.bus.Delivery;
+import dev.scopesync.bus.DeleteOrder;
+import dev.scopesync.bus.FetcherOrders;
+import dev.scopesync.bus.SyncOrder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -25,11 +25,13 @@ final class SyncOrders {
   static final int CHUNK = 500;
 
   private final Vertx vertx;
+  private final FetcherOrders fetchers;
   private final Function<Scope, String> sourceIdOf;
   private final BooleanSupplier stopped;
 
   SyncOrders(Vertx vertx, Function<Scope, String> sourceIdOf, BooleanSupplier stopped) {
     this.vertx = vertx;
+    this.fetchers = FetcherOrders.of(vertx);
     this.sourceIdOf = sourceIdOf;
     this.stopped = stopped;
   }
@@ -42,23 +44,18 @@ final class SyncOrders {
   void everywhere(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
     String announcer = ClusterView.of(vertx).nodeId();
     for (List<Scope> chunk : chunks(scopes)) {
-      vertx.eventBus().publish(Addresses.FETCHER_SYNC, message(chunk, forceFetch, hintedHash, requestedAt, batch)
-          .put("announcer", announcer));
+      fetchers.syncEverywhere(order(chunk, forceFetch, hintedHash, requestedAt, batch).withAnnouncer(announcer));
     }
   }
 
   /** Tells every node's fetcher that a scope left a source (deleted, or moved elsewhere). */
   void deleted(String scopeId, String sourceId) {
-    vertx.eventBus().publish(Addresses.FETCHER_DELETE, deletion(scopeId, sourceId));
+    fetchers.deleteEverywhere(new DeleteOrder(scopeId, sourceId));
   }
 
   /** As {@link #deleted}, to this node's fetcher only: what each node's own reconcile found. */
   void deletedHere(String scopeId, String sourceId) {
-    vertx.eventBus().publish(Addresses.FETCHER_DELETE, deletion(scopeId, sourceId), Delivery.local());
-  }
-
-  private static JsonObject deletion(String scopeId, String sourceId) {
-    return new JsonObject().put("scope_id", scopeId).put("source_id", sourceId);
+    fetchers.deleteHere(new DeleteOrder(scopeId, sourceId));
   }
 
   /** Syncs these scopes on this node only, {@link #CHUNK} at a time. */
@@ -88,23 +85,16 @@ final class SyncOrders {
     if (scopes.isEmpty()) {
       return Future.succeededFuture();
     }
-    return vertx.eventBus().request(Addresses.FETCHER_SYNC_LOCAL, message(scopes, true, null, requestedAt, true),
-            Delivery.localUntilDone())
-        .mapEmpty();
+    return fetchers.syncHere(order(scopes, true, null, requestedAt, true));
   }
 
-  private JsonObject message(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt,
+  private SyncOrder order(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt,
       boolean batch) {
-    JsonArray items = new JsonArray();
+    List<SyncOrder.Item> items = new ArrayList<>(scopes.size());
     for (Scope scope : scopes) {
-      items.add(new JsonObject().put("scope_id", scope.scopeId()).put("source_id", sourceIdOf.apply(scope)));
+      items.add(new SyncOrder.Item(scope.scopeId(), sourceIdOf.apply(scope)));
     }
-    return new JsonObject()
-        .put("scopes", items)
-        .put("force_fetch", forceFetch)
-        .put("hinted_hash", hintedHash)
-        .put("requested_at", requestedAt)
-        .put("batch", batch);
+    return new SyncOrder(items, forceFetch, hintedHash, Instant.ofEpochMilli(requestedAt), batch, null);
   }
 
   private static List<List<Scope>> chunks(List<Scope> scopes) {
