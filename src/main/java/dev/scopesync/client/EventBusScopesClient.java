@@ -4,21 +4,25 @@ import dev.scopesync.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 
 /** {@link ScopesClient} over the (clustered) event bus, using the addresses of {@link Addresses}. */
 final class EventBusScopesClient implements ScopesClient {
   private final Vertx vertx;
+  private final DeliveryOptions delivery;
 
-  EventBusScopesClient(Vertx vertx) {
+  EventBusScopesClient(Vertx vertx, DeliveryOptions delivery) {
     this.vertx = vertx;
+    this.delivery = delivery;
   }
 
   private Future<JsonObject> ask(String address, JsonObject request) {
-    return vertx.eventBus().<JsonObject>request(address, request).map(Message::body);
+    return vertx.eventBus().<JsonObject>request(address, request, delivery).map(Message::body);
   }
 
   @Override
@@ -33,8 +37,30 @@ final class EventBusScopesClient implements ScopesClient {
 
   @Override
   public Future<List<JsonObject>> list() {
-    return ask(Addresses.SCOPES_LIST, new JsonObject())
-        .map(reply -> reply.getJsonArray("scopes").stream().map(JsonObject.class::cast).toList());
+    return everyPageAfter(null, new ArrayList<>());
+  }
+
+  /** The pages after {@code after}, each of the verticle's default (largest) size, added to {@code scopes}. */
+  private Future<List<JsonObject>> everyPageAfter(String after, List<JsonObject> scopes) {
+    return page(null, after).compose(page -> {
+      scopes.addAll(page.scopes());
+      return page.next() == null ? Future.succeededFuture(List.copyOf(scopes)) : everyPageAfter(page.next(), scopes);
+    });
+  }
+
+  @Override
+  public Future<ScopePage> list(int limit, String after) {
+    return page(limit, after);
+  }
+
+  /** One {@code scopesync.scopes.list} request; a null limit is the verticle's default. */
+  private Future<ScopePage> page(Integer limit, String after) {
+    JsonObject request = new JsonObject().put("after", after);
+    if (limit != null) {
+      request.put("limit", limit);
+    }
+    return ask(Addresses.SCOPES_LIST, request).map(reply -> new ScopePage(
+        reply.getJsonArray("scopes").stream().map(JsonObject.class::cast).toList(), reply.getString("next")));
   }
 
   @Override

@@ -1,8 +1,10 @@
 package dev.scopesync.client;
 
+import dev.scopesync.bus.Delivery;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -23,7 +25,15 @@ import java.util.List;
  */
 public interface ScopesClient {
   static ScopesClient create(Vertx vertx) {
-    return new EventBusScopesClient(vertx);
+    return new EventBusScopesClient(vertx, new DeliveryOptions());
+  }
+
+  /**
+   * A client answered only by the scopesync node in this process, never by a peer: for an
+   * application deployed beside a node that wants that node's {@link #stats()}.
+   */
+  static ScopesClient local(Vertx vertx) {
+    return new EventBusScopesClient(vertx, Delivery.local());
   }
 
   /** Creates or replaces a scope (OPAL's JSON); it is synced in the background. */
@@ -32,7 +42,14 @@ public interface ScopesClient {
   /** The scope without its secrets. */
   Future<JsonObject> get(String scopeId);
 
+  /** Every scope without its secrets, in id order (asked for a page at a time). */
   Future<List<JsonObject>> list();
+
+  /**
+   * One page of scopes in id order: at most {@code limit} (1 to 10,000) after the id {@code after}
+   * (null: from the first). A limit out of range fails with 422.
+   */
+  Future<ScopePage> list(int limit, String after);
 
   /** Deletes a scope; succeeds also when there was none. */
   Future<Void> delete(String scopeId);

@@ -38,7 +38,7 @@ final class CachedAnswers {
   private static final String POLICY = "/policy";
   private static final String TAR = "/bundle.tar.gz";
   private static final String BASE_HASH = "base_hash=";
-  /** The router's patterns for these routes (HttpVerticle declares them with these): the metrics' {@code route} label. */
+  /** The router's patterns for these routes (RouteTable declares them with these): the metrics' {@code route} label. */
   static final String SCOPE_POLICY_ROUTE = "/scopes/:scopeId/policy";
   static final String SCOPE_TAR_ROUTE = "/scopes/:scopeId/bundle.tar.gz";
   static final String DEFAULT_POLICY_ROUTE = "/policy";

@@ -5,11 +5,11 @@ import static dev.scopesync.http.JsonAnswers.sendJson;
 import dev.scopesync.auth.Claims;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.Failures;
+import dev.scopesync.client.ScopesClient;
 import dev.scopesync.pubsub.RpcFrames;
 import dev.scopesync.pubsub.ScopedDataUpdate;
 import dev.scopesync.pubsub.Topics;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -23,10 +23,12 @@ import io.vertx.ext.web.handler.HttpException;
  */
 final class DataRoutes {
   private final Vertx vertx;
+  private final ScopesClient scopes;
   private final OpalRoutes opal;
 
-  DataRoutes(Vertx vertx, OpalRoutes opal) {
+  DataRoutes(Vertx vertx, ScopesClient scopes, OpalRoutes opal) {
     this.vertx = vertx;
+    this.scopes = scopes;
     this.opal = opal;
   }
 
@@ -37,8 +39,7 @@ final class DataRoutes {
    * configured (OPAL's fallback), else 404.
    */
   void scopeData(RoutingContext ctx, String scopeId) {
-    vertx.eventBus().<JsonObject>request(Addresses.SCOPES_GET, new JsonObject().put("scope_id", scopeId))
-        .map(Message::body)
+    scopes.get(scopeId)
         .onSuccess(scope -> sendJson(ctx, 200,
             Topics.scopedDataConfig(scopeId, scope.getJsonObject("data", new JsonObject())).encode()))
         .onFailure(e -> {
@@ -62,7 +63,7 @@ final class DataRoutes {
   void updateScope(RoutingContext ctx, Claims claims) {
     String scopeId = ctx.pathParam("scopeId");
     ScopedDataUpdate scoped = checked(ctx, claims, scopeId);
-    vertx.eventBus().<JsonObject>request(Addresses.SCOPES_GET, new JsonObject().put("scope_id", scopeId))
+    scopes.get(scopeId)
         .onFailure(ctx::fail)
         .onSuccess(scope -> {
           publish(scoped);

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * The routes an OPAL deployment calls besides the scopes API (DESIGN §17), in OPAL's shapes: the
  * probes ({@code /}, {@code /healthcheck}), the non-scoped data config and OPAL's defaults that
  * clients call ({@code /policy-data}, {@code /data/callback_report}), the load limiter and the
- * statistics. Token minting is {@link TokenRoutes}'. Holds only the limiter's counts; runs on the
+ * statistics, and OPAL clients' {@code /ws}. Token minting is {@link TokenRoutes}'. Holds only the limiter's counts; runs on the
  * HTTP verticle's event loop.
  */
 final class OpalRoutes {
@@ -78,6 +78,19 @@ final class OpalRoutes {
     int entries = reports instanceof JsonArray list ? list.size() : 0;
     LOG.info("data update report: update_id={} entries={}", body.getValue("update_id"), entries);
     sendJson(ctx, 200, "{}");
+  }
+
+  /** {@code GET /ws}: OPAL's pub/sub WebSocket (routed only when {@code pubsub.enabled}), unless the endpoint refuses it now. */
+  void webSocket(RoutingContext ctx) {
+    PubSubEndpoint.Refusal refused = pubSub.refusal(ctx.request());
+    if (refused == null) {
+      pubSub.upgrade(ctx);
+      return;
+    }
+    if (refused.status() == 503) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
+    }
+    sendDetail(ctx, refused.status(), refused.detail());
   }
 
   /** {@code GET /loadlimit}: 200, or 429 beyond {@code http.clientLoadLimit} (OPAL's slowapi limit). */

@@ -1,15 +1,16 @@
 package dev.scopesync.http;
 
+import dev.scopesync.client.ScopePage;
 import dev.scopesync.scope.ScopeVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.HttpException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Function;
+import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * {@code GET /scopes} (DESIGN §13): the whole list streamed as one JSON array, a page at a time,
@@ -43,10 +44,10 @@ final class ScopeListing {
 
   /**
    * Streams every scope after {@code after} (null: all) as one JSON array, asking for pages
-   * with {@code askPage} (a {@code scopesync.scopes.list} request) until the last one; each page
-   * is written once the previous one has gone out.
+   * with {@code askPage} (limit, after: {@link dev.scopesync.client.ScopesClient#list(int, String)})
+   * until the last one; each page is written once the previous one has gone out.
    */
-  static void stream(HttpServerResponse response, String after, Function<JsonObject, Future<JsonObject>> askPage) {
+  static void stream(HttpServerResponse response, String after, BiFunction<Integer, String, Future<ScopePage>> askPage) {
     response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     nextPage(response, after, true, false, askPage);
   }
@@ -56,20 +57,20 @@ final class ScopeListing {
    * @param continued whether a scope was written already (the next one needs a comma)
    */
   private static void nextPage(HttpServerResponse response, String after, boolean first, boolean continued,
-      Function<JsonObject, Future<JsonObject>> askPage) {
-    askPage.apply(new JsonObject().put("limit", STREAM_PAGE).put("after", after)).onSuccess(reply -> {
+      BiFunction<Integer, String, Future<ScopePage>> askPage) {
+    askPage.apply(STREAM_PAGE, after).onSuccess(page -> {
       if (response.closed()) {
         return;
       }
-      JsonArray scopes = reply.getJsonArray("scopes");
+      List<JsonObject> scopes = page.scopes();
       StringBuilder chunk = new StringBuilder(first ? "[" : "");
       for (int i = 0; i < scopes.size(); i++) {
         if (continued || i > 0) {
           chunk.append(',');
         }
-        chunk.append(scopes.getJsonObject(i).encode());
+        chunk.append(scopes.get(i).encode());
       }
-      String next = reply.getString("next");
+      String next = page.next();
       if (next == null) {
         response.end(chunk.append(']').toString());
         return;
