@@ -65,6 +65,8 @@ final class ScopeMirror {
   private final Map<String, Reread> rereads = new HashMap<>();
   /** The node's served bundles: a scope's slot is closed on every change of it (DESIGN §18). */
   private final ServedBundles served;
+  /** The scopes' last sync outcomes here; an entry goes with its scope. */
+  private final SyncStatuses statuses = new SyncStatuses();
 
   private static final class Reread {
     private int inFlight;
@@ -133,6 +135,10 @@ final class ScopeMirror {
   }
 
   /** This node deleted a scope: removes it; answers it, or null when it was not here. */
+  SyncStatuses statuses() {
+    return statuses;
+  }
+
   Scope remove(String scopeId) {
     writtenHere(scopeId);
     return applyRemoval(scopeId);
@@ -163,6 +169,7 @@ final class ScopeMirror {
     }
     Scope removed = index.remove(scopeId);
     size = index.size();
+    statuses.forget(scopeId);
     served.close(scopeId);
     return removed;
   }

@@ -77,7 +77,14 @@ final class ScopeRequests {
 
   Future<JsonObject> get(JsonObject body) {
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
-    return existing(scopeId).map(Scope::toPublicJson);
+    return existing(scopeId).map(scope -> {
+      JsonObject answer = scope.toPublicJson();
+      JsonObject status = mirror.statuses().of(scopeId);
+      if (status != null) {
+        answer.put("status", status);
+      }
+      return answer;
+    });
   }
 
   /**

@@ -16,6 +16,7 @@ import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.FetcherOrders;
 import dev.scopesync.bus.ScopeAnswer;
 import dev.scopesync.bus.ScopeQueries;
+import dev.scopesync.bus.SyncedEvent;
 import dev.scopesync.bus.ClusterView;
 import dev.scopesync.bus.Delivery;
 import dev.scopesync.bus.Failures;
@@ -116,6 +117,13 @@ public final class ScopeVerticle extends VerticleBase implements ScopeQueries {
           registerLocal(Addresses.READY, body -> requests.ready());
           register(Addresses.WEBHOOK_PUSH, afterLoad(requests::webhookPush));
           consumers.addAll(ScopeQueries.bind(vertx, this));
+          // This node's fetcher's outcomes, for GET /scopes/{id}: only for scopes that still exist.
+          consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SYNCED, m -> {
+            SyncedEvent event = SyncedEvent.fromJson(m.body());
+            if (ClusterView.of(vertx).nodeId().equals(event.node()) && mirror.index().get(event.scopeId()) != null) {
+              mirror.statuses().record(event, clock.instant());
+            }
+          }));
           consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.SCOPES_CHANGED,
               m -> mirror.onChanged(m.body())));
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
