@@ -82,9 +82,9 @@ public final class GitFailure extends Exception {
   }
 
   private static final List<String> AUTH_WORDS =
-      List.of("not authorized", "authentication", "auth fail", "401", "403");
+      List.of("not authorized", "not permitted", "authentication", "auth fail", "401", "403");
   private static final List<String> NOT_FOUND_WORDS =
-      List.of("not found", "404", "does not appear", "not exported", "does not exist");
+      List.of("not found", "no such repository", "404", "does not appear", "not exported", "does not exist");
   private static final List<String> BAD_URL_WORDS = List.of("unknown host", "uri not supported");
   private static final List<String> NETWORK_WORDS = List.of("connection refused", "connection reset",
       "no route to host", "network is unreachable", "broken pipe", "connection failed");
