@@ -5,11 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.eclipse.jgit.errors.TransportException;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.ProgressMonitor;
 import org.eclipse.jgit.lib.Ref;
@@ -35,10 +38,12 @@ final class FirstFetch {
    * Fetches every {@code refs/heads/*} of the transport's remote into {@code repo} as
    * {@code refs/remotes/<remote>/*}, and writes {@code scopeRef} at {@code branch}'s commit in
    * the same file (the scope that asked for the clone starts there); not when the remote has
-   * no such branch.
+   * no such branch, nor when {@code scopeRef} is null.
+   *
+   * @return every fetched branch (short name) and its commit
    */
-  static void run(Repository repo, Transport transport, String remote, ProgressMonitor monitor, String scopeRef,
-      String branch) throws IOException {
+  static Map<String, ObjectId> run(Repository repo, Transport transport, String remote, ProgressMonitor monitor,
+      String scopeRef, String branch) throws IOException {
     List<Ref> branches = new ArrayList<>();
     try (FetchConnection connection = transport.openFetch()) {
       for (Ref ref : connection.getRefs()) {
@@ -53,6 +58,7 @@ final class FirstFetch {
     // What FetchProcess checks too: every branch's commit arrived (a remote may advertise
     // what it then fails to send).
     TreeMap<String, String> refs = new TreeMap<>();
+    Map<String, ObjectId> fetched = new TreeMap<>();
     try (ObjectReader reader = repo.newObjectReader()) {
       for (Ref ref : branches) {
         if (!reader.has(ref.getObjectId())) {
@@ -61,7 +67,8 @@ final class FirstFetch {
         }
         String shortName = ref.getName().substring(Constants.R_HEADS.length());
         refs.put(Constants.R_REMOTES + remote + "/" + shortName, ref.getObjectId().name());
-        if (shortName.equals(branch)) {
+        fetched.put(shortName, ref.getObjectId());
+        if (scopeRef != null && shortName.equals(branch)) {
           refs.put(scopeRef, ref.getObjectId().name());
         }
       }
@@ -69,6 +76,7 @@ final class FirstFetch {
     if (!refs.isEmpty()) {
       writePackedRefs(repo.getDirectory().toPath(), refs);
     }
+    return Collections.unmodifiableMap(fetched);
   }
 
   /**

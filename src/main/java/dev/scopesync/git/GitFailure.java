@@ -1,7 +1,15 @@
 package dev.scopesync.git;
 
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.List;
 import java.util.Locale;
 import org.eclipse.jgit.api.errors.InvalidRemoteException;
 import org.eclipse.jgit.api.errors.TransportException;
@@ -9,30 +17,77 @@ import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.errors.NotSupportedException;
 
 /**
- * A failed clone or fetch, typed by what should happen next (the outcome label of
- * {@code scopesync_git_operations_total}): {@code auth} and {@code not_found} need a person,
- * {@code timeout} and {@code error} are worth retrying later. JGit's exceptions are
+ * A failed clone or fetch, typed by what should happen next: {@link Kind} says what went
+ * wrong (the outcome label of {@code scopesync_git_operations_total}, and a stable name for a
+ * {@code kind} JSON field), {@link Action} what to do about it. JGit's exceptions are
  * converted here, once, keeping the cause.
+ *
+ * <p>How a caller uses it: {@code failure.action() == Action.NEEDS_PERSON} (or
+ * {@link #needsPerson()}) means the scope or the remote must be fixed first (bad url, bad
+ * credentials, no such repository or branch): report it once and back off long;
+ * {@link Action#RETRY} means the remote may answer next time (network, timeout, server
+ * trouble, anything unrecognised): retry on the usual schedule.
  */
 public final class GitFailure extends Exception {
-  public enum Kind {
-    TIMEOUT("timeout"), AUTH("auth"), NOT_FOUND("not_found"), ERROR("error");
+  /** What should happen after a failure. */
+  public enum Action {
+    /** Retrying changes nothing until someone fixes the scope or the remote. */
+    NEEDS_PERSON("needs_person"),
+    /** The same request may succeed later. */
+    RETRY("retry");
 
-    final String label;
+    private final String label;
 
-    Kind(String label) {
+    Action(String label) {
       this.label = label;
     }
 
+    /** A stable lower-case name, for logs and JSON. */
+    public String label() {
+      return label;
+    }
+  }
+
+  /** What went wrong; each kind has one {@link Action}. */
+  public enum Kind {
+    /** Credentials refused or unusable, or an ssh host key not trusted. */
+    AUTH("auth", Action.NEEDS_PERSON),
+    /** No repository at the url, or no such branch in it. */
+    NOT_FOUND("not_found", Action.NEEDS_PERSON),
+    /** A url that cannot work: unknown host, unsupported protocol, malformed. */
+    BAD_URL("bad_url", Action.NEEDS_PERSON),
+    /** No result within the operation's timeout. */
+    TIMEOUT("timeout", Action.RETRY),
+    /** Connection refused, reset or unreachable. */
+    NETWORK("network", Action.RETRY),
+    /** Anything else (a server error, a cancelled operation, an unknown failure). */
+    ERROR("error", Action.RETRY);
+
+    final String label;
+    private final Action action;
+
+    Kind(String label, Action action) {
+      this.label = label;
+      this.action = action;
+    }
+
+    /** A stable lower-case name: the metric's outcome label and a {@code kind} JSON field. */
     public String label() {
       return label;
     }
 
-    /** Retrying cannot help until someone fixes the credentials, the url or the repository. */
-    public boolean needsPerson() {
-      return this == AUTH || this == NOT_FOUND;
+    public Action action() {
+      return action;
     }
   }
+
+  private static final List<String> AUTH_WORDS =
+      List.of("not authorized", "not permitted", "authentication", "auth fail", "401", "403");
+  private static final List<String> NOT_FOUND_WORDS =
+      List.of("not found", "no such repository", "404", "does not appear", "not exported", "does not exist");
+  private static final List<String> BAD_URL_WORDS = List.of("unknown host", "uri not supported");
+  private static final List<String> NETWORK_WORDS = List.of("connection refused", "connection reset",
+      "no route to host", "network is unreachable", "broken pipe", "connection failed");
 
   private final Kind kind;
 
@@ -45,8 +100,14 @@ public final class GitFailure extends Exception {
     return kind;
   }
 
+  /** What should happen next, derived from the {@link #kind()}. */
+  public Action action() {
+    return kind.action();
+  }
+
+  /** True when retrying is pointless until someone fixes the scope or the remote. */
   public boolean needsPerson() {
-    return kind.needsPerson();
+    return action() == Action.NEEDS_PERSON;
   }
 
   public static GitFailure classify(String operation, String url, Throwable e) {
@@ -58,31 +119,60 @@ public final class GitFailure extends Exception {
     return new GitFailure(kind, operation + " of " + url + " failed (" + kind.label + "): " + reason, e);
   }
 
+  /**
+   * The first cause that says what happened wins. JGit often drops the cause and keeps only
+   * words (a refused connection on git:// is "Connection refused", an unknown host "unknown
+   * host"), so a transport exception's message is read too.
+   */
   private static Kind kindOf(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException
           || t instanceof InterruptedException) {
         return Kind.TIMEOUT;
       }
-      if (t instanceof NoRemoteRepositoryException || t instanceof InvalidRemoteException
-          || t instanceof NotSupportedException) {
+      if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException
+          || t instanceof NotSupportedException || t instanceof URISyntaxException) {
+        return Kind.BAD_URL;
+      }
+      if (t instanceof NoRemoteRepositoryException || t instanceof InvalidRemoteException) {
         return Kind.NOT_FOUND;
+      }
+      if (t instanceof ConnectException || t instanceof NoRouteToHostException
+          || t instanceof PortUnreachableException) {
+        return Kind.NETWORK;
       }
       String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
       if (message.contains("timeout") || message.contains("timed out")) {
         return Kind.TIMEOUT;
       }
       if (t instanceof TransportException || t instanceof org.eclipse.jgit.errors.TransportException) {
-        if (message.contains("not authorized") || message.contains("authentication")
-            || message.contains("auth fail") || message.contains("401") || message.contains("403")) {
+        if (containsAny(message, AUTH_WORDS)) {
           return Kind.AUTH;
         }
-        if (message.contains("not found") || message.contains("404") || message.contains("does not appear")) {
+        if (containsAny(message, NOT_FOUND_WORDS)) {
           return Kind.NOT_FOUND;
         }
+        if (containsAny(message, BAD_URL_WORDS)) {
+          return Kind.BAD_URL;
+        }
+        if (containsAny(message, NETWORK_WORDS)) {
+          return Kind.NETWORK;
+        }
+      }
+      if (t instanceof SocketException) {
+        return Kind.NETWORK;
       }
     }
     return Kind.ERROR;
+  }
+
+  private static boolean containsAny(String message, List<String> words) {
+    for (String word : words) {
+      if (message.contains(word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String rootMessage(Throwable e) {

@@ -1,59 +1,37 @@
 package dev.scopesync.git;
 
-import dev.scopesync.git.transport.GitCredentials;
-
-
 import dev.scopesync.bundle.BundleFilter;
 import dev.scopesync.bundle.BundleMaker;
-import dev.scopesync.runtime.ElasticThreadPool;
 import dev.scopesync.model.GitPolicySource;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jgit.lib.Config;
-import org.eclipse.jgit.lib.ConfigConstants;
-import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.errors.AmbiguousObjectException;
+import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
-import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.transport.TagOpt;
-import org.eclipse.jgit.transport.Transport;
-import org.eclipse.jgit.util.FS;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The sync of one scope against its clone (DESIGN §3), as an ordered list of blocking
- * steps: make sure a valid clone exists, fetch when the rules say so, compare the scope's
- * ref with the remote branch, move the ref. Runs on a git worker inside the source's
- * queue, so nothing else touches the clone meanwhile.
+ * steps: make sure a valid clone exists ({@link CloneSource}), fetch when the rules say so
+ * ({@link FetchSource}), compare the scope's ref with the remote branch, move the ref
+ * ({@link MoveScopeRef}). The first step that fails ends the sync. Runs on a git worker
+ * inside the source's queue, so nothing else touches the clone meanwhile.
  */
 public final class SourceSync {
   private static final Logger LOG = LoggerFactory.getLogger(SourceSync.class);
-  static final String REMOTE = Constants.DEFAULT_REMOTE_NAME;
-  /**
-   * Closes the transport of a clone or fetch that outlives git.timeoutSeconds (one daemon
-   * thread for all, there only while a clone or fetch runs or was cancelled lately).
-   */
-  private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
   private final RepositoryHandles handles;
   private final CloneDirectories clones;
@@ -62,6 +40,9 @@ public final class SourceSync {
   private final BooleanSupplier stopping;
   private final GitOperationListener listener;
   private final Path sshDirectory;
+  /** A sync, in order; each step reads and writes the {@link Run}. */
+  private final List<Step> steps = List.of(this::ensureClone, this::openClone, this::fetchWhenDue,
+      this::readBranch, this::moveScopeRef);
 
   /**
    * @param stopping true once the server is shutting down: running clones and fetches give up
@@ -78,64 +59,127 @@ public final class SourceSync {
     this.stopping = stopping;
   }
 
+  @FunctionalInterface
+  private interface Step {
+    void run(Run run) throws GitFailure, IOException;
+  }
+
+  /** One sync's state: what the steps found so far. Closing it returns the clone's lease. */
+  private static final class Run implements AutoCloseable {
+    final SyncRequest request;
+    final Instant lastFetched;
+    final Path dir;
+    boolean cloned;
+    Instant fetchedAt;
+    RepositoryHandles.Lease lease;
+    ObjectId head;
+    ObjectId old;
+    SortedSet<String> changed;
+
+    Run(SyncRequest request, Instant lastFetched, Path dir) {
+      this.request = request;
+      this.lastFetched = lastFetched;
+      this.dir = dir;
+    }
+
+    Repository repo() {
+      return lease.repository();
+    }
+
+    GitPolicySource source() {
+      return request.source();
+    }
+
+    @Override
+    public void close() {
+      if (lease != null) {
+        lease.close();
+      }
+    }
+  }
+
   /**
    * @param lastFetched when this source was last fetched successfully, or null
    */
   public SyncResult run(SyncRequest request, Instant lastFetched) throws GitFailure, IOException {
-    GitPolicySource source = request.source();
-    Path dir = clones.of(request.sourceId());
-    boolean cloned = false;
-    Instant fetchedAt = null;
-    String scopeRef = ScopeRef.of(request.scopeId());
-    if (!usableClone(request.sourceId(), dir, source.url())) {
-      clone(request.sourceId(), dir, source, scopeRef);
-      cloned = true;
-      fetchedAt = clock.instant();
-    }
-    try (RepositoryHandles.Lease lease = handles.lease(request.sourceId(), dir)) {
-      Repository repo = lease.repository();
-      if (!cloned && shouldFetch(repo, request, lastFetched)) {
-        fetch(repo, source, "fetch", null);
-        fetchedAt = clock.instant();
+    try (Run run = new Run(request, lastFetched, clones.of(request.sourceId()))) {
+      for (Step step : steps) {
+        step.run(run);
       }
-      ObjectId head = remoteHead(repo, source.branch());
-      if (head == null) {
-        throw new GitFailure(GitFailure.Kind.NOT_FOUND,
-            "branch '" + source.branch() + "' not found on remote " + source.url(), null);
-      }
-      // A fresh clone already holds the scope's ref at the branch (FirstFetch): the scope saw nothing before.
-      Ref previous = cloned ? null : repo.exactRef(scopeRef);
-      ObjectId old = previous == null ? null : previous.getObjectId();
-      SortedSet<String> changed = changedDirectories(repo, source, old, head);
-      if (!cloned && !head.equals(old)) {
-        moveRef(repo, scopeRef, head);
-      }
-      return new SyncResult(cloned, fetchedAt, old == null ? null : old.name(), head.name(), changed,
-          remoteHeads(repo));
+      return new SyncResult(run.cloned, run.fetchedAt, run.old == null ? null : run.old.name(), run.head.name(),
+          run.changed, new RemoteHeads(run.repo()).call().hashes());
     }
   }
 
-  private static ScheduledThreadPoolExecutor watchdog() {
-    ScheduledThreadPoolExecutor watchdog = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread thread = new Thread(r, "scopesync-git-watchdog");
-      thread.setDaemon(true);
-      return thread;
-    });
-    // A cancelled deadline leaves the queue at once, so an idle watchdog thread can end.
-    watchdog.setRemoveOnCancelPolicy(true);
-    watchdog.setKeepAliveTime(ElasticThreadPool.idleKeepAlive().toNanos(), TimeUnit.NANOSECONDS);
-    watchdog.allowCoreThreadTimeOut(true);
-    return watchdog;
+  private void ensureClone(Run run) throws GitFailure, IOException {
+    if (usableClone(run.request.sourceId(), run.dir, run.source().url())) {
+      return;
+    }
+    GitPolicySource source = run.source();
+    LOG.info("source_id={} cloning {} (branch {})", run.request.sourceId(), source.url(), source.branch());
+    remote(run, "clone", () -> configured(new CloneSource(clones, run.request.sourceId(), source.url()), source)
+        .setBranch(source.branch())
+        .setScopeRef(ScopeRef.of(run.request.scopeId()))
+        .call());
+    run.cloned = true;
+  }
+
+  private void openClone(Run run) throws IOException {
+    run.lease = handles.lease(run.request.sourceId(), run.dir);
+  }
+
+  private void fetchWhenDue(Run run) throws GitFailure, IOException {
+    if (!run.cloned && shouldFetch(run.repo(), run.request, run.lastFetched)) {
+      remote(run, "fetch", () -> configured(new FetchSource(run.repo()), run.source()).call());
+    }
+  }
+
+  private void readBranch(Run run) throws GitFailure, IOException {
+    GitPolicySource source = run.source();
+    run.head = RemoteHeads.of(run.repo(), source.branch());
+    if (run.head == null) {
+      throw new GitFailure(GitFailure.Kind.NOT_FOUND,
+          "branch '" + source.branch() + "' not found on remote " + source.url(), null);
+    }
+    // A fresh clone already holds the scope's ref at the branch (CloneSource): the scope saw nothing before.
+    Ref previous = run.cloned ? null : run.repo().exactRef(ScopeRef.of(run.request.scopeId()));
+    run.old = previous == null ? null : previous.getObjectId();
+  }
+
+  private void moveScopeRef(Run run) throws IOException {
+    run.changed = changedDirectories(run.repo(), run.source(), run.old, run.head);
+    if (!run.cloned && !run.head.equals(run.old)) {
+      new MoveScopeRef(run.repo(), run.request.scopeId()).setTarget(run.head).call();
+    }
+  }
+
+  @FunctionalInterface
+  private interface RemoteStep {
+    void call() throws GitFailure, IOException;
   }
 
   /**
-   * JGit runs an automatic gc after every fetch, by default detached on a background
-   * thread: in a scratch directory about to be moved, or a clone about to be purged, that
-   * thread leaves stale {@code gc.log.lock} files and races the move. Run it in the
-   * foreground instead, inside the source's queue, where nothing else touches the clone.
+   * Runs a clone or fetch and does its bookkeeping, for every outcome: the listener hears
+   * it, and a success is the run's new {@code fetchedAt}.
    */
-  static void ownGc(Config config) {
-    config.setBoolean("gc", null, "autoDetach", false);
+  private void remote(Run run, String op, RemoteStep step) throws GitFailure, IOException {
+    long started = System.nanoTime();
+    String outcome = GitFailure.Kind.ERROR.label();
+    try {
+      step.call();
+      outcome = "ok";
+      run.fetchedAt = clock.instant();
+    } catch (GitFailure failure) {
+      outcome = failure.kind().label();
+      throw failure;
+    } finally {
+      listener.finished(op, outcome, Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  private <C extends RemoteCommand<C>> C configured(C command, GitPolicySource source) {
+    return command.setAuth(source.auth()).setTimeout(timeoutSeconds).setSshDirectory(sshDirectory)
+        .setStopping(stopping);
   }
 
   /** A clone directory we can use: a git repository one of whose remotes has the url. */
@@ -150,7 +194,7 @@ public final class SourceSync {
           for (String remoteUrl : config.getStringList("remote", remote, "url")) {
             if (remoteUrl.equals(url)) {
               if (config.getBoolean("gc", null, "autoDetach", true)) {
-                ownGc(config); // a clone made by OPAL or an older scopesync
+                CloneSource.ownGc(config); // a clone made by OPAL or an older scopesync
                 config.save();
               }
               return true;
@@ -167,62 +211,6 @@ public final class SourceSync {
     handles.drop(sourceId);
     CloneDirectories.deleteTree(dir);
     return false;
-  }
-
-  /**
-   * Clones into a scratch directory and moves it into place, so a crash never leaves half
-   * a clone. A clone here is an empty repository ({@link #initClone}) + a fetch of every
-   * branch, not JGit's CloneCommand: only objects and remote refs are needed (bundles are
-   * read from git objects), a remote whose HEAD names a missing branch must still clone,
-   * and the repository must be configured before its first fetch (see {@link #ownGc}).
-   */
-  private void clone(String sourceId, Path dir, GitPolicySource source, String scopeRef)
-      throws GitFailure, IOException {
-    Path scratch = clones.newScratch(sourceId);
-    LOG.info("source_id={} cloning {} (branch {})", sourceId, source.url(), source.branch());
-    try {
-      try (Repository repo = initClone(scratch.resolve(Constants.DOT_GIT), source.url(), source.branch())) {
-        fetch(repo, source, "clone", scopeRef);
-      }
-      try {
-        Files.move(scratch, dir, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(scratch, dir);
-      }
-    } finally {
-      CloneDirectories.deleteTree(scratch);
-    }
-  }
-
-  /**
-   * An empty repository ready for its first fetch, written directly in git's layout: HEAD
-   * naming the branch, the config (remote {@value #REMOTE}, foreground gc, no reflogs),
-   * {@code objects/pack} and {@code refs}. That is all git and JGit need to open it.
-   *
-   * <p>Not JGit's InitCommand, which in a scratch directory nobody else sees does needless
-   * work: it reads {@code GIT_DIR} and friends from the environment, makes {@code hooks},
-   * {@code branches}, {@code refs/tags} and {@code objects/info}, probes the file system with
-   * temporary files and writes HEAD and the config twice each through lock files. Creating
-   * files is what a clone mostly costs on a busy ext4 file system (the kernel searches for a
-   * free inode each time): with this and without reflogs a first clone creates 17 files and
-   * directories instead of 30. Reflogs are off because nothing reads them and each ref's
-   * would add a file and its directories.
-   */
-  static Repository initClone(Path gitDir, String url, String branch) throws IOException {
-    Files.createDirectories(gitDir.resolve(Constants.OBJECTS).resolve("pack"));
-    Files.createDirectory(gitDir.resolve("refs"));
-    Files.writeString(gitDir.resolve(Constants.HEAD), "ref: " + Constants.R_HEADS + branch + "\n");
-    Config config = new Config();
-    config.setInt(ConfigConstants.CONFIG_CORE_SECTION, null, ConfigConstants.CONFIG_KEY_REPO_FORMAT_VERSION, 0);
-    config.setBoolean(ConfigConstants.CONFIG_CORE_SECTION, null, ConfigConstants.CONFIG_KEY_FILEMODE,
-        FS.DETECTED.supportsExecute());
-    config.setBoolean(ConfigConstants.CONFIG_CORE_SECTION, null, ConfigConstants.CONFIG_KEY_BARE, false);
-    config.setBoolean(ConfigConstants.CONFIG_CORE_SECTION, null, ConfigConstants.CONFIG_KEY_LOGALLREFUPDATES, false);
-    config.setString("remote", REMOTE, "url", url);
-    config.setString("remote", REMOTE, "fetch", "+" + Constants.R_HEADS + "*:" + Constants.R_REMOTES + REMOTE + "/*");
-    ownGc(config);
-    Files.writeString(gitDir.resolve(Constants.CONFIG), config.toText(), StandardCharsets.UTF_8);
-    return new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setMustExist(true).build();
   }
 
   private static boolean shouldFetch(Repository repo, SyncRequest request, Instant lastFetched) throws IOException {
@@ -242,81 +230,16 @@ public final class SourceSync {
     return false;
   }
 
-  /**
-   * Fetches every branch of the remote; {@code op} names it for the metrics. A clone's fetch is
-   * {@link FirstFetch}, into the empty scratch repository, which also writes {@code cloneScopeRef}
-   * (null for a later fetch).
-   */
-  private void fetch(Repository repo, GitPolicySource source, String op, String cloneScopeRef) throws GitFailure {
-    OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
-    long started = System.nanoTime();
-    // The transport is ours rather than FetchCommand's so that a watchdog can close it at
-    // the deadline: that ends even a read that a remote feeds one byte at a time, which
-    // neither the read timeout nor JGit's cancellation checks would stop.
-    try (Transport transport = Transport.open(repo, REMOTE)) {
-      transport.setTimeout(timeoutSeconds);
-      // Branches are all a sync needs. With tags auto-followed, JGit opens a second
-      // connection whenever the remote has tags the pack did not include.
-      transport.setTagOpt(TagOpt.NO_TAGS);
-      transport.setCredentialsProvider(GitCredentials.of(source.auth()));
-      GitCredentials.sshOf(source.auth(), sshDirectory).configure(transport);
-      ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
-        deadline.expire();
-        transport.close();
-      }, timeoutSeconds, TimeUnit.SECONDS);
-      try {
-        if (cloneScopeRef != null) {
-          FirstFetch.run(repo, transport, REMOTE, deadline, cloneScopeRef, source.branch());
-        } else {
-          transport.fetch(deadline, null);
-        }
-      } finally {
-        watchdog.cancel(false);
-      }
-    } catch (Exception e) {
-      throw reported(op, started, failure(op, source.url(), deadline, e));
-    }
-    listener.finished(op, "ok", Duration.ofNanos(System.nanoTime() - started));
-  }
-
-  private GitFailure reported(String op, long started, GitFailure failure) {
-    listener.finished(op, failure.kind().label, Duration.ofNanos(System.nanoTime() - started));
-    return failure;
-  }
-
-  private GitFailure failure(String operation, String url, OperationDeadline deadline, Exception e) {
-    if (deadline.expired()) {
-      return new GitFailure(GitFailure.Kind.TIMEOUT,
-          operation + " of " + url + " failed (timeout): no result within git.timeoutSeconds=" + timeoutSeconds, e);
-    }
-    if (stopping.getAsBoolean()) {
-      return new GitFailure(GitFailure.Kind.ERROR, operation + " of " + url + " cancelled: the server is stopping", e);
-    }
-    return GitFailure.classify(operation, url, e);
-  }
-
-  /** Every remote branch and its commit: what bundle requests serve until the next sync. */
-  static Map<String, String> remoteHeads(Repository repo) throws IOException {
-    String prefix = Constants.R_REMOTES + REMOTE + "/";
-    Map<String, String> heads = new HashMap<>();
-    for (Ref ref : repo.getRefDatabase().getRefsByPrefix(prefix)) {
-      if (!ref.isSymbolic() && ref.getObjectId() != null) {
-        heads.put(ref.getName().substring(prefix.length()), ref.getObjectId().name());
-      }
-    }
-    return Map.copyOf(heads);
-  }
-
+  /** The remote branch's commit in a clone, or null when the clone has no such branch. */
   public static ObjectId remoteHead(Repository repo, String branch) throws IOException {
-    Ref ref = repo.exactRef(Constants.R_REMOTES + REMOTE + "/" + branch);
-    return ref == null ? null : ref.getObjectId();
+    return RemoteHeads.of(repo, branch);
   }
 
   private static boolean hasCommit(Repository repo, String hash) throws IOException {
     try {
       ObjectId id = repo.resolve(hash + "^{commit}");
       return id != null;
-    } catch (org.eclipse.jgit.errors.RevisionSyntaxException | org.eclipse.jgit.errors.AmbiguousObjectException e) {
+    } catch (RevisionSyntaxException | AmbiguousObjectException e) {
       return false;
     }
   }
@@ -347,17 +270,6 @@ public final class SourceSync {
     }
   }
 
-  private static void moveRef(Repository repo, String refName, ObjectId target) throws IOException {
-    RefUpdate update = repo.updateRef(refName);
-    update.setNewObjectId(target);
-    update.setForceUpdate(true);
-    RefUpdate.Result result = update.update();
-    switch (result) {
-      case NEW, FORCED, FAST_FORWARD, NO_CHANGE -> { }
-      default -> throw new IOException("could not move " + refName + " to " + target.name() + ": " + result);
-    }
-  }
-
   /** Removes a scope's own ref from a clone; a missing clone or ref is fine. */
   public void deleteScopeRef(String sourceId, String scopeId) throws IOException {
     Path dir = clones.of(sourceId);
@@ -365,17 +277,7 @@ public final class SourceSync {
       return;
     }
     try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
-      Repository repo = lease.repository();
-      String refName = ScopeRef.of(scopeId);
-      if (repo.exactRef(refName) == null) {
-        return;
-      }
-      RefUpdate update = repo.updateRef(refName);
-      update.setForceUpdate(true);
-      RefUpdate.Result result = update.delete();
-      if (result != RefUpdate.Result.FORCED && result != RefUpdate.Result.NO_CHANGE) {
-        throw new IOException("could not delete " + refName + ": " + result);
-      }
+      new DeleteScopeRef(lease.repository(), scopeId).call();
     }
   }
 }

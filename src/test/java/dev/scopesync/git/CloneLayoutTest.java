@@ -70,7 +70,7 @@ class CloneLayoutTest {
   @Test
   void anEmptyCloneOpensInJGitAndInGit() throws Exception {
     Path git = dir.resolve("scratch/.git");
-    try (Repository repo = SourceSync.initClone(git, "git://127.0.0.1:1/x.git", "release/1.x")) {
+    try (Repository repo = CloneSource.initClone(git, "git://127.0.0.1:1/x.git", "release/1.x")) {
       assertEquals("refs/heads/release/1.x", repo.getFullBranch());
       assertEquals("git://127.0.0.1:1/x.git", repo.getConfig().getString("remote", "origin", "url"));
       assertEquals("+refs/heads/*:refs/remotes/origin/*", repo.getConfig().getString("remote", "origin", "fetch"));
