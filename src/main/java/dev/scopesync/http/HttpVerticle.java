@@ -145,7 +145,8 @@ public final class HttpVerticle extends VerticleBase {
     // OPAL's probes (its helm chart checks /healthcheck), defaults its clients call, limiter, statistics.
     var opalSettings = config.opal();
     TokenRoutes tokens = new TokenRoutes(opalSettings.privateKey() == null ? null
-        : JwtSigner.of(opalSettings.privateKey(), config.authAlgorithm()), opalSettings.masterToken(),
+        : JwtSigner.of(opalSettings.privateKey(), opalSettings.privateKeyPassphrase(), config.authAlgorithm()),
+        opalSettings.masterToken(),
         config.authAudience(), config.authIssuer(), java.time.Clock.systemUTC());
     router.post("/token").handler(json).handler(tokens::mint);
     router.get("/.well-known/jwks.json").handler(none).handler(tokens::jwks);
