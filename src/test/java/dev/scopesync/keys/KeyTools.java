@@ -12,20 +12,20 @@ import java.util.concurrent.TimeUnit;
  * Makes keys with the real {@code openssl} and {@code ssh-keygen} command-line tools, in one
  * directory, so the tests read what operators' tools write rather than what our own code does.
  */
-final class KeyTools {
+public final class KeyTools {
   private final Path dir;
 
-  KeyTools(Path dir) {
+  public KeyTools(Path dir) {
     this.dir = dir;
   }
 
   /** Runs {@code openssl args…} in the directory; its standard output. */
-  String openssl(String... args) {
+  public String openssl(String... args) {
     return run("openssl", args);
   }
 
   /** Runs {@code ssh-keygen -q args…} in the directory; its standard output. */
-  String sshKeygen(String... args) {
+  public String sshKeygen(String... args) {
     String[] quiet = new String[args.length + 1];
     quiet[0] = "-q";
     System.arraycopy(args, 0, quiet, 1, args.length);
@@ -33,7 +33,7 @@ final class KeyTools {
   }
 
   /** The text of a file the tools wrote. */
-  String file(String name) {
+  public String file(String name) {
     try {
       return Files.readString(dir.resolve(name), StandardCharsets.US_ASCII);
     } catch (IOException e) {
