@@ -110,7 +110,7 @@ public final class Main {
   private static void checkTokenKey(ServerConfig config, Map<String, String> env) {
     if (config.opal().privateKey() != null) {
       try {
-        JwtSigner.of(config.opal().privateKey(), config.authAlgorithm());
+        JwtSigner.of(config.opal().privateKey(), config.opal().privateKeyPassphrase(), config.authAlgorithm());
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage() + fromOpal(env, "OPAL_AUTH_PRIVATE_KEY"));
       }

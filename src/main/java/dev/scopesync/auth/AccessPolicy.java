@@ -1,6 +1,7 @@
 package dev.scopesync.auth;
 
 import dev.scopesync.config.ServerConfig;
+import dev.scopesync.keys.PublicKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -110,13 +111,13 @@ public final class AccessPolicy {
     String alg = algorithm == null ? DEFAULT_ALGORITHM : algorithm;
     String aud = nonBlank(audience == null ? DEFAULT_AUDIENCE : audience, "audience");
     String iss = nonBlank(issuer == null ? DEFAULT_ISSUER : issuer, "issuer");
-    PublicKey key = PublicKeyText.parse(publicKeyPem);
+    PublicKey key = PublicKeys.read(publicKeyPem);
     requireFits(key, alg);
     // Vert.x checks the signature only: it is given exactly one algorithm, so a token naming any
     // other (none, HS256 with the public key as secret…) finds no key. The claims are checked
     // here instead, to answer with OPAL's reasons and to read the time from an injectable clock.
     JWTAuth signatures = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(alg).setBuffer(pem(key)))
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(alg).setBuffer(PublicKeys.spkiPem(key)))
         .setJWTOptions(new JWTOptions().setIgnoreExpiration(true)));
     return new AccessPolicy(signatures, alg, aud, iss, clock);
   }
@@ -128,7 +129,7 @@ public final class AccessPolicy {
    * @throws IllegalArgumentException saying what is wrong
    */
   public static void checkKey(String publicKeyText, String algorithm) {
-    requireFits(PublicKeyText.parse(publicKeyText), algorithm == null ? DEFAULT_ALGORITHM : algorithm);
+    requireFits(PublicKeys.read(publicKeyText), algorithm == null ? DEFAULT_ALGORITHM : algorithm);
   }
 
   /** False for the {@link #disabled()} policy. */
@@ -290,12 +291,6 @@ public final class AccessPolicy {
       throw new IllegalArgumentException(
           "JWT algorithm " + alg + " needs an EC public key on the " + ecFieldBits + "-bit curve");
     }
-  }
-
-  private static String pem(PublicKey key) {
-    return "-----BEGIN PUBLIC KEY-----\n"
-        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
-        + "\n-----END PUBLIC KEY-----\n";
   }
 
   private static String nonBlank(String value, String name) {

@@ -59,7 +59,8 @@ public final class OpalVariables {
     read("OPAL_AUTH_JWT_ISSUER", "`auth.issuer`");
     read("OPAL_AUTH_PRIVATE_KEY", "`auth.privateKey`: `POST /token` signs with it; a key that cannot be read stops the start");
     read("OPAL_AUTH_PRIVATE_KEY_FORMAT", "`pem` or `ssh`; any other value stops the start");
-    read("OPAL_AUTH_PRIVATE_KEY_PASSPHRASE", "`auth.privateKeyPassphrase`");
+    read("OPAL_AUTH_PRIVATE_KEY_PASSPHRASE", "`auth.privateKeyPassphrase`: decrypts an encrypted `OPAL_AUTH_PRIVATE_KEY`; missing,"
+        + " wrong, or set for a key that is not encrypted stops the start");
     read("OPAL_AUTH_MASTER_TOKEN", "`auth.masterToken`: the bearer token `POST /token` asks for");
     read("OPAL_AUTH_JWKS_URL", "`/.well-known/jwks.json` only (routes are fixed): another value is named in the start-up WARN");
     // --- read: the edge ------------------------------------------------------------------

@@ -53,7 +53,7 @@ final class RouteTable {
     this.data = new DataRoutes(vertx, scopesClient, opal);
     var opalSettings = config.opal();
     this.tokens = new TokenRoutes(opalSettings.privateKey() == null ? null
-        : JwtSigner.of(opalSettings.privateKey(), config.authAlgorithm()), opalSettings.masterToken(),
+        : JwtSigner.of(opalSettings.privateKey(), opalSettings.privateKeyPassphrase(), config.authAlgorithm()), opalSettings.masterToken(),
         config.authAudience(), config.authIssuer(), Clock.systemUTC());
     this.webhook = new WebhookRoutes(vertx, config, metrics);
     this.node = new NodeRoutes(vertx, config, openApi);

@@ -1,6 +1,9 @@
 package dev.scopesync.signing;
 
 import dev.scopesync.digest.Sha256;
+import dev.scopesync.keys.PrivateKeyPair;
+import dev.scopesync.keys.PrivateKeys;
+import dev.scopesync.keys.PublicKeys;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -62,11 +65,11 @@ public final class BundleSigner {
     /** base64url of the protected header: the same for every signature. */
     private final String encodedHeader;
 
-    private BundleSigner(SigningAlgorithm algorithm, String keyId, PemPrivateKey.KeyPair keys) {
+    private BundleSigner(SigningAlgorithm algorithm, String keyId, PrivateKeyPair keys) {
         this.algorithm = algorithm;
         this.keyId = keyId;
         this.privateKey = keys.privateKey();
-        this.publicKeyPem = spkiPem(keys.publicKey());
+        this.publicKeyPem = PublicKeys.spkiPem(keys.publicKey());
         this.fingerprint = HexFormat.of().formatHex(Sha256.of(
                 (algorithm.name() + "\n" + keyId + "\n" + publicKeyPem).getBytes(StandardCharsets.UTF_8)));
         ByteArrayOutputStream header = new ByteArrayOutputStream();
@@ -91,11 +94,12 @@ public final class BundleSigner {
      */
     public static BundleSigner fromConfig(String privateKeyPem, String algorithm, String keyId) {
         SigningAlgorithm signingAlgorithm = SigningAlgorithm.fromConfig(algorithm);
-        PemPrivateKey.KeyPair keys;
+        PrivateKeyPair keys;
         try {
-            keys = PemPrivateKey.read(privateKeyPem);
+            // There is no passphrase setting for this key (OPA's signer has none either).
+            keys = PrivateKeys.readUnencrypted(privateKeyPem);
         } catch (IllegalArgumentException e) {
-            // PemPrivateKey's messages are its own words, never key text.
+            // PrivateKeys' messages are its own words, never key text.
             throw new IllegalArgumentException(KEY_SETTING + ": " + e.getMessage());
         }
         checkFit(keys, signingAlgorithm);
@@ -105,7 +109,7 @@ public final class BundleSigner {
         return signer;
     }
 
-    private static void checkFit(PemPrivateKey.KeyPair keys, SigningAlgorithm algorithm) {
+    private static void checkFit(PrivateKeyPair keys, SigningAlgorithm algorithm) {
         String have = keys.curve() == null
                 ? "an RSA key (" + ((RSAPublicKey) keys.publicKey()).getModulus().bitLength() + " bits)"
                 : "an EC " + keys.curve() + " key";
@@ -233,10 +237,5 @@ public final class BundleSigner {
     @Override
     public String toString() {
         return "BundleSigner[" + algorithm + ", kid=" + keyId + ", fingerprint=" + fingerprint.substring(0, 16) + "]";
-    }
-
-    private static String spkiPem(PublicKey publicKey) {
-        String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(publicKey.getEncoded());
-        return "-----BEGIN PUBLIC KEY-----\n" + body + "\n-----END PUBLIC KEY-----\n";
     }
 }

@@ -1,5 +1,8 @@
 package dev.scopesync.signing;
 
+import dev.scopesync.keys.PemText;
+import dev.scopesync.keys.PrivateKeyPair;
+import dev.scopesync.keys.PrivateKeys;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -13,7 +16,8 @@ import java.util.Base64;
  * Signs JWTs the way OPAL server's {@code JWTSigner} does (PyJWT): compact JWS with the header
  * {@code {"alg":…,"typ":"JWT"}} over a payload the caller encodes, from the PEM private key of
  * {@code auth.privateKey} (OPAL's {@code AUTH_PRIVATE_KEY}; its one-line form with {@code _} for
- * newlines is accepted), and the public half as a JWK for {@code /.well-known/jwks.json}.
+ * newlines is accepted; encrypted, with {@code auth.privateKeyPassphrase}), and the public half as
+ * a JWK for {@code /.well-known/jwks.json}.
  *
  * <p>Construction checks the key reads and fits the algorithm; messages start with
  * {@code auth.privateKey} or {@code auth.algorithm} and never contain key text. Immutable and
@@ -23,10 +27,10 @@ public final class JwtSigner {
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
   private final SigningAlgorithm algorithm;
-  private final PemPrivateKey.KeyPair keys;
+  private final PrivateKeyPair keys;
   private final String encodedHeader;
 
-  private JwtSigner(SigningAlgorithm algorithm, PemPrivateKey.KeyPair keys) {
+  private JwtSigner(SigningAlgorithm algorithm, PrivateKeyPair keys) {
     this.algorithm = algorithm;
     this.keys = keys;
     this.encodedHeader = BASE64URL.encodeToString(("{\"alg\":\"" + algorithm.name() + "\",\"typ\":\"JWT\"}")
@@ -34,23 +38,34 @@ public final class JwtSigner {
   }
 
   /**
-   * @param privateKeyText a PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC), newlines or OPAL's {@code _}
+   * @param privateKeyText an unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC), newlines or OPAL's {@code _}
    * @param algorithmName a JWS name (RS/PS/ES 256/384/512); null means RS256
    * @throws IllegalArgumentException naming the setting at fault
    */
   public static JwtSigner of(String privateKeyText, String algorithmName) {
+    return of(privateKeyText, null, algorithmName);
+  }
+
+  /**
+   * @param privateKeyText a PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC, or one of them encrypted:
+   *     {@code ENCRYPTED PRIVATE KEY} or {@code Proc-Type: 4,ENCRYPTED}), newlines or OPAL's {@code _}
+   * @param passphrase {@code auth.privateKeyPassphrase}: what decrypts an encrypted key; null when
+   *     not set. As in OPAL, setting it for a key that is not encrypted is an error
+   * @param algorithmName a JWS name (RS/PS/ES 256/384/512); null means RS256
+   * @throws IllegalArgumentException naming the setting at fault; never quoting the key or passphrase
+   */
+  public static JwtSigner of(String privateKeyText, String passphrase, String algorithmName) {
     SigningAlgorithm algorithm;
     try {
       algorithm = SigningAlgorithm.fromConfig(algorithmName);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("auth.algorithm: " + e.getMessage().substring(e.getMessage().indexOf(':') + 2));
     }
-    String text = privateKeyText.contains("\n") ? privateKeyText : privateKeyText.replace('_', '\n');
-    PemPrivateKey.KeyPair keys;
+    PrivateKeyPair keys;
     try {
-      keys = PemPrivateKey.read(text);
+      keys = PrivateKeys.read(PemText.fromOneLine(privateKeyText), passphrase);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("auth.privateKey " + e.getMessage());
+      throw new IllegalArgumentException("auth.privateKey " + e.getMessage() + passphraseHint(e.getMessage()));
     }
     if (!algorithm.keyType().equals(keys.privateKey().getAlgorithm())
         || (algorithm.curve() != null && !algorithm.curve().equals(keys.curve()))) {
@@ -58,6 +73,11 @@ public final class JwtSigner {
           + " (RS/PS need an RSA key, ES256/384/512 an EC P-256/P-384/P-521 key)");
     }
     return new JwtSigner(algorithm, keys);
+  }
+
+  /** Which setting to look at when the passphrase is the problem. */
+  private static String passphraseHint(String message) {
+    return message.contains("passphrase") ? " (auth.privateKeyPassphrase)" : "";
   }
 
   /** The compact JWT of {@code payloadJson} (UTF-8 JSON text of the claims). */

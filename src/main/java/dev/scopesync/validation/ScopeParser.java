@@ -1,5 +1,6 @@
 package dev.scopesync.validation;
 
+import dev.scopesync.keys.SshPrivateKeys;
 import dev.scopesync.model.GitAuth;
 import dev.scopesync.model.GitPolicySource;
 import dev.scopesync.model.InvalidScopeException;
@@ -166,7 +167,7 @@ public final class ScopeParser {
       case "userpass" -> new GitAuth.UserPass(field.apply("username"), field.apply("password"));
       case "ssh" -> {
         String privateKey = field.apply("private_key");
-        String keyProblem = PrivateKeyCheck.problemWith(privateKey);
+        String keyProblem = SshPrivateKeys.problemWith(privateKey);
         if (keyProblem != null) {
           throw new InvalidScopeException("policy.auth.private_key", keyProblem);
         }
