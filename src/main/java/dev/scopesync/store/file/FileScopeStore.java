@@ -103,7 +103,8 @@ public final class FileScopeStore implements ScopeStore {
     long newest = found.newestSegment();
     ScopeJournal journal = new ScopeJournal(dir, newest + 1);
     found.segments().forEach(journal::adopt);
-    this.files = new WriteBehind(vertx, dir, tuning, fileTasks, FILE_THREADS, journal, found, this::resumeCommits);
+    ParallelFileWork disk = new ParallelFileWork(dir, fileTasks, FILE_THREADS);
+    this.files = new WriteBehind(vertx, dir, tuning, disk, journal, found, this::resumeCommits);
     this.commits = new GroupCommit(vertx, dir, tuning, journalTasks, files, journal, newest, found.scopes());
     LOG.info("file store {}: {} scopes loaded{}", dir, found.scopes().size(), found.segments().isEmpty() ? ""
         : ", " + found.records() + " journal records replayed (" + found.toWrite().size()

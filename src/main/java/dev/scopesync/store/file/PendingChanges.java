@@ -19,6 +19,9 @@ import java.util.function.LongSupplier;
  * once a sealed generation is written and due, a checkpoint takes it (and the ones after it
  * that are due too) and lists the files to force before its segments may be deleted.
  *
+ * <p>The books also hold the backlog gate: commits wait while {@link FileScopeStore.Tuning#maxBacklog}
+ * changes are unwritten.
+ *
  * <p>Not thread safe: its one owner, {@link WriteBehind}, calls it under its lock. The clock
  * is injected (milliseconds, as {@link System#currentTimeMillis}), so tests are exact.
  */
@@ -45,11 +48,14 @@ final class PendingChanges {
 
   private final long checkpointDelayMillis;
   private final int maxWaitingSegments;
+  private final int maxBacklog;
   private final LongSupplier clock;
   /** Oldest first; every one but the last is sealed. Checkpointed ones are removed. */
   private final ArrayDeque<Generation> generations = new ArrayDeque<>();
   /** Changes in the generations not yet written to their files. */
   private int unwritten;
+  /** A commit round waits for the files to catch up. */
+  private boolean commitWaiting;
   /** Scope ids whose files the checkpoint under way forces (null: none under way), how many are done, its last segment. */
   private List<String> forcing;
   private int forced;
@@ -64,6 +70,7 @@ final class PendingChanges {
       List<String> replayedForces, long replayedThrough) {
     this.checkpointDelayMillis = tuning.checkpointDelayMillis();
     this.maxWaitingSegments = tuning.maxWaitingSegments();
+    this.maxBacklog = tuning.maxBacklog();
     this.clock = clock;
     if (replayedThrough > 0) {
       Generation replayed = new Generation();
@@ -92,9 +99,44 @@ final class PendingChanges {
     generations.addLast(new Generation());
   }
 
-  /** Changes not yet written to their files (the backlog commits wait on). */
+  /** Changes not yet written to their files. */
   int unwritten() {
     return unwritten;
+  }
+
+  // --- the backlog gate -------------------------------------------------------------------
+
+  /** Whether so many changes are unwritten that commits must wait. */
+  boolean backlogFull() {
+    return unwritten >= maxBacklog;
+  }
+
+  /** A commit round waits for the files; {@link #endCommitWait} tells when it may go on. */
+  void commitWaits() {
+    commitWaiting = true;
+  }
+
+  /** Ends a commit's wait once the backlog is under its bound (or {@code failing}: it would wait in vain); answers whether it did. */
+  boolean endCommitWait(boolean failing) {
+    if (commitWaiting && (unwritten < maxBacklog || failing)) {
+      commitWaiting = false;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Asked by the commit round that chose to wait, once it let go of the commit task: whether
+   * commits may go on now (the backlog under its bound, or {@code failing}), ending the wait.
+   * Yes even when no wait is marked any more: a catch-up meanwhile may have ended it while the
+   * commit task was still taken, and so could not resume commits.
+   */
+  boolean commitsMayGoOn(boolean failing) {
+    boolean goOn = unwritten < maxBacklog || failing;
+    if (goOn) {
+      commitWaiting = false;
+    }
+    return goOn;
   }
 
   // --- writing ----------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,13 +15,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes committed changes to the scope files behind the journal, and checkpoints: forces the
  * files a sealed segment's changes went to, then the directory, then deletes the segment
- * ({@link FileScopeStore} tells the whole story; {@link PendingChanges} keeps the books).
- *
- * <p>The work goes in bounded <em>steps</em>, one at a time, each spread over the file
- * threads ({@link ParallelFileWork}); a failed step is retried every {@link #RETRY_MILLIS},
- * and a checkpoint not yet due is woken by a timer. It also holds the backlog gate of
- * {@link GroupCommit}: a commit that finds too many changes unwritten waits, and is resumed
- * (through the hook given here) once the files catch up or cannot be written at all.
+ * ({@link FileScopeStore} tells the whole story). {@link PendingChanges} keeps the books,
+ * {@link ParallelFileWork} does the disk work; this class runs bounded <em>steps</em>, one at a
+ * time, retries a failed one every {@link #RETRY_MILLIS}, wakes a checkpoint not yet due by a
+ * timer, and holds commits back while the files are too far behind, resuming them (through
+ * the hook given here) once the files catch up or cannot be written at all.
  *
  * <p>Thread safe: commits hand changes over from the journal thread, steps end on the file
  * threads, timers fire on an event loop; all state is under one lock, never held across disk
@@ -37,9 +34,7 @@ final class WriteBehind {
 
   private final Vertx vertx;
   private final Path dir;
-  private final FileScopeStore.Tuning tuning;
-  private final WorkerExecutor fileTasks;
-  private final ParallelFileWork fileWork;
+  private final ParallelFileWork disk;
   /** Only its sealed segments are touched here (deleted at a checkpoint); its owner is {@link GroupCommit}. */
   private final ScopeJournal journal;
   private final Runnable resumeCommits;
@@ -50,29 +45,22 @@ final class WriteBehind {
   // --- guarded by lock ---------------------------------------------------------------------
   private final Object lock = new Object();
   private final PendingChanges pending;
-  /** A commit waits for the files to catch up. */
-  private boolean commitDeferred;
   private boolean stepRunning;
   private boolean retryScheduled;
   private boolean wakeScheduled;
   private boolean filesClosed;
   /** Set by drain: checkpoint everything now, then complete. */
   private Promise<Void> drainRequest;
-  /** The retry and wake timers (-1: none), cancelled by close. */
+  /** The last retry and wake timers (-1: none), cancelled by close (cancelling a fired one does nothing). */
   private long retryTimer = -1;
   private long wakeTimer = -1;
 
-  /**
-   * @param found what open found: its replayed changes are the first to write and checkpoint
-   * @param resumeCommits runs when a commit that waited for the files may go on
-   */
-  WriteBehind(Vertx vertx, Path dir, FileScopeStore.Tuning tuning, WorkerExecutor fileTasks, int fileThreads,
-      ScopeJournal journal, FileStoreRecovery.Found found, Runnable resumeCommits) {
+  /** @param resumeCommits runs when a commit that waited for the files may go on */
+  WriteBehind(Vertx vertx, Path dir, FileScopeStore.Tuning tuning, ParallelFileWork disk, ScopeJournal journal,
+      FileStoreRecovery.Found found, Runnable resumeCommits) {
     this.vertx = vertx;
     this.dir = dir;
-    this.tuning = tuning;
-    this.fileTasks = fileTasks;
-    this.fileWork = new ParallelFileWork(fileTasks, fileThreads);
+    this.disk = disk;
     this.journal = journal;
     this.resumeCommits = resumeCommits;
     this.pending = new PendingChanges(tuning, System::currentTimeMillis, found.toWrite(), found.toForce(),
@@ -89,36 +77,27 @@ final class WriteBehind {
    */
   boolean commitMustWait() throws IOException {
     synchronized (lock) {
-      int unwritten = pending.unwritten();
-      if (unwritten < tuning.maxBacklog()) {
+      if (!pending.backlogFull()) {
         return false;
       }
       Throwable failing = fileFailure;
       if (failing != null) {
-        throw new IOException(unwritten + " changes wait for scope files that cannot be written: "
+        throw new IOException(pending.unwritten() + " changes wait for scope files that cannot be written: "
             + failing.getMessage(), failing);
       }
-      commitDeferred = true;
+      pending.commitWaits();
       return true;
     }
   }
 
-  /**
-   * Asked by a commit round that chose to wait, once it let go of the commit task: whether the
-   * files caught up (or failed) meanwhile, so it must resume commits itself — a catch-up in
-   * that window may have found the task still taken.
-   */
+  /** Asked by a commit round that chose to wait, once it let go of the commit task: see {@link PendingChanges#commitsMayGoOn}. */
   boolean commitsMayGoOn() {
     synchronized (lock) {
-      boolean goOn = pending.unwritten() < tuning.maxBacklog() || fileFailure != null;
-      if (goOn) {
-        commitDeferred = false;
-      }
-      return goOn;
+      return pending.commitsMayGoOn(fileFailure != null);
     }
   }
 
-  /** Takes a commit's changes (file contents by scope id, null: delete); {@link #scheduleStep} writes them. */
+  /** Takes a commit's changes (contents by scope id, null: delete) for the next steps. */
   void add(Map<String, byte[]> changes) {
     synchronized (lock) {
       pending.add(changes);
@@ -133,7 +112,7 @@ final class WriteBehind {
     scheduleStep();
   }
 
-  /** Why the scope files cannot be written right now (null: they can). */
+  /** Why the last step failed, while the scope files cannot be written (null: they can). */
   Throwable failure() {
     return fileFailure;
   }
@@ -165,14 +144,8 @@ final class WriteBehind {
   void close() {
     synchronized (lock) {
       filesClosed = true;
-      cancel(retryTimer);
-      cancel(wakeTimer);
-    }
-  }
-
-  private void cancel(long timer) {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
+      vertx.cancelTimer(retryTimer);
+      vertx.cancelTimer(wakeTimer);
     }
   }
 
@@ -223,7 +196,7 @@ final class WriteBehind {
         drained = drainRequest;
         drainRequest = null;
       }
-      wakeCommits = endDeferral(failure != null);
+      wakeCommits = pending.endCommitWait(failure != null);
       if (failure == null && !more && !wakeScheduled && drainRequest == null) {
         wakeIn = pending.nextCheckpointInMillis();
         wakeScheduled = wakeIn >= 0;
@@ -241,39 +214,26 @@ final class WriteBehind {
     }
     if (failure != null) {
       if (!closing) {
-        // set under the lock, so the timer cannot fire (and forget its id) before its id is kept
+        // under the lock: the id is kept before the timer can fire (and its step set another)
         synchronized (lock) {
-          retryTimer = vertx.setTimer(RETRY_MILLIS, id -> {
-            synchronized (lock) {
-              retryScheduled = false;
-              retryTimer = -1;
-            }
-            scheduleStep();
-          });
+          retryTimer = vertx.setTimer(RETRY_MILLIS, id -> timerFired(() -> retryScheduled = false));
         }
       }
     } else if (more) {
       scheduleStep();
     } else if (wakeIn >= 0) {
       synchronized (lock) {
-        wakeTimer = vertx.setTimer(Math.max(1, wakeIn), id -> {
-          synchronized (lock) {
-            wakeScheduled = false;
-            wakeTimer = -1;
-          }
-          scheduleStep();
-        });
+        wakeTimer = vertx.setTimer(Math.max(1, wakeIn), id -> timerFired(() -> wakeScheduled = false));
       }
     }
   }
 
-  /** Under the lock: ends a commit's wait once the backlog is under the bound (or {@code failing}: it waits in vain). */
-  private boolean endDeferral(boolean failing) {
-    if (commitDeferred && (pending.unwritten() < tuning.maxBacklog() || failing)) {
-      commitDeferred = false;
-      return true;
+  /** A retry or wake timer fired: clears its flag under the lock, then runs a step. */
+  private void timerFired(Runnable clearFlag) {
+    synchronized (lock) {
+      clearFlag.run();
     }
-    return false;
+    scheduleStep();
   }
 
   /**
@@ -291,7 +251,7 @@ final class WriteBehind {
       pending.startCheckpointIfDue(drainRequest != null);
       writes = pending.takeWrites(FILE_CHUNK);
       // these writes are under way: waiting commits may go on
-      wakeCommits = !writes.changes().isEmpty() && endDeferral(false);
+      wakeCommits = !writes.changes().isEmpty() && pending.endCommitWait(false);
       forces = pending.nextForces(FILE_CHUNK);
     }
     if (wakeCommits) {
@@ -300,15 +260,8 @@ final class WriteBehind {
     if (writes.changes().isEmpty() && forces.isEmpty()) {
       return endOfStep();
     }
-    Future<ParallelFileWork.Outcome<Map.Entry<String, byte[]>, String>> written = fileWork.run(writes.changes(),
-        change -> {
-          FileStoreDisk.writeScopeFile(dir, change.getKey(), change.getValue());
-          return change.getValue() == null ? null : change.getKey();
-        });
-    Future<ParallelFileWork.Outcome<String, String>> synced = fileWork.run(forces, scopeId -> {
-      FileStoreDisk.forceFile(FileStoreDisk.fileOf(dir, scopeId));
-      return scopeId;
-    });
+    Future<ParallelFileWork.Outcome<Map.Entry<String, byte[]>, String>> written = disk.writeScopeFiles(writes.changes());
+    Future<ParallelFileWork.Outcome<String, String>> synced = disk.forceScopeFiles(forces);
     return Future.all(written, synced).compose(both -> {
       ParallelFileWork.Outcome<Map.Entry<String, byte[]>, String> w = written.result();
       ParallelFileWork.Outcome<String, String> f = synced.result();
@@ -332,24 +285,14 @@ final class WriteBehind {
       }
       through = pending.checkpointThrough();
     }
-    // the directory first (the renames and deletions the files' changes made), then the segments
-    return fileTasks.executeBlocking(() -> {
-      FileStoreDisk.forceDirectory(dir);
-      journal.deleteThrough(through);
-      FileStoreDisk.forceDirectory(dir);
-      return null;
-    }, false).map(x -> {
+    return disk.endCheckpoint(journal, through).map(x -> {
+      boolean more;
       synchronized (lock) {
         pending.checkpointDone();
+        more = pending.hasWorkNow(drainRequest != null);
       }
       checkpoints.incrementAndGet();
-      return hasWorkNow();
+      return more;
     });
-  }
-
-  private boolean hasWorkNow() {
-    synchronized (lock) {
-      return pending.hasWorkNow(drainRequest != null);
-    }
   }
 }

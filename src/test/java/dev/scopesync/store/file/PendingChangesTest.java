@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The write-behind's books on their own, with a hand-set clock: which changes a step writes,
- * what a failed write leaves, and when a sealed generation's checkpoint is due and what it forces.
+ * what a failed write leaves, when a sealed generation's checkpoint is due and what it forces,
+ * and when a commit that waits for the files may go on.
  */
 class PendingChangesTest {
   /** Checkpoints 500 ms after the last write; more than 1 waiting segment is too many. */
@@ -144,6 +145,46 @@ class PendingChangesTest {
     assertArrayEquals("a1".getBytes(StandardCharsets.UTF_8), write.getValue());
     PendingChanges.Writes none = books.takeWrites(1);
     assertNull(none.from());
+  }
+
+  @Test
+  void aWaitingCommitGoesOnOnceTheBacklogIsUnderItsBoundAndOnlyOnce() {
+    PendingChanges books = backlogOfTwo();
+    books.add(changes("a", "a1", "b", "b1"));
+    assertTrue(books.backlogFull());
+    books.commitWaits();
+    assertFalse(books.endCommitWait(false), "still full");
+    books.takeWrites(1);
+    assertFalse(books.backlogFull());
+    assertTrue(books.endCommitWait(false));
+    assertFalse(books.endCommitWait(false), "the wait ended already");
+  }
+
+  @Test
+  void aWaitingCommitGoesOnAtOnceWhenTheFilesFail() {
+    PendingChanges books = backlogOfTwo();
+    books.add(changes("a", "a1", "b", "b1"));
+    books.commitWaits();
+    assertTrue(books.endCommitWait(true));
+    assertTrue(books.backlogFull(), "nothing was written");
+  }
+
+  @Test
+  void theRoundThatWaitedGoesOnEvenIfACatchUpEndedItsWaitMeanwhile() {
+    PendingChanges books = backlogOfTwo();
+    books.add(changes("a", "a1", "b", "b1"));
+    books.commitWaits();
+    books.takeWrites(2);
+    assertTrue(books.endCommitWait(false), "the catch-up ends the wait (its resume may find the commit task taken)");
+    assertTrue(books.commitsMayGoOn(false), "so the round resumes commits itself");
+
+    books.add(changes("c", "c1", "d", "d1"));
+    assertFalse(books.commitsMayGoOn(false));
+    assertTrue(books.commitsMayGoOn(true));
+  }
+
+  private PendingChanges backlogOfTwo() {
+    return new PendingChanges(new FileScopeStore.Tuning(4096, 20, 500, 1, 2), now::get, Map.of(), List.of(), 0);
   }
 
   /** Scope ids and file contents, alternating (null content: a delete). */
