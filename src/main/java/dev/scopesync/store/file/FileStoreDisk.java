@@ -1,6 +1,7 @@
 package dev.scopesync.store.file;
 
 import dev.scopesync.digest.Sha256;
+import dev.scopesync.model.Scope;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,9 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /** The file store's layout and its few disk operations. */
@@ -29,6 +27,21 @@ final class FileStoreDisk {
   /** {@code <dir>/<sha-256 of the id, lower-case hex>.json}: ids may hold characters no file system accepts. */
   static Path fileOf(Path dir, String scopeId) {
     return dir.resolve(Sha256.hex(scopeId) + SUFFIX);
+  }
+
+  /** A scope file's content: the scope's stored JSON in UTF-8 (also what a journal put record holds). */
+  static byte[] contentOf(Scope scope) {
+    return scope.toStoredJson().encode().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Writes a scope's file with {@link #replace} ({@code body} null: deletes it). */
+  static void writeScopeFile(Path dir, String scopeId, byte[] body) throws IOException {
+    Path file = fileOf(dir, scopeId);
+    if (body == null) {
+      Files.deleteIfExists(file);
+    } else {
+      replace(file, body);
+    }
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.scopesync.validation.ScopeParser;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,7 +144,7 @@ final class FileStoreRecovery {
           toForce.add(scopeId); // the file holds it already: force it at the checkpoint
         }
       } else {
-        toWrite.put(scopeId, now == null ? null : now.toStoredJson().encode().getBytes(StandardCharsets.UTF_8));
+        toWrite.put(scopeId, now == null ? null : FileStoreDisk.contentOf(now));
       }
       unreadable.remove(file);
     }

@@ -3,13 +3,16 @@ package dev.scopesync.store.file;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Runs one blocking file action on every item of a list, in slices spread over a worker
- * executor's threads (the file store writes and forces scope files this way: each file is
- * independent of the others). A failing item does not stop the others.
+ * The disk work of {@link WriteBehind}: scope files written or forced, each list in slices
+ * spread over the file executor's threads (each file is independent of the others; a failing
+ * one does not stop the others), and the end of a checkpoint. Blocking work runs only on the
+ * file executor; every method answers a future. Thread safe (no state of its own).
  */
 final class ParallelFileWork {
   /** The least items worth a slice (a thread) of their own. */
@@ -23,15 +26,47 @@ final class ParallelFileWork {
   record Outcome<T, R>(List<R> done, List<T> failed, Throwable failure) {
   }
 
+  private final Path dir;
   private final WorkerExecutor threads;
   private final int threadCount;
 
-  ParallelFileWork(WorkerExecutor threads, int threadCount) {
+  ParallelFileWork(Path dir, WorkerExecutor threads, int threadCount) {
+    this.dir = dir;
     this.threads = threads;
     this.threadCount = threadCount;
   }
 
-  <T, R> Future<Outcome<T, R>> run(List<T> items, Action<T, R> action) {
+  /** Writes each change's scope file (null content: deletes it); done holds the ids written, null for a deletion. */
+  Future<Outcome<Map.Entry<String, byte[]>, String>> writeScopeFiles(List<Map.Entry<String, byte[]>> changes) {
+    return run(changes, change -> {
+      FileStoreDisk.writeScopeFile(dir, change.getKey(), change.getValue());
+      return change.getValue() == null ? null : change.getKey();
+    });
+  }
+
+  /** Forces the files of these scopes (one deleted meanwhile needs none). */
+  Future<Outcome<String, String>> forceScopeFiles(List<String> scopeIds) {
+    return run(scopeIds, scopeId -> {
+      FileStoreDisk.forceFile(FileStoreDisk.fileOf(dir, scopeId));
+      return scopeId;
+    });
+  }
+
+  /**
+   * Ends a checkpoint whose files are forced: forces the directory (the renames and deletions
+   * of its changes) before the journal's segments through {@code through} go, then again so
+   * their deletion lasts too.
+   */
+  Future<Void> endCheckpoint(ScopeJournal journal, long through) {
+    return threads.executeBlocking(() -> {
+      FileStoreDisk.forceDirectory(dir);
+      journal.deleteThrough(through);
+      FileStoreDisk.forceDirectory(dir);
+      return null;
+    }, false);
+  }
+
+  private <T, R> Future<Outcome<T, R>> run(List<T> items, Action<T, R> action) {
     if (items.isEmpty()) {
       return Future.succeededFuture(new Outcome<>(List.of(), List.of(), null));
     }

@@ -41,7 +41,7 @@ import java.util.zip.CRC32;
 final class ScopeJournal implements AutoCloseable {
   static final String PREFIX = "journal-";
   static final String SUFFIX = ".log";
-  private static final Pattern NAME = Pattern.compile("journal-(\\d{1,18})\\.log");
+  private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d{1,18})" + Pattern.quote(SUFFIX));
   private static final byte[] PUT_OPEN = "{\"put\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CLOSE = "}".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
