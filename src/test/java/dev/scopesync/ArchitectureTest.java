@@ -5,6 +5,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.Dependency;
+import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.Delivery;
+import dev.scopesync.bus.Failures;
+import dev.scopesync.bus.StatsFields;
+import dev.scopesync.model.CodedFailure;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -71,6 +76,18 @@ class ArchitectureTest {
           "dev.scopesync.signing..", "dev.scopesync.keys..")
       .should().dependOnClassesThat().resideInAnyPackage("io.vertx..")
       .because("git, bundle, signing and keys are plain Java: testable and reusable without an event loop");
+
+  /** What scopesync-<version>-client.jar holds (the pom's client-jar includes): the same list. */
+  static final Class<?>[] CLIENT_JAR_EXTRAS = {
+      Addresses.class, Delivery.class, Failures.class, StatsFields.class, CodedFailure.class};
+
+  @ArchTest
+  static final ArchRule clientJarIsSelfContained = classes()
+      .that().resideInAPackage("dev.scopesync.client..").or().belongToAnyOf(CLIENT_JAR_EXTRAS)
+      .should().onlyDependOnClassesThat(JavaClass.Predicates.resideInAnyPackage(
+              "java..", "io.vertx.core..", "dev.scopesync.client..")
+          .or(JavaClass.Predicates.belongToAnyOf(CLIENT_JAR_EXTRAS)))
+      .because("the client jar holds only these classes: a Vert.x application depends on it alone");
 
   static int layerOf(JavaClass type) {
     String pkg = type.getPackageName();

@@ -4,6 +4,8 @@ package dev.scopesync.bus;
 public final class Addresses {
   public static final String SCOPES_PUT = "scopesync.scopes.put";
   public static final String SCOPES_GET = "scopesync.scopes.get";
+  /** A scope's last sync outcome on the node asked: {@code {"scope_id", "status"}}. */
+  public static final String SCOPES_STATUS = "scopesync.scopes.status";
   public static final String SCOPES_LIST = "scopesync.scopes.list";
   public static final String SCOPES_DELETE = "scopesync.scopes.delete";
   public static final String SCOPES_REFRESH = "scopesync.scopes.refresh";

@@ -36,6 +36,11 @@ final class EventBusScopesClient implements ScopesClient {
   }
 
   @Override
+  public Future<JsonObject> status(String scopeId) {
+    return ask(Addresses.SCOPES_STATUS, new JsonObject().put("scope_id", scopeId));
+  }
+
+  @Override
   public Future<List<JsonObject>> list() {
     return everyPageAfter(null, new ArrayList<>());
   }

@@ -42,6 +42,13 @@ public interface ScopesClient {
   /** The scope without its secrets. */
   Future<JsonObject> get(String scopeId);
 
+  /**
+   * The scope's last sync outcome on the node that answers: {@code {"scope_id", "status"}}, the
+   * status {@code {"outcome": "ok", "commit", "at"}} or {@code {"outcome": "error", "kind",
+   * "needs_person", "error", "at"}}, or null before the first sync; 404 without the scope.
+   */
+  Future<JsonObject> status(String scopeId);
+
   /** Every scope without its secrets, in id order (asked for a page at a time). */
   Future<List<JsonObject>> list();
 

@@ -82,6 +82,7 @@ final class RouteTable {
     router.get("/scopes").handler(none).handler(callers.datasource()).handler(scopes::list);
     router.post("/scopes/refresh").handler(json).handler(callers.datasource()).handler(scopes::refreshAll);
     router.get("/scopes/:scopeId").handler(none).handler(callers.datasource()).handler(scopes::get);
+    router.get("/scopes/:scopeId/status").handler(none).handler(callers.datasource()).handler(scopes::status);
     router.delete("/scopes/:scopeId").handler(none).handler(callers.datasource()).handler(scopes::delete);
     router.post("/scopes/:scopeId/refresh").handler(json).handler(callers.datasource()).handler(scopes::refresh);
     router.get(CachedAnswers.SCOPE_POLICY_ROUTE).handler(none).handler(callers.scopeReader()).handler(ctx -> bundles.policy(ctx, ctx.pathParam("scopeId")));

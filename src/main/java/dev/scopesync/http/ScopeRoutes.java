@@ -62,6 +62,11 @@ final class ScopeRoutes {
     answered(ctx, scopes.get(scopeId(ctx))).onSuccess(scope -> sendJson(ctx, 200, scope.encode()));
   }
 
+  /** {@code GET /scopes/{id}/status}: the scope's last sync outcome on this node, or 404. */
+  void status(RoutingContext ctx) {
+    answered(ctx, scopes.status(scopeId(ctx))).onSuccess(status -> sendJson(ctx, 200, status.encode()));
+  }
+
   /** {@code DELETE /scopes/{id}}: 204, also when there was no such scope. */
   void delete(RoutingContext ctx) {
     answered(ctx, scopes.delete(scopeId(ctx))).onSuccess(v -> ctx.response().setStatusCode(204).end());

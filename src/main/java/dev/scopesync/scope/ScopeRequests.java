@@ -77,14 +77,19 @@ final class ScopeRequests {
 
   Future<JsonObject> get(JsonObject body) {
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
-    return existing(scopeId).map(scope -> {
-      JsonObject answer = scope.toPublicJson();
-      JsonObject status = mirror.statuses().of(scopeId);
-      if (status != null) {
-        answer.put("status", status);
-      }
-      return answer;
-    });
+    return existing(scopeId).map(Scope::toPublicJson);
+  }
+
+  /**
+   * The scope's last sync outcome on this node: {@code {"scope_id", "status"}}, the status null
+   * before its first sync (DESIGN §10's sync outcome, with {@code kind} and {@code needs_person}
+   * for a failure).
+   */
+  Future<JsonObject> status(JsonObject body) {
+    String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
+    return existing(scopeId).map(scope -> new JsonObject()
+        .put("scope_id", scopeId)
+        .put("status", mirror.statuses().of(scopeId)));
   }
 
   /**

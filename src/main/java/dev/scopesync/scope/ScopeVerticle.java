@@ -109,6 +109,7 @@ public final class ScopeVerticle extends VerticleBase implements ScopeQueries {
         .compose(loaded -> {
           register(Addresses.SCOPES_PUT, requests::put);
           register(Addresses.SCOPES_GET, afterLoad(requests::get));
+          register(Addresses.SCOPES_STATUS, afterLoad(requests::status));
           register(Addresses.SCOPES_LIST, afterLoad(requests::list));
           register(Addresses.SCOPES_DELETE, requests::delete);
           register(Addresses.SCOPES_REFRESH, afterLoad(requests::refresh));

@@ -116,8 +116,8 @@ class NeedsPersonBackoffTest {
       assertTrue(hostRequests.get() > before, "the refresh reached the git host");
       assertEquals(1, failureLines());
 
-      // GET /scopes/{id} says what failed and that it needs a person.
-      JsonObject status = new JsonObject(node.request("GET", "/scopes/s", null).body()).getJsonObject("status");
+      // GET /scopes/{id}/status says what failed and that it needs a person.
+      JsonObject status = new JsonObject(node.request("GET", "/scopes/s/status", null).body()).getJsonObject("status");
       assertEquals("error", status.getString("outcome"), String.valueOf(status));
       assertEquals("auth", status.getString("kind"));
       assertTrue(status.getBoolean("needs_person"));
