@@ -3,15 +3,15 @@ package dev.scopesync;
 import dev.scopesync.auth.AccessPolicy;
 import dev.scopesync.config.ConfigException;
 import dev.scopesync.config.ConfigKeys;
-import dev.scopesync.config.ConfigNote;
-import dev.scopesync.runtime.LogSettings;
-import dev.scopesync.signing.JwtSigner;
 import dev.scopesync.config.ConfigLoader;
+import dev.scopesync.config.ConfigNote;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.metrics.ServerMetrics;
-import dev.scopesync.runtime.ArchiveTraining;
-import dev.scopesync.validation.GitUrlPolicy;
 import dev.scopesync.model.InvalidScopeException;
+import dev.scopesync.runtime.ArchiveTraining;
+import dev.scopesync.runtime.LogSettings;
+import dev.scopesync.signing.JwtSigner;
+import dev.scopesync.validation.GitUrlPolicy;
 import dev.scopesync.validation.ScopeParser;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts a scopesync node: {@code java -jar scopesync.jar [--conf config.json]}. With
- * {@code -Dscopesync.archiveTraining=true} it runs {@link ArchiveTraining} instead (what
- * {@code scripts/run.sh} does once to make its class-data archive).
+ * Starts a scopesync node: {@code java -jar scopesync.jar [--conf config.json]}. With {@code
+ * -Dscopesync.archiveTraining=true} it runs {@link ArchiveTraining} instead (what {@code
+ * scripts/run.sh} does once to make its class-data archive).
  */
 public final class Main {
   static {
@@ -71,15 +71,19 @@ public final class Main {
     }
     LOG.info("scopesync ready on port {}", node.server.httpPort());
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down");
-      try {
-        node.stop();
-      } catch (Exception e) {
-        LOG.warn("shutdown did not complete cleanly: {}", e.toString());
-      }
-      stopped.countDown();
-    }, "scopesync-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("shutting down");
+                  try {
+                    node.stop();
+                  } catch (Exception e) {
+                    LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+                  }
+                  stopped.countDown();
+                },
+                "scopesync-shutdown"));
     stopped.await();
   }
 
@@ -101,8 +105,11 @@ public final class Main {
       try {
         AccessPolicy.checkKey(config.authPublicKey(), config.authAlgorithm());
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(ConfigKeys.AUTH_PUBLIC_KEY + fromOpal(env, "OPAL_AUTH_PUBLIC_KEY") + ": "
-            + e.getMessage());
+        throw new ConfigException(
+            ConfigKeys.AUTH_PUBLIC_KEY
+                + fromOpal(env, "OPAL_AUTH_PUBLIC_KEY")
+                + ": "
+                + e.getMessage());
       }
     }
   }
@@ -110,7 +117,10 @@ public final class Main {
   private static void checkTokenKey(ServerConfig config, Map<String, String> env) {
     if (config.opal().privateKey() != null) {
       try {
-        JwtSigner.of(config.opal().privateKey(), config.opal().privateKeyPassphrase(), config.authAlgorithm());
+        JwtSigner.of(
+            config.opal().privateKey(),
+            config.opal().privateKeyPassphrase(),
+            config.authAlgorithm());
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage() + fromOpal(env, "OPAL_AUTH_PRIVATE_KEY"));
       }
@@ -127,20 +137,30 @@ public final class Main {
       ServerMetrics metrics = ServerMetrics.create();
       Vertx vertx = Server.newVertx(config, metrics).await(5, TimeUnit.MINUTES);
       try {
-        return new Node(config, vertx, Server.start(vertx, config, metrics).await(5, TimeUnit.MINUTES));
+        return new Node(
+            config, vertx, Server.start(vertx, config, metrics).await(5, TimeUnit.MINUTES));
       } catch (Exception e) {
         vertx.close().await(30, TimeUnit.SECONDS);
         throw e;
       }
     }
 
-    /** Stops accepting, lets queued git work finish (bounded by git.timeoutSeconds), closes every repository. */
+    /**
+     * Stops accepting, lets queued git work finish (bounded by git.timeoutSeconds), closes every
+     * repository.
+     */
     void stop() throws Exception {
-      server.stop().eventually(vertx::close).await(config.gitTimeoutSeconds() + 30L, TimeUnit.SECONDS);
+      server
+          .stop()
+          .eventually(vertx::close)
+          .await(config.gitTimeoutSeconds() + 30L, TimeUnit.SECONDS);
     }
   }
 
-  /** The training run's node: started from a config file with none of the process's SCOPESYNC_* variables. */
+  /**
+   * The training run's node: started from a config file with none of the process's SCOPESYNC_*
+   * variables.
+   */
   private static final class TrainingNode implements ArchiveTraining.NodeStarter {
     private Node node;
 

@@ -40,8 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BundleServingTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private GitDaemon daemon;
   private GitRemote remote;
   private TestNode node;
@@ -52,11 +51,14 @@ class BundleServingTest {
   void start() throws Exception {
     Path remotes = Files.createDirectories(dir.resolve("remotes"));
     remote = GitRemote.create(remotes, "policies");
-    first = remote.commit("initial", Map.of(
-        "rbac.rego", "package app.rbac\nallow = true\n",
-        "other/data.json", "{\"a\": 1}",
-        "other/x.rego", "package other.x\n",
-        "README.md", "hello"));
+    first =
+        remote.commit(
+            "initial",
+            Map.of(
+                "rbac.rego", "package app.rbac\nallow = true\n",
+                "other/data.json", "{\"a\": 1}",
+                "other/x.rego", "package other.x\n",
+                "README.md", "hello"));
     daemon = GitDaemon.start(remotes);
     node = TestNode.start(dir.resolve("node"));
   }
@@ -69,7 +71,8 @@ class BundleServingTest {
   }
 
   private HttpResponse<String> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort() + path));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort() + path));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -77,7 +80,8 @@ class BundleServingTest {
   }
 
   private HttpResponse<byte[]> getBytes(String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort() + path));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort() + path));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -92,10 +96,15 @@ class BundleServingTest {
     JsonObject bundle = new JsonObject(response.body());
     assertEquals(first, bundle.getString("hash"));
     assertNull(bundle.getValue("old_hash"));
-    assertEquals(new JsonArray(List.of("rbac.rego", "other/data.json", "other/x.rego")), bundle.getJsonArray("manifest"));
-    assertEquals(new JsonArray().add(new JsonObject().put("path", "other").put("data", "{\"a\": 1}")),
+    assertEquals(
+        new JsonArray(List.of("rbac.rego", "other/data.json", "other/x.rego")),
+        bundle.getJsonArray("manifest"));
+    assertEquals(
+        new JsonArray().add(new JsonObject().put("path", "other").put("data", "{\"a\": 1}")),
         bundle.getJsonArray("data_modules"));
-    assertEquals("app.rbac", bundle.getJsonArray("policy_modules").getJsonObject(0).getString("package_name"));
+    assertEquals(
+        "app.rbac",
+        bundle.getJsonArray("policy_modules").getJsonObject(0).getString("package_name"));
     assertNull(bundle.getValue("deleted_files"));
     String etag = response.headers().firstValue("etag").orElseThrow();
     assertEquals(304, get("/scopes/tenant-a/policy", "If-None-Match", etag).statusCode());
@@ -115,11 +124,16 @@ class BundleServingTest {
     assertEquals(second, diff.getString("hash"));
     assertEquals(first, diff.getString("old_hash"));
     assertEquals(1, diff.getJsonArray("policy_modules").size());
-    assertEquals("rbac.rego", diff.getJsonArray("policy_modules").getJsonObject(0).getString("path"));
-    assertEquals(new JsonObject().put("data_modules", new JsonArray()).put("policy_modules",
-        new JsonArray().add("other/x.rego")), diff.getJsonObject("deleted_files"));
+    assertEquals(
+        "rbac.rego", diff.getJsonArray("policy_modules").getJsonObject(0).getString("path"));
+    assertEquals(
+        new JsonObject()
+            .put("data_modules", new JsonArray())
+            .put("policy_modules", new JsonArray().add("other/x.rego")),
+        diff.getJsonObject("deleted_files"));
 
-    JsonObject unknown = new JsonObject(get("/scopes/tenant-a/policy?base_hash=" + "ab".repeat(20)).body());
+    JsonObject unknown =
+        new JsonObject(get("/scopes/tenant-a/policy?base_hash=" + "ab".repeat(20)).body());
     assertNull(unknown.getValue("old_hash"));
     assertEquals(2, unknown.getJsonArray("manifest").size());
     assertEquals(422, get("/scopes/tenant-a/policy?base_hash=nothex").statusCode());
@@ -151,8 +165,13 @@ class BundleServingTest {
   @Test
   void theBusAddressAnswersTheSameBundle() throws Exception {
     node.putAndAwaitSync(TestNode.scope("tenant-a", daemon.url("policies")));
-    JsonObject viaBus = node.vertx.eventBus().<JsonObject>request(Addresses.SCOPES_POLICY,
-        new JsonObject().put("scope_id", "tenant-a")).await(10, TimeUnit.SECONDS).body();
+    JsonObject viaBus =
+        node.vertx
+            .eventBus()
+            .<JsonObject>request(
+                Addresses.SCOPES_POLICY, new JsonObject().put("scope_id", "tenant-a"))
+            .await(10, TimeUnit.SECONDS)
+            .body();
     assertEquals(new JsonObject(get("/scopes/tenant-a/policy").body()), viaBus);
   }
 
@@ -173,45 +192,71 @@ class BundleServingTest {
     HttpResponse<byte[]> response = getBytes("/scopes/tenant-a/bundle.tar.gz");
     assertEquals(200, response.statusCode());
     Map<String, String> files = untar(response.body());
-    assertEquals(List.of(".manifest", "rbac.rego", "other/data.json", "other/x.rego").stream().sorted().toList(),
+    assertEquals(
+        List.of(".manifest", "rbac.rego", "other/data.json", "other/x.rego").stream()
+            .sorted()
+            .toList(),
         files.keySet().stream().sorted().toList());
     JsonObject manifest = new JsonObject(files.get(".manifest"));
     assertEquals(first, manifest.getString("revision"));
     assertEquals("package app.rbac\nallow = true\n", files.get("rbac.rego"));
     String etag = response.headers().firstValue("etag").orElseThrow();
-    assertEquals(304, getBytes("/scopes/tenant-a/bundle.tar.gz", "If-None-Match", etag).statusCode());
+    assertEquals(
+        304, getBytes("/scopes/tenant-a/bundle.tar.gz", "If-None-Match", etag).statusCode());
   }
 
   @Test
   void longPollAnswers304AfterTheWaitAnd200AsSoonAsThePolicyChanges() throws Exception {
     node.putAndAwaitSync(TestNode.scope("tenant-a", daemon.url("policies")));
-    String etag = getBytes("/scopes/tenant-a/bundle.tar.gz").headers().firstValue("etag").orElseThrow();
+    String etag =
+        getBytes("/scopes/tenant-a/bundle.tar.gz").headers().firstValue("etag").orElseThrow();
 
-    HttpResponse<byte[]> unchanged = getBytes("/scopes/tenant-a/bundle.tar.gz", "If-None-Match", etag,
-        "Prefer", "wait=1");
+    HttpResponse<byte[]> unchanged =
+        getBytes("/scopes/tenant-a/bundle.tar.gz", "If-None-Match", etag, "Prefer", "wait=1");
     assertEquals(304, unchanged.statusCode());
-    assertEquals("application/vnd.openpolicyagent.bundles", unchanged.headers().firstValue("content-type").orElse(""));
+    assertEquals(
+        "application/vnd.openpolicyagent.bundles",
+        unchanged.headers().firstValue("content-type").orElse(""));
 
-    HttpRequest held = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort()
-        + "/scopes/tenant-a/bundle.tar.gz")).header("If-None-Match", etag).header("Prefer", "wait=60").build();
-    CompletableFuture<HttpResponse<byte[]>> answer = http.sendAsync(held, HttpResponse.BodyHandlers.ofByteArray());
+    HttpRequest held =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + node.server.httpPort()
+                        + "/scopes/tenant-a/bundle.tar.gz"))
+            .header("If-None-Match", etag)
+            .header("Prefer", "wait=60")
+            .build();
+    CompletableFuture<HttpResponse<byte[]>> answer =
+        http.sendAsync(held, HttpResponse.BodyHandlers.ofByteArray());
     awaitHeld(1);
-    String second = remote.commit("change", Map.of("rbac.rego", "package app.rbac\nallow = false\n"));
+    String second =
+        remote.commit("change", Map.of("rbac.rego", "package app.rbac\nallow = false\n"));
     refresh("tenant-a");
     HttpResponse<byte[]> changed = answer.get(30, TimeUnit.SECONDS);
     assertEquals(200, changed.statusCode());
     assertNotEquals(etag, changed.headers().firstValue("etag").orElseThrow());
-    assertEquals(second, new JsonObject(untar(changed.body()).get(".manifest")).getString("revision"));
+    assertEquals(
+        second, new JsonObject(untar(changed.body()).get(".manifest")).getString("revision"));
     assertEquals(0, node.server.heldLongPolls());
   }
 
   @Test
   void heldLongPollsAreReleasedOnShutdown() throws Exception {
     node.putAndAwaitSync(TestNode.scope("tenant-a", daemon.url("policies")));
-    String etag = getBytes("/scopes/tenant-a/bundle.tar.gz").headers().firstValue("etag").orElseThrow();
-    HttpRequest held = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort()
-        + "/scopes/tenant-a/bundle.tar.gz")).header("If-None-Match", etag).header("Prefer", "wait=300").build();
-    CompletableFuture<HttpResponse<byte[]>> answer = http.sendAsync(held, HttpResponse.BodyHandlers.ofByteArray());
+    String etag =
+        getBytes("/scopes/tenant-a/bundle.tar.gz").headers().firstValue("etag").orElseThrow();
+    HttpRequest held =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + node.server.httpPort()
+                        + "/scopes/tenant-a/bundle.tar.gz"))
+            .header("If-None-Match", etag)
+            .header("Prefer", "wait=300")
+            .build();
+    CompletableFuture<HttpResponse<byte[]>> answer =
+        http.sendAsync(held, HttpResponse.BodyHandlers.ofByteArray());
     awaitHeld(1);
     node.server.stop().await(30, TimeUnit.SECONDS);
     assertEquals(304, answer.get(30, TimeUnit.SECONDS).statusCode());
@@ -229,10 +274,12 @@ class BundleServingTest {
 
   static Map<String, String> untar(byte[] gz) throws Exception {
     Map<String, String> files = new LinkedHashMap<>();
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(gz)))) {
+    try (TarArchiveInputStream tar =
+        new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(gz)))) {
       TarArchiveEntry entry;
       while ((entry = tar.getNextEntry()) != null) {
-        String name = entry.getName().startsWith("/") ? entry.getName().substring(1) : entry.getName();
+        String name =
+            entry.getName().startsWith("/") ? entry.getName().substring(1) : entry.getName();
         files.put(name, new String(tar.readAllBytes(), StandardCharsets.UTF_8));
       }
     }

@@ -35,34 +35,39 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Cached bundles answered at the edge from the node's served bundles (DESIGN §18), over real
- * HTTP from clones of a git daemon remote: no event-bus message for a cached answer, the same
- * bytes and ETags as the fetcher's, and correct under racing builds, commits and deletes.
+ * Cached bundles answered at the edge from the node's served bundles (DESIGN §18), over real HTTP
+ * from clones of a git daemon remote: no event-bus message for a cached answer, the same bytes and
+ * ETags as the fetcher's, and correct under racing builds, commits and deletes.
  */
 class CachedBundleServingTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private GitDaemon daemon;
   private GitRemote remote;
   private TestNode node;
   private final AtomicInteger bundleMessages = new AtomicInteger();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @BeforeEach
   void start() throws Exception {
     Path remotes = Files.createDirectories(dir.resolve("remotes"));
     remote = GitRemote.create(remotes, "policies");
-    remote.commit("initial", Map.of("rbac.rego", "package app.rbac\nallow = true\n", "data.json", "{\"a\": 1}"));
+    remote.commit(
+        "initial",
+        Map.of("rbac.rego", "package app.rbac\nallow = true\n", "data.json", "{\"a\": 1}"));
     daemon = GitDaemon.start(remotes);
     node = TestNode.start(dir.resolve("node"));
-    node.vertx.eventBus().addOutboundInterceptor(delivery -> {
-      if (delivery.message().address().equals(Addresses.FETCHER_BUNDLE)) {
-        bundleMessages.incrementAndGet();
-      }
-      delivery.next();
-    });
+    node.vertx
+        .eventBus()
+        .addOutboundInterceptor(
+            delivery -> {
+              if (delivery.message().address().equals(Addresses.FETCHER_BUNDLE)) {
+                bundleMessages.incrementAndGet();
+              }
+              delivery.next();
+            });
   }
 
   @AfterEach
@@ -73,8 +78,9 @@ class CachedBundleServingTest {
   }
 
   private HttpResponse<byte[]> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort() + path))
-        .timeout(WAIT);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort() + path))
+            .timeout(WAIT);
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -88,8 +94,10 @@ class CachedBundleServingTest {
   @Test
   void aCachedAnswerOfEveryKindIsSentWithoutAnEventBusMessage() throws Exception {
     node.putAndAwaitSync(TestNode.scope("tenant-a", daemon.url("policies")));
-    String first = new JsonObject(new String(get("/scopes/tenant-a/policy").body())).getString("hash");
-    String second = remote.commit("change", Map.of("rbac.rego", "package app.rbac\nallow = false\n"));
+    String first =
+        new JsonObject(new String(get("/scopes/tenant-a/policy").body())).getString("hash");
+    String second =
+        remote.commit("change", Map.of("rbac.rego", "package app.rbac\nallow = false\n"));
     refresh("tenant-a");
     bundleMessages.set(0);
 
@@ -111,8 +119,12 @@ class CachedBundleServingTest {
       assertArrayEquals(tar.body(), get("/scopes/tenant-a/bundle.tar.gz").body());
       assertArrayEquals(diff.body(), get("/scopes/tenant-a/policy?base_hash=" + first).body());
       assertEquals(304, get("/scopes/tenant-a/policy", "If-None-Match", etag(json)).statusCode());
-      assertEquals(304, get("/scopes/tenant-a/bundle.tar.gz", "If-None-Match", "W/" + etag(tar)).statusCode());
-      assertEquals(304, get("/scopes/tenant-a/policy", "If-None-Match", "\"x\", " + etag(json)).statusCode());
+      assertEquals(
+          304,
+          get("/scopes/tenant-a/bundle.tar.gz", "If-None-Match", "W/" + etag(tar)).statusCode());
+      assertEquals(
+          304,
+          get("/scopes/tenant-a/policy", "If-None-Match", "\"x\", " + etag(json)).statusCode());
       assertEquals(200, get("/scopes/tenant-a/policy", "If-None-Match", "\"other\"").statusCode());
     }
     assertEquals(3, bundleMessages.get(), "cached answers went over the event bus");
@@ -126,9 +138,18 @@ class CachedBundleServingTest {
   void anOpaLongPollOnACachedBundleIsHeldAndAnsweredWithTheNewCommit() throws Exception {
     node.putAndAwaitSync(TestNode.scope("tenant-a", daemon.url("policies")));
     String etag = etag(get("/scopes/tenant-a/bundle.tar.gz"));
-    var held = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort()
-            + "/scopes/tenant-a/bundle.tar.gz")).header("If-None-Match", etag).header("Prefer", "wait=20").timeout(WAIT).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    var held =
+        http.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + node.server.httpPort()
+                            + "/scopes/tenant-a/bundle.tar.gz"))
+                .header("If-None-Match", etag)
+                .header("Prefer", "wait=20")
+                .timeout(WAIT)
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     dev.scopesync.testing.Await.until(() -> node.server.heldLongPolls() == 1, WAIT);
     assertEquals(1, bundleMessages.get(), "the held poll was decided at the edge");
     remote.commit("change", Map.of("rbac.rego", "package app.rbac\nallow = false\n"));
@@ -136,7 +157,9 @@ class CachedBundleServingTest {
     HttpResponse<byte[]> answered = held.get(30, TimeUnit.SECONDS);
     assertEquals(200, answered.statusCode());
     assertTrue(!etag.equals(etag(answered)), "the new commit's bundle");
-    assertEquals("application/vnd.openpolicyagent.bundles", answered.headers().firstValue("content-type").orElseThrow());
+    assertEquals(
+        "application/vnd.openpolicyagent.bundles",
+        answered.headers().firstValue("content-type").orElseThrow());
   }
 
   @Test
@@ -162,7 +185,9 @@ class CachedBundleServingTest {
     node.putAndAwaitSync(scope);
     String all = new String(get("/scopes/tenant-a/policy").body());
     assertTrue(all.contains("other/x.rego"), all);
-    scope.getJsonObject("policy").put("directories", new io.vertx.core.json.JsonArray().add("other"));
+    scope
+        .getJsonObject("policy")
+        .put("directories", new io.vertx.core.json.JsonArray().add("other"));
     assertEquals(201, node.put(scope).statusCode());
     String narrowed = new String(get("/scopes/tenant-a/policy").body());
     assertTrue(!narrowed.contains("rbac.rego"), narrowed);
@@ -170,19 +195,18 @@ class CachedBundleServingTest {
 
   /**
    * Readers race commits, refreshes, deletes and re-creations. A read that began after another
-   * ended never answers an older commit than that one did, nor one older than a sync already
-   * done; and a read between a delete's answer and the next put's start is always 404.
+   * ended never answers an older commit than that one did, nor one older than a sync already done;
+   * and a read between a delete's answer and the next put's start is always 404.
    */
   @Test
   void racingReadsNeverSeeADeletedScopeOrAnOlderCommitThanOneAlreadyServed() throws Exception {
     JsonObject scope = TestNode.scope("tenant-a", daemon.url("policies"));
     node.putAndAwaitSync(scope);
     Map<String, Integer> order = new HashMap<>();
-    order.put(new JsonObject(new String(get("/scopes/tenant-a/policy").body())).getString("hash"), 0);
-    record Read(long start, long end, int status, String hash) {
-    }
-    record Gap(long deleted, long putAgain) {
-    }
+    order.put(
+        new JsonObject(new String(get("/scopes/tenant-a/policy").body())).getString("hash"), 0);
+    record Read(long start, long end, int status, String hash) {}
+    record Gap(long deleted, long putAgain) {}
     ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
     List<Gap> gaps = new ArrayList<>();
     List<long[]> synced = new ArrayList<>(); // {when the sync of a round was done, the round}
@@ -190,21 +214,29 @@ class CachedBundleServingTest {
     ExecutorService readers = Executors.newFixedThreadPool(4);
     List<Future<?>> running4 = new ArrayList<>();
     for (int r = 0; r < 4; r++) {
-      String route = r % 2 == 0 ? "/scopes/tenant-a/policy" : "/scopes/tenant-a/policy?base_hash=" + "0000";
-      running4.add(readers.submit(() -> {
-        while (running.get()) {
-          long start = System.nanoTime();
-          HttpResponse<byte[]> response = get(route);
-          long end = System.nanoTime();
-          String hash = response.statusCode() == 200 ? new JsonObject(new String(response.body())).getString("hash") : null;
-          reads.add(new Read(start, end, response.statusCode(), hash));
-        }
-        return null;
-      }));
+      String route =
+          r % 2 == 0 ? "/scopes/tenant-a/policy" : "/scopes/tenant-a/policy?base_hash=" + "0000";
+      running4.add(
+          readers.submit(
+              () -> {
+                while (running.get()) {
+                  long start = System.nanoTime();
+                  HttpResponse<byte[]> response = get(route);
+                  long end = System.nanoTime();
+                  String hash =
+                      response.statusCode() == 200
+                          ? new JsonObject(new String(response.body())).getString("hash")
+                          : null;
+                  reads.add(new Read(start, end, response.statusCode(), hash));
+                }
+                return null;
+              }));
     }
     try {
       for (int round = 1; round <= 6; round++) {
-        String commit = remote.commit("round " + round, Map.of("rbac.rego", "package app.rbac\nround = " + round + "\n"));
+        String commit =
+            remote.commit(
+                "round " + round, Map.of("rbac.rego", "package app.rbac\nround = " + round + "\n"));
         synchronized (order) {
           order.put(commit, round);
         }
@@ -238,11 +270,14 @@ class CachedBundleServingTest {
     for (long[] sync : synced) {
       for (Read read : all) {
         if (read.start() > sync[0] && read.status() == 200) {
-          assertTrue(order.get(read.hash()) >= sync[1], "a read after round " + sync[1] + " was synced answered an older one");
+          assertTrue(
+              order.get(read.hash()) >= sync[1],
+              "a read after round " + sync[1] + " was synced answered an older one");
         }
       }
     }
-    // Sorted by end: the newest commit any read that ended before t answered, against every later read.
+    // Sorted by end: the newest commit any read that ended before t answered, against every later
+    // read.
     List<Read> served = new ArrayList<>(all.stream().filter(r -> r.status() == 200).toList());
     served.sort(Comparator.comparingLong(Read::end));
     int newestEnded = -1;
@@ -255,9 +290,14 @@ class CachedBundleServingTest {
         next++;
       }
       int mine = order.get(read.hash());
-      assertTrue(mine >= newestEnded, "a read answered round " + mine + " after one had answered round " + newestEnded);
+      assertTrue(
+          mine >= newestEnded,
+          "a read answered round " + mine + " after one had answered round " + newestEnded);
     }
-    assertEquals(6, served.stream().mapToInt(r -> order.get(r.hash())).max().orElse(-1), "the last round was read");
+    assertEquals(
+        6,
+        served.stream().mapToInt(r -> order.get(r.hash())).max().orElse(-1),
+        "the last round was read");
   }
 
   private void refresh(String scopeId) throws Exception {

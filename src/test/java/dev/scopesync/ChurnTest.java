@@ -18,17 +18,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * OPAL's leak, disproved: 200 scopes over 20 repositories served by git daemon are synced
- * twice and deleted; afterwards nothing is held for any source and the process's open
- * descriptors are back at their baseline.
+ * OPAL's leak, disproved: 200 scopes over 20 repositories served by git daemon are synced twice and
+ * deleted; afterwards nothing is held for any source and the process's open descriptors are back at
+ * their baseline.
  */
 class ChurnTest {
   private static final int REPOS = 20;
   private static final int SCOPES = 200;
   private static final Duration WAIT = Duration.ofSeconds(120);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void afterChurnTheServerHoldsNothingForUnusedSources() throws Exception {
@@ -40,7 +39,7 @@ class ChurnTest {
       repos.add(remote);
     }
     try (GitDaemon daemon = GitDaemon.start(remotes);
-         TestNode node = TestNode.start(dir.resolve("node"))) {
+        TestNode node = TestNode.start(dir.resolve("node"))) {
       // Baseline after one warm-up scope: lazily loaded classes and pools are not leaks.
       node.putAndAwaitSync(TestNode.scope("warm-up", daemon.url("repo0")));
       node.delete("warm-up");
@@ -50,10 +49,15 @@ class ChurnTest {
       for (int cycle = 0; cycle < 2; cycle++) {
         int before = node.synced.all().size();
         for (int s = 0; s < SCOPES; s++) {
-          assertEquals(201, node.put(TestNode.scope("scope-" + s, daemon.url("repo" + (s % REPOS)))).statusCode());
+          assertEquals(
+              201,
+              node.put(TestNode.scope("scope-" + s, daemon.url("repo" + (s % REPOS))))
+                  .statusCode());
         }
         List<JsonObject> results = node.synced.await(e -> true, before + SCOPES, WAIT);
-        assertTrue(results.subList(before, results.size()).stream().allMatch(e -> "ok".equals(e.getString("outcome"))),
+        assertTrue(
+            results.subList(before, results.size()).stream()
+                .allMatch(e -> "ok".equals(e.getString("outcome"))),
             "every sync succeeded");
         JsonObject stats = node.stats();
         assertEquals(SCOPES, stats.getInteger("scopes"));
@@ -67,11 +71,21 @@ class ChurnTest {
         assertEquals(204, node.delete("scope-" + s).statusCode());
       }
       List<JsonObject> deletes = node.deleted.await(e -> true, SCOPES, WAIT);
-      assertEquals(REPOS, deletes.stream().filter(e -> e.getBoolean("purged")).count(),
+      assertEquals(
+          REPOS,
+          deletes.stream().filter(e -> e.getBoolean("purged")).count(),
           "each source purged exactly once, by the delete of its last scope");
 
       JsonObject stats = node.stats();
-      for (String key : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs", "cached_bundles", "served_bundles")) {
+      for (String key :
+          List.of(
+              "scopes",
+              "repos",
+              "last_fetched",
+              "source_queues",
+              "clone_dirs",
+              "cached_bundles",
+              "served_bundles")) {
         assertEquals(0, stats.getInteger(key), key + " in " + stats);
       }
       int fds = stats.getInteger("open_fds");
@@ -80,5 +94,4 @@ class ChurnTest {
       repos.forEach(GitRemote::close);
     }
   }
-
 }

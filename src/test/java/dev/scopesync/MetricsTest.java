@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.SilentServer;
-import dev.scopesync.testing.Await;
 import dev.scopesync.testing.TestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,21 +18,25 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** /metrics after a sync, a failed fetch, bundle requests and deletes: every series with its value. */
+/**
+ * /metrics after a sync, a failed fetch, bundle requests and deletes: every series with its value.
+ */
 class MetricsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyDesignedSeriesCarriesTheRightValue() throws Exception {
     try (GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p");
-         SilentServer silent = new SilentServer();
-         TestNode node = TestNode.start(dir.resolve("node"), c -> {
-           c.getJsonObject("git").put("timeoutSeconds", 2);
-           return c;
-         })) {
+        SilentServer silent = new SilentServer();
+        TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                c -> {
+                  c.getJsonObject("git").put("timeoutSeconds", 2);
+                  return c;
+                })) {
       remote.commit("init", Map.of("a.rego", "package a\n", "README.md", "x"));
       node.putAndAwaitSync(TestNode.scope("tenant-secret-id", remote.fileUrl()));
       remote.commit("change", Map.of("a.rego", "package a\nallow = true\n"));
@@ -42,7 +46,10 @@ class MetricsTest {
       node.putAndAwaitSync(TestNode.scope("hung", "http://127.0.0.1:" + silent.port() + "/r.git"));
       assertEquals(200, node.request("GET", "/scopes/tenant-secret-id/policy", null).statusCode());
       assertEquals(200, node.request("GET", "/scopes/tenant-secret-id/policy", null).statusCode());
-      node.request("POST", "/webhook", "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\"https://x/y.git\"}}",
+      node.request(
+          "POST",
+          "/webhook",
+          "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\"https://x/y.git\"}}",
           Map.of("X-GitHub-Event", "push"));
 
       String text = scrape(node);
@@ -54,9 +61,12 @@ class MetricsTest {
       assertTrue(value(text, "scopesync_bundle_cache_bytes") > 0);
       assertEquals(1, value(text, "scopesync_git_operations_total{op=\"clone\",outcome=\"ok\"}"));
       assertEquals(1, value(text, "scopesync_git_operations_total{op=\"fetch\",outcome=\"ok\"}"));
-      assertEquals(1, value(text, "scopesync_git_operations_total{op=\"clone\",outcome=\"timeout\"}"));
-      assertEquals(3, value(text, "scopesync_git_operation_seconds_count{op=\"clone\"}")
-          + value(text, "scopesync_git_operation_seconds_count{op=\"fetch\"}"));
+      assertEquals(
+          1, value(text, "scopesync_git_operations_total{op=\"clone\",outcome=\"timeout\"}"));
+      assertEquals(
+          3,
+          value(text, "scopesync_git_operation_seconds_count{op=\"clone\"}")
+              + value(text, "scopesync_git_operation_seconds_count{op=\"fetch\"}"));
       assertEquals(1, value(text, "scopesync_bundle_builds_total"));
       assertEquals(1, value(text, "scopesync_bundle_cache_hits_total"));
       assertEquals(1, value(text, "scopesync_webhooks_total{outcome=\"ignored\"}"));
@@ -64,7 +74,8 @@ class MetricsTest {
       assertEquals(0, value(text, "scopesync_long_polls_held"));
       assertEquals(1, value(text, "scopesync_scopes_synced_within{seconds=\"60\"}"));
       assertTrue(text.contains("vertx_http_server_requests_total"), "Vert.x's HTTP series");
-      assertTrue(text.contains("route=\"/scopes/:scopeId/policy\""), "routes are patterns, not ids");
+      assertTrue(
+          text.contains("route=\"/scopes/:scopeId/policy\""), "routes are patterns, not ids");
       assertFalse(text.contains("tenant-secret-id"), "no label holds a scope id");
       assertFalse(text.contains(remote.fileUrl()), "no label holds a url");
 
@@ -74,9 +85,16 @@ class MetricsTest {
       // The delete job's event goes out just before its queue entry is dropped.
       Await.until(() -> node.metric("scopesync_source_queues") == 0);
       text = scrape(node);
-      for (String gauge : new String[] {"scopesync_scopes", "scopesync_repositories_open",
-          "scopesync_last_fetched_entries", "scopesync_source_queues", "scopesync_clone_dirs",
-          "scopesync_bundle_cache_bytes", "scopesync_scopes_synced_within{seconds=\"+Inf\"}"}) {
+      for (String gauge :
+          new String[] {
+            "scopesync_scopes",
+            "scopesync_repositories_open",
+            "scopesync_last_fetched_entries",
+            "scopesync_source_queues",
+            "scopesync_clone_dirs",
+            "scopesync_bundle_cache_bytes",
+            "scopesync_scopes_synced_within{seconds=\"+Inf\"}"
+          }) {
         assertEquals(0, value(text, gauge), gauge);
       }
     }
@@ -88,12 +106,19 @@ class MetricsTest {
     return response.body();
   }
 
-  /** The value of a series, given its name and (optional) exact label set as Prometheus prints it. */
+  /**
+   * The value of a series, given its name and (optional) exact label set as Prometheus prints it.
+   */
   private static double value(String text, String series) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(text);
     if (!m.find()) {
-      throw new AssertionError("no series " + series + " in:\n" + text.lines()
-          .filter(l -> l.startsWith("scopesync")).reduce("", (a, b) -> a + b + "\n"));
+      throw new AssertionError(
+          "no series "
+              + series
+              + " in:\n"
+              + text.lines()
+                  .filter(l -> l.startsWith("scopesync"))
+                  .reduce("", (a, b) -> a + b + "\n"));
     }
     return Double.parseDouble(m.group(1));
   }

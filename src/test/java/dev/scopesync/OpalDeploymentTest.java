@@ -29,11 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OpalDeploymentTest {
   /** The data config of OPAL's docker-compose-example.yml. */
-  private static final String EXAMPLE_DATA_SOURCES = "{\"config\":{\"entries\":[{\"url\":\"http://opal_server:7002/policy-data\","
-      + "\"topics\":[\"policy_data\"],\"dst_path\":\"/static\"}]}}";
+  private static final String EXAMPLE_DATA_SOURCES =
+      "{\"config\":{\"entries\":[{\"url\":\"http://opal_server:7002/policy-data\","
+          + "\"topics\":[\"policy_data\"],\"dst_path\":\"/static\"}]}}";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TestNode node;
   private final List<OpalWsClient> clients = new java.util.ArrayList<>();
 
@@ -65,22 +65,31 @@ class OpalDeploymentTest {
       assertEquals(new JsonObject().put("status", "ok"), new JsonObject(ok.body()));
     }
     assertEquals("{}", node.request("GET", "/policy-data", null).body());
-    HttpResponse<String> report = node.request("POST", "/data/callback_report",
-        "{\"update_id\": \"u1\", \"reports\": [{\"entry\": {\"url\": \"\"}, \"fetched\": true, \"saved\": true}]}");
+    HttpResponse<String> report =
+        node.request(
+            "POST",
+            "/data/callback_report",
+            "{\"update_id\": \"u1\", \"reports\": [{\"entry\": {\"url\": \"\"}, \"fetched\": true, \"saved\": true}]}");
     assertEquals(200, report.statusCode(), report.body());
     assertEquals("{}", report.body());
     assertEquals(422, node.request("POST", "/data/callback_report", "[1]").statusCode());
-    assertEquals(200, node.request("GET", "/loadlimit", null).statusCode(), "no limit configured: always 200");
+    assertEquals(
+        200,
+        node.request("GET", "/loadlimit", null).statusCode(),
+        "no limit configured: always 200");
   }
 
   @Test
   void theLoadLimitLetsClientsInAtTheConfiguredRate() throws Exception {
     start(Map.of("OPAL_CLIENT_LOAD_LIMIT_NOTATION", "2/minute"));
-    assertEquals(200, node.request("GET", "/loadlimit", null, Map.of("Content-Type", "text/plain")).statusCode());
+    assertEquals(
+        200,
+        node.request("GET", "/loadlimit", null, Map.of("Content-Type", "text/plain")).statusCode());
     assertEquals(200, node.request("GET", "/loadlimit", null).statusCode());
     HttpResponse<String> limited = node.request("GET", "/loadlimit", null);
     assertEquals(429, limited.statusCode());
-    assertTrue(new JsonObject(limited.body()).getString("detail").contains("2/minute"), limited.body());
+    assertTrue(
+        new JsonObject(limited.body()).getString("detail").contains("2/minute"), limited.body());
     long retry = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
     assertTrue(retry >= 1 && retry <= 60, "Retry-After " + retry);
   }
@@ -88,29 +97,50 @@ class OpalDeploymentTest {
   @Test
   void corsPreflightsAreAnsweredInAnOpalDeploymentAndNotOtherwise() throws Exception {
     start(Map.of("OPAL_POLICY_REFRESH_INTERVAL", "0"));
-    Map<String, String> preflight = Map.of("Origin", "https://app.example.com", "Access-Control-Request-Method", "PUT",
-        "Access-Control-Request-Headers", "authorization,content-type");
+    Map<String, String> preflight =
+        Map.of(
+            "Origin",
+            "https://app.example.com",
+            "Access-Control-Request-Method",
+            "PUT",
+            "Access-Control-Request-Headers",
+            "authorization,content-type");
     HttpResponse<String> answer = node.request("OPTIONS", "/scopes", null, preflight);
     assertEquals(204, answer.statusCode());
     assertEquals("*", answer.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
-    assertTrue(answer.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("PUT"));
-    assertEquals("authorization,content-type", answer.headers().firstValue("Access-Control-Allow-Headers").orElse(null));
-    HttpResponse<String> simple = node.request("GET", "/healthcheck", null, Map.of("Origin", "https://app.example.com"));
+    assertTrue(
+        answer.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("PUT"));
+    assertEquals(
+        "authorization,content-type",
+        answer.headers().firstValue("Access-Control-Allow-Headers").orElse(null));
+    HttpResponse<String> simple =
+        node.request("GET", "/healthcheck", null, Map.of("Origin", "https://app.example.com"));
     assertEquals("*", simple.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
     node.close();
     node = TestNode.start(dir.resolve("plain"));
-    assertEquals(405, node.request("OPTIONS", "/scopes", null, preflight).statusCode(), "no CORS unless configured");
+    assertEquals(
+        405,
+        node.request("OPTIONS", "/scopes", null, preflight).statusCode(),
+        "no CORS unless configured");
   }
 
   @Test
   void namedOriginsOnlyGetCors() throws Exception {
     start(Map.of("OPAL_ALLOWED_ORIGINS", "https://ok.example.com"));
     Map<String, String> preflight = Map.of("Access-Control-Request-Method", "GET");
-    HttpResponse<String> ok = node.request("OPTIONS", "/healthcheck", null,
-        merged(preflight, "Origin", "https://ok.example.com"));
+    HttpResponse<String> ok =
+        node.request(
+            "OPTIONS", "/healthcheck", null, merged(preflight, "Origin", "https://ok.example.com"));
     assertEquals(204, ok.statusCode());
-    assertEquals("https://ok.example.com", ok.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
-    HttpResponse<String> other = node.request("OPTIONS", "/healthcheck", null, merged(preflight, "Origin", "https://evil.example.com"));
+    assertEquals(
+        "https://ok.example.com",
+        ok.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+    HttpResponse<String> other =
+        node.request(
+            "OPTIONS",
+            "/healthcheck",
+            null,
+            merged(preflight, "Origin", "https://evil.example.com"));
     assertEquals(403, other.statusCode());
     assertTrue(other.body().startsWith("{\"detail\""), other.body());
   }
@@ -122,13 +152,17 @@ class OpalDeploymentTest {
     JsonObject entry = config.getJsonArray("entries").getJsonObject(0);
     assertEquals("http://opal_server:7002/policy-data", entry.getString("url"));
     assertTrue(entry.getJsonArray("topics").contains("policy_data"), entry.encode());
-    assertEquals(404, node.request("GET", "/scopes/default", null).statusCode(), "no default scope");
+    assertEquals(
+        404, node.request("GET", "/scopes/default", null).statusCode(), "no default scope");
 
     OpalWsClient client = connect();
     client.handshake("policy_data");
-    HttpResponse<String> published = node.request("POST", "/data/config",
-        "{\"entries\": [{\"url\": \"\", \"topics\": [\"policy_data/users\"], \"dst_path\": \"/users\", \"data\": {\"a\": 1}}],"
-            + " \"reason\": \"test\"}");
+    HttpResponse<String> published =
+        node.request(
+            "POST",
+            "/data/config",
+            "{\"entries\": [{\"url\": \"\", \"topics\": [\"policy_data/users\"], \"dst_path\": \"/users\", \"data\": {\"a\": 1}}],"
+                + " \"reason\": \"test\"}");
     assertEquals(200, published.statusCode(), published.body());
     assertEquals(new JsonObject().put("status", "ok"), new JsonObject(published.body()));
     JsonObject notify = client.nextJson().getJsonObject("request");
@@ -138,41 +172,70 @@ class OpalDeploymentTest {
     JsonObject update = notify.getJsonObject("arguments").getJsonObject("data");
     assertEquals("/users", update.getJsonArray("entries").getJsonObject(0).getString("dst_path"));
 
-    HttpResponse<String> bad = node.request("POST", "/data/config", "{\"entries\": [{\"topics\": [1]}]}");
+    HttpResponse<String> bad =
+        node.request("POST", "/data/config", "{\"entries\": [{\"topics\": [1]}]}");
     assertEquals(422, bad.statusCode());
-    assertTrue(new JsonObject(bad.body()).getString("detail").startsWith("entries[0].topics"), bad.body());
+    assertTrue(
+        new JsonObject(bad.body()).getString("detail").startsWith("entries[0].topics"), bad.body());
 
-    // OPAL's fallback: a scope that does not exist gets DATA_CONFIG_SOURCES, topics as its clients subscribe them.
+    // OPAL's fallback: a scope that does not exist gets DATA_CONFIG_SOURCES, topics as its clients
+    // subscribe them.
     JsonObject fallback = new JsonObject(node.request("GET", "/scopes/tenant-x/data", null).body());
-    assertTrue(fallback.getJsonArray("entries").getJsonObject(0).getJsonArray("topics").contains("tenant-x:data:policy_data"),
+    assertTrue(
+        fallback
+            .getJsonArray("entries")
+            .getJsonObject(0)
+            .getJsonArray("topics")
+            .contains("tenant-x:data:policy_data"),
         fallback.encode());
   }
 
   @Test
   void anExternalDataSourceIsARedirectCarryingTheCallersToken() throws Exception {
-    start(Map.of("OPAL_DATA_CONFIG_SOURCES", "{\"external_source_url\": \"https://data.example.com/config?tenant=a\"}"));
+    start(
+        Map.of(
+            "OPAL_DATA_CONFIG_SOURCES",
+            "{\"external_source_url\": \"https://data.example.com/config?tenant=a\"}"));
     HttpResponse<String> plain = node.request("GET", "/data/config", null);
     assertEquals(307, plain.statusCode());
-    assertEquals("https://data.example.com/config?tenant=a", plain.headers().firstValue("Location").orElse(null));
-    HttpResponse<String> withToken = node.request("GET", "/data/config", null, Map.of("Authorization", "Bearer abc.def"));
-    assertEquals("https://data.example.com/config?tenant=a&token=abc.def", withToken.headers().firstValue("Location").orElse(null));
-    assertEquals(404, node.request("GET", "/scopes/x/data", null).statusCode(), "no static config to fall back to");
+    assertEquals(
+        "https://data.example.com/config?tenant=a",
+        plain.headers().firstValue("Location").orElse(null));
+    HttpResponse<String> withToken =
+        node.request("GET", "/data/config", null, Map.of("Authorization", "Bearer abc.def"));
+    assertEquals(
+        "https://data.example.com/config?tenant=a&token=abc.def",
+        withToken.headers().firstValue("Location").orElse(null));
+    assertEquals(
+        404,
+        node.request("GET", "/scopes/x/data", null).statusCode(),
+        "no static config to fall back to");
   }
 
   @Test
   void theDefaultScopeFollowsTheEnvironmentAcrossRestartsAndTheOldCloneIsPurged() throws Exception {
     GitRemote first = GitRemote.create(dir.resolve("remotes"), "first");
-    String firstCommit = first.commit("main", "a", Map.of("rbac/a.rego", "package a\n", "b/b.rego", "package b\n"));
+    String firstCommit =
+        first.commit("main", "a", Map.of("rbac/a.rego", "package a\n", "b/b.rego", "package b\n"));
     GitRemote second = GitRemote.create(dir.resolve("remotes"), "second");
     String secondCommit = second.commit("main", "b", Map.of("c.rego", "package c\n"));
-    Map<String, String> env = new HashMap<>(Map.of("OPAL_POLICY_REPO_URL", first.fileUrl(),
-        "OPAL_POLICY_REPO_MAIN_BRANCH", "main", "OPAL_DATA_CONFIG_SOURCES", EXAMPLE_DATA_SOURCES));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "OPAL_POLICY_REPO_URL",
+                first.fileUrl(),
+                "OPAL_POLICY_REPO_MAIN_BRANCH",
+                "main",
+                "OPAL_DATA_CONFIG_SOURCES",
+                EXAMPLE_DATA_SOURCES));
     start(env);
     Await.until(() -> status("/policy") == 200);
     JsonObject bundle = new JsonObject(node.request("GET", "/policy", null).body());
     assertEquals(firstCommit, bundle.getString("hash"));
     JsonObject scope = new JsonObject(node.request("GET", "/scopes/default", null).body());
-    assertEquals("/static", scope.getJsonObject("data").getJsonArray("entries").getJsonObject(0).getString("dst_path"));
+    assertEquals(
+        "/static",
+        scope.getJsonObject("data").getJsonArray("entries").getJsonObject(0).getString("dst_path"));
 
     // OPAL's ?path= narrows the bundle; an unknown path is 404 as in OPAL.
     JsonObject narrowed = new JsonObject(node.request("GET", "/policy?path=rbac", null).body());
@@ -180,9 +243,15 @@ class OpalDeploymentTest {
     assertEquals(narrowed, new JsonObject(node.request("GET", "/policy?path=/rbac/", null).body()));
     HttpResponse<String> unknown = node.request("GET", "/policy?path=nope", null);
     assertEquals(404, unknown.statusCode());
-    assertEquals("requested path nope was not found in the policy repo!", new JsonObject(unknown.body()).getString("detail"));
+    assertEquals(
+        "requested path nope was not found in the policy repo!",
+        new JsonObject(unknown.body()).getString("detail"));
     assertEquals(422, node.request("GET", "/policy?path=../x", null).statusCode());
-    assertEquals(2, new JsonObject(node.request("GET", "/policy?path=rbac&path=b", null).body()).getJsonArray("manifest").size());
+    assertEquals(
+        2,
+        new JsonObject(node.request("GET", "/policy?path=rbac&path=b", null).body())
+            .getJsonArray("manifest")
+            .size());
 
     Path firstClone = onlyClone();
     node.close();
@@ -206,9 +275,16 @@ class OpalDeploymentTest {
     start(Map.of("OPAL_STATISTICS_ENABLED", "true"));
     OpalWsClient client = connect();
     client.handshake("policy:.");
-    client.call("publish", new JsonObject().put("topics", new JsonArray().add("__opal_stats_add"))
-        .put("data", new JsonObject().put("topics", new JsonArray().add("policy:.")).put("client_id", "client-7")
-            .put("rpc_id", "r")));
+    client.call(
+        "publish",
+        new JsonObject()
+            .put("topics", new JsonArray().add("__opal_stats_add"))
+            .put(
+                "data",
+                new JsonObject()
+                    .put("topics", new JsonArray().add("policy:."))
+                    .put("client_id", "client-7")
+                    .put("rpc_id", "r")));
     assertEquals(true, client.nextJson().getJsonObject("response").getValue("result"));
     JsonObject stats = new JsonObject(node.request("GET", "/statistics", null).body());
     JsonArray channels = stats.getJsonObject("clients").getJsonArray("client-7");
@@ -223,23 +299,49 @@ class OpalDeploymentTest {
   void opalsWebhookParamsDecideTheSecretAndTheEvent() throws Exception {
     GitRemote remote = GitRemote.create(dir.resolve("remotes"), "hooked");
     remote.commit("main", "a", Map.of("a.rego", "package a\n"));
-    start(Map.of("OPAL_POLICY_REPO_URL", remote.fileUrl(), "OPAL_POLICY_REPO_MAIN_BRANCH", "main",
-        "OPAL_POLICY_REPO_WEBHOOK_SECRET", "s3cret",
-        "OPAL_POLICY_REPO_WEBHOOK_PARAMS", "{\"secret_header_name\": \"x-gitlab-token\", \"secret_type\": \"token\","
-            + " \"secret_parsing_regex\": \"(.*)\", \"event_header_name\": \"X-Gitlab-Event\", \"push_event_value\": \"Push Hook\"}"));
+    start(
+        Map.of(
+            "OPAL_POLICY_REPO_URL",
+            remote.fileUrl(),
+            "OPAL_POLICY_REPO_MAIN_BRANCH",
+            "main",
+            "OPAL_POLICY_REPO_WEBHOOK_SECRET",
+            "s3cret",
+            "OPAL_POLICY_REPO_WEBHOOK_PARAMS",
+            "{\"secret_header_name\": \"x-gitlab-token\", \"secret_type\": \"token\","
+                + " \"secret_parsing_regex\": \"(.*)\", \"event_header_name\": \"X-Gitlab-Event\", \"push_event_value\": \"Push Hook\"}"));
     Await.until(() -> status("/policy") == 200);
-    String payload = new JsonObject().put("ref", "refs/heads/main")
-        .put("repository", new JsonObject().put("url", remote.fileUrl())).encode();
+    String payload =
+        new JsonObject()
+            .put("ref", "refs/heads/main")
+            .put("repository", new JsonObject().put("url", remote.fileUrl()))
+            .encode();
     Map<String, String> push = Map.of("X-Gitlab-Event", "Push Hook", "X-Gitlab-Token", "s3cret");
     HttpResponse<String> ok = node.request("POST", "/webhook", payload, push);
     assertEquals(200, ok.statusCode(), ok.body());
     assertEquals(List.of("default"), new JsonObject(ok.body()).getJsonArray("scopes").getList());
-    assertEquals(401, node.request("POST", "/webhook", payload, merged(push, "X-Gitlab-Token", "wrong")).statusCode());
+    assertEquals(
+        401,
+        node.request("POST", "/webhook", payload, merged(push, "X-Gitlab-Token", "wrong"))
+            .statusCode());
     // GitHub's signature header means nothing under these parameters.
-    assertEquals(401, node.request("POST", "/webhook", payload, Map.of(
-        "X-Gitlab-Event", "Push Hook", "X-Hub-Signature-256", "sha256=" + "0".repeat(64))).statusCode());
-    JsonObject ignored = new JsonObject(node.request("POST", "/webhook", payload,
-        merged(push, "X-Gitlab-Event", "Tag Push Hook")).body());
+    assertEquals(
+        401,
+        node.request(
+                "POST",
+                "/webhook",
+                payload,
+                Map.of(
+                    "X-Gitlab-Event",
+                    "Push Hook",
+                    "X-Hub-Signature-256",
+                    "sha256=" + "0".repeat(64)))
+            .statusCode());
+    JsonObject ignored =
+        new JsonObject(
+            node.request(
+                    "POST", "/webhook", payload, merged(push, "X-Gitlab-Event", "Tag Push Hook"))
+                .body());
     assertEquals("ignored", ignored.getString("status"));
     assertFalse(ignored.containsKey("scopes") && !ignored.getJsonArray("scopes").isEmpty());
     remote.close();

@@ -18,10 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A node on the Redis store, driven over real HTTP while its redis-server goes away and comes back. */
+/**
+ * A node on the Redis store, driven over real HTTP while its redis-server goes away and comes back.
+ */
 class RedisStoreOutageTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private GitRemote policies;
   private RedisServer redis;
   private TestNode node;
@@ -46,14 +47,17 @@ class RedisStoreOutageTest {
   }
 
   private TestNode startNode() throws Exception {
-    return TestNode.start(dir.resolve("node"), json -> {
-      json.getJsonObject("store").put("type", "redis").put("redisUrl", redis.url());
-      return json;
-    });
+    return TestNode.start(
+        dir.resolve("node"),
+        json -> {
+          json.getJsonObject("store").put("type", "redis").put("redisUrl", redis.url());
+          return json;
+        });
   }
 
   @Test
-  void whileRedisIsDownWritesGet503ReadsComeFromTheMirrorAndAllRecoverWithoutARestart() throws Exception {
+  void whileRedisIsDownWritesGet503ReadsComeFromTheMirrorAndAllRecoverWithoutARestart()
+      throws Exception {
     node = startNode();
     JsonObject synced = node.putAndAwaitSync(TestNode.scope("tenant-a", policies.fileUrl()));
     assertEquals("ok", synced.getString("outcome"), synced.encode());
@@ -65,16 +69,21 @@ class RedisStoreOutageTest {
     // Reads are served from the node's mirror of the store (DESIGN §13); writes need Redis.
     assertEquals(200, node.request("GET", "/scopes/tenant-a", null).statusCode());
     assertEquals(1, new JsonArray(node.request("GET", "/scopes", null).body()).size());
-    for (HttpResponse<String> response : List.of(
-        node.put(TestNode.scope("tenant-b", policies.fileUrl())),
-        node.delete("tenant-a"))) {
+    for (HttpResponse<String> response :
+        List.of(
+            node.put(TestNode.scope("tenant-b", policies.fileUrl())), node.delete("tenant-a"))) {
       assertEquals(503, response.statusCode(), response.body());
-      assertTrue(new JsonObject(response.body()).getString("detail").startsWith(unreachable), response.body());
+      assertTrue(
+          new JsonObject(response.body()).getString("detail").startsWith(unreachable),
+          response.body());
       assertEquals("5", response.headers().firstValue("Retry-After").orElse(null));
     }
     HttpResponse<String> ready = node.request("GET", "/ready", null);
     assertEquals(503, ready.statusCode());
-    assertTrue(new JsonObject(ready.body()).getString("detail").startsWith("not ready: store: " + unreachable),
+    assertTrue(
+        new JsonObject(ready.body())
+            .getString("detail")
+            .startsWith("not ready: store: " + unreachable),
         ready.body());
     assertEquals(200, node.request("GET", "/healthz", null).statusCode());
 

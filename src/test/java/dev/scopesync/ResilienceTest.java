@@ -33,20 +33,26 @@ import org.junit.jupiter.api.io.TempDir;
 class ResilienceTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void hungRemotesOnFewerThreadsThanRemotesStopNothingElseAndLeaveNothingBehind() throws Exception {
     List<SilentServer> silent = new ArrayList<>();
-    try (GitRemote healthy = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "healthy");
-         TestNode node = TestNode.start(dir.resolve("node"), c -> {
-           c.getJsonObject("git").put("workerPoolSize", 2).put("timeoutSeconds", 3);
-           return c;
-         })) {
+    try (GitRemote healthy =
+            GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "healthy");
+        TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                c -> {
+                  c.getJsonObject("git").put("workerPoolSize", 2).put("timeoutSeconds", 3);
+                  return c;
+                })) {
       healthy.commit("init", Map.of("a.rego", "package a\n"));
       HttpClient quick = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      quick.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort() + "/healthz")).build(),
+      quick.send(
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + node.server.httpPort() + "/healthz"))
+              .build(),
           HttpResponse.BodyHandlers.ofString());
       int baselineFds = node.stats().getInteger("open_fds");
       for (int i = 0; i < 3; i++) {
@@ -60,13 +66,18 @@ class ResilienceTest {
 
       // Both git threads are stuck on silent remotes; the API still answers at once.
       for (String path : List.of("/scopes", "/healthz", "/ready", "/scopes/healthy")) {
-        HttpResponse<String> r = quick.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + node.server.httpPort() + path)).timeout(Duration.ofSeconds(1)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            quick.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + node.server.httpPort() + path))
+                    .timeout(Duration.ofSeconds(1))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), path);
       }
 
-      assertEquals("ok", node.synced.awaitOne(field("scope_id", "healthy"), WAIT).getString("outcome"));
+      assertEquals(
+          "ok", node.synced.awaitOne(field("scope_id", "healthy"), WAIT).getString("outcome"));
       for (int i = 0; i < 3; i++) {
         JsonObject failed = node.synced.awaitOne(field("scope_id", "hung-" + i), WAIT);
         assertEquals("error", failed.getString("outcome"));
@@ -80,10 +91,19 @@ class ResilienceTest {
         s.close(); // the test's own sockets are not the server's
       }
       JsonObject stats = node.stats();
-      for (String key : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs", "cached_bundles", "served_bundles")) {
+      for (String key :
+          List.of(
+              "scopes",
+              "repos",
+              "last_fetched",
+              "source_queues",
+              "clone_dirs",
+              "cached_bundles",
+              "served_bundles")) {
         assertEquals(0, stats.getInteger(key), key + " in " + stats);
       }
-      assertTrue(stats.getInteger("open_fds") <= baselineFds + 4,
+      assertTrue(
+          stats.getInteger("open_fds") <= baselineFds + 4,
           "fds " + stats.getInteger("open_fds") + " vs baseline " + baselineFds);
     } finally {
       for (SilentServer s : silent) {
@@ -95,10 +115,13 @@ class ResilienceTest {
   @Test
   void aRemoteThatTricklesBytesIsStoppedByTheDeadlineOfTheWholeOperation() throws Exception {
     try (TricklingServer trickling = new TricklingServer();
-         TestNode node = TestNode.start(dir.resolve("node"), c -> {
-           c.getJsonObject("git").put("timeoutSeconds", 2);
-           return c;
-         })) {
+        TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                c -> {
+                  c.getJsonObject("git").put("timeoutSeconds", 2);
+                  return c;
+                })) {
       node.put(TestNode.scope("slow", trickling.gitUrl("r")));
       JsonObject failed = node.synced.awaitOne(field("scope_id", "slow"), WAIT);
       assertEquals("error", failed.getString("outcome"));
@@ -113,19 +136,24 @@ class ResilienceTest {
   @Test
   void shutdownCompletesWhileAFetchHangs() throws Exception {
     try (SilentServer silent = new SilentServer()) {
-      TestNode node = TestNode.start(dir.resolve("node"), c -> {
-        c.getJsonObject("git").put("timeoutSeconds", 600);
-        return c;
-      });
+      TestNode node =
+          TestNode.start(
+              dir.resolve("node"),
+              c -> {
+                c.getJsonObject("git").put("timeoutSeconds", 600);
+                return c;
+              });
       node.put(TestNode.scope("hung", "git://127.0.0.1:" + silent.port() + "/r.git"));
       Await.until(() -> silent.connections() > 0);
-      CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
-        try {
-          node.close();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Void> closed =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  node.close();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       // Bounded by the fetcher's shutdown grace, not by the 600 s git timeout.
       closed.get(60, TimeUnit.SECONDS);
     }
@@ -133,7 +161,8 @@ class ResilienceTest {
 
   @Test
   void startSweepsCrashLeftoversAndUnusedClonesButReusesValidOnes() throws Exception {
-    try (GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p")) {
+    try (GitRemote remote =
+        GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p")) {
       remote.commit("init", Map.of("a.rego", "package a\n"));
       Path sources;
       String used;
@@ -163,7 +192,8 @@ class ResilienceTest {
 
   @Test
   void aCloneThatIsNotARepositoryOrNamesAnotherRemoteIsReplaced() throws Exception {
-    try (GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p")) {
+    try (GitRemote remote =
+        GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p")) {
       String commit = remote.commit("init", Map.of("a.rego", "package a\n"));
       Path clone;
       try (TestNode node = TestNode.start(dir.resolve("node"))) {
@@ -171,7 +201,8 @@ class ResilienceTest {
         clone = node.gitSources().resolve(SourceId.of(remote.fileUrl(), "main", 1));
       }
       // Another remote in the clone's config: not ours, replace it.
-      try (var repo = new FileRepositoryBuilder().setGitDir(clone.resolve(".git").toFile()).build()) {
+      try (var repo =
+          new FileRepositoryBuilder().setGitDir(clone.resolve(".git").toFile()).build()) {
         StoredConfig config = repo.getConfig();
         config.setString("remote", "origin", "url", "https://elsewhere.example/other.git");
         config.save();
@@ -195,10 +226,13 @@ class ResilienceTest {
   void openHandlesStayBoundedWhileEveryScopeServesItsOwnBundle() throws Exception {
     Path remotes = Files.createDirectories(dir.resolve("remotes"));
     List<GitRemote> repos = new ArrayList<>();
-    try (TestNode node = TestNode.start(dir.resolve("node"), c -> {
-      c.getJsonObject("git").put("maxOpenRepositories", 2);
-      return c;
-    })) {
+    try (TestNode node =
+        TestNode.start(
+            dir.resolve("node"),
+            c -> {
+              c.getJsonObject("git").put("maxOpenRepositories", 2);
+              return c;
+            })) {
       int baselineFds = node.stats().getInteger("open_fds");
       List<String> commits = new ArrayList<>();
       for (int r = 0; r < 6; r++) {
@@ -214,18 +248,20 @@ class ResilienceTest {
           assertEquals(200, bundle.statusCode());
           JsonObject json = new JsonObject(bundle.body());
           assertEquals(commits.get(r), json.getString("hash"));
-          assertEquals("p" + r, json.getJsonArray("policy_modules").getJsonObject(0).getString("package_name"));
+          assertEquals(
+              "p" + r,
+              json.getJsonArray("policy_modules").getJsonObject(0).getString("package_name"));
           assertTrue(node.stats().getInteger("repos") <= 2);
         }
       }
       assertEquals(6, node.stats().getInteger("clone_dirs"));
-      assertTrue(node.stats().getInteger("open_fds") <= baselineFds + 8,
+      assertTrue(
+          node.stats().getInteger("open_fds") <= baselineFds + 8,
           "fds " + node.stats().getInteger("open_fds") + " vs baseline " + baselineFds);
     } finally {
       repos.forEach(GitRemote::close);
     }
   }
-
 
   /** Makes a clone directory hold something that is not a repository. */
   private static final class CloneDirectoriesHelper {

@@ -29,8 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ScopeLifecycleTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private GitDaemon daemon;
   private GitRemote policies;
   private TestNode node;
@@ -39,11 +38,13 @@ class ScopeLifecycleTest {
   void start() throws Exception {
     Path remotes = Files.createDirectories(dir.resolve("remotes"));
     policies = GitRemote.create(remotes, "policies");
-    policies.commit("initial", Map.of(
-        "rbac.rego", "package app.rbac\nallow = true\n",
-        "other/data.json", "{\"a\": 1}",
-        "other/deep/x.rego", "package other.deep\n",
-        "README.md", "hello"));
+    policies.commit(
+        "initial",
+        Map.of(
+            "rbac.rego", "package app.rbac\nallow = true\n",
+            "other/data.json", "{\"a\": 1}",
+            "other/deep/x.rego", "package other.deep\n",
+            "README.md", "hello"));
     daemon = GitDaemon.start(remotes);
   }
 
@@ -72,12 +73,21 @@ class ScopeLifecycleTest {
     JsonObject update = node.policyUpdated.awaitOne(field("scope_id", "tenant-a"), WAIT);
     String head = synced.getString("commit");
     assertEquals(head, update.getString("new_policy_hash"));
-    assertEquals(head, update.getString("old_policy_hash"), "OPAL's schema has no null: old = new on first sync");
-    assertEquals(new JsonArray(List.of(".", "other", "other/deep")), update.getJsonArray("changed_directories"));
-    assertEquals(new JsonArray(List.of("policy:.", "policy:other", "policy:other/deep")), update.getJsonArray("topics"));
+    assertEquals(
+        head,
+        update.getString("old_policy_hash"),
+        "OPAL's schema has no null: old = new on first sync");
+    assertEquals(
+        new JsonArray(List.of(".", "other", "other/deep")),
+        update.getJsonArray("changed_directories"));
+    assertEquals(
+        new JsonArray(List.of("policy:.", "policy:other", "policy:other/deep")),
+        update.getJsonArray("topics"));
 
     Path clone = node.gitSources().resolve(sourceId("main"));
-    assertTrue(Files.isDirectory(clone.resolve(".git")), "OPAL's layout: <baseDir>/git_sources/<source_id>/.git");
+    assertTrue(
+        Files.isDirectory(clone.resolve(".git")),
+        "OPAL's layout: <baseDir>/git_sources/<source_id>/.git");
     try (Repository repo = open(clone)) {
       assertEquals(head, repo.exactRef("refs/heads/scopes/tenant-a").getObjectId().name());
     }
@@ -108,7 +118,9 @@ class ScopeLifecycleTest {
     JsonObject change = updates.get(1);
     assertEquals(afterReadme, change.getString("old_policy_hash"));
     assertEquals(synced.getString("commit"), change.getString("new_policy_hash"));
-    assertEquals(new JsonArray(List.of(".", "other", "other/deep")), change.getJsonArray("changed_directories"));
+    assertEquals(
+        new JsonArray(List.of(".", "other", "other/deep")),
+        change.getJsonArray("changed_directories"));
   }
 
   @Test
@@ -123,7 +135,8 @@ class ScopeLifecycleTest {
     for (String key : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs")) {
       assertEquals(before.getInteger(key), after.getInteger(key), key);
     }
-    assertTrue(after.getInteger("open_fds") <= before.getInteger("open_fds") + 3,
+    assertTrue(
+        after.getInteger("open_fds") <= before.getInteger("open_fds") + 3,
         "fds grew from " + before.getInteger("open_fds") + " to " + after.getInteger("open_fds"));
   }
 
@@ -136,7 +149,15 @@ class ScopeLifecycleTest {
     assertTrue(deleted.getBoolean("purged"), deleted.encode());
     assertFalse(Files.exists(node.gitSources().resolve(sourceId("main"))));
     JsonObject stats = node.stats();
-    for (String key : List.of("scopes", "repos", "last_fetched", "source_queues", "clone_dirs", "cached_bundles", "served_bundles")) {
+    for (String key :
+        List.of(
+            "scopes",
+            "repos",
+            "last_fetched",
+            "source_queues",
+            "clone_dirs",
+            "cached_bundles",
+            "served_bundles")) {
       assertEquals(0, stats.getInteger(key), key + " in " + stats);
     }
     assertEquals(404, node.request("GET", "/scopes/tenant-a", null).statusCode());
@@ -154,7 +175,8 @@ class ScopeLifecycleTest {
     assertFalse(first.getBoolean("purged"), "tenant-b still uses the clone");
     assertTrue(Files.isDirectory(clone));
     try (Repository repo = open(clone)) {
-      assertNull(repo.exactRef("refs/heads/scopes/tenant-a"), "the deleted scope's own ref is removed");
+      assertNull(
+          repo.exactRef("refs/heads/scopes/tenant-a"), "the deleted scope's own ref is removed");
       assertTrue(repo.exactRef("refs/heads/scopes/tenant-b") != null, "the sibling's ref stays");
     }
     assertEquals(1, node.stats().getInteger("repos"));
@@ -168,10 +190,13 @@ class ScopeLifecycleTest {
 
   @Test
   void withFourShardsTheSameUrlOnAnotherShardHasItsOwnCloneAndGoesAlone() throws Exception {
-    node = TestNode.start(dir.resolve("node"), c -> {
-      c.getJsonObject("git").put("cloneShards", 4);
-      return c;
-    });
+    node =
+        TestNode.start(
+            dir.resolve("node"),
+            c -> {
+              c.getJsonObject("git").put("cloneShards", 4);
+              return c;
+            });
     policies.commit("dev", "dev branch", Map.of("dev.rego", "package dev\n"));
     // sha256("main")[0] % 4 = 1, sha256("dev")[0] % 4 = 3: two clones of one url.
     assertNotEquals(sourceId("main"), sourceId("dev"));
@@ -180,7 +205,8 @@ class ScopeLifecycleTest {
     assertEquals(2, node.stats().getInteger("clone_dirs"));
 
     node.delete("on-dev");
-    assertTrue(node.deleted.awaitOne(field("scope_id", "on-dev"), WAIT).getBoolean("purged"),
+    assertTrue(
+        node.deleted.awaitOne(field("scope_id", "on-dev"), WAIT).getBoolean("purged"),
         "same url, but no scope uses the dev shard's source");
     assertFalse(Files.exists(node.gitSources().resolve(sourceId("dev"))));
     assertTrue(Files.isDirectory(node.gitSources().resolve(sourceId("main"))));
@@ -216,9 +242,13 @@ class ScopeLifecycleTest {
 
   @Test
   void scopesListedInTheConfigAreCreatedAtBoot() throws Exception {
-    node = TestNode.start(dir.resolve("node"), c -> c.put("scopes", new JsonArray().add(TestNode.scope("from-config", url()))));
+    node =
+        TestNode.start(
+            dir.resolve("node"),
+            c -> c.put("scopes", new JsonArray().add(TestNode.scope("from-config", url()))));
     assertEquals(200, node.request("GET", "/scopes/from-config", null).statusCode());
-    assertEquals("ok", node.synced.awaitOne(field("scope_id", "from-config"), WAIT).getString("outcome"));
+    assertEquals(
+        "ok", node.synced.awaitOne(field("scope_id", "from-config"), WAIT).getString("outcome"));
   }
 
   @Test
@@ -239,6 +269,9 @@ class ScopeLifecycleTest {
   }
 
   private static Repository open(Path clone) throws Exception {
-    return new FileRepositoryBuilder().setGitDir(clone.resolve(".git").toFile()).setMustExist(true).build();
+    return new FileRepositoryBuilder()
+        .setGitDir(clone.resolve(".git").toFile())
+        .setMustExist(true)
+        .build();
   }
 }

@@ -1,6 +1,5 @@
 package dev.scopesync;
 
-import dev.scopesync.testing.CapturedLogs;
 import static dev.scopesync.testing.EventLog.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import dev.scopesync.testing.Await;
+import dev.scopesync.testing.CapturedLogs;
 import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.SilentServer;
 import dev.scopesync.testing.SshServer;
@@ -30,15 +30,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ssh remotes end to end: a real OpenSSH sshd on loopback serving a bare repository, a node
- * whose {@code git.sshDirectory} holds (or lacks) that sshd's host key, scopes carrying keys
- * made by ssh-keygen.
+ * ssh remotes end to end: a real OpenSSH sshd on loopback serving a bare repository, a node whose
+ * {@code git.sshDirectory} holds (or lacks) that sshd's host key, scopes carrying keys made by
+ * ssh-keygen.
  */
 class SshRemoteTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private SshServer sshd;
   private GitRemote policies;
   private Path sshDirectory;
@@ -74,24 +73,33 @@ class SshRemoteTest {
   }
 
   private void startNode(int timeoutSeconds) throws Exception {
-    node = TestNode.start(dir.resolve("node"),
-        json -> {
-          json.getJsonObject("git").put("sshDirectory", sshDirectory.toString()).put("timeoutSeconds", timeoutSeconds);
-          return json;
-        });
+    node =
+        TestNode.start(
+            dir.resolve("node"),
+            json -> {
+              json.getJsonObject("git")
+                  .put("sshDirectory", sshDirectory.toString())
+                  .put("timeoutSeconds", timeoutSeconds);
+              return json;
+            });
   }
 
   private void trustServer() throws IOException {
     Files.writeString(sshDirectory.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
   }
 
-  private static JsonObject sshScope(String scopeId, String url, String username, SshServer.KeyPair key) {
+  private static JsonObject sshScope(
+      String scopeId, String url, String username, SshServer.KeyPair key) {
     JsonObject scope = TestNode.scope(scopeId, url);
-    scope.getJsonObject("policy").put("auth", new JsonObject()
-        .put("auth_type", "ssh")
-        .put("username", username)
-        .put("private_key", key.privateKey())
-        .put("public_key", key.publicKey()));
+    scope
+        .getJsonObject("policy")
+        .put(
+            "auth",
+            new JsonObject()
+                .put("auth_type", "ssh")
+                .put("username", username)
+                .put("private_key", key.privateKey())
+                .put("public_key", key.publicKey()));
     return scope;
   }
 
@@ -102,12 +110,14 @@ class SshRemoteTest {
     trustServer();
     startNode();
     // The url's user (root) wins over auth.username.
-    JsonObject synced = node.putAndAwaitSync(sshScope("tenant-a", sshd.url(policies.barePath()), "git", key));
+    JsonObject synced =
+        node.putAndAwaitSync(sshScope("tenant-a", sshd.url(policies.barePath()), "git", key));
     assertEquals("ok", synced.getString("outcome"), synced.encode() + "\n" + sshd.log());
     String first = synced.getString("commit");
     assertEquals(first, servedHash("tenant-a"));
 
-    String second = policies.commit("tighten", Map.of("rbac.rego", "package app.rbac\nallow = false\n"));
+    String second =
+        policies.commit("tighten", Map.of("rbac.rego", "package app.rbac\nallow = false\n"));
     assertNotEquals(first, second);
     JsonObject refreshed = refreshAndAwait("tenant-a");
     assertEquals("ok", refreshed.getString("outcome"), refreshed.encode());
@@ -127,7 +137,8 @@ class SshRemoteTest {
 
   @Test
   void rsaPemKeyWithTheUserNameFromAuthWhenTheUrlHasNone() throws Exception {
-    SshServer.KeyPair key = SshServer.newKey(keys, "tenant-rsa", "-t", "rsa", "-b", "2048", "-m", "PEM");
+    SshServer.KeyPair key =
+        SshServer.newKey(keys, "tenant-rsa", "-t", "rsa", "-b", "2048", "-m", "PEM");
     assertTrue(key.privateKey().startsWith("-----BEGIN RSA PRIVATE KEY-----"), "a PEM key");
     sshd.authorize(key);
     trustServer();
@@ -146,10 +157,12 @@ class SshRemoteTest {
     sshd.authorize(authorized);
     trustServer();
     startNode();
-    JsonObject synced = node.putAndAwaitSync(sshScope("tenant-c", sshd.url(policies.barePath()), "root", stranger));
+    JsonObject synced =
+        node.putAndAwaitSync(sshScope("tenant-c", sshd.url(policies.barePath()), "root", stranger));
     assertEquals("error", synced.getString("outcome"), synced.encode());
     assertTrue(synced.getString("error").contains("(auth)"), synced.getString("error"));
-    assertNotEquals(200, node.request("GET", "/scopes/tenant-c/policy", null).statusCode(), "nothing to serve");
+    assertNotEquals(
+        200, node.request("GET", "/scopes/tenant-c/policy", null).statusCode(), "nothing to serve");
     assertNoKeyMaterialAnywhere(stranger);
     assertEquals(List.of(), sshClientThreads(), "a refused session ends too");
   }
@@ -161,7 +174,8 @@ class SshRemoteTest {
     sshd.authorize(serverOwn);
     trustServer();
     startNode();
-    JsonObject synced = node.putAndAwaitSync(TestNode.scope("tenant-f", sshd.url(policies.barePath())));
+    JsonObject synced =
+        node.putAndAwaitSync(TestNode.scope("tenant-f", sshd.url(policies.barePath())));
     assertEquals("error", synced.getString("outcome"), synced.encode());
     assertTrue(synced.getString("error").contains("(auth)"), synced.getString("error"));
     assertFalse(sshd.log().contains("Accepted publickey"), sshd.log());
@@ -173,7 +187,8 @@ class SshRemoteTest {
     sshd.authorize(key);
     Path knownHosts = Files.writeString(sshDirectory.resolve("known_hosts"), "");
     startNode();
-    JsonObject synced = node.putAndAwaitSync(sshScope("tenant-d", sshd.url(policies.barePath()), "root", key));
+    JsonObject synced =
+        node.putAndAwaitSync(sshScope("tenant-d", sshd.url(policies.barePath()), "root", key));
     assertEquals("error", synced.getString("outcome"), synced.encode());
     String error = synced.getString("error");
     assertTrue(error.contains("(auth)"), "needs a person, like a refused key: " + error);
@@ -182,7 +197,9 @@ class SshRemoteTest {
     assertTrue(error.contains(knownHosts.toString()), error);
     assertTrue(error.contains("ssh-keyscan -p " + sshd.port() + " 127.0.0.1"), error);
     assertEquals("", Files.readString(knownHosts), "a host key is never added on its own");
-    assertFalse(sshd.log().contains("Accepted publickey"), "no login to a host we do not trust:\n" + sshd.log());
+    assertFalse(
+        sshd.log().contains("Accepted publickey"),
+        "no login to a host we do not trust:\n" + sshd.log());
     assertNoKeyMaterialAnywhere(key);
     assertEquals(List.of(), sshClientThreads(), "a refused session ends too");
   }
@@ -196,10 +213,13 @@ class SshRemoteTest {
     String line = "[127.0.0.1]:" + sshd.port() + " " + typeAndKey[0] + " " + typeAndKey[1] + "\n";
     Path knownHosts = Files.writeString(sshDirectory.resolve("known_hosts"), line);
     startNode();
-    JsonObject synced = node.putAndAwaitSync(sshScope("tenant-e", sshd.url(policies.barePath()), "root", key));
+    JsonObject synced =
+        node.putAndAwaitSync(sshScope("tenant-e", sshd.url(policies.barePath()), "root", key));
     assertEquals("error", synced.getString("outcome"), synced.encode());
     String error = synced.getString("error");
-    assertTrue(error.contains("(auth)") && error.contains("host key") && error.contains("does not match"), error);
+    assertTrue(
+        error.contains("(auth)") && error.contains("host key") && error.contains("does not match"),
+        error);
     assertEquals(line, Files.readString(knownHosts), "known_hosts is left as it was");
   }
 
@@ -209,12 +229,16 @@ class SshRemoteTest {
     try (SilentServer silent = new SilentServer()) {
       startNode(2);
       long started = System.nanoTime();
-      JsonObject synced = node.putAndAwaitSync(sshScope("tenant-g", "ssh://root@127.0.0.1:" + silent.port() + "/x.git",
-          "root", key));
+      JsonObject synced =
+          node.putAndAwaitSync(
+              sshScope(
+                  "tenant-g", "ssh://root@127.0.0.1:" + silent.port() + "/x.git", "root", key));
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       assertEquals("error", synced.getString("outcome"), synced.encode());
       assertTrue(synced.getString("error").contains("(timeout)"), synced.getString("error"));
-      assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "git.timeoutSeconds=2 bounds it, took " + took);
+      assertTrue(
+          took.compareTo(Duration.ofSeconds(15)) < 0,
+          "git.timeoutSeconds=2 bounds it, took " + took);
       assertEquals(1, silent.connections());
     }
     assertEquals(List.of(), sshClientThreads(), "the abandoned session ends too");
@@ -250,14 +274,13 @@ class SshRemoteTest {
   }
 
   /**
-   * No line of the private key's body in any log line, thrown message, event or file under
-   * the git base directory (clones and their config included). The scope store keeps the
-   * key by design (secrets are write-only, not unstored), so it is not searched.
+   * No line of the private key's body in any log line, thrown message, event or file under the git
+   * base directory (clones and their config included). The scope store keeps the key by design
+   * (secrets are write-only, not unstored), so it is not searched.
    */
   private void assertNoKeyMaterialAnywhere(SshServer.KeyPair key) throws IOException {
-    List<String> secrets = key.privateKey().lines()
-        .filter(l -> !l.startsWith("-----") && l.length() >= 32)
-        .toList();
+    List<String> secrets =
+        key.privateKey().lines().filter(l -> !l.startsWith("-----") && l.length() >= 32).toList();
     assertFalse(secrets.isEmpty());
     List<String> seen = new ArrayList<>();
     for (ILoggingEvent event : logs.list) {
@@ -269,7 +292,11 @@ class SshRemoteTest {
     node.synced.all().forEach(e -> seen.add(e.encode()));
     try (Stream<Path> files = Files.walk(node.config.gitBaseDir())) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
-        seen.add(file + ": " + new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1));
+        seen.add(
+            file
+                + ": "
+                + new String(
+                    Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1));
       }
     }
     assertTrue(logs.list.size() > 3, "logs were captured");

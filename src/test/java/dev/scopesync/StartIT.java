@@ -30,14 +30,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The server as a user starts it, {@code scripts/run.sh}, in its own process (DESIGN §14),
- * on the packaged jar (hence an integration test: it runs after {@code package}). Uses a copy
- * of the project ({@code scripts/run.sh} and {@code target/scopesync.jar}) so that its
- * class-data archives never touch the working tree's.
+ * The server as a user starts it, {@code scripts/run.sh}, in its own process (DESIGN §14), on the
+ * packaged jar (hence an integration test: it runs after {@code package}). Uses a copy of the
+ * project ({@code scripts/run.sh} and {@code target/scopesync.jar}) so that its class-data archives
+ * never touch the working tree's.
  *
- * <p>Whether the archive is used is the JVM's own word: {@code -Xshare:on} (the JVM refuses
- * to start when it cannot map the archive) and {@code -Xlog:class+load}, which names where
- * each class came from ({@code shared objects file (top)} is the application archive).
+ * <p>Whether the archive is used is the JVM's own word: {@code -Xshare:on} (the JVM refuses to
+ * start when it cannot map the archive) and {@code -Xlog:class+load}, which names where each class
+ * came from ({@code shared objects file (top)} is the application archive).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,10 +45,19 @@ class StartIT {
   private static final Duration READY = Duration.ofMinutes(3);
   private static final String TRAINING = "making the class-data archive";
   private static final String FROM_ARCHIVE = "dev.scopesync.Main source: shared objects file (top)";
+
   /** Loaded only when configured or first used; none of them in a default start. */
-  private static final List<String> NOT_AT_DEFAULT_START = List.of("com.hazelcast.", "io.vertx.spi.cluster.",
-      "org.apache.sshd.", "org.bouncycastle.", "org.eclipse.jgit.transport.sshd.", "io.vertx.ext.auth.jwt.",
-      "io.vertx.ext.eventbus.bridge.", "io.vertx.redis.", "org.apache.commons.compress.");
+  private static final List<String> NOT_AT_DEFAULT_START =
+      List.of(
+          "com.hazelcast.",
+          "io.vertx.spi.cluster.",
+          "org.apache.sshd.",
+          "org.bouncycastle.",
+          "org.eclipse.jgit.transport.sshd.",
+          "io.vertx.ext.auth.jwt.",
+          "io.vertx.ext.eventbus.bridge.",
+          "io.vertx.redis.",
+          "org.apache.commons.compress.");
 
   private Path dir;
   private Path project;
@@ -61,7 +70,9 @@ class StartIT {
     project = dir.resolve("project");
     Files.createDirectories(project.resolve("scripts"));
     Files.createDirectories(project.resolve("target"));
-    Files.copy(ServerProcess.PROJECT.resolve("scripts/run.sh"), project.resolve("scripts/run.sh"),
+    Files.copy(
+        ServerProcess.PROJECT.resolve("scripts/run.sh"),
+        project.resolve("scripts/run.sh"),
         StandardCopyOption.COPY_ATTRIBUTES);
     Path jar = ServerProcess.PROJECT.resolve("target/scopesync.jar");
     assertTrue(Files.isRegularFile(jar), "the packaged jar (mvn package) is needed: " + jar);
@@ -77,7 +88,9 @@ class StartIT {
     assertEquals(1, first.lines(TRAINING), first.log);
     assertEquals(1, archives().size(), "one archive: " + archives());
     assertTrue(Files.isRegularFile(cksumOf(archives().get(0))));
-    assertTrue(first.classes.contains(FROM_ARCHIVE), "the start right after the training maps the archive");
+    assertTrue(
+        first.classes.contains(FROM_ARCHIVE),
+        "the start right after the training maps the archive");
   }
 
   @Test
@@ -102,7 +115,9 @@ class StartIT {
     // secret); metrics that collide, for one, warned at every start.
     for (String line : second.log.split("\n")) {
       if (line.contains(" WARN ") || line.contains(" ERROR ")) {
-        assertTrue(line.contains("auth.publicKey is not set") || line.contains("webhook.secret is not set"),
+        assertTrue(
+            line.contains("auth.publicKey is not set")
+                || line.contains("webhook.secret is not set"),
             "unexpected at a default start: " + line);
       }
     }
@@ -133,13 +148,15 @@ class StartIT {
     Path jar = project.resolve("target/scopesync.jar");
     // The jar changes (as a rebuild does): run.sh makes an archive for it, and the JVM must refuse
     // the old one, which JAVA_OPTS (last on the command line) hands it here.
-    Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 2_000));
+    Files.setLastModifiedTime(
+        jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 2_000));
 
     Started fourth = start("-XX:SharedArchiveFile=" + stale);
 
     assertEquals(1, fourth.lines(TRAINING), fourth.log);
     assertFalse(fourth.classes.contains(FROM_ARCHIVE), "the stale archive was not used");
-    assertTrue(fourth.classes.contains("dev.scopesync.Main source: "), "the server started without it");
+    assertTrue(
+        fourth.classes.contains("dev.scopesync.Main source: "), "the server started without it");
     assertEquals(1, archives().size(), "the archive of the old jar is gone: " + archives());
 
     // A file that is no archive at all is refused the same way.
@@ -163,9 +180,11 @@ class StartIT {
     Path node = dir.resolve("burst");
     JsonObject config = ServerProcess.config(node).put("scopes", scopes);
     config.getJsonObject("git").put("allowedSchemes", new JsonArray().add("file"));
-    try (ServerProcess server = ServerProcess.start(project, node, config,
-        Map.of("JAVA_OPTS", "-Dscopesync.idleThreadSeconds=1"))) {
-      // The boot sync clones the 16 scopes git.syncConcurrency (8) at a time; watched from the process start.
+    try (ServerProcess server =
+        ServerProcess.start(
+            project, node, config, Map.of("JAVA_OPTS", "-Dscopesync.idleThreadSeconds=1"))) {
+      // The boot sync clones the 16 scopes git.syncConcurrency (8) at a time; watched from the
+      // process start.
       long peak = 0;
       for (int i = 0; i < scopes.size(); i++) {
         long deadline = System.nanoTime() + READY.toNanos();
@@ -176,32 +195,44 @@ class StartIT {
       }
 
       assertTrue(peak >= 2, "the git pool grew with the clones: peak " + peak);
-      Await.until(() -> {
-        try {
-          return workerThreads(server).isEmpty();
-        } catch (IOException e) {
-          throw new AssertionError(e);
-        }
-      }, Duration.ofSeconds(30));
+      Await.until(
+          () -> {
+            try {
+              return workerThreads(server).isEmpty();
+            } catch (IOException e) {
+              throw new AssertionError(e);
+            }
+          },
+          Duration.ofSeconds(30));
       assertEquals(200, server.status("GET", "/scopes/s0/policy"), "still serving");
     }
   }
 
   private static long count(List<String> names, String prefix) {
-    return names.stream().filter(name -> name.startsWith(prefix) && !name.equals("scopesync-git-w")).count();
+    return names.stream()
+        .filter(name -> name.startsWith(prefix) && !name.equals("scopesync-git-w"))
+        .count();
   }
 
-  /** Threads of the worker pools (git, bundle, Vert.x workers) and the git watchdog, by the kernel's names. */
+  /**
+   * Threads of the worker pools (git, bundle, Vert.x workers) and the git watchdog, by the kernel's
+   * names.
+   */
   private static List<String> workerThreads(ServerProcess server) throws IOException {
     List<String> names = new ArrayList<>();
-    server.threadNames().forEach((name, count) -> {
-      if (name.startsWith("scopesync-git") || name.startsWith("scopesync-bund") || name.startsWith("vert.x-worker")
-          || name.startsWith("vert.x-interna")) {
-        for (int i = 0; i < count; i++) {
-          names.add(name);
-        }
-      }
-    });
+    server
+        .threadNames()
+        .forEach(
+            (name, count) -> {
+              if (name.startsWith("scopesync-git")
+                  || name.startsWith("scopesync-bund")
+                  || name.startsWith("vert.x-worker")
+                  || name.startsWith("vert.x-interna")) {
+                for (int i = 0; i < count; i++) {
+                  names.add(name);
+                }
+              }
+            });
     return names;
   }
 
@@ -211,8 +242,9 @@ class StartIT {
     Path node = dir.resolve("node-" + n);
     Path classes = dir.resolve("classes-" + n + ".txt");
     String opts = String.join(" ", javaOpts) + " -Xlog:class+load=info:file=" + classes;
-    try (ServerProcess server = ServerProcess.start(project, node, ServerProcess.config(node),
-        Map.of("JAVA_OPTS", opts.strip()))) {
+    try (ServerProcess server =
+        ServerProcess.start(
+            project, node, ServerProcess.config(node), Map.of("JAVA_OPTS", opts.strip()))) {
       server.awaitReady(READY);
       server.stop();
       return new Started(server.log(), Files.readString(classes));
@@ -227,7 +259,10 @@ class StartIT {
 
   private List<Path> archives() throws IOException {
     try (Stream<Path> files = Files.list(cds)) {
-      return files.filter(p -> p.getFileName().toString().matches("scopesync-[0-9]+\\.jsa")).sorted().toList();
+      return files
+          .filter(p -> p.getFileName().toString().matches("scopesync-[0-9]+\\.jsa"))
+          .sorted()
+          .toList();
     }
   }
 

@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SyncSchedulingTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void bootSyncFetchesEachSourceOnceAndNeverRunsMoreThanSyncConcurrencyAtOnce() throws Exception {
@@ -42,27 +41,39 @@ class SyncSchedulingTest {
           scopes.add(TestNode.scope("s" + s, daemon.url("r" + (s % 20))));
         }
         // First start: clones every source once.
-        try (TestNode node = TestNode.start(dir.resolve("node"), c -> {
-          c.put("scopes", scopes);
-          c.getJsonObject("git").put("syncConcurrency", 4);
-          return c;
-        })) {
+        try (TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                c -> {
+                  c.put("scopes", scopes);
+                  c.getJsonObject("git").put("syncConcurrency", 4);
+                  return c;
+                })) {
           List<JsonObject> synced = node.synced.await(e -> true, 100, WAIT);
           assertEquals(20, synced.stream().filter(e -> e.getBoolean("cloned")).count());
           assertEquals(0, synced.stream().filter(e -> e.getBoolean("fetched")).count());
-          assertTrue(node.fetcher.peakSyncsInFlight() <= 4, "peak " + node.fetcher.peakSyncsInFlight());
+          assertTrue(
+              node.fetcher.peakSyncsInFlight() <= 4, "peak " + node.fetcher.peakSyncsInFlight());
           assertTrue(node.fetcher.peakSyncsInFlight() >= 2, "syncs ran side by side");
         }
         // Restart on the same clones: one forced fetch per source, 80 syncs without fetching.
-        try (TestNode node = TestNode.start(dir.resolve("node"), c -> {
-          c.getJsonObject("git").put("syncConcurrency", 4);
-          return c;
-        })) {
+        try (TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                c -> {
+                  c.getJsonObject("git").put("syncConcurrency", 4);
+                  return c;
+                })) {
           List<JsonObject> synced = node.synced.await(e -> true, 100, WAIT);
           assertTrue(synced.stream().allMatch(e -> "ok".equals(e.getString("outcome"))));
-          assertEquals(20, synced.stream().filter(e -> e.getBoolean("fetched")).count(), "20 fetches, not 100");
-          assertEquals(0, synced.stream().filter(e -> e.getBoolean("cloned")).count(), "clones reused");
-          assertTrue(node.fetcher.peakSyncsInFlight() <= 4, "peak " + node.fetcher.peakSyncsInFlight());
+          assertEquals(
+              20,
+              synced.stream().filter(e -> e.getBoolean("fetched")).count(),
+              "20 fetches, not 100");
+          assertEquals(
+              0, synced.stream().filter(e -> e.getBoolean("cloned")).count(), "clones reused");
+          assertTrue(
+              node.fetcher.peakSyncsInFlight() <= 4, "peak " + node.fetcher.peakSyncsInFlight());
         }
       }
     } finally {
@@ -74,14 +85,17 @@ class SyncSchedulingTest {
   void pollingRefreshesOnlyScopesThatAskForIt() throws Exception {
     Path remotes = Files.createDirectories(dir.resolve("remotes"));
     try (GitRemote polled = GitRemote.create(remotes, "polled");
-         GitRemote quiet = GitRemote.create(remotes, "quiet")) {
+        GitRemote quiet = GitRemote.create(remotes, "quiet")) {
       polled.commit("init", Map.of("p.rego", "package p\n"));
       quiet.commit("init", Map.of("q.rego", "package q\n"));
       try (GitDaemon daemon = GitDaemon.start(remotes);
-           TestNode node = TestNode.start(dir.resolve("node"), c -> {
-             c.getJsonObject("polling").put("intervalSeconds", 1);
-             return c;
-           })) {
+          TestNode node =
+              TestNode.start(
+                  dir.resolve("node"),
+                  c -> {
+                    c.getJsonObject("polling").put("intervalSeconds", 1);
+                    return c;
+                  })) {
         JsonObject pollScope = TestNode.scope("polled", daemon.url("polled"));
         pollScope.getJsonObject("policy").put("poll_updates", true);
         node.putAndAwaitSync(pollScope);
@@ -90,14 +104,20 @@ class SyncSchedulingTest {
 
         String newPolled = polled.commit("change", Map.of("p.rego", "package p\nallow = true\n"));
         quiet.commit("change", Map.of("q.rego", "package q\nallow = true\n"));
-        JsonObject update = node.policyUpdated.awaitOne(
-            e -> "polled".equals(e.getString("scope_id")) && newPolled.equals(e.getString("new_policy_hash")), WAIT);
+        JsonObject update =
+            node.policyUpdated.awaitOne(
+                e ->
+                    "polled".equals(e.getString("scope_id"))
+                        && newPolled.equals(e.getString("new_policy_hash")),
+                WAIT);
         assertEquals(List.of("."), update.getJsonArray("changed_directories").getList());
         // Two more ticks pass; the quiet scope is never synced by them.
         int polledSyncs = node.synced.matching(field("scope_id", "polled")).size();
         node.synced.await(field("scope_id", "polled"), polledSyncs + 2, WAIT);
         assertEquals(quietSyncs, node.synced.matching(field("scope_id", "quiet")).size());
-        assertTrue(node.policyUpdated.matching(field("scope_id", "quiet")).size() == 1, "only its first sync");
+        assertTrue(
+            node.policyUpdated.matching(field("scope_id", "quiet")).size() == 1,
+            "only its first sync");
       }
     }
   }
@@ -108,7 +128,7 @@ class SyncSchedulingTest {
     try (GitRemote remote = GitRemote.create(remotes, "p")) {
       String first = remote.commit("init", Map.of("p.rego", "package p\n"));
       try (GitDaemon daemon = GitDaemon.start(remotes);
-           TestNode node = TestNode.start(dir.resolve("node"))) {
+          TestNode node = TestNode.start(dir.resolve("node"))) {
         node.putAndAwaitSync(TestNode.scope("s", daemon.url("p")));
         JsonObject known = refresh(node, "?hinted_hash=" + first);
         assertFalse(known.getBoolean("fetched"), "the hinted commit is already in the clone");

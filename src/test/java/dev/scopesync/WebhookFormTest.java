@@ -36,8 +36,7 @@ class WebhookFormTest {
   private static final String SECRET = "It's a Secret to Everybody";
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @org.junit.jupiter.api.io.TempDir
-  Path dir;
+  @org.junit.jupiter.api.io.TempDir Path dir;
   private GitDaemon daemon;
   private GitRemote remote;
   private TestNode node;
@@ -49,10 +48,13 @@ class WebhookFormTest {
     remote = GitRemote.create(remotes, "policies");
     remote.commit("init", Map.of("rbac/main.rego", "package rbac\n"));
     daemon = GitDaemon.start(remotes);
-    node = TestNode.start(dir.resolve("node"), c -> {
-      c.getJsonObject("webhook").put("secret", SECRET);
-      return c;
-    });
+    node =
+        TestNode.start(
+            dir.resolve("node"),
+            c -> {
+              c.getJsonObject("webhook").put("secret", SECRET);
+              return c;
+            });
     node.putAndAwaitSync(TestNode.scope("acme", daemon.url("policies")));
     node.putAndAwaitSync(TestNode.scope("other", daemon.url("policies"), "dev"));
   }
@@ -66,8 +68,10 @@ class WebhookFormTest {
 
   /** GitHub's push payload, pointing at the test's host (the path and full name stay acme's). */
   private static String payload() throws Exception {
-    try (InputStream in = WebhookFormTest.class.getResourceAsStream("/webhooks/github-push-full.json")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim()
+    try (InputStream in =
+        WebhookFormTest.class.getResourceAsStream("/webhooks/github-push-full.json")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .trim()
           .replace("github.com/acme/policies", "127.0.0.1/policies")
           .replace("github.com:acme/policies", "127.0.0.1:policies");
     }
@@ -79,13 +83,16 @@ class WebhookFormTest {
     return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
   }
 
-  private HttpResponse<String> deliver(String contentType, byte[] body, String signature) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.server.httpPort() + "/webhook"))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .header("Content-Type", contentType)
-        .header("X-GitHub-Event", "push")
-        .header("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")
-        .header("User-Agent", "GitHub-Hookshot/044aadd");
+  private HttpResponse<String> deliver(String contentType, byte[] body, String signature)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + node.server.httpPort() + "/webhook"))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .header("Content-Type", contentType)
+            .header("X-GitHub-Event", "push")
+            .header("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")
+            .header("User-Agent", "GitHub-Hookshot/044aadd");
     if (signature != null) {
       request.header("X-Hub-Signature-256", signature);
     }
@@ -94,27 +101,37 @@ class WebhookFormTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"application/json", "application/x-www-form-urlencoded"})
-  void aPushInEitherContentTypeRefreshesExactlyTheMatchingScope(String contentType) throws Exception {
+  void aPushInEitherContentTypeRefreshesExactlyTheMatchingScope(String contentType)
+      throws Exception {
     String json = payload();
-    byte[] body = contentType.equals("application/json")
-        ? json.getBytes(StandardCharsets.UTF_8)
-        : ("payload=" + URLEncoder.encode(json, StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII);
+    byte[] body =
+        contentType.equals("application/json")
+            ? json.getBytes(StandardCharsets.UTF_8)
+            : ("payload=" + URLEncoder.encode(json, StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.US_ASCII);
     assertTrue(body.length > 9_000, "a full-size delivery: " + body.length);
 
     int before = node.synced.all().size();
     assertEquals(401, deliver(contentType, body, null).statusCode());
     assertEquals(401, deliver(contentType, body, "sha256=" + "0".repeat(64)).statusCode());
     // Signed over the decoded JSON rather than the raw body as sent: wrong.
-    assertEquals(401, deliver(contentType, body, sign((json + " ").getBytes(StandardCharsets.UTF_8))).statusCode());
+    assertEquals(
+        401,
+        deliver(contentType, body, sign((json + " ").getBytes(StandardCharsets.UTF_8)))
+            .statusCode());
     assertEquals(before, node.synced.all().size(), "refused deliveries trigger nothing");
 
-    String commit = remote.commit("change", Map.of("rbac/main.rego", "package rbac\nallow = true\n"));
+    String commit =
+        remote.commit("change", Map.of("rbac/main.rego", "package rbac\nallow = true\n"));
     HttpResponse<String> ok = deliver(contentType, body, sign(body));
     assertEquals(200, ok.statusCode(), ok.body());
     JsonObject answer = new JsonObject(ok.body());
     assertEquals("ok", answer.getString("status"));
     assertEquals(new JsonArray().add("acme"), answer.getJsonArray("scopes"));
-    JsonObject synced = node.synced.awaitOne(e -> "acme".equals(e.getString("scope_id")) && commit.equals(e.getString("commit")), WAIT);
+    JsonObject synced =
+        node.synced.awaitOne(
+            e -> "acme".equals(e.getString("scope_id")) && commit.equals(e.getString("commit")),
+            WAIT);
     assertEquals("ok", synced.getString("outcome"));
   }
 }

@@ -24,18 +24,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The node's worker pools start empty, grow with a burst of git and bundle work, and give
- * their threads back once idle (DESIGN §14). Idle threads end after 0.3 s here
- * ({@code -Dscopesync.idleThreadSeconds}), 30 s by default.
+ * The node's worker pools start empty, grow with a burst of git and bundle work, and give their
+ * threads back once idle (DESIGN §14). Idle threads end after 0.3 s here ({@code
+ * -Dscopesync.idleThreadSeconds}), 30 s by default.
  */
 class WorkerPoolsTest {
   /** Pools whose threads must all end once the node is idle. */
-  private static final List<String> POOLS = List.of(FetcherVerticle.GIT_POOL + "-", FetcherVerticle.BUNDLE_POOL + "-",
-      "vert.x-worker-thread-", "vert.x-internal-blocking-");
+  private static final List<String> POOLS =
+      List.of(
+          FetcherVerticle.GIT_POOL + "-",
+          FetcherVerticle.BUNDLE_POOL + "-",
+          "vert.x-worker-thread-",
+          "vert.x-internal-blocking-");
+
   private static final int SCOPES = 12;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private String keepAliveBefore;
 
   @BeforeEach
@@ -58,25 +62,30 @@ class WorkerPoolsTest {
     JsonArray scopes = new JsonArray();
     for (int i = 0; i < SCOPES; i++) {
       try (GitRemote remote = GitRemote.create(dir.resolve("remotes"), "r" + i)) {
-        remote.commit("init", Map.of("p/p.rego", "package p" + i + "\n", "p/data.json", "{\"n\": " + i + "}"));
+        remote.commit(
+            "init",
+            Map.of("p/p.rego", "package p" + i + "\n", "p/data.json", "{\"n\": " + i + "}"));
         scopes.add(TestNode.scope("s" + i, remote.fileUrl()));
       }
     }
     Set<String> gitThreadsSeen = ConcurrentHashMap.newKeySet();
     AtomicInteger peakGitThreads = new AtomicInteger();
     AtomicBoolean watching = new AtomicBoolean(true);
-    Thread watcher = new Thread(() -> {
-      while (watching.get()) {
-        List<String> git = live(FetcherVerticle.GIT_POOL + "-");
-        gitThreadsSeen.addAll(git);
-        peakGitThreads.accumulateAndGet(git.size(), Math::max);
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "pool-watcher");
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (watching.get()) {
+                List<String> git = live(FetcherVerticle.GIT_POOL + "-");
+                gitThreadsSeen.addAll(git);
+                peakGitThreads.accumulateAndGet(git.size(), Math::max);
+                try {
+                  Thread.sleep(1);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "pool-watcher");
     watcher.start();
     try (TestNode node = TestNode.start(dir.resolve("node"), c -> c.put("scopes", scopes))) {
       node.synced.await(e -> "ok".equals(e.getString("outcome")), SCOPES, Duration.ofMinutes(1));
@@ -87,7 +96,8 @@ class WorkerPoolsTest {
       watcher.join();
 
       assertTrue(peakGitThreads.get() >= 2, "the git pool grew with the burst: " + gitThreadsSeen);
-      assertTrue(peakGitThreads.get() <= node.config.gitWorkerPoolSize(),
+      assertTrue(
+          peakGitThreads.get() <= node.config.gitWorkerPoolSize(),
           "never beyond git.workerPoolSize: " + peakGitThreads.get());
       for (String pool : POOLS) {
         Await.until(() -> live(pool).isEmpty(), Duration.ofSeconds(20));
@@ -117,7 +127,9 @@ class WorkerPoolsTest {
     List<String> names = new ArrayList<>();
     for (Thread thread : java.util.Arrays.copyOf(threads, count)) {
       String name = thread.getName();
-      if (thread.isAlive() && name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]+")) {
+      if (thread.isAlive()
+          && name.startsWith(prefix)
+          && name.substring(prefix.length()).matches("[0-9]+")) {
         names.add(name);
       }
     }

@@ -23,24 +23,29 @@ import java.util.Objects;
 /**
  * What a request may do, decided from its bearer token, the way OPAL server decides it.
  *
- * <p>Disabled (no public key configured), every request may do everything. Enabled, a request
- * needs a JWT signed with the configured algorithm by the private half of the configured key,
- * whose {@code aud} includes the audience and whose {@code iss} is the issuer (OPAL's
- * {@code AUTH_JWT_AUDIENCE}/{@code AUTH_JWT_ISSUER}), not expired ({@code exp}), already valid
- * ({@code nbf}, {@code iat}), with a UUID {@code sub} — PyJWT's and OPAL's checks, no leeway. What
- * the token then permits is the {@link Claims}' business.
+ * <p>Disabled (no public key configured), every request may do everything. Enabled, a request needs
+ * a JWT signed with the configured algorithm by the private half of the configured key, whose
+ * {@code aud} includes the audience and whose {@code iss} is the issuer (OPAL's {@code
+ * AUTH_JWT_AUDIENCE}/{@code AUTH_JWT_ISSUER}), not expired ({@code exp}), already valid ({@code
+ * nbf}, {@code iat}), with a UUID {@code sub} — PyJWT's and OPAL's checks, no leeway. What the
+ * token then permits is the {@link Claims}' business.
  *
- * <p>Verification is CPU-only (one RSA or EC signature check) and never blocks: call it on an
- * event loop. Immutable; thread-safe; one instance serves every verticle.
+ * <p>Verification is CPU-only (one RSA or EC signature check) and never blocks: call it on an event
+ * loop. Immutable; thread-safe; one instance serves every verticle.
  */
 public final class AccessPolicy {
-  /** OPAL's defaults: {@code AUTH_JWT_ALGORITHM}, {@code AUTH_JWT_AUDIENCE}, {@code AUTH_JWT_ISSUER}. */
+  /**
+   * OPAL's defaults: {@code AUTH_JWT_ALGORITHM}, {@code AUTH_JWT_AUDIENCE}, {@code
+   * AUTH_JWT_ISSUER}.
+   */
   public static final String DEFAULT_ALGORITHM = "RS256";
+
   public static final String DEFAULT_AUDIENCE = "https://api.opal.ac/v1/";
   public static final String DEFAULT_ISSUER = "https://opal.ac/";
 
   /** OPAL's own words where OPAL has them. */
   static final String CANNOT_DECODE = "Could not decode access token";
+
   static final String EXPIRED = "Access token is expired";
   static final String NOT_YET_VALID = "Access token is not yet valid";
   static final String BAD_ALGORITHM = "Invalid access token: signing algorithm not allowed";
@@ -56,7 +61,8 @@ public final class AccessPolicy {
   private final String issuer;
   private final Clock clock;
 
-  private AccessPolicy(JWTAuth signatures, String algorithm, String audience, String issuer, Clock clock) {
+  private AccessPolicy(
+      JWTAuth signatures, String algorithm, String audience, String issuer, Clock clock) {
     this.signatures = signatures;
     this.algorithm = algorithm;
     this.audience = audience;
@@ -69,7 +75,12 @@ public final class AccessPolicy {
   public static AccessPolicy of(Vertx vertx, ServerConfig config) {
     return config.authPublicKey() == null
         ? disabled()
-        : create(vertx, config.authPublicKey(), config.authAlgorithm(), config.authAudience(), config.authIssuer());
+        : create(
+            vertx,
+            config.authPublicKey(),
+            config.authAlgorithm(),
+            config.authAudience(),
+            config.authIssuer());
   }
 
   public static AccessPolicy disabled() {
@@ -88,8 +99,8 @@ public final class AccessPolicy {
   }
 
   /**
-   * Auth on: verifies JWTs signed with {@code algorithm} by the private half of
-   * {@code publicKeyPem}, issued by {@code issuer} for {@code audience}.
+   * Auth on: verifies JWTs signed with {@code algorithm} by the private half of {@code
+   * publicKeyPem}, issued by {@code issuer} for {@code audience}.
    *
    * @param publicKeyPem PEM ({@code PUBLIC KEY} or {@code RSA PUBLIC KEY}, also written on one line
    *     with {@code _} for newlines, as OPAL allows) or an OpenSSH {@code ssh-rsa} line
@@ -105,7 +116,12 @@ public final class AccessPolicy {
   }
 
   static AccessPolicy create(
-      Vertx vertx, String publicKeyPem, String algorithm, String audience, String issuer, Clock clock) {
+      Vertx vertx,
+      String publicKeyPem,
+      String algorithm,
+      String audience,
+      String issuer,
+      Clock clock) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(clock, "clock");
     String alg = algorithm == null ? DEFAULT_ALGORITHM : algorithm;
@@ -116,9 +132,13 @@ public final class AccessPolicy {
     // Vert.x checks the signature only: it is given exactly one algorithm, so a token naming any
     // other (none, HS256 with the public key as secret…) finds no key. The claims are checked
     // here instead, to answer with OPAL's reasons and to read the time from an injectable clock.
-    JWTAuth signatures = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(alg).setBuffer(PublicKeys.spkiPem(key)))
-        .setJWTOptions(new JWTOptions().setIgnoreExpiration(true)));
+    JWTAuth signatures =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions().setAlgorithm(alg).setBuffer(PublicKeys.spkiPem(key)))
+                .setJWTOptions(new JWTOptions().setIgnoreExpiration(true)));
     return new AccessPolicy(signatures, alg, aud, iss, clock);
   }
 
@@ -140,11 +160,11 @@ public final class AccessPolicy {
   /**
    * Verifies the token and reads its claims.
    *
-   * @param authorizationHeaderOrToken the value of an {@code Authorization: Bearer …} header, or
-   *     a bare token; null when absent
+   * @param authorizationHeaderOrToken the value of an {@code Authorization: Bearer …} header, or a
+   *     bare token; null when absent
    * @return the caller's claims ({@link Claims#unrestricted()} when disabled), or a failure with
-   *     {@link AuthFailure} 401 when the token is missing, malformed, badly signed, expired, not yet
-   *     valid, or for another audience or issuer
+   *     {@link AuthFailure} 401 when the token is missing, malformed, badly signed, expired, not
+   *     yet valid, or for another audience or issuer
    */
   public Future<Claims> authenticate(String authorizationHeaderOrToken) {
     if (!enabled()) {
@@ -172,9 +192,11 @@ public final class AccessPolicy {
     } catch (RuntimeException e) {
       verdict = Future.failedFuture(e);
     }
-    return verdict.transform(ar -> ar.succeeded()
-        ? Future.succeededFuture()
-        : Future.failedFuture(AuthFailure.unauthorized(CANNOT_DECODE)));
+    return verdict.transform(
+        ar ->
+            ar.succeeded()
+                ? Future.succeededFuture()
+                : Future.failedFuture(AuthFailure.unauthorized(CANNOT_DECODE)));
   }
 
   /** Checked before the signature, so that a token naming another algorithm says so. */
@@ -227,8 +249,8 @@ public final class AccessPolicy {
 
   /**
    * An RFC 7519 NumericDate claim in whole seconds, truncated as PyJWT's {@code int()} does and
-   * clamped to the range of a long; null when absent. Not a number: PyJWT's DecodeError, which
-   * OPAL reports as an undecodable token.
+   * clamped to the range of a long; null when absent. Not a number: PyJWT's DecodeError, which OPAL
+   * reports as an undecodable token.
    */
   private static Long numericDate(JsonObject payload, String claim) {
     if (!payload.containsKey(claim)) {
@@ -256,9 +278,9 @@ public final class AccessPolicy {
   }
 
   /**
-   * What Python's {@code uuid.UUID(sub)} accepts, as OPAL's {@code verify_logged_in} requires:
-   * 32 hex digits (OPAL signs {@code uuid.hex}), optionally with hyphens, braces or a
-   * {@code urn:uuid:} prefix.
+   * What Python's {@code uuid.UUID(sub)} accepts, as OPAL's {@code verify_logged_in} requires: 32
+   * hex digits (OPAL signs {@code uuid.hex}), optionally with hyphens, braces or a {@code
+   * urn:uuid:} prefix.
    */
   static boolean isUuid(String subject) {
     String hex = subject.replace("urn:", "").replace("uuid:", "");
@@ -275,19 +297,24 @@ public final class AccessPolicy {
   }
 
   private static void requireFits(PublicKey key, String alg) {
-    int ecFieldBits = switch (alg) {
-      case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512" -> 0;
-      case "ES256" -> 256;
-      case "ES384" -> 384;
-      case "ES512" -> 521;
-      default -> throw new IllegalArgumentException("JWT algorithm " + alg
-          + " is not supported; use RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or ES512");
-    };
+    int ecFieldBits =
+        switch (alg) {
+          case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512" -> 0;
+          case "ES256" -> 256;
+          case "ES384" -> 384;
+          case "ES512" -> 521;
+          default ->
+              throw new IllegalArgumentException(
+                  "JWT algorithm "
+                      + alg
+                      + " is not supported; use RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or ES512");
+        };
     if (ecFieldBits == 0 && !(key instanceof RSAPublicKey)) {
       throw new IllegalArgumentException("JWT algorithm " + alg + " needs an RSA public key");
     }
-    if (ecFieldBits != 0 && !(key instanceof ECPublicKey ec
-        && ec.getParams().getCurve().getField().getFieldSize() == ecFieldBits)) {
+    if (ecFieldBits != 0
+        && !(key instanceof ECPublicKey ec
+            && ec.getParams().getCurve().getField().getFieldSize() == ecFieldBits)) {
       throw new IllegalArgumentException(
           "JWT algorithm " + alg + " needs an EC public key on the " + ecFieldBits + "-bit curve");
     }

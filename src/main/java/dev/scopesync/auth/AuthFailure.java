@@ -2,8 +2,8 @@ package dev.scopesync.auth;
 
 /**
  * A request refused by the {@link AccessPolicy}: {@code 401} when its bearer token is missing or
- * not valid, {@code 403} when the token is valid but does not permit what was asked. The message
- * is the {@code detail} to answer with; it never contains the token, nor a cause that might.
+ * not valid, {@code 403} when the token is valid but does not permit what was asked. The message is
+ * the {@code detail} to answer with; it never contains the token, nor a cause that might.
  *
  * <p>An expected outcome rather than a bug, so it carries no stack trace.
  */

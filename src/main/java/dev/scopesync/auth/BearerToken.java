@@ -1,9 +1,9 @@
 package dev.scopesync.auth;
 
 /**
- * Finds the token in what a caller presents: an {@code Authorization} header value
- * ({@code Bearer <token>}, the scheme in any case, as OPAL's {@code get_token_from_header}) or a
- * bare token (what event-bus callers send).
+ * Finds the token in what a caller presents: an {@code Authorization} header value ({@code Bearer
+ * <token>}, the scheme in any case, as OPAL's {@code get_token_from_header}) or a bare token (what
+ * event-bus callers send).
  */
 public final class BearerToken {
   static final String NOT_PROVIDED = "access token was not provided";

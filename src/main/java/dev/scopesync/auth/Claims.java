@@ -9,15 +9,15 @@ import java.util.Set;
 
 /**
  * What a verified OPAL token says about its holder, and the three checks OPAL's scopes API makes
- * with it. Claim names are OPAL's: {@code peer_type} ({@code client}, {@code datasource},
- * {@code listener}), {@code allowed_scopes}, {@code permitted_topics}.
+ * with it. Claim names are OPAL's: {@code peer_type} ({@code client}, {@code datasource}, {@code
+ * listener}), {@code allowed_scopes}, {@code permitted_topics}.
  *
  * <p>Claims from a {@link AccessPolicy#disabled() disabled} policy are not {@link #enforced()}:
  * every check passes, as in OPAL when no public key is configured. Immutable; thread-safe.
  *
  * @param peerType the {@code peer_type} claim as text; null when absent
- * @param allowedScopes the {@code allowed_scopes} claim's strings; null when absent or not a
- *     list. Either way, like an empty list, it allows no scope: OPAL's rule
+ * @param allowedScopes the {@code allowed_scopes} claim's strings; null when absent or not a list.
+ *     Either way, like an empty list, it allows no scope: OPAL's rule
  * @param permittedTopics the {@code permitted_topics} claim's strings; null when absent, which
  *     permits every topic (OPAL's rule); empty when the claim is present but not a list
  * @param raw the verified payload (a copy); never the token itself
@@ -36,6 +36,7 @@ public record Claims(
 
   /** OPAL's {@code PeerType} values. */
   public static final String CLIENT = "client";
+
   public static final String DATASOURCE = "datasource";
   public static final String LISTENER = "listener";
 
@@ -49,7 +50,8 @@ public record Claims(
   }
 
   /** Enforced claims, as a verified token gives. */
-  public Claims(String peerType, List<String> allowedScopes, List<String> permittedTopics, JsonObject raw) {
+  public Claims(
+      String peerType, List<String> allowedScopes, List<String> permittedTopics, JsonObject raw) {
     this(peerType, allowedScopes, permittedTopics, raw, true);
   }
 
@@ -96,15 +98,17 @@ public record Claims(
     }
     if (!DATASOURCE.equals(peerType)) {
       throw AuthFailure.forbidden(
-          "Incorrect 'peer_type' claim for OPAL jwt token: " + peerType + ", expected: " + DATASOURCE);
+          "Incorrect 'peer_type' claim for OPAL jwt token: "
+              + peerType
+              + ", expected: "
+              + DATASOURCE);
     }
   }
 
   /**
-   * OPAL's scoped check on {@code /scopes/{id}/policy} and {@code /scopes/{id}/data}: the
-   * requested id must be listed in {@code allowed_scopes}, whatever the peer type. A token without
-   * the claim reads no scope. Check the id the caller asked for, before any fallback to
-   * {@code default}.
+   * OPAL's scoped check on {@code /scopes/{id}/policy} and {@code /scopes/{id}/data}: the requested
+   * id must be listed in {@code allowed_scopes}, whatever the peer type. A token without the claim
+   * reads no scope. Check the id the caller asked for, before any fallback to {@code default}.
    *
    * @throws AuthFailure 403 when {@code scopeId} is not listed
    */
@@ -113,15 +117,19 @@ public record Claims(
       return;
     }
     if (scopeId == null || allowedScopes == null || !allowedScopes.contains(scopeId)) {
-      throw AuthFailure.forbidden("Not allowed to access scope " + scopeId
-          + ": it is not in the token's '" + ALLOWED_SCOPES + "' claim");
+      throw AuthFailure.forbidden(
+          "Not allowed to access scope "
+              + scopeId
+              + ": it is not in the token's '"
+              + ALLOWED_SCOPES
+              + "' claim");
     }
   }
 
   /**
-   * OPAL's {@code restrict_optional_topics_to_publish}: when the token has
-   * {@code permitted_topics}, every topic of every entry of a data update must be in it. Pass the
-   * topics as the client sent them, before any {@code data:} prefix is added.
+   * OPAL's {@code restrict_optional_topics_to_publish}: when the token has {@code
+   * permitted_topics}, every topic of every entry of a data update must be in it. Pass the topics
+   * as the client sent them, before any {@code data:} prefix is added.
    *
    * @throws AuthFailure 403 naming the topics that are not permitted
    */

@@ -1,7 +1,7 @@
 /**
  * OPAL-compatible JWT authorization: {@link dev.scopesync.auth.AccessPolicy} verifies the bearer
- * token once per request, {@link dev.scopesync.auth.Claims} says what it permits, and an
- * {@link dev.scopesync.auth.AuthFailure} carries the 401 or 403 to answer with.
+ * token once per request, {@link dev.scopesync.auth.Claims} says what it permits, and an {@link
+ * dev.scopesync.auth.AuthFailure} carries the 401 or 403 to answer with.
  *
  * <p>The rules, route by route, as OPAL's {@code opal_server/scopes/api.py} applies them (every
  * check passes when the policy is disabled):
@@ -23,8 +23,8 @@
  * GET    /healthz, /ready, /metrics  no JWT
  * </pre>
  *
- * <p>On the event bus, {@code scopesync.scopes.put|get|list|delete|refresh} and
- * {@code scopesync.stats} take the datasource rule, {@code scopesync.scopes.policy} the scope rule.
- * Answer a 401 with {@code WWW-Authenticate: Bearer}, as OPAL does.
+ * <p>On the event bus, {@code scopesync.scopes.put|get|list|delete|refresh} and {@code
+ * scopesync.stats} take the datasource rule, {@code scopesync.scopes.policy} the scope rule. Answer
+ * a 401 with {@code WWW-Authenticate: Bearer}, as OPAL does.
  */
 package dev.scopesync.serving;

@@ -13,11 +13,12 @@ import java.util.List;
  * @param paths OPAL's {@code GET /policy?path=…}: the directories the bundle is narrowed to, in
  *     place of the scope's own; empty for the scope's
  */
-public record BundleQuery(String scopeId, String baseHash, Format format, List<String> ifNoneMatch,
-    List<String> paths) {
+public record BundleQuery(
+    String scopeId, String baseHash, Format format, List<String> ifNoneMatch, List<String> paths) {
   /** What is built: OPAL's JSON bundle or OPA's {@code bundle.tar.gz}. */
   public enum Format {
-    JSON("application/json"), TAR("application/gzip");
+    JSON("application/json"),
+    TAR("application/gzip");
 
     public final String contentType;
 
@@ -45,8 +46,17 @@ public record BundleQuery(String scopeId, String baseHash, Format format, List<S
 
   /** The source as this query reads it: narrowed to {@link #paths} when there are any. */
   public GitPolicySource narrow(GitPolicySource source) {
-    return paths.isEmpty() ? source : new GitPolicySource(source.url(), source.branch(), paths, source.extensions(),
-        source.manifest(), source.bundleIgnore(), source.pollUpdates(), source.auth());
+    return paths.isEmpty()
+        ? source
+        : new GitPolicySource(
+            source.url(),
+            source.branch(),
+            paths,
+            source.extensions(),
+            source.manifest(),
+            source.bundleIgnore(),
+            source.pollUpdates(),
+            source.auth());
   }
 
   public JsonObject toJson() {
@@ -60,8 +70,12 @@ public record BundleQuery(String scopeId, String baseHash, Format format, List<S
 
   public static BundleQuery fromJson(JsonObject json) {
     Format format = "tar".equals(json.getString("format")) ? Format.TAR : Format.JSON;
-    return new BundleQuery(json.getString("scope_id"), json.getString("base_hash"), format,
-        strings(json.getJsonArray("if_none_match")), strings(json.getJsonArray("paths")));
+    return new BundleQuery(
+        json.getString("scope_id"),
+        json.getString("base_hash"),
+        format,
+        strings(json.getJsonArray("if_none_match")),
+        strings(json.getJsonArray("paths")));
   }
 
   private static List<String> strings(JsonArray array) {

@@ -6,13 +6,14 @@ import io.vertx.core.eventbus.Message;
 
 /**
  * The fetcher's answer to a {@link BundleQuery}. It travels as the bundle's bytes with the rest in
- * message headers, so the local bus hands the buffer over without copying it; this record is
- * the one place that writes and reads those headers.
+ * message headers, so the local bus hands the buffer over without copying it; this record is the
+ * one place that writes and reads those headers.
  *
  * @param status 200 with a body, or 304 without one
  * @param scopeId the scope actually served ({@code default} for an unknown one)
  */
-public record BundleReply(int status, String etag, String scopeId, String commit, String contentType, Buffer body) {
+public record BundleReply(
+    int status, String etag, String scopeId, String commit, String contentType, Buffer body) {
   private static final String STATUS = "status";
   private static final String ETAG = "etag";
   private static final String SCOPE_ID = "scope_id";
@@ -21,18 +22,24 @@ public record BundleReply(int status, String etag, String scopeId, String commit
 
   /** Answers {@code message} with this reply. */
   public void replyTo(Message<?> message) {
-    message.reply(body == null ? Buffer.buffer() : body, new DeliveryOptions()
-        .addHeader(STATUS, String.valueOf(status))
-        .addHeader(ETAG, etag)
-        .addHeader(SCOPE_ID, scopeId)
-        .addHeader(COMMIT, commit)
-        .addHeader(CONTENT_TYPE, contentType));
+    message.reply(
+        body == null ? Buffer.buffer() : body,
+        new DeliveryOptions()
+            .addHeader(STATUS, String.valueOf(status))
+            .addHeader(ETAG, etag)
+            .addHeader(SCOPE_ID, scopeId)
+            .addHeader(COMMIT, commit)
+            .addHeader(CONTENT_TYPE, contentType));
   }
 
   public static BundleReply of(Message<Buffer> message) {
     String status = message.headers().get(STATUS);
-    return new BundleReply(status == null ? 200 : Integer.parseInt(status), message.headers().get(ETAG),
-        message.headers().get(SCOPE_ID), message.headers().get(COMMIT), message.headers().get(CONTENT_TYPE),
+    return new BundleReply(
+        status == null ? 200 : Integer.parseInt(status),
+        message.headers().get(ETAG),
+        message.headers().get(SCOPE_ID),
+        message.headers().get(COMMIT),
+        message.headers().get(CONTENT_TYPE),
         message.body());
   }
 }

@@ -1,10 +1,10 @@
 package dev.scopesync.bus;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.spi.cluster.RegistrationInfo;
 import java.util.List;
 
@@ -20,7 +20,8 @@ public final class ClusterView {
   }
 
   public static ClusterView of(Vertx vertx) {
-    return new ClusterView(vertx instanceof VertxInternal internal ? internal.clusterManager() : null);
+    return new ClusterView(
+        vertx instanceof VertxInternal internal ? internal.clusterManager() : null);
   }
 
   public String nodeId() {
@@ -32,10 +33,9 @@ public final class ClusterView {
   }
 
   /**
-   * Of the members that run a fetcher (a consumer of {@code address}), the one with the
-   * smallest id leads: it alone announces the changes every node finds on its own (boot
-   * and poll syncs), so a cluster announces each change once. Members that only use the
-   * client never lead.
+   * Of the members that run a fetcher (a consumer of {@code address}), the one with the smallest id
+   * leads: it alone announces the changes every node finds on its own (boot and poll syncs), so a
+   * cluster announces each change once. Members that only use the client never lead.
    */
   public Future<Boolean> leads(String address) {
     if (manager == null) {
@@ -43,11 +43,15 @@ public final class ClusterView {
     }
     Promise<List<RegistrationInfo>> registrations = Promise.promise();
     manager.getRegistrations(address, registrations);
-    return registrations.future().map(found -> found.stream()
-        .map(RegistrationInfo::nodeId)
-        .sorted()
-        .findFirst()
-        .map(manager.getNodeId()::equals)
-        .orElse(true));
+    return registrations
+        .future()
+        .map(
+            found ->
+                found.stream()
+                    .map(RegistrationInfo::nodeId)
+                    .sorted()
+                    .findFirst()
+                    .map(manager.getNodeId()::equals)
+                    .orElse(true));
   }
 }

@@ -14,8 +14,10 @@ public record DeleteOrder(String scopeId, String sourceId) {
 
   /** The order in {@code json}, or null when it lacks a scope id or a valid source id. */
   public static DeleteOrder fromJson(JsonObject json) {
-    if (json != null && json.getValue("scope_id") instanceof String scopeId
-        && json.getValue("source_id") instanceof String sourceId && SourceId.SHAPE.matcher(sourceId).matches()) {
+    if (json != null
+        && json.getValue("scope_id") instanceof String scopeId
+        && json.getValue("source_id") instanceof String sourceId
+        && SourceId.SHAPE.matcher(sourceId).matches()) {
       return new DeleteOrder(scopeId, sourceId);
     }
     return null;

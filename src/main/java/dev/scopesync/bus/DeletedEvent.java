@@ -3,7 +3,8 @@ package dev.scopesync.bus;
 import io.vertx.core.json.JsonObject;
 
 /** Published by a fetcher after every delete job ({@link Addresses#FETCHER_DELETED}). */
-public record DeletedEvent(String node, String scopeId, String sourceId, boolean purged, String error) {
+public record DeletedEvent(
+    String node, String scopeId, String sourceId, boolean purged, String error) {
   public JsonObject toJson() {
     return new JsonObject()
         .put("node", node)
@@ -14,7 +15,11 @@ public record DeletedEvent(String node, String scopeId, String sourceId, boolean
   }
 
   public static DeletedEvent fromJson(JsonObject json) {
-    return new DeletedEvent(json.getString("node"), json.getString("scope_id"), json.getString("source_id"),
-        json.getBoolean("purged", false), json.getString("error"));
+    return new DeletedEvent(
+        json.getString("node"),
+        json.getString("scope_id"),
+        json.getString("source_id"),
+        json.getBoolean("purged", false),
+        json.getString("error"));
   }
 }

@@ -6,9 +6,8 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
 /**
- * Turns failures into event-bus replies whose code is the HTTP status of DESIGN §6 and
- * whose message is the {@code detail} text, and back. The one place that maps an
- * exception to a status.
+ * Turns failures into event-bus replies whose code is the HTTP status of DESIGN §6 and whose
+ * message is the {@code detail} text, and back. The one place that maps an exception to a status.
  */
 public final class Failures {
   public static final int BAD_REQUEST = 400;
@@ -19,7 +18,6 @@ public final class Failures {
 
   private Failures() {}
 
-
   public static ReplyException of(int status, String detail) {
     return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, status, detail);
   }
@@ -27,7 +25,8 @@ public final class Failures {
   public static int statusOf(Throwable e) {
     if (e instanceof ReplyException re) {
       return switch (re.failureType()) {
-        case RECIPIENT_FAILURE -> re.failureCode() >= 400 && re.failureCode() < 600 ? re.failureCode() : INTERNAL;
+        case RECIPIENT_FAILURE ->
+            re.failureCode() >= 400 && re.failureCode() < 600 ? re.failureCode() : INTERNAL;
         case NO_HANDLERS, TIMEOUT -> UNAVAILABLE;
         default -> INTERNAL;
       };

@@ -11,13 +11,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a node's fetcher offers (DESIGN §1, §7). The fetcher implements it and {@link #bind binds}
- * it; the scope verticle and the HTTP edge reach it through {@link FetcherOrders}. Each message
- * is decoded here, by its record, and nowhere else.
+ * it; the scope verticle and the HTTP edge reach it through {@link FetcherOrders}. Each message is
+ * decoded here, by its record, and nowhere else.
  */
 public interface FetcherApi {
   /**
-   * Syncs the scopes of an order; completes when every one this order started has finished
-   * and, with {@code awaitJoined}, every one that joined an earlier order's waiting sync.
+   * Syncs the scopes of an order; completes when every one this order started has finished and,
+   * with {@code awaitJoined}, every one that joined an earlier order's waiting sync.
    */
   Future<Void> sync(SyncOrder order, boolean awaitJoined);
 
@@ -37,36 +37,61 @@ public interface FetcherApi {
   static List<MessageConsumer<?>> bind(Vertx vertx, FetcherApi fetcher) {
     Logger log = LoggerFactory.getLogger(FetcherApi.class);
     return List.of(
-        vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, m -> {
-          SyncOrder order = decode(m.body(), log);
-          if (order != null) {
-            fetcher.sync(order, false);
-          }
-        }),
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SYNC_LOCAL, m -> {
-          SyncOrder order = decode(m.body(), log);
-          (order == null ? Future.<Void>succeededFuture() : fetcher.sync(order, true))
-              .onComplete(done -> m.reply(new JsonObject()));
-        }),
-        vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_DELETE, m -> {
-          DeleteOrder order = DeleteOrder.fromJson(m.body());
-          if (order == null) {
-            log.warn("ignoring a delete message without a valid scope_id and source_id");
-          } else {
-            fetcher.delete(order);
-          }
-        }),
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SWEEP, m -> fetcher.sweep()
-            .onSuccess(removed -> m.reply(new JsonObject().put("removed", removed)))
-            .onFailure(e -> Failures.reply(m, e))),
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_STATS, m -> fetcher.stats()
-            .onSuccess(m::reply)
-            .onFailure(e -> Failures.reply(m, e))),
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.FETCHER_SYNC,
+                m -> {
+                  SyncOrder order = decode(m.body(), log);
+                  if (order != null) {
+                    fetcher.sync(order, false);
+                  }
+                }),
+        vertx
+            .eventBus()
+            .<JsonObject>localConsumer(
+                Addresses.FETCHER_SYNC_LOCAL,
+                m -> {
+                  SyncOrder order = decode(m.body(), log);
+                  (order == null ? Future.<Void>succeededFuture() : fetcher.sync(order, true))
+                      .onComplete(done -> m.reply(new JsonObject()));
+                }),
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.FETCHER_DELETE,
+                m -> {
+                  DeleteOrder order = DeleteOrder.fromJson(m.body());
+                  if (order == null) {
+                    log.warn("ignoring a delete message without a valid scope_id and source_id");
+                  } else {
+                    fetcher.delete(order);
+                  }
+                }),
+        vertx
+            .eventBus()
+            .<JsonObject>localConsumer(
+                Addresses.FETCHER_SWEEP,
+                m ->
+                    fetcher
+                        .sweep()
+                        .onSuccess(removed -> m.reply(new JsonObject().put("removed", removed)))
+                        .onFailure(e -> Failures.reply(m, e))),
+        vertx
+            .eventBus()
+            .<JsonObject>localConsumer(
+                Addresses.FETCHER_STATS,
+                m -> fetcher.stats().onSuccess(m::reply).onFailure(e -> Failures.reply(m, e))),
         // Bundles are answered by the node that was asked: every node has its own clones.
-        vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_BUNDLE, (Message<JsonObject> m) -> fetcher
-            .bundle(BundleQuery.fromJson(m.body()))
-            .onSuccess(reply -> reply.replyTo(m))
-            .onFailure(e -> Failures.reply(m, e))));
+        vertx
+            .eventBus()
+            .<JsonObject>localConsumer(
+                Addresses.FETCHER_BUNDLE,
+                (Message<JsonObject> m) ->
+                    fetcher
+                        .bundle(BundleQuery.fromJson(m.body()))
+                        .onSuccess(reply -> reply.replyTo(m))
+                        .onFailure(e -> Failures.reply(m, e))));
   }
 
   private static SyncOrder decode(JsonObject body, Logger log) {
@@ -80,5 +105,4 @@ public interface FetcherApi {
     }
     return decoded.order();
   }
-
 }

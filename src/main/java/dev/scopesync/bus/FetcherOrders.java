@@ -27,7 +27,9 @@ public final class FetcherOrders {
 
   /** Has this node's fetcher sync the order; completes when it is done. */
   public Future<Void> syncHere(SyncOrder order) {
-    return vertx.eventBus().request(Addresses.FETCHER_SYNC_LOCAL, order.toJson(), Delivery.localUntilDone())
+    return vertx
+        .eventBus()
+        .request(Addresses.FETCHER_SYNC_LOCAL, order.toJson(), Delivery.localUntilDone())
         .mapEmpty();
   }
 
@@ -41,17 +43,23 @@ public final class FetcherOrders {
 
   /** Has this node's fetcher purge the clones no scope uses; answers how many went. */
   public Future<Long> sweep() {
-    return vertx.eventBus().<JsonObject>request(Addresses.FETCHER_SWEEP, new JsonObject(), Delivery.localUntilDone())
+    return vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.FETCHER_SWEEP, new JsonObject(), Delivery.localUntilDone())
         .map(reply -> reply.body().getLong("removed", 0L));
   }
 
   public Future<JsonObject> stats() {
-    return vertx.eventBus().<JsonObject>request(Addresses.FETCHER_STATS, new JsonObject(), Delivery.local())
+    return vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.FETCHER_STATS, new JsonObject(), Delivery.local())
         .map(reply -> reply.body());
   }
 
   public Future<BundleReply> bundle(BundleQuery query) {
-    return vertx.eventBus().<Buffer>request(Addresses.FETCHER_BUNDLE, query.toJson(), Delivery.local())
+    return vertx
+        .eventBus()
+        .<Buffer>request(Addresses.FETCHER_BUNDLE, query.toJson(), Delivery.local())
         .map(BundleReply::of);
   }
 }

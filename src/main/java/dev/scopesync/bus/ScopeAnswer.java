@@ -5,9 +5,9 @@ import dev.scopesync.validation.ScopeParser;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The scope verticle's answer to the fetcher ({@link Addresses#FETCHER_SCOPE}): the scope as
- * stored now, with its secrets, and for a bundle its slot's generation in the node's served
- * bundles (0: no slot, nothing built from it is published; DESIGN §18).
+ * The scope verticle's answer to the fetcher ({@link Addresses#FETCHER_SCOPE}): the scope as stored
+ * now, with its secrets, and for a bundle its slot's generation in the node's served bundles (0: no
+ * slot, nothing built from it is published; DESIGN §18).
  */
 public record ScopeAnswer(Scope scope, long servedGeneration) {
   private static final ScopeParser STORED = ScopeParser.forStoredScopes();
@@ -21,6 +21,7 @@ public record ScopeAnswer(Scope scope, long servedGeneration) {
   }
 
   public static ScopeAnswer fromJson(JsonObject json) {
-    return new ScopeAnswer(STORED.parse(json.getJsonObject("scope")), json.getLong("served_generation", 0L));
+    return new ScopeAnswer(
+        STORED.parse(json.getJsonObject("scope")), json.getLong("served_generation", 0L));
   }
 }

@@ -9,13 +9,13 @@ import java.util.List;
 
 /**
  * What the fetcher asks the scope verticle (DESIGN §1): the scope as stored now, and whether a
- * source is still used. The scope verticle implements it and {@link #bind binds} it to the bus;
- * the fetcher calls {@link #onBus}.
+ * source is still used. The scope verticle implements it and {@link #bind binds} it to the bus; the
+ * fetcher calls {@link #onBus}.
  */
 public interface ScopeQueries {
   /**
-   * The scope as stored now, or null when there is none. For a bundle ({@code serving}) this
-   * node's scope verticle answers and opens the scope's slot in the node's served bundles.
+   * The scope as stored now, or null when there is none. For a bundle ({@code serving}) this node's
+   * scope verticle answers and opens the scope's slot in the node's served bundles.
    */
   Future<ScopeAnswer> scope(String scopeId, boolean serving);
 
@@ -28,19 +28,26 @@ public interface ScopeQueries {
       @Override
       public Future<ScopeAnswer> scope(String scopeId, boolean serving) {
         // A bundle asks this node: the slot opened is in this node's served bundles.
-        return vertx.eventBus().<JsonObject>request(Addresses.FETCHER_SCOPE,
+        return vertx
+            .eventBus()
+            .<JsonObject>request(
+                Addresses.FETCHER_SCOPE,
                 new JsonObject().put("scope_id", scopeId).put("serving", serving),
                 serving ? Delivery.local() : new DeliveryOptions())
             .map(reply -> ScopeAnswer.fromJson(reply.body()))
-            .recover(e -> Failures.statusOf(e) == Failures.NOT_FOUND
-                ? Future.succeededFuture(null)
-                : Future.failedFuture(e));
+            .recover(
+                e ->
+                    Failures.statusOf(e) == Failures.NOT_FOUND
+                        ? Future.succeededFuture(null)
+                        : Future.failedFuture(e));
       }
 
       @Override
       public Future<Boolean> sourceInUse(String sourceId) {
-        return vertx.eventBus()
-            .<JsonObject>request(Addresses.FETCHER_SOURCE_IN_USE, new JsonObject().put("source_id", sourceId))
+        return vertx
+            .eventBus()
+            .<JsonObject>request(
+                Addresses.FETCHER_SOURCE_IN_USE, new JsonObject().put("source_id", sourceId))
             .map(reply -> reply.body().getBoolean("in_use"));
       }
     };
@@ -49,21 +56,32 @@ public interface ScopeQueries {
   /** Registers {@code queries} on the bus; the caller owns (unregisters) the consumers. */
   static List<MessageConsumer<JsonObject>> bind(Vertx vertx, ScopeQueries queries) {
     return List.of(
-        vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SCOPE, message -> {
-          String scopeId = message.body().getString("scope_id");
-          queries.scope(scopeId, message.body().getBoolean("serving", false))
-              .onSuccess(answer -> {
-                if (answer == null) {
-                  message.fail(Failures.NOT_FOUND, "No such scope: " + scopeId);
-                } else {
-                  message.reply(answer.toJson());
-                }
-              })
-              .onFailure(e -> Failures.reply(message, e));
-        }),
-        vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SOURCE_IN_USE, message ->
-            queries.sourceInUse(message.body().getString("source_id"))
-                .onSuccess(inUse -> message.reply(new JsonObject().put("in_use", inUse)))
-                .onFailure(e -> Failures.reply(message, e))));
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.FETCHER_SCOPE,
+                message -> {
+                  String scopeId = message.body().getString("scope_id");
+                  queries
+                      .scope(scopeId, message.body().getBoolean("serving", false))
+                      .onSuccess(
+                          answer -> {
+                            if (answer == null) {
+                              message.fail(Failures.NOT_FOUND, "No such scope: " + scopeId);
+                            } else {
+                              message.reply(answer.toJson());
+                            }
+                          })
+                      .onFailure(e -> Failures.reply(message, e));
+                }),
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.FETCHER_SOURCE_IN_USE,
+                message ->
+                    queries
+                        .sourceInUse(message.body().getString("source_id"))
+                        .onSuccess(inUse -> message.reply(new JsonObject().put("in_use", inUse)))
+                        .onFailure(e -> Failures.reply(message, e))));
   }
 }

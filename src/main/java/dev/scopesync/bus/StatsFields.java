@@ -10,15 +10,30 @@ public final class StatsFields {
   public static final String SOURCE_QUEUES = "source_queues";
   public static final String CLONE_DIRS = "clone_dirs";
   public static final String CACHED_BUNDLES = "cached_bundles";
-  /** Answers in the served-bundle index (DESIGN §18): bounded by the cache, 0 once no scope is left. */
+
+  /**
+   * Answers in the served-bundle index (DESIGN §18): bounded by the cache, 0 once no scope is left.
+   */
   public static final String SERVED_BUNDLES = "served_bundles";
+
   public static final String OPEN_FDS = "open_fds";
   public static final String HEAP_USED_BYTES = "heap_used_bytes";
   public static final String RSS_KB = "rss_kb";
   public static final String CLUSTER_NODES = "cluster_nodes";
 
-  public static final List<String> ALL = List.of(SCOPES, REPOS, LAST_FETCHED, SOURCE_QUEUES, CLONE_DIRS,
-      CACHED_BUNDLES, SERVED_BUNDLES, OPEN_FDS, HEAP_USED_BYTES, RSS_KB, CLUSTER_NODES);
+  public static final List<String> ALL =
+      List.of(
+          SCOPES,
+          REPOS,
+          LAST_FETCHED,
+          SOURCE_QUEUES,
+          CLONE_DIRS,
+          CACHED_BUNDLES,
+          SERVED_BUNDLES,
+          OPEN_FDS,
+          HEAP_USED_BYTES,
+          RSS_KB,
+          CLUSTER_NODES);
 
   private StatsFields() {}
 }

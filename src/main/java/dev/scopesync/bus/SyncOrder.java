@@ -14,13 +14,18 @@ import java.util.List;
  *
  * @param forceFetch fetch even if the source was fetched recently (a push, a refresh)
  * @param hintedHash a commit the caller knows exists upstream, or null
- * @param requestedAt when the request reached the server, or null; a forced fetch is skipped
- *     when the source was fetched after it (OPAL's rule)
+ * @param requestedAt when the request reached the server, or null; a forced fetch is skipped when
+ *     the source was fetched after it (OPAL's rule)
  * @param batch the first scope of each source fetches, its siblings only compare refs
  * @param announcer the node that announces a change, or null: the cluster's leader does
  */
-public record SyncOrder(List<Item> scopes, boolean forceFetch, String hintedHash, Instant requestedAt,
-    boolean batch, String announcer) {
+public record SyncOrder(
+    List<Item> scopes,
+    boolean forceFetch,
+    String hintedHash,
+    Instant requestedAt,
+    boolean batch,
+    String announcer) {
   /** One scope of an order and the source it uses (checked against {@link SourceId#SHAPE}). */
   public record Item(String scopeId, String sourceId) {}
 
@@ -37,12 +42,13 @@ public record SyncOrder(List<Item> scopes, boolean forceFetch, String hintedHash
     for (Item item : scopes) {
       items.add(new JsonObject().put("scope_id", item.scopeId()).put("source_id", item.sourceId()));
     }
-    JsonObject json = new JsonObject()
-        .put("scopes", items)
-        .put("force_fetch", forceFetch)
-        .put("hinted_hash", hintedHash)
-        .put("requested_at", requestedAt == null ? null : requestedAt.toEpochMilli())
-        .put("batch", batch);
+    JsonObject json =
+        new JsonObject()
+            .put("scopes", items)
+            .put("force_fetch", forceFetch)
+            .put("hinted_hash", hintedHash)
+            .put("requested_at", requestedAt == null ? null : requestedAt.toEpochMilli())
+            .put("batch", batch);
     if (announcer != null) {
       json.put("announcer", announcer);
     }
@@ -50,8 +56,8 @@ public record SyncOrder(List<Item> scopes, boolean forceFetch, String hintedHash
   }
 
   /**
-   * The order in {@code json}, or null when it has no {@code scopes} array. Items without a
-   * valid scope id and source id are left out, and counted in {@link Decoded#dropped}.
+   * The order in {@code json}, or null when it has no {@code scopes} array. Items without a valid
+   * scope id and source id are left out, and counted in {@link Decoded#dropped}.
    */
   public static Decoded fromJson(JsonObject json) {
     if (json == null || !(json.getValue("scopes") instanceof JsonArray array)) {
@@ -70,11 +76,15 @@ public record SyncOrder(List<Item> scopes, boolean forceFetch, String hintedHash
       }
     }
     Long millis = json.getValue("requested_at") instanceof Number n ? n.longValue() : null;
-    return new Decoded(new SyncOrder(items, Boolean.TRUE.equals(json.getValue("force_fetch")),
-        json.getValue("hinted_hash") instanceof String s ? s : null,
-        millis == null ? null : Instant.ofEpochMilli(millis),
-        Boolean.TRUE.equals(json.getValue("batch")),
-        json.getValue("announcer") instanceof String a ? a : null), dropped);
+    return new Decoded(
+        new SyncOrder(
+            items,
+            Boolean.TRUE.equals(json.getValue("force_fetch")),
+            json.getValue("hinted_hash") instanceof String s ? s : null,
+            millis == null ? null : Instant.ofEpochMilli(millis),
+            Boolean.TRUE.equals(json.getValue("batch")),
+            json.getValue("announcer") instanceof String a ? a : null),
+        dropped);
   }
 
   /** A decoded order and how many of its items were not valid. */

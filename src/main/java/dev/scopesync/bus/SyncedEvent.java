@@ -6,13 +6,22 @@ import io.vertx.core.json.JsonObject;
  * Published by a fetcher after every sync, whatever its outcome ({@link Addresses#FETCHER_SYNCED};
  * tests, benchmarks and the scope verticle's status listen).
  *
- * @param outcome {@code ok}, {@code error}, {@code skipped} (deleted or moved meanwhile) or
- *     {@code backoff} (not tried: a failure that needs a person is waiting out its delay)
+ * @param outcome {@code ok}, {@code error}, {@code skipped} (deleted or moved meanwhile) or {@code
+ *     backoff} (not tried: a failure that needs a person is waiting out its delay)
  * @param kind for a failure, what failed ({@code auth}, {@code not_found}, …); else null
  * @param needsPerson for a failure, whether retrying cannot help until someone fixes something
  */
-public record SyncedEvent(String node, String scopeId, String sourceId, String outcome, String commit,
-    boolean cloned, boolean fetched, String error, String kind, boolean needsPerson) {
+public record SyncedEvent(
+    String node,
+    String scopeId,
+    String sourceId,
+    String outcome,
+    String commit,
+    boolean cloned,
+    boolean fetched,
+    String error,
+    String kind,
+    boolean needsPerson) {
   public static final String OK = "ok";
   public static final String ERROR = "error";
   public static final String SKIPPED = "skipped";
@@ -33,9 +42,16 @@ public record SyncedEvent(String node, String scopeId, String sourceId, String o
   }
 
   public static SyncedEvent fromJson(JsonObject json) {
-    return new SyncedEvent(json.getString("node"), json.getString("scope_id"), json.getString("source_id"),
-        json.getString("outcome"), json.getString("commit"), json.getBoolean("cloned", false),
-        json.getBoolean("fetched", false), json.getString("error"), json.getString("kind"),
+    return new SyncedEvent(
+        json.getString("node"),
+        json.getString("scope_id"),
+        json.getString("source_id"),
+        json.getString("outcome"),
+        json.getString("commit"),
+        json.getBoolean("cloned", false),
+        json.getBoolean("fetched", false),
+        json.getString("error"),
+        json.getString("kind"),
         json.getBoolean("needs_person", false));
   }
 }

@@ -11,7 +11,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@link ScopesClient} over the (clustered) event bus, using the addresses of {@link Addresses}. */
+/**
+ * {@link ScopesClient} over the (clustered) event bus, using the addresses of {@link Addresses}.
+ */
 final class EventBusScopesClient implements ScopesClient {
   private final Vertx vertx;
   private final DeliveryOptions delivery;
@@ -27,7 +29,10 @@ final class EventBusScopesClient implements ScopesClient {
 
   @Override
   public Future<Void> put(JsonObject scope, boolean forceFetch) {
-    return ask(Addresses.SCOPES_PUT, new JsonObject().put("scope", scope).put("force_fetch", forceFetch)).mapEmpty();
+    return ask(
+            Addresses.SCOPES_PUT,
+            new JsonObject().put("scope", scope).put("force_fetch", forceFetch))
+        .mapEmpty();
   }
 
   @Override
@@ -45,12 +50,19 @@ final class EventBusScopesClient implements ScopesClient {
     return everyPageAfter(null, new ArrayList<>());
   }
 
-  /** The pages after {@code after}, each of the verticle's default (largest) size, added to {@code scopes}. */
+  /**
+   * The pages after {@code after}, each of the verticle's default (largest) size, added to {@code
+   * scopes}.
+   */
   private Future<List<JsonObject>> everyPageAfter(String after, List<JsonObject> scopes) {
-    return page(null, after).compose(page -> {
-      scopes.addAll(page.scopes());
-      return page.next() == null ? Future.succeededFuture(List.copyOf(scopes)) : everyPageAfter(page.next(), scopes);
-    });
+    return page(null, after)
+        .compose(
+            page -> {
+              scopes.addAll(page.scopes());
+              return page.next() == null
+                  ? Future.succeededFuture(List.copyOf(scopes))
+                  : everyPageAfter(page.next(), scopes);
+            });
   }
 
   @Override
@@ -64,8 +76,12 @@ final class EventBusScopesClient implements ScopesClient {
     if (limit != null) {
       request.put("limit", limit);
     }
-    return ask(Addresses.SCOPES_LIST, request).map(reply -> new ScopePage(
-        reply.getJsonArray("scopes").stream().map(JsonObject.class::cast).toList(), reply.getString("next")));
+    return ask(Addresses.SCOPES_LIST, request)
+        .map(
+            reply ->
+                new ScopePage(
+                    reply.getJsonArray("scopes").stream().map(JsonObject.class::cast).toList(),
+                    reply.getString("next")));
   }
 
   @Override
@@ -109,11 +125,15 @@ final class EventBusScopesClient implements ScopesClient {
 
   @Override
   public MessageConsumer<JsonObject> onDataUpdated(String scopeId, Handler<JsonObject> handler) {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.dataUpdated(scopeId), m -> handler.handle(m.body()));
+    return vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.dataUpdated(scopeId), m -> handler.handle(m.body()));
   }
 
   @Override
   public MessageConsumer<JsonObject> onScopeDeleted(Handler<JsonObject> handler) {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.SCOPE_DELETED, m -> handler.handle(m.body()));
+    return vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.SCOPE_DELETED, m -> handler.handle(m.body()));
   }
 }

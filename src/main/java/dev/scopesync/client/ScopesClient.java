@@ -10,10 +10,10 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * scopesync's event-bus API for Vert.x applications in the same process or cluster
- * (DESIGN §7). Every method answers a {@link Future}; a failure is a
- * {@link io.vertx.core.eventbus.ReplyException} whose {@code failureCode()} is the HTTP
- * status (404, 422, 503…) and whose message is the detail.
+ * scopesync's event-bus API for Vert.x applications in the same process or cluster (DESIGN §7).
+ * Every method answers a {@link Future}; a failure is a {@link
+ * io.vertx.core.eventbus.ReplyException} whose {@code failureCode()} is the HTTP status (404, 422,
+ * 503…) and whose message is the detail.
  *
  * <pre>{@code
  * ScopesClient scopes = ScopesClient.create(vertx);
@@ -73,7 +73,10 @@ public interface ScopesClient {
   /** The answering node's resource counts. */
   Future<JsonObject> stats();
 
-  /** Every policy change of one scope, or of all scopes when {@code scopeId} is null. Unregister to stop. */
+  /**
+   * Every policy change of one scope, or of all scopes when {@code scopeId} is null. Unregister to
+   * stop.
+   */
   MessageConsumer<JsonObject> onPolicyUpdated(String scopeId, Handler<JsonObject> handler);
 
   /** Data updates posted for a scope. */

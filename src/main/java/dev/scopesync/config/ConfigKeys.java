@@ -4,9 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Every configuration key and its built-in default, in one place (DESIGN §10).
- * The defaults object doubles as the schema: a key's type is its default's type,
- * and a key whose default is null is a string.
+ * Every configuration key and its built-in default, in one place (DESIGN §10). The defaults object
+ * doubles as the schema: a key's type is its default's type, and a key whose default is null is a
+ * string.
  */
 public final class ConfigKeys {
   public static final String HTTP_HOST = "http.host";
@@ -55,6 +55,7 @@ public final class ConfigKeys {
   public static final String PUBSUB_MAX_PENDING_BYTES = "pubsub.maxPendingBytes";
   public static final String PUBSUB_REJECT_DELAY_MILLIS = "pubsub.rejectDelayMillis";
   public static final String PUBSUB_STATISTICS = "pubsub.statistics";
+
   /** Top-level: scopes created at boot when absent. */
   public static final String SCOPES = "scopes";
 
@@ -63,62 +64,85 @@ public final class ConfigKeys {
   /** A fresh copy of the built-in defaults, nested by section. */
   public static JsonObject defaults() {
     return new JsonObject()
-        .put("http", new JsonObject()
-            .put("host", "127.0.0.1")
-            .put("port", 7002)
-            .put("maxBodyBytes", 1_048_576)
-            .put("headerTimeoutSeconds", 30)
-            // Above pubsub.maxConnections: OPAL clients' sockets are HTTP connections too.
-            .put("maxConnections", 30_000)
-            // No CORS unless asked: a browser page must not read a localhost API by default.
-            .put("allowedOrigins", new JsonArray())
-            // OPAL's CLIENT_LOAD_LIMIT_NOTATION for GET /loadlimit ("10/second"); null = no limit.
-            .putNull("clientLoadLimit"))
-        .put("store", new JsonObject()
-            .put("type", "file")
-            .put("dir", "./data/scopes")
-            .put("redisUrl", "redis://127.0.0.1:6379")
-            .put("reconcileSeconds", 60))
-        .put("git", new JsonObject()
-            .put("baseDir", "./data")
-            .put("cloneShards", 1)
-            .put("timeoutSeconds", 120)
-            .put("workerPoolSize", 8)
-            .put("syncConcurrency", 8)
-            .put("allowedSchemes", new JsonArray().add("https").add("http").add("ssh").add("git"))
-            .put("maxOpenRepositories", 256)
-            // null: the ~/.ssh of the user running the server.
-            .putNull("sshDirectory"))
-        .put("bundles", new JsonObject().put("cacheMaxBytes", 64 * 1024 * 1024)
-            .putNull("signingKey")
-            .put("signingAlgorithm", "RS256")
-            .put("signingKeyId", "scopesync"))
+        .put(
+            "http",
+            new JsonObject()
+                .put("host", "127.0.0.1")
+                .put("port", 7002)
+                .put("maxBodyBytes", 1_048_576)
+                .put("headerTimeoutSeconds", 30)
+                // Above pubsub.maxConnections: OPAL clients' sockets are HTTP connections too.
+                .put("maxConnections", 30_000)
+                // No CORS unless asked: a browser page must not read a localhost API by default.
+                .put("allowedOrigins", new JsonArray())
+                // OPAL's CLIENT_LOAD_LIMIT_NOTATION for GET /loadlimit ("10/second"); null = no
+                // limit.
+                .putNull("clientLoadLimit"))
+        .put(
+            "store",
+            new JsonObject()
+                .put("type", "file")
+                .put("dir", "./data/scopes")
+                .put("redisUrl", "redis://127.0.0.1:6379")
+                .put("reconcileSeconds", 60))
+        .put(
+            "git",
+            new JsonObject()
+                .put("baseDir", "./data")
+                .put("cloneShards", 1)
+                .put("timeoutSeconds", 120)
+                .put("workerPoolSize", 8)
+                .put("syncConcurrency", 8)
+                .put(
+                    "allowedSchemes",
+                    new JsonArray().add("https").add("http").add("ssh").add("git"))
+                .put("maxOpenRepositories", 256)
+                // null: the ~/.ssh of the user running the server.
+                .putNull("sshDirectory"))
+        .put(
+            "bundles",
+            new JsonObject()
+                .put("cacheMaxBytes", 64 * 1024 * 1024)
+                .putNull("signingKey")
+                .put("signingAlgorithm", "RS256")
+                .put("signingKeyId", "scopesync"))
         .put("polling", new JsonObject().put("intervalSeconds", 0))
-        .put("webhook", new JsonObject().putNull("secret")
-            // OPAL's POLICY_REPO_WEBHOOK_PARAMS (JSON); null = detect the git host from its headers.
-            .putNull("params"))
-        .put("auth", new JsonObject().putNull("publicKey")
-            .put("algorithm", "RS256")
-            .put("audience", "https://api.opal.ac/v1/")
-            .put("issuer", "https://opal.ac/")
-            .putNull("privateKey")
-            .putNull("privateKeyPassphrase")
-            .putNull("masterToken"))
+        .put(
+            "webhook",
+            new JsonObject()
+                .putNull("secret")
+                // OPAL's POLICY_REPO_WEBHOOK_PARAMS (JSON); null = detect the git host from its
+                // headers.
+                .putNull("params"))
+        .put(
+            "auth",
+            new JsonObject()
+                .putNull("publicKey")
+                .put("algorithm", "RS256")
+                .put("audience", "https://api.opal.ac/v1/")
+                .put("issuer", "https://opal.ac/")
+                .putNull("privateKey")
+                .putNull("privateKeyPassphrase")
+                .putNull("masterToken"))
         // OPAL's DATA_CONFIG_SOURCES (JSON); null = the default scope's data.
         .put("data", new JsonObject().putNull("configSources"))
         .put("log", new JsonObject().put("level", "INFO").put("format", "text"))
         .put("debug", new JsonObject().put("internalStats", false))
         .put("bridge", new JsonObject().put("tcpPort", 0))
-        .put("cluster", new JsonObject()
-            .put("enabled", false)
-            .put("configFile", "conf/cluster.xml")
-            .put("host", "127.0.0.1"))
-        .put("pubsub", new JsonObject()
-            .put("enabled", true)
-            .put("maxConnections", 20_000)
-            .put("maxPendingBytes", 8 * 1024 * 1024)
-            .put("rejectDelayMillis", 1000)
-            .put("statistics", false))
+        .put(
+            "cluster",
+            new JsonObject()
+                .put("enabled", false)
+                .put("configFile", "conf/cluster.xml")
+                .put("host", "127.0.0.1"))
+        .put(
+            "pubsub",
+            new JsonObject()
+                .put("enabled", true)
+                .put("maxConnections", 20_000)
+                .put("maxPendingBytes", 8 * 1024 * 1024)
+                .put("rejectDelayMillis", 1000)
+                .put("statistics", false))
         .put(SCOPES, new JsonArray());
   }
 }

@@ -36,16 +36,19 @@ public final class ConfigLoader {
     merge(merged, fromFile, "");
     applyEnv(merged, env);
     List<ConfigNote> notes = new ArrayList<>(opal.notes());
-    opal.setBy().forEach((key, variable) -> {
-      String section = key.substring(0, key.indexOf('.'));
-      String name = key.substring(key.indexOf('.') + 1);
-      String envName = envName(section, name);
-      if (env.containsKey(envName)) {
-        notes.add(ConfigNote.info(envName + " overrides " + variable + " (" + key + ")"));
-      } else if (fromFile.getJsonObject(section) != null && fromFile.getJsonObject(section).containsKey(name)) {
-        notes.add(ConfigNote.info("config file key '" + key + "' overrides " + variable));
-      }
-    });
+    opal.setBy()
+        .forEach(
+            (key, variable) -> {
+              String section = key.substring(0, key.indexOf('.'));
+              String name = key.substring(key.indexOf('.') + 1);
+              String envName = envName(section, name);
+              if (env.containsKey(envName)) {
+                notes.add(ConfigNote.info(envName + " overrides " + variable + " (" + key + ")"));
+              } else if (fromFile.getJsonObject(section) != null
+                  && fromFile.getJsonObject(section).containsKey(name)) {
+                notes.add(ConfigNote.info("config file key '" + key + "' overrides " + variable));
+              }
+            });
     return ServerConfig.from(merged, notes, opal.ownedScopes());
   }
 
@@ -64,7 +67,9 @@ public final class ConfigLoader {
     }
   }
 
-  /** Deep-merges {@code overrides} into {@code target}; unknown keys are refused so typos surface. */
+  /**
+   * Deep-merges {@code overrides} into {@code target}; unknown keys are refused so typos surface.
+   */
   private static void merge(JsonObject target, JsonObject overrides, String prefix) {
     for (Map.Entry<String, Object> e : overrides) {
       String key = prefix + e.getKey();
@@ -89,7 +94,8 @@ public final class ConfigLoader {
       try {
         config.put(ConfigKeys.SCOPES, new JsonArray(scopes));
       } catch (DecodeException e) {
-        throw new ConfigException(ENV_PREFIX + "SCOPES (scopes) is not a JSON array: " + e.getMessage());
+        throw new ConfigException(
+            ENV_PREFIX + "SCOPES (scopes) is not a JSON array: " + e.getMessage());
       }
     }
     JsonObject defaults = ConfigKeys.defaults();
@@ -101,7 +107,9 @@ public final class ConfigLoader {
         String name = envName(section, key);
         String raw = env.get(name);
         if (raw != null) {
-          config.getJsonObject(section).put(key, fromEnv(name, section + "." + key, raw, keys.getValue(key)));
+          config
+              .getJsonObject(section)
+              .put(key, fromEnv(name, section + "." + key, raw, keys.getValue(key)));
         }
       }
     }

@@ -25,7 +25,8 @@ final class DataSourceConfigs {
       throw new IllegalArgumentException("one of 'config' and 'external_source_url' is required");
     }
     if (config != null && external != null) {
-      throw new IllegalArgumentException("only one of 'config' and 'external_source_url' may be given");
+      throw new IllegalArgumentException(
+          "only one of 'config' and 'external_source_url' may be given");
     }
     if (external != null) {
       httpUrl(external);
@@ -53,7 +54,8 @@ final class DataSourceConfigs {
       throw new IllegalArgumentException(field + ".url: field required (a string)");
     }
     Object topics = entry.getValue("topics");
-    if (topics != null && !(topics instanceof JsonArray t && t.stream().allMatch(String.class::isInstance))) {
+    if (topics != null
+        && !(topics instanceof JsonArray t && t.stream().allMatch(String.class::isInstance))) {
       throw new IllegalArgumentException(field + ".topics: must be a list of strings");
     }
     Object config = entry.getValue("config");
@@ -70,7 +72,8 @@ final class DataSourceConfigs {
     }
     Object interval = entry.getValue("periodic_update_interval");
     if (interval != null && !(interval instanceof Number)) {
-      throw new IllegalArgumentException(field + ".periodic_update_interval: must be a number of seconds");
+      throw new IllegalArgumentException(
+          field + ".periodic_update_interval: must be a number of seconds");
     }
   }
 

@@ -7,10 +7,10 @@ import java.util.List;
 
 /**
  * What an OPAL deployment needs of a server beyond its scopes (DESIGN §17), typed and validated:
- * CORS, the client load limit, the webhook's parameters, token minting, the non-scoped data
- * config, statistics, and the scopes the configuration owns. Each is a scopesync key too
- * ({@code http.allowedOrigins}, {@code http.clientLoadLimit}, {@code webhook.params},
- * {@code auth.privateKey}, …), so it can be set without OPAL's variables.
+ * CORS, the client load limit, the webhook's parameters, token minting, the non-scoped data config,
+ * statistics, and the scopes the configuration owns. Each is a scopesync key too ({@code
+ * http.allowedOrigins}, {@code http.clientLoadLimit}, {@code webhook.params}, {@code
+ * auth.privateKey}, …), so it can be set without OPAL's variables.
  *
  * @param allowedOrigins CORS origins ({@code *} = any); empty = no CORS headers
  * @param clientLoadLimit {@code GET /loadlimit}'s rate, or null for none
@@ -18,7 +18,8 @@ import java.util.List;
  * @param privateKey the PEM (or OpenSSH) key {@code POST /token} signs with, or null
  * @param privateKeyPassphrase its passphrase, or null
  * @param masterToken the bearer token {@code POST /token} asks for, or null
- * @param dataConfigSources OPAL's {@code ServerDataSourceConfig}, or null for the default scope's data
+ * @param dataConfigSources OPAL's {@code ServerDataSourceConfig}, or null for the default scope's
+ *     data
  * @param statistics whether {@code GET /statistics} and {@code GET /stats} answer
  * @param ownedScopes scopes put at every start when they differ from the stored ones
  */
@@ -40,8 +41,18 @@ public record OpalSettings(
   @Override
   public String toString() {
     // Never the key, passphrase or master token.
-    return "OpalSettings[origins=" + allowedOrigins + ", loadLimit=" + (clientLoadLimit == null ? null : clientLoadLimit.text())
-        + ", webhookParams=" + (webhookParams != null) + ", minting=" + (privateKey != null) + ", statistics=" + statistics
-        + ", ownedScopes=" + ownedScopes.size() + "]";
+    return "OpalSettings[origins="
+        + allowedOrigins
+        + ", loadLimit="
+        + (clientLoadLimit == null ? null : clientLoadLimit.text())
+        + ", webhookParams="
+        + (webhookParams != null)
+        + ", minting="
+        + (privateKey != null)
+        + ", statistics="
+        + statistics
+        + ", ownedScopes="
+        + ownedScopes.size()
+        + "]";
   }
 }

@@ -1,18 +1,18 @@
 package dev.scopesync.config;
 
+import dev.scopesync.signing.BundleSigner;
+import dev.scopesync.webhook.WebhookParams;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import dev.scopesync.signing.BundleSigner;
 import java.nio.file.Path;
-import dev.scopesync.webhook.WebhookParams;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * The validated, typed configuration. Built only through {@link #from}, which refuses a
- * wrong value with a message naming its key, so a running server never holds a bad one.
+ * The validated, typed configuration. Built only through {@link #from}, which refuses a wrong value
+ * with a message naming its key, so a running server never holds a bad one.
  */
 public record ServerConfig(
     String httpHost,
@@ -62,14 +62,19 @@ public record ServerConfig(
     return gitBaseDir.resolve("git_sources");
   }
 
-  /** Where ssh remotes' host keys are looked up ({@code known_hosts}): the configured directory, else {@code ~/.ssh}. */
+  /**
+   * Where ssh remotes' host keys are looked up ({@code known_hosts}): the configured directory,
+   * else {@code ~/.ssh}.
+   */
   private static Path sshDirectory(String configured) {
-    return configured != null ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".ssh");
+    return configured != null
+        ? Path.of(configured)
+        : Path.of(System.getProperty("user.home"), ".ssh");
   }
 
   /**
-   * The signer of OPA bundles, or null when {@code bundles.signingKey} is not set: built once,
-   * when the config is read (parsing a key costs milliseconds, never again on an event loop).
+   * The signer of OPA bundles, or null when {@code bundles.signingKey} is not set: built once, when
+   * the config is read (parsing a key costs milliseconds, never again on an event loop).
    *
    * @throws ConfigException naming the setting when the key does not parse or does not fit the
    *     algorithm (the message never holds the key)
@@ -88,9 +93,21 @@ public record ServerConfig(
   /** Without the secrets (webhook secret, signing key) a record's own text would show. */
   @Override
   public String toString() {
-    return "ServerConfig[http=" + httpHost + ":" + httpPort + ", store=" + storeType + ", git=" + gitBaseDir
-        + ", cluster=" + clusterEnabled + ", auth=" + (authPublicKey != null) + ", signing="
-        + (bundleSigner != null ? bundleSigner.algorithm() + "/" + bundleSigner.keyId() : "off") + "]";
+    return "ServerConfig[http="
+        + httpHost
+        + ":"
+        + httpPort
+        + ", store="
+        + storeType
+        + ", git="
+        + gitBaseDir
+        + ", cluster="
+        + clusterEnabled
+        + ", auth="
+        + (authPublicKey != null)
+        + ", signing="
+        + (bundleSigner != null ? bundleSigner.algorithm() + "/" + bundleSigner.keyId() : "off")
+        + "]";
   }
 
   public static ServerConfig defaults() {
@@ -107,60 +124,74 @@ public record ServerConfig(
    */
   public static ServerConfig from(JsonObject json, List<ConfigNote> notes, JsonArray ownedScopes) {
     Reader r = new Reader(json);
-    ServerConfig config = new ServerConfig(
-        r.string(ConfigKeys.HTTP_HOST),
-        r.intIn(ConfigKeys.HTTP_PORT, 0, 65535),
-        r.intIn(ConfigKeys.HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE),
-        r.intIn(ConfigKeys.HTTP_HEADER_TIMEOUT_SECONDS, 1, 3600),
-        r.intIn(ConfigKeys.HTTP_MAX_CONNECTIONS, 1, 10_000_000),
-        r.oneOf(ConfigKeys.STORE_TYPE, "file", "redis"),
-        Path.of(r.string(ConfigKeys.STORE_DIR)),
-        r.string(ConfigKeys.STORE_REDIS_URL),
-        r.intIn(ConfigKeys.STORE_RECONCILE_SECONDS, 1, 86_400),
-        Path.of(r.string(ConfigKeys.GIT_BASE_DIR)),
-        r.intIn(ConfigKeys.GIT_CLONE_SHARDS, 1, 256),
-        r.intIn(ConfigKeys.GIT_TIMEOUT_SECONDS, 1, 86_400),
-        r.intIn(ConfigKeys.GIT_WORKER_POOL_SIZE, 1, 1024),
-        r.intIn(ConfigKeys.GIT_SYNC_CONCURRENCY, 1, 10_000),
-        r.schemes(ConfigKeys.GIT_ALLOWED_SCHEMES),
-        r.intIn(ConfigKeys.GIT_MAX_OPEN_REPOSITORIES, 1, 1_000_000),
-        sshDirectory(r.optionalString(ConfigKeys.GIT_SSH_DIRECTORY)),
-        r.intIn(ConfigKeys.BUNDLES_CACHE_MAX_BYTES, 0, Integer.MAX_VALUE),
-        signer(r.optionalString(ConfigKeys.BUNDLES_SIGNING_KEY), r.string(ConfigKeys.BUNDLES_SIGNING_ALGORITHM),
-            r.string(ConfigKeys.BUNDLES_SIGNING_KEY_ID)),
-        r.intIn(ConfigKeys.POLLING_INTERVAL_SECONDS, 0, 31_536_000),
-        r.optionalString(ConfigKeys.WEBHOOK_SECRET),
-        r.optionalString(ConfigKeys.AUTH_PUBLIC_KEY),
-        r.string(ConfigKeys.AUTH_ALGORITHM),
-        r.string(ConfigKeys.AUTH_AUDIENCE),
-        r.string(ConfigKeys.AUTH_ISSUER),
-        r.bool(ConfigKeys.DEBUG_INTERNAL_STATS),
-        r.intIn(ConfigKeys.BRIDGE_TCP_PORT, 0, 65535),
-        r.bool(ConfigKeys.CLUSTER_ENABLED),
-        r.string(ConfigKeys.CLUSTER_CONFIG_FILE),
-        r.string(ConfigKeys.CLUSTER_HOST),
-        r.bool(ConfigKeys.PUBSUB_ENABLED),
-        r.intIn(ConfigKeys.PUBSUB_MAX_CONNECTIONS, 0, 10_000_000),
-        // At least one notify of the largest size an OPAL client accepts (1 MiB).
-        r.intIn(ConfigKeys.PUBSUB_MAX_PENDING_BYTES, 1_048_576, Integer.MAX_VALUE),
-        r.intIn(ConfigKeys.PUBSUB_REJECT_DELAY_MILLIS, 0, 60_000),
-        r.scopes(),
-        new OpalSettings(
-            r.stringList(ConfigKeys.HTTP_ALLOWED_ORIGINS),
-            r.rate(ConfigKeys.HTTP_CLIENT_LOAD_LIMIT),
-            r.webhookParams(ConfigKeys.WEBHOOK_PARAMS),
-            r.optionalString(ConfigKeys.AUTH_PRIVATE_KEY),
-            r.optionalString(ConfigKeys.AUTH_PRIVATE_KEY_PASSPHRASE),
-            r.optionalString(ConfigKeys.AUTH_MASTER_TOKEN),
-            r.dataSources(ConfigKeys.DATA_CONFIG_SOURCES),
-            r.bool(ConfigKeys.PUBSUB_STATISTICS),
-            ownedScopes.copy()),
-        r.oneOf(ConfigKeys.LOG_LEVEL, "TRACE", "DEBUG", "INFO", "SUCCESS", "WARN", "WARNING", "ERROR", "CRITICAL", "OFF"),
-        r.oneOf(ConfigKeys.LOG_FORMAT, "text", "json").equals("json"),
-        List.copyOf(notes));
+    ServerConfig config =
+        new ServerConfig(
+            r.string(ConfigKeys.HTTP_HOST),
+            r.intIn(ConfigKeys.HTTP_PORT, 0, 65535),
+            r.intIn(ConfigKeys.HTTP_MAX_BODY_BYTES, 1, Integer.MAX_VALUE),
+            r.intIn(ConfigKeys.HTTP_HEADER_TIMEOUT_SECONDS, 1, 3600),
+            r.intIn(ConfigKeys.HTTP_MAX_CONNECTIONS, 1, 10_000_000),
+            r.oneOf(ConfigKeys.STORE_TYPE, "file", "redis"),
+            Path.of(r.string(ConfigKeys.STORE_DIR)),
+            r.string(ConfigKeys.STORE_REDIS_URL),
+            r.intIn(ConfigKeys.STORE_RECONCILE_SECONDS, 1, 86_400),
+            Path.of(r.string(ConfigKeys.GIT_BASE_DIR)),
+            r.intIn(ConfigKeys.GIT_CLONE_SHARDS, 1, 256),
+            r.intIn(ConfigKeys.GIT_TIMEOUT_SECONDS, 1, 86_400),
+            r.intIn(ConfigKeys.GIT_WORKER_POOL_SIZE, 1, 1024),
+            r.intIn(ConfigKeys.GIT_SYNC_CONCURRENCY, 1, 10_000),
+            r.schemes(ConfigKeys.GIT_ALLOWED_SCHEMES),
+            r.intIn(ConfigKeys.GIT_MAX_OPEN_REPOSITORIES, 1, 1_000_000),
+            sshDirectory(r.optionalString(ConfigKeys.GIT_SSH_DIRECTORY)),
+            r.intIn(ConfigKeys.BUNDLES_CACHE_MAX_BYTES, 0, Integer.MAX_VALUE),
+            signer(
+                r.optionalString(ConfigKeys.BUNDLES_SIGNING_KEY),
+                r.string(ConfigKeys.BUNDLES_SIGNING_ALGORITHM),
+                r.string(ConfigKeys.BUNDLES_SIGNING_KEY_ID)),
+            r.intIn(ConfigKeys.POLLING_INTERVAL_SECONDS, 0, 31_536_000),
+            r.optionalString(ConfigKeys.WEBHOOK_SECRET),
+            r.optionalString(ConfigKeys.AUTH_PUBLIC_KEY),
+            r.string(ConfigKeys.AUTH_ALGORITHM),
+            r.string(ConfigKeys.AUTH_AUDIENCE),
+            r.string(ConfigKeys.AUTH_ISSUER),
+            r.bool(ConfigKeys.DEBUG_INTERNAL_STATS),
+            r.intIn(ConfigKeys.BRIDGE_TCP_PORT, 0, 65535),
+            r.bool(ConfigKeys.CLUSTER_ENABLED),
+            r.string(ConfigKeys.CLUSTER_CONFIG_FILE),
+            r.string(ConfigKeys.CLUSTER_HOST),
+            r.bool(ConfigKeys.PUBSUB_ENABLED),
+            r.intIn(ConfigKeys.PUBSUB_MAX_CONNECTIONS, 0, 10_000_000),
+            // At least one notify of the largest size an OPAL client accepts (1 MiB).
+            r.intIn(ConfigKeys.PUBSUB_MAX_PENDING_BYTES, 1_048_576, Integer.MAX_VALUE),
+            r.intIn(ConfigKeys.PUBSUB_REJECT_DELAY_MILLIS, 0, 60_000),
+            r.scopes(),
+            new OpalSettings(
+                r.stringList(ConfigKeys.HTTP_ALLOWED_ORIGINS),
+                r.rate(ConfigKeys.HTTP_CLIENT_LOAD_LIMIT),
+                r.webhookParams(ConfigKeys.WEBHOOK_PARAMS),
+                r.optionalString(ConfigKeys.AUTH_PRIVATE_KEY),
+                r.optionalString(ConfigKeys.AUTH_PRIVATE_KEY_PASSPHRASE),
+                r.optionalString(ConfigKeys.AUTH_MASTER_TOKEN),
+                r.dataSources(ConfigKeys.DATA_CONFIG_SOURCES),
+                r.bool(ConfigKeys.PUBSUB_STATISTICS),
+                ownedScopes.copy()),
+            r.oneOf(
+                ConfigKeys.LOG_LEVEL,
+                "TRACE",
+                "DEBUG",
+                "INFO",
+                "SUCCESS",
+                "WARN",
+                "WARNING",
+                "ERROR",
+                "CRITICAL",
+                "OFF"),
+            r.oneOf(ConfigKeys.LOG_FORMAT, "text", "json").equals("json"),
+            List.copyOf(notes));
     if (config.clusterEnabled && config.storeType.equals("file")) {
-      throw new ConfigException("cluster.enabled=true needs store.type=redis: the file store is local to one"
-          + " node, so the other nodes would not see its scopes");
+      throw new ConfigException(
+          "cluster.enabled=true needs store.type=redis: the file store is local to one"
+              + " node, so the other nodes would not see its scopes");
     }
     return config;
   }
@@ -201,8 +232,15 @@ public record ServerConfig(
     int intIn(String key, int min, int max) {
       Object v = value(key);
       if (!(v instanceof Integer i) || i < min || i > max) {
-        throw new ConfigException("config key '" + key + "' must be an integer from " + min + " to " + max
-            + ", got " + v);
+        throw new ConfigException(
+            "config key '"
+                + key
+                + "' must be an integer from "
+                + min
+                + " to "
+                + max
+                + ", got "
+                + v);
       }
       return i;
     }
@@ -222,21 +260,34 @@ public record ServerConfig(
           return v;
         }
       }
-      throw new ConfigException("config key '" + key + "' must be one of " + String.join(", ", allowed)
-          + ", got '" + v + "'");
+      throw new ConfigException(
+          "config key '"
+              + key
+              + "' must be one of "
+              + String.join(", ", allowed)
+              + ", got '"
+              + v
+              + "'");
     }
 
     Set<String> schemes(String key) {
       Object v = value(key);
       if (!(v instanceof JsonArray list) || list.isEmpty()) {
-        throw new ConfigException("config key '" + key + "' must be a non-empty list of schemes, got " + v);
+        throw new ConfigException(
+            "config key '" + key + "' must be a non-empty list of schemes, got " + v);
       }
       Set<String> out = new LinkedHashSet<>();
       for (Object item : list) {
         String scheme = String.valueOf(item).toLowerCase(Locale.ROOT);
         if (!KNOWN_SCHEMES.contains(scheme)) {
-          throw new ConfigException("config key '" + key + "' lists unknown scheme '" + item + "' (known: "
-              + String.join(", ", KNOWN_SCHEMES) + ")");
+          throw new ConfigException(
+              "config key '"
+                  + key
+                  + "' lists unknown scheme '"
+                  + item
+                  + "' (known: "
+                  + String.join(", ", KNOWN_SCHEMES)
+                  + ")");
         }
         out.add(scheme);
       }
@@ -245,7 +296,8 @@ public record ServerConfig(
 
     List<String> stringList(String key) {
       Object v = value(key);
-      if (!(v instanceof JsonArray list) || !list.stream().allMatch(i -> i instanceof String s && !s.isBlank())) {
+      if (!(v instanceof JsonArray list)
+          || !list.stream().allMatch(i -> i instanceof String s && !s.isBlank())) {
         throw new ConfigException("config key '" + key + "' must be a list of strings, got " + v);
       }
       return list.stream().map(String.class::cast).map(String::trim).toList();
@@ -270,7 +322,8 @@ public record ServerConfig(
         try {
           return new JsonObject(text);
         } catch (RuntimeException e) {
-          throw new ConfigException("config key '" + key + "' is not a JSON object: " + e.getMessage());
+          throw new ConfigException(
+              "config key '" + key + "' is not a JSON object: " + e.getMessage());
         }
       }
       throw new ConfigException("config key '" + key + "' must be a JSON object, got " + v);

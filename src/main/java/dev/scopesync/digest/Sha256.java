@@ -6,9 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * SHA-256, the one digest the contract uses: source ids, the file store's file names, ETags,
- * filter fingerprints, OPA's file hashes, webhook and token checks. Thread-safe: each call
- * takes its own {@link MessageDigest}.
+ * SHA-256, the one digest the contract uses: source ids, the file store's file names, ETags, filter
+ * fingerprints, OPA's file hashes, webhook and token checks. Thread-safe: each call takes its own
+ * {@link MessageDigest}.
  */
 public final class Sha256 {
   private Sha256() {}

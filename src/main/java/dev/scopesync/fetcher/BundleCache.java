@@ -10,10 +10,10 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
- * Built bundles, keyed by source and ETag (which names the commit, the base hash, the
- * filter and the format), bounded by total bytes: beyond the bound the least recently
- * used bundles go. A bundle never changes once built, so an entry is never stale; a
- * source's entries are dropped together when the source is purged.
+ * Built bundles, keyed by source and ETag (which names the commit, the base hash, the filter and
+ * the format), bounded by total bytes: beyond the bound the least recently used bundles go. A
+ * bundle never changes once built, so an entry is never stale; a source's entries are dropped
+ * together when the source is purged.
  *
  * <p>Not thread-safe: used only on the fetcher's context.
  */
@@ -22,17 +22,21 @@ final class BundleCache {
   private final LinkedHashMap<Key, Buffer> entries = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<String, Set<Key>> bySource = new HashMap<>();
   private long bytes;
-  /** Told of every entry that goes (evicted or dropped): the served bundles must not keep its bytes. */
+
+  /**
+   * Told of every entry that goes (evicted or dropped): the served bundles must not keep its bytes.
+   */
   private final BiConsumer<String, String> onRemoved;
 
-  private record Key(String sourceId, String etag) {
-  }
+  private record Key(String sourceId, String etag) {}
 
   BundleCache(long maxBytes) {
-    this(maxBytes, (sourceId, etag) -> { });
+    this(maxBytes, (sourceId, etag) -> {});
   }
 
-  /** @param onRemoved told (source id, ETag) of each entry the bound evicts */
+  /**
+   * @param onRemoved told (source id, ETag) of each entry the bound evicts
+   */
   BundleCache(long maxBytes, BiConsumer<String, String> onRemoved) {
     this.maxBytes = maxBytes;
     this.onRemoved = onRemoved;
@@ -98,6 +102,4 @@ final class BundleCache {
   long bytes() {
     return bytes;
   }
-
-
 }

@@ -4,33 +4,39 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Which scopes' syncs are failing, and for failures that need a person (bad credentials, a
- * missing repository, a bad url: Flux's "stalled") until when automatic syncs leave them
- * alone. Retrying those at the poll rate only repeats the error and loads the git host, so the
- * delay doubles from one polling interval per failure up to sixteen. Failures worth retrying
- * (network, timeouts) are retried at the full rate. Each change of a scope's state is reported
- * once (the first failure, a different failure, the recovery), so a broken scope is one log
- * line, not one per tick.
+ * Which scopes' syncs are failing, and for failures that need a person (bad credentials, a missing
+ * repository, a bad url: Flux's "stalled") until when automatic syncs leave them alone. Retrying
+ * those at the poll rate only repeats the error and loads the git host, so the delay doubles from
+ * one polling interval per failure up to sixteen. Failures worth retrying (network, timeouts) are
+ * retried at the full rate. Each change of a scope's state is reported once (the first failure, a
+ * different failure, the recovery), so a broken scope is one log line, not one per tick.
  *
- * <p>Not thread-safe: used from the fetcher's context only. A scope's entry exists only while
- * its syncs fail, and goes when it is deleted.
+ * <p>Not thread-safe: used from the fetcher's context only. A scope's entry exists only while its
+ * syncs fail, and goes when it is deleted.
  */
 final class FailureBackoff {
   /** The longest delay, in polling intervals (issue #23: {@code polling.intervalSeconds × 16}). */
   static final int MAX_INTERVALS = 16;
 
   /** What changed for a scope with this outcome: tells the caller whether to log it. */
-  enum Change { NONE, FAILING, RECOVERED }
+  enum Change {
+    NONE,
+    FAILING,
+    RECOVERED
+  }
 
   private record Failing(String state, int attempts, long retryAtMillis) {}
 
   private final long intervalMillis;
   private final Map<String, Failing> failing = new HashMap<>();
 
-  /** @param intervalMillis one polling interval, the first delay (at least 1 ms) */
+  /**
+   * @param intervalMillis one polling interval, the first delay (at least 1 ms)
+   */
   FailureBackoff(long intervalMillis) {
     if (intervalMillis < 1) {
-      throw new IllegalArgumentException("the backoff interval must be at least 1 ms, got " + intervalMillis);
+      throw new IllegalArgumentException(
+          "the backoff interval must be at least 1 ms, got " + intervalMillis);
     }
     this.intervalMillis = intervalMillis;
   }
@@ -42,13 +48,14 @@ final class FailureBackoff {
   }
 
   /**
-   * Records a failed sync. {@code state} names the failure (its kind and message); a
-   * different state than the last one is a change.
+   * Records a failed sync. {@code state} names the failure (its kind and message); a different
+   * state than the last one is a change.
    */
   Change failed(String scopeId, String state, boolean needsPerson, long nowMillis) {
     Failing before = failing.get(scopeId);
     int attempts = before == null || !before.state.equals(state) ? 1 : before.attempts + 1;
-    long delay = needsPerson ? intervalMillis * Math.min(MAX_INTERVALS, 1L << Math.min(attempts, 4)) : 0;
+    long delay =
+        needsPerson ? intervalMillis * Math.min(MAX_INTERVALS, 1L << Math.min(attempts, 4)) : 0;
     failing.put(scopeId, new Failing(state, attempts, nowMillis + delay));
     return before == null || !before.state.equals(state) ? Change.FAILING : Change.NONE;
   }

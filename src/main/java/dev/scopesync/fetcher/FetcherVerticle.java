@@ -33,18 +33,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns git (DESIGN §1): the open repository handles, the last-fetched times, the per-source
- * queues and the clone directories, and offers {@link FetcherApi} on the bus. Every JGit and
- * file call runs on the named git worker pool; the queues guarantee that two operations on one
- * source never overlap while different sources proceed in parallel. Syncs are run by {@link
- * ScopeSyncs}, deletes and the start sweep by {@link SourcePurges}, bundles by {@link
- * BundleService}.
+ * Owns git (DESIGN §1): the open repository handles, the last-fetched times, the per-source queues
+ * and the clone directories, and offers {@link FetcherApi} on the bus. Every JGit and file call
+ * runs on the named git worker pool; the queues guarantee that two operations on one source never
+ * overlap while different sources proceed in parallel. Syncs are run by {@link ScopeSyncs}, deletes
+ * and the start sweep by {@link SourcePurges}, bundles by {@link BundleService}.
  */
 public final class FetcherVerticle extends VerticleBase implements FetcherApi {
   private static final Logger LOG = LoggerFactory.getLogger(FetcherVerticle.class);
   public static final String GIT_POOL = "scopesync-git";
-  /** Bundle builds and ref reads: apart from clones and fetches, so hung remotes never stall serving. */
+
+  /**
+   * Bundle builds and ref reads: apart from clones and fetches, so hung remotes never stall
+   * serving.
+   */
   public static final String BUNDLE_POOL = "scopesync-bundle";
+
   /** How long shutdown waits for running git work before closing the handles anyway. */
   static final long SHUTDOWN_GRACE_SECONDS = 10;
 
@@ -55,24 +59,32 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
   private final ScopeFreshness freshness = new ScopeFreshness();
   private final Map<String, Instant> lastFetched = new ConcurrentHashMap<>();
   private final SourceQueues queues = new SourceQueues();
+
   /**
    * The sources with a clone directory, kept as clones and purges happen: listed once at start,
    * never per operation (DESIGN §13).
    */
   private final Set<String> clonedSources = ConcurrentHashMap.newKeySet();
+
   /** Directories under git_sources that are not clones of ours (found at start, left alone). */
   private volatile int otherDirs;
+
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private RepositoryHandles handles;
   private CloneDirectories clones;
   private BundleCache bundleCache;
   private BundleService bundles;
-  /** The node's served bundles: this verticle publishes into them and empties them when it stops. */
+
+  /**
+   * The node's served bundles: this verticle publishes into them and empties them when it stops.
+   */
   private ServedBundles served;
+
   private ScopeSyncs syncs;
   private SourcePurges purges;
   private WorkerExecutor git;
   private WorkerExecutor bundlePool;
+
   /** Set when the verticle stops: running clones and fetches are cancelled at JGit's next check. */
   private volatile boolean stopping;
 
@@ -80,8 +92,11 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
     this(config, metrics, Clock.systemUTC(), RepositoryHandles.FILE_OPENER);
   }
 
-  /** For tests: an injected clock (last-fetched times, freshness, backoff) and repository opener. */
-  FetcherVerticle(ServerConfig config, ServerMetrics metrics, Clock clock, RepositoryHandles.Opener opener) {
+  /**
+   * For tests: an injected clock (last-fetched times, freshness, backoff) and repository opener.
+   */
+  FetcherVerticle(
+      ServerConfig config, ServerMetrics metrics, Clock clock, RepositoryHandles.Opener opener) {
     this.config = config;
     this.metrics = metrics;
     this.clock = clock;
@@ -90,47 +105,90 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
 
   @Override
   public Future<?> start() {
-    // JGit's own git:// transport ignores read timeouts: a silent daemon would hang a worker forever.
+    // JGit's own git:// transport ignores read timeouts: a silent daemon would hang a worker
+    // forever.
     GitTransports.install();
     handles = new RepositoryHandles(opener, config.maxOpenRepositories());
     clones = new CloneDirectories(config.gitSourcesDir().toAbsolutePath().normalize());
-    SourceSync sync = new SourceSync(handles, clones, clock, config.gitTimeoutSeconds(), () -> stopping,
-        metrics::gitOperation, config.gitSshDirectory());
+    SourceSync sync =
+        new SourceSync(
+            handles,
+            clones,
+            clock,
+            config.gitTimeoutSeconds(),
+            () -> stopping,
+            metrics::gitOperation,
+            config.gitSshDirectory());
     // Hung JGit calls are bounded by the transport timeout; the pool's own limit only
     // decides when Vert.x starts warning, so it sits just above that bound.
-    git = vertx.createSharedWorkerExecutor(GIT_POOL, config.gitWorkerPoolSize(),
-        config.gitTimeoutSeconds() * 2L + 30, TimeUnit.SECONDS);
+    git =
+        vertx.createSharedWorkerExecutor(
+            GIT_POOL,
+            config.gitWorkerPoolSize(),
+            config.gitTimeoutSeconds() * 2L + 30,
+            TimeUnit.SECONDS);
     served = ServedBundles.of(vertx);
     bundleCache = new BundleCache(config.bundleCacheMaxBytes(), served::evicted);
     bundlePool = vertx.createSharedWorkerExecutor(BUNDLE_POOL, config.gitWorkerPoolSize());
     ScopeQueries scopes = ScopeQueries.onBus(vertx);
-    bundles = new BundleService(this::onBundlePool, scopeId -> scopes.scope(scopeId, true), handles, clones,
-        bundleCache, config.cloneShards(), metrics, config.bundleSigner(), served);
-    ScopeSyncs.Parts parts = new ScopeSyncs.Parts(sync, this::blocking, queues, lastFetched, bundles, freshness,
-        clonedSources);
-    // Failures that need a person back off from one polling interval (or a minute, with polling off).
-    long interval = config.pollingIntervalSeconds() > 0 ? config.pollingIntervalSeconds() * 1000L : 60_000L;
-    syncs = new ScopeSyncs(vertx, parts, scopes, metrics, clock, config.syncConcurrency(), config.cloneShards(),
-        interval);
+    bundles =
+        new BundleService(
+            this::onBundlePool,
+            scopeId -> scopes.scope(scopeId, true),
+            handles,
+            clones,
+            bundleCache,
+            config.cloneShards(),
+            metrics,
+            config.bundleSigner(),
+            served);
+    ScopeSyncs.Parts parts =
+        new ScopeSyncs.Parts(
+            sync, this::blocking, queues, lastFetched, bundles, freshness, clonedSources);
+    // Failures that need a person back off from one polling interval (or a minute, with polling
+    // off).
+    long interval =
+        config.pollingIntervalSeconds() > 0 ? config.pollingIntervalSeconds() * 1000L : 60_000L;
+    syncs =
+        new ScopeSyncs(
+            vertx,
+            parts,
+            scopes,
+            metrics,
+            clock,
+            config.syncConcurrency(),
+            config.cloneShards(),
+            interval);
     purges = new SourcePurges(vertx, parts, handles, clones, scopes, syncs);
-    FetcherGauges.register(metrics, handles, lastFetched, queues, this::cloneDirCount, bundleCache, served,
-        freshness, clock);
+    FetcherGauges.register(
+        metrics,
+        handles,
+        lastFetched,
+        queues,
+        this::cloneDirCount,
+        bundleCache,
+        served,
+        freshness,
+        clock);
     // Before any consumer exists no clone of ours can be running: every scratch directory
     // is a crash's leftover.
-    return blocking(() -> {
-      int removed = clones.removeScratch();
-      listCloneDirs();
-      return removed;
-    })
-        .onSuccess(n -> {
-          if (n > 0) {
-            LOG.info("removed {} half-made clones left by an earlier run", n);
-          }
-        })
-        .compose(n -> {
-          consumers.addAll(FetcherApi.bind(vertx, this));
-          return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
-        });
+    return blocking(
+            () -> {
+              int removed = clones.removeScratch();
+              listCloneDirs();
+              return removed;
+            })
+        .onSuccess(
+            n -> {
+              if (n > 0) {
+                LOG.info("removed {} half-made clones left by an earlier run", n);
+              }
+            })
+        .compose(
+            n -> {
+              consumers.addAll(FetcherApi.bind(vertx, this));
+              return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+            });
   }
 
   @Override
@@ -141,17 +199,24 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
     stopping = true;
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .transform(ignored -> queues.drained().timeout(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS))
-        .onFailure(e -> LOG.warn("git work still running after {} s at shutdown: closing anyway",
-            SHUTDOWN_GRACE_SECONDS))
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "git work still running after {} s at shutdown: closing anyway",
+                    SHUTDOWN_GRACE_SECONDS))
         // Not on the git pool: its threads may all be stuck in hung remotes.
-        .transform(ignored -> vertx.executeBlocking(() -> {
-          handles.closeAll();
-          return null;
-        }))
-        .eventually(() -> {
-          served.clear();
-          return bundlePool.close();
-        })
+        .transform(
+            ignored ->
+                vertx.executeBlocking(
+                    () -> {
+                      handles.closeAll();
+                      return null;
+                    }))
+        .eventually(
+            () -> {
+              served.clear();
+              return bundlePool.close();
+            })
         .eventually(() -> git.close());
   }
 
@@ -179,13 +244,14 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
 
   @Override
   public Future<JsonObject> stats() {
-    return Future.succeededFuture(new JsonObject()
-        .put(StatsFields.REPOS, handles.size())
-        .put(StatsFields.LAST_FETCHED, lastFetched.size())
-        .put(StatsFields.SOURCE_QUEUES, queues.size())
-        .put(StatsFields.CLONE_DIRS, cloneDirCount())
-        .put(StatsFields.CACHED_BUNDLES, bundleCache.size())
-        .put(StatsFields.SERVED_BUNDLES, served.answers()));
+    return Future.succeededFuture(
+        new JsonObject()
+            .put(StatsFields.REPOS, handles.size())
+            .put(StatsFields.LAST_FETCHED, lastFetched.size())
+            .put(StatsFields.SOURCE_QUEUES, queues.size())
+            .put(StatsFields.CLONE_DIRS, cloneDirCount())
+            .put(StatsFields.CACHED_BUNDLES, bundleCache.size())
+            .put(StatsFields.SERVED_BUNDLES, served.answers()));
   }
 
   /** The most scope syncs that were ever in flight at once (git.syncConcurrency bounds a batch). */
@@ -210,7 +276,10 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
     return git.executeBlocking(work, false);
   }
 
-  /** Lists git_sources (blocking): once, at start, before any clone of ours can run; purges and clones keep the count after that. */
+  /**
+   * Lists git_sources (blocking): once, at start, before any clone of ours can run; purges and
+   * clones keep the count after that.
+   */
   private void listCloneDirs() throws IOException {
     CloneDirectories.Listing listing = clones.list();
     clonedSources.clear();

@@ -6,18 +6,18 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * When each scope last synced successfully on this node, for the staleness gauges. A
- * scope's entry goes with its delete, so the map holds only live scopes.
+ * When each scope last synced successfully on this node, for the staleness gauges. A scope's entry
+ * goes with its delete, so the map holds only live scopes.
  *
- * <p>The gauges read a count of scopes per minute of their last sync, not every scope: a
- * scrape costs the number of distinct minutes in the window (at most 1,440 for a day), not
- * the number of scopes (DESIGN §13). Thread-safe: written on the fetcher's context, read at
- * scrape time.
+ * <p>The gauges read a count of scopes per minute of their last sync, not every scope: a scrape
+ * costs the number of distinct minutes in the window (at most 1,440 for a day), not the number of
+ * scopes (DESIGN §13). Thread-safe: written on the fetcher's context, read at scrape time.
  */
 final class ScopeFreshness {
   private static final long MINUTE = 60_000;
 
   private final Map<String, Long> lastOkMillis = new ConcurrentHashMap<>();
+
   /** Minute (epoch millis / 60,000) of a last successful sync → how many scopes have it. */
   private final NavigableMap<Long, Integer> perMinute = new TreeMap<>();
 
@@ -62,7 +62,9 @@ final class ScopeFreshness {
   /** Seconds since the stalest scope's last successful sync (0 when none), to the minute. */
   long maxAgeSeconds(long nowMillis) {
     synchronized (perMinute) {
-      return perMinute.isEmpty() ? 0 : Math.max(0, (nowMillis - perMinute.firstKey() * MINUTE) / 1000);
+      return perMinute.isEmpty()
+          ? 0
+          : Math.max(0, (nowMillis - perMinute.firstKey() * MINUTE) / 1000);
     }
   }
 

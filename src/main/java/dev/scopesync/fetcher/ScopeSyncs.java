@@ -39,8 +39,14 @@ final class ScopeSyncs {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeSyncs.class);
 
   /** What the syncs share with the rest of the fetcher. */
-  record Parts(SourceSync sync, GitPool git, SourceQueues queues, Map<String, Instant> lastFetched,
-      BundleService bundles, ScopeFreshness freshness, Set<String> clonedSources) {}
+  record Parts(
+      SourceSync sync,
+      GitPool git,
+      SourceQueues queues,
+      Map<String, Instant> lastFetched,
+      BundleService bundles,
+      ScopeFreshness freshness,
+      Set<String> clonedSources) {}
 
   private final Vertx vertx;
   private final Parts parts;
@@ -49,14 +55,23 @@ final class ScopeSyncs {
   private final Clock clock;
   private final int lanes;
   private final int shards;
+
   /** One waiting sync per scope: repeated orders join it rather than pile up in the queue. */
   private final PendingSyncs pending = new PendingSyncs();
+
   private final FailureBackoff backoff;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
 
-  ScopeSyncs(Vertx vertx, Parts parts, ScopeQueries scopes, ServerMetrics metrics, Clock clock, int lanes,
-      int shards, long backoffIntervalMillis) {
+  ScopeSyncs(
+      Vertx vertx,
+      Parts parts,
+      ScopeQueries scopes,
+      ServerMetrics metrics,
+      Clock clock,
+      int lanes,
+      int shards,
+      long backoffIntervalMillis) {
     this.vertx = vertx;
     this.parts = parts;
     this.scopes = scopes;
@@ -90,9 +105,10 @@ final class ScopeSyncs {
     // A change is announced by one node of the cluster: the one named in the order, or, for
     // syncs every node runs on its own (boot, polling), the leader.
     ClusterView cluster = ClusterView.of(vertx);
-    Future<Boolean> announcing = order.announcer() == null
-        ? cluster.leads(Addresses.FETCHER_SYNC)
-        : Future.succeededFuture(order.announcer().equals(cluster.nodeId()));
+    Future<Boolean> announcing =
+        order.announcer() == null
+            ? cluster.leads(Addresses.FETCHER_SYNC)
+            : Future.succeededFuture(order.announcer().equals(cluster.nodeId()));
     return announcing.otherwise(true).compose(announce -> take(order, announce, local));
   }
 
@@ -104,8 +120,15 @@ final class ScopeSyncs {
       boolean firstOfSource = sourcesSeen.add(item.sourceId());
       // In a batch one forced fetch per source is enough; its siblings only compare refs.
       boolean siblingOfBatch = order.batch() && !firstOfSource;
-      PendingSyncs.Order one = new PendingSyncs.Order(item.scopeId(), item.sourceId(),
-          order.forceFetch() && !siblingOfBatch, order.hintedHash(), order.requestedAt(), announce, local);
+      PendingSyncs.Order one =
+          new PendingSyncs.Order(
+              item.scopeId(),
+              item.sourceId(),
+              order.forceFetch() && !siblingOfBatch,
+              order.hintedHash(),
+              order.requestedAt(),
+              announce,
+              local);
       (siblingOfBatch ? later : orders).add(one);
     }
     orders.addAll(later);
@@ -115,15 +138,16 @@ final class ScopeSyncs {
     List<Supplier<Future<Void>>> starts = new ArrayList<>();
     List<Future<Void>> joined = new ArrayList<>();
     for (PendingSyncs.Order one : orders) {
-      PendingSyncs.Ticket ticket = pending.register(one, job -> parts.queues().submit(one.sourceId(), job),
-          this::syncNow);
+      PendingSyncs.Ticket ticket =
+          pending.register(one, job -> parts.queues().submit(one.sourceId(), job), this::syncNow);
       if (ticket.start() != null) {
         starts.add(ticket.start());
       } else if (local) {
         joined.add(ticket.done());
       }
     }
-    return runAtMost(starts.iterator()).compose(own -> Future.join(joined).otherwiseEmpty().mapEmpty());
+    return runAtMost(starts.iterator())
+        .compose(own -> Future.join(joined).otherwiseEmpty().mapEmpty());
   }
 
   private Future<Void> runAtMost(Iterator<Supplier<Future<Void>>> starts) {
@@ -140,7 +164,8 @@ final class ScopeSyncs {
     }
     Supplier<Future<Void>> start = starts.next();
     peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-    return start.get()
+    return start
+        .get()
         .onComplete(done -> inFlight.decrementAndGet())
         .otherwiseEmpty()
         .compose(ignored -> nextInLane(starts));
@@ -156,28 +181,49 @@ final class ScopeSyncs {
     }
     // Read inside the queue, not when the order came: a scope deleted or moved to another source
     // meanwhile must not be synced (it would recreate a clone nobody uses).
-    return scopes.scope(scopeId, false).compose(told -> {
-      if (told == null || !SourceId.of(told.scope().policy(), shards).equals(sourceId)) {
-        publish(scopeId, sourceId, SyncedEvent.SKIPPED, null, null, null);
-        return Future.<Void>succeededFuture();
-      }
-      SyncRequest request = new SyncRequest(scopeId, sourceId, told.scope().policy(), order.forceFetch(),
-          order.hintedHash(), order.requestedAt());
-      return parts.git().run(() -> parts.sync().run(request, parts.lastFetched().get(sourceId)))
-          .onSuccess(result -> afterSync(request, result, order.announce()))
-          .onFailure(e -> failed(request, e))
-          .<Void>mapEmpty();
-    });
+    return scopes
+        .scope(scopeId, false)
+        .compose(
+            told -> {
+              if (told == null || !SourceId.of(told.scope().policy(), shards).equals(sourceId)) {
+                publish(scopeId, sourceId, SyncedEvent.SKIPPED, null, null, null);
+                return Future.<Void>succeededFuture();
+              }
+              SyncRequest request =
+                  new SyncRequest(
+                      scopeId,
+                      sourceId,
+                      told.scope().policy(),
+                      order.forceFetch(),
+                      order.hintedHash(),
+                      order.requestedAt());
+              return parts
+                  .git()
+                  .run(() -> parts.sync().run(request, parts.lastFetched().get(sourceId)))
+                  .onSuccess(result -> afterSync(request, result, order.announce()))
+                  .onFailure(e -> failed(request, e))
+                  .<Void>mapEmpty();
+            });
   }
 
   private void failed(SyncRequest request, Throwable e) {
-    GitFailure failure = e instanceof GitFailure f ? f : GitFailure.classify("sync", request.source().url(), e);
+    GitFailure failure =
+        e instanceof GitFailure f ? f : GitFailure.classify("sync", request.source().url(), e);
     String kind = failure.kind().label();
-    FailureBackoff.Change change = backoff.failed(request.scopeId(), kind + ": " + failure.getMessage(),
-        failure.needsPerson(), clock.millis());
+    FailureBackoff.Change change =
+        backoff.failed(
+            request.scopeId(),
+            kind + ": " + failure.getMessage(),
+            failure.needsPerson(),
+            clock.millis());
     if (change == FailureBackoff.Change.FAILING) {
-      LOG.warn("scope_id={} source_id={} sync failed ({}): {}", request.scopeId(), request.sourceId(),
-          failure.needsPerson() ? "needs a person; automatic syncs back off" : "retried at the polling rate",
+      LOG.warn(
+          "scope_id={} source_id={} sync failed ({}): {}",
+          request.scopeId(),
+          request.sourceId(),
+          failure.needsPerson()
+              ? "needs a person; automatic syncs back off"
+              : "retried at the polling rate",
           failure.getMessage());
     } else {
       LOG.debug("scope_id={} sync failed again: {}", request.scopeId(), failure.getMessage());
@@ -200,31 +246,51 @@ final class ScopeSyncs {
     if (result.policyChanged() && announce) {
       announce(request.scopeId(), result);
     }
-    publish(request.scopeId(), request.sourceId(), SyncedEvent.OK, result.newCommit(), result, null);
+    publish(
+        request.scopeId(), request.sourceId(), SyncedEvent.OK, result.newCommit(), result, null);
   }
 
   private void announce(String scopeId, SyncResult result) {
     String oldHash = result.oldCommit() == null ? result.newCommit() : result.oldCommit();
     JsonArray dirs = new JsonArray(List.copyOf(result.changedDirectories()));
-    JsonArray topics = new JsonArray(result.changedDirectories().stream().map(d -> "policy:" + d).toList());
-    JsonObject update = new JsonObject()
-        .put("scope_id", scopeId)
-        .put("old_policy_hash", oldHash)
-        .put("new_policy_hash", result.newCommit())
-        .put("changed_directories", dirs)
-        .put("topics", topics);
-    LOG.info("scope_id={} policy updated {} -> {} in {}", scopeId, oldHash, result.newCommit(), dirs);
+    JsonArray topics =
+        new JsonArray(result.changedDirectories().stream().map(d -> "policy:" + d).toList());
+    JsonObject update =
+        new JsonObject()
+            .put("scope_id", scopeId)
+            .put("old_policy_hash", oldHash)
+            .put("new_policy_hash", result.newCommit())
+            .put("changed_directories", dirs)
+            .put("topics", topics);
+    LOG.info(
+        "scope_id={} policy updated {} -> {} in {}", scopeId, oldHash, result.newCommit(), dirs);
     metrics.policyUpdate();
     vertx.eventBus().publish(Addresses.POLICY_UPDATED, update);
     vertx.eventBus().publish(Addresses.policyUpdated(scopeId), update);
   }
 
-  private void publish(String scopeId, String sourceId, String outcome, String commit, SyncResult result,
+  private void publish(
+      String scopeId,
+      String sourceId,
+      String outcome,
+      String commit,
+      SyncResult result,
       GitFailure failure) {
-    vertx.eventBus().publish(Addresses.FETCHER_SYNCED, new SyncedEvent(ClusterView.of(vertx).nodeId(), scopeId,
-        sourceId, outcome, commit, result != null && result.cloned(),
-        result != null && !result.cloned() && result.fetchedAt() != null,
-        failure == null ? null : failure.getMessage(), failure == null ? null : failure.kind().label(),
-        failure != null && failure.needsPerson()).toJson());
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.FETCHER_SYNCED,
+            new SyncedEvent(
+                    ClusterView.of(vertx).nodeId(),
+                    scopeId,
+                    sourceId,
+                    outcome,
+                    commit,
+                    result != null && result.cloned(),
+                    result != null && !result.cloned() && result.fetchedAt() != null,
+                    failure == null ? null : failure.getMessage(),
+                    failure == null ? null : failure.kind().label(),
+                    failure != null && failure.needsPerson())
+                .toJson());
   }
 }

@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The delete path, the reason the fetcher exists (DESIGN §1): when the last scope of a source
- * goes, the source's handle is closed and dropped, its last-fetched time and bundles forgotten
- * and its clone deleted, so after any churn nothing is held for unused sources. Every purge goes
- * through the source's queue and asks, inside it, whether a scope still uses the source.
+ * The delete path, the reason the fetcher exists (DESIGN §1): when the last scope of a source goes,
+ * the source's handle is closed and dropped, its last-fetched time and bundles forgotten and its
+ * clone deleted, so after any churn nothing is held for unused sources. Every purge goes through
+ * the source's queue and asks, inside it, whether a scope still uses the source.
  *
  * <p>Used from the fetcher's context only; file and JGit work runs on the git pool.
  */
@@ -36,8 +36,13 @@ final class SourcePurges {
   private final ScopeQueries scopes;
   private final ScopeSyncs syncs;
 
-  SourcePurges(Vertx vertx, ScopeSyncs.Parts parts, RepositoryHandles handles, CloneDirectories clones,
-      ScopeQueries scopes, ScopeSyncs syncs) {
+  SourcePurges(
+      Vertx vertx,
+      ScopeSyncs.Parts parts,
+      RepositoryHandles handles,
+      CloneDirectories clones,
+      ScopeQueries scopes,
+      ScopeSyncs syncs) {
     this.vertx = vertx;
     this.parts = parts;
     this.handles = handles;
@@ -53,50 +58,89 @@ final class SourcePurges {
     parts.freshness().forget(scopeId);
     syncs.forget(scopeId);
     SourceSync sync = parts.sync();
-    parts.queues().submit(sourceId, () -> parts.git().run(() -> {
-      sync.deleteScopeRef(sourceId, scopeId);
-      return null;
-    })
-        // Asked now, inside the queue, not when the delete arrived: of two concurrent
-        // deletes of the last two siblings, the later job always sees no sibling left.
-        .compose(ignored -> scopes.sourceInUse(sourceId))
-        .compose(inUse -> inUse ? Future.succeededFuture(false) : purge(sourceId))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            LOG.error("scope_id={} source_id={} delete failed: {}", scopeId, sourceId, ar.cause().toString());
-          }
-          vertx.eventBus().publish(Addresses.FETCHER_DELETED, new DeletedEvent(ClusterView.of(vertx).nodeId(),
-              scopeId, sourceId, ar.succeeded() && ar.result(), ar.failed() ? ar.cause().getMessage() : null)
-              .toJson());
-        })
-        .mapEmpty());
+    parts
+        .queues()
+        .submit(
+            sourceId,
+            () ->
+                parts
+                    .git()
+                    .run(
+                        () -> {
+                          sync.deleteScopeRef(sourceId, scopeId);
+                          return null;
+                        })
+                    // Asked now, inside the queue, not when the delete arrived: of two concurrent
+                    // deletes of the last two siblings, the later job always sees no sibling left.
+                    .compose(ignored -> scopes.sourceInUse(sourceId))
+                    .compose(inUse -> inUse ? Future.succeededFuture(false) : purge(sourceId))
+                    .onComplete(
+                        ar -> {
+                          if (ar.failed()) {
+                            LOG.error(
+                                "scope_id={} source_id={} delete failed: {}",
+                                scopeId,
+                                sourceId,
+                                ar.cause().toString());
+                          }
+                          vertx
+                              .eventBus()
+                              .publish(
+                                  Addresses.FETCHER_DELETED,
+                                  new DeletedEvent(
+                                          ClusterView.of(vertx).nodeId(),
+                                          scopeId,
+                                          sourceId,
+                                          ar.succeeded() && ar.result(),
+                                          ar.failed() ? ar.cause().getMessage() : null)
+                                      .toJson());
+                        })
+                    .mapEmpty());
   }
 
   /**
-   * At start, after the scopes are known: purges every clone directory no scope uses. Each
-   * one goes through its source's queue and the same in-use question as a delete, so a scope
-   * created meanwhile keeps its clone.
+   * At start, after the scopes are known: purges every clone directory no scope uses. Each one goes
+   * through its source's queue and the same in-use question as a delete, so a scope created
+   * meanwhile keeps its clone.
    */
   Future<Long> sweep() {
-    return parts.git().run(clones::sourceDirectories)
-        .compose(found -> Future.join(found.stream().map(sourceId -> parts.queues().submit(sourceId,
-            () -> scopes.sourceInUse(sourceId).compose(inUse -> inUse
-                ? Future.succeededFuture(false)
-                : purge(sourceId)))).toList()))
-        .map(all -> {
-          long removed = all.list().stream().filter(Boolean.TRUE::equals).count();
-          if (removed > 0) {
-            LOG.info("start sweep: removed {} clone directories no scope uses", removed);
-          }
-          return removed;
-        });
+    return parts
+        .git()
+        .run(clones::sourceDirectories)
+        .compose(
+            found ->
+                Future.join(
+                    found.stream()
+                        .map(
+                            sourceId ->
+                                parts
+                                    .queues()
+                                    .submit(
+                                        sourceId,
+                                        () ->
+                                            scopes
+                                                .sourceInUse(sourceId)
+                                                .compose(
+                                                    inUse ->
+                                                        inUse
+                                                            ? Future.succeededFuture(false)
+                                                            : purge(sourceId))))
+                        .toList()))
+        .map(
+            all -> {
+              long removed = all.list().stream().filter(Boolean.TRUE::equals).count();
+              if (removed > 0) {
+                LOG.info("start sweep: removed {} clone directories no scope uses", removed);
+              }
+              return removed;
+            });
   }
 
   /**
    * Releases everything held for a source no scope uses any more.
    *
-   * @return whether anything was held (several deletes of one source's scopes can each
-   *     find it unused; only the first one has something to release)
+   * @return whether anything was held (several deletes of one source's scopes can each find it
+   *     unused; only the first one has something to release)
    */
   private Future<Boolean> purge(String sourceId) {
     Map<String, Instant> lastFetched = parts.lastFetched();
@@ -104,18 +148,21 @@ final class SourcePurges {
     boolean held = lastFetched.remove(sourceId) != null;
     held |= parts.bundles().dropSource(sourceId);
     boolean heldBefore = held;
-    return parts.git().run(() -> {
-      boolean released = heldBefore | handles.drop(sourceId);
-      Path dir = clones.of(sourceId);
-      released |= Files.exists(dir);
-      CloneDirectories.deleteTree(dir);
-      // A bundle read that opened the repository while it was being deleted is dropped too.
-      handles.drop(sourceId);
-      clonedSources.remove(sourceId);
-      if (released) {
-        LOG.info("source_id={} purged: no scope uses it", sourceId);
-      }
-      return released;
-    });
+    return parts
+        .git()
+        .run(
+            () -> {
+              boolean released = heldBefore | handles.drop(sourceId);
+              Path dir = clones.of(sourceId);
+              released |= Files.exists(dir);
+              CloneDirectories.deleteTree(dir);
+              // A bundle read that opened the repository while it was being deleted is dropped too.
+              handles.drop(sourceId);
+              clonedSources.remove(sourceId);
+              if (released) {
+                LOG.info("source_id={} purged: no scope uses it", sourceId);
+              }
+              return released;
+            });
   }
 }

@@ -7,18 +7,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * One FIFO queue of jobs per source id: a source's jobs run one after another, different
- * sources' jobs run side by side. A source's entry exists only while it has a job pending
- * or running, so idle sources cost nothing (OPAL kept one lock per source forever).
+ * One FIFO queue of jobs per source id: a source's jobs run one after another, different sources'
+ * jobs run side by side. A source's entry exists only while it has a job pending or running, so
+ * idle sources cost nothing (OPAL kept one lock per source forever).
  *
- * <p>Not thread-safe: use it only from the owning verticle's context, except {@link #size()}
- * and {@link #jobs()}, which the metrics gauges read from any thread. A job is a supplier of a
- * future; the next job starts when that future completes, whatever its outcome.
+ * <p>Not thread-safe: use it only from the owning verticle's context, except {@link #size()} and
+ * {@link #jobs()}, which the metrics gauges read from any thread. A job is a supplier of a future;
+ * the next job starts when that future completes, whatever its outcome.
  */
 final class SourceQueues {
   private final Map<String, Tail> tails = new HashMap<>();
+
   /** Counts kept for readers on other threads (a scrape must not walk the map while it changes). */
   private final AtomicInteger sources = new AtomicInteger();
+
   private final AtomicInteger jobs = new AtomicInteger();
 
   private static final class Tail {
@@ -27,20 +29,24 @@ final class SourceQueues {
   }
 
   <T> Future<T> submit(String sourceId, Supplier<Future<T>> job) {
-    Tail tail = tails.computeIfAbsent(sourceId, id -> {
-      sources.incrementAndGet();
-      return new Tail();
-    });
+    Tail tail =
+        tails.computeIfAbsent(
+            sourceId,
+            id -> {
+              sources.incrementAndGet();
+              return new Tail();
+            });
     tail.pending++;
     jobs.incrementAndGet();
     Future<T> result = tail.last.transform(previous -> start(job));
     tail.last = result;
-    result.onComplete(done -> {
-      jobs.decrementAndGet();
-      if (--tail.pending == 0 && tails.remove(sourceId, tail)) {
-        sources.decrementAndGet();
-      }
-    });
+    result.onComplete(
+        done -> {
+          jobs.decrementAndGet();
+          if (--tail.pending == 0 && tails.remove(sourceId, tail)) {
+            sources.decrementAndGet();
+          }
+        });
     return result;
   }
 
@@ -70,6 +76,8 @@ final class SourceQueues {
 
   /** Completes when every job queued so far has finished. */
   Future<Void> drained() {
-    return Future.join(tails.values().stream().map(t -> (Future<?>) t.last).toList()).otherwiseEmpty().mapEmpty();
+    return Future.join(tails.values().stream().map(t -> (Future<?>) t.last).toList())
+        .otherwiseEmpty()
+        .mapEmpty();
   }
 }

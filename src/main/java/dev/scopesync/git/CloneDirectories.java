@@ -13,10 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The clone root, {@code <git.baseDir>/git_sources}, and what lives in it: one directory
- * per source id (OPAL's layout) and, while a clone is being made, a scratch directory
- * whose name starts with {@value #SCRATCH_PREFIX} (never a source id, so a sweep can
- * tell them apart). Blocking: call from a git worker.
+ * The clone root, {@code <git.baseDir>/git_sources}, and what lives in it: one directory per source
+ * id (OPAL's layout) and, while a clone is being made, a scratch directory whose name starts with
+ * {@value #SCRATCH_PREFIX} (never a source id, so a sweep can tell them apart). Blocking: call from
+ * a git worker.
  */
 public final class CloneDirectories {
   static final String SCRATCH_PREFIX = ".clone-";
@@ -27,19 +27,18 @@ public final class CloneDirectories {
     this.root = root;
   }
 
-
   public Path of(String sourceId) {
     return root.resolve(sourceId);
   }
 
   Path newScratch(String sourceId) throws IOException {
     Files.createDirectories(root);
-    return Files.createTempDirectory(root, SCRATCH_PREFIX + sourceId.substring(0, Math.min(12, sourceId.length())) + "-");
+    return Files.createTempDirectory(
+        root, SCRATCH_PREFIX + sourceId.substring(0, Math.min(12, sourceId.length())) + "-");
   }
 
   /** The directories here: source ids (names of the source-id shape), and how many others. */
-  public record Listing(List<String> sources, int others) {
-  }
+  public record Listing(List<String> sources, int others) {}
 
   /** The source ids that have a directory here (only names of the source-id shape count). */
   public List<String> sourceDirectories() throws IOException {
@@ -86,19 +85,22 @@ public final class CloneDirectories {
     if (!Files.exists(dir)) {
       return;
     }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            deleteIfExists(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        deleteIfExists(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            deleteIfExists(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   private static void deleteIfExists(Path p) throws IOException {

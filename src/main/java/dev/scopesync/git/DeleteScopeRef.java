@@ -13,16 +13,19 @@ final class DeleteScopeRef {
   private final String scopeId;
 
   /** {@code deletedId} is the commit the ref held, or null when there was no ref. */
-  record Result(String refName, ObjectId deletedId) {
-  }
+  record Result(String refName, ObjectId deletedId) {}
 
-  /** @param repo the clone; not closed here */
+  /**
+   * @param repo the clone; not closed here
+   */
   DeleteScopeRef(Repository repo, String scopeId) {
     this.repo = Objects.requireNonNull(repo, "repo");
     this.scopeId = Objects.requireNonNull(scopeId, "scopeId");
   }
 
-  /** @throws IOException when the ref exists and could not be deleted */
+  /**
+   * @throws IOException when the ref exists and could not be deleted
+   */
   Result call() throws IOException {
     String refName = ScopeRef.of(scopeId);
     Ref ref = repo.exactRef(refName);

@@ -11,19 +11,20 @@ import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.TrackingRefUpdate;
 
 /**
- * Fetches every branch of an existing clone's remote {@value #REMOTE} into its
- * remote-tracking refs (the clone's refspec), through JGit's {@code FetchProcess}: its ref
- * updates write loose refs over the packed ones a {@link CloneSource} wrote, as git does.
- * Creates nothing outside the clone, so a failure leaves nothing to clean up.
+ * Fetches every branch of an existing clone's remote {@value #REMOTE} into its remote-tracking refs
+ * (the clone's refspec), through JGit's {@code FetchProcess}: its ref updates write loose refs over
+ * the packed ones a {@link CloneSource} wrote, as git does. Creates nothing outside the clone, so a
+ * failure leaves nothing to clean up.
  */
 final class FetchSource extends RemoteCommand<FetchSource> {
   private final Repository repo;
 
   /** What a fetch changed. */
-  record Result(Map<String, ObjectId> movedRefs) {
-  }
+  record Result(Map<String, ObjectId> movedRefs) {}
 
-  /** @param repo the clone; not closed here */
+  /**
+   * @param repo the clone; not closed here
+   */
   FetchSource(Repository repo) {
     this.repo = Objects.requireNonNull(repo, "repo");
   }
@@ -34,7 +35,8 @@ final class FetchSource extends RemoteCommand<FetchSource> {
    */
   Result call() throws GitFailure {
     String url = repo.getConfig().getString("remote", REMOTE, "url");
-    FetchResult fetched = overTransport(repo, "fetch", url, (transport, deadline) -> transport.fetch(deadline, null));
+    FetchResult fetched =
+        overTransport(repo, "fetch", url, (transport, deadline) -> transport.fetch(deadline, null));
     Map<String, ObjectId> moved = new TreeMap<>();
     for (TrackingRefUpdate update : fetched.getTrackingRefUpdates()) {
       if (update.getResult() != RefUpdate.Result.NO_CHANGE) {

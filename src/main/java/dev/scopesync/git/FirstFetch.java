@@ -21,33 +21,40 @@ import org.eclipse.jgit.transport.FetchConnection;
 import org.eclipse.jgit.transport.Transport;
 
 /**
- * A clone's first fetch, into an empty repository nobody else sees yet (a scratch directory):
- * every branch's objects in one pack, then every remote-tracking ref written at once as one
- * {@code packed-refs} file. JGit's {@code FetchProcess} would, on top of the same pack, hold a
- * {@code .keep} file on it, lock and write each ref as its own file (with its directories),
- * rewrite {@code packed-refs} under a lock and write {@code FETCH_HEAD}: about a dozen file
- * creations, renames and deletions per clone that nobody reads here, and creating files is
- * most of what a small clone costs on a busy file system. Later fetches into the clone use
- * {@code FetchProcess}; its ref updates write loose refs over these packed ones, as git does.
+ * A clone's first fetch, into an empty repository nobody else sees yet (a scratch directory): every
+ * branch's objects in one pack, then every remote-tracking ref written at once as one {@code
+ * packed-refs} file. JGit's {@code FetchProcess} would, on top of the same pack, hold a {@code
+ * .keep} file on it, lock and write each ref as its own file (with its directories), rewrite {@code
+ * packed-refs} under a lock and write {@code FETCH_HEAD}: about a dozen file creations, renames and
+ * deletions per clone that nobody reads here, and creating files is most of what a small clone
+ * costs on a busy file system. Later fetches into the clone use {@code FetchProcess}; its ref
+ * updates write loose refs over these packed ones, as git does.
  */
 final class FirstFetch {
-  private FirstFetch() {
-  }
+  private FirstFetch() {}
 
   /**
-   * Fetches every {@code refs/heads/*} of the transport's remote into {@code repo} as
-   * {@code refs/remotes/<remote>/*}, and writes {@code scopeRef} at {@code branch}'s commit in
-   * the same file (the scope that asked for the clone starts there); not when the remote has
-   * no such branch, nor when {@code scopeRef} is null.
+   * Fetches every {@code refs/heads/*} of the transport's remote into {@code repo} as {@code
+   * refs/remotes/<remote>/*}, and writes {@code scopeRef} at {@code branch}'s commit in the same
+   * file (the scope that asked for the clone starts there); not when the remote has no such branch,
+   * nor when {@code scopeRef} is null.
    *
    * @return every fetched branch (short name) and its commit
    */
-  static Map<String, ObjectId> run(Repository repo, Transport transport, String remote, ProgressMonitor monitor,
-      String scopeRef, String branch) throws IOException {
+  static Map<String, ObjectId> run(
+      Repository repo,
+      Transport transport,
+      String remote,
+      ProgressMonitor monitor,
+      String scopeRef,
+      String branch)
+      throws IOException {
     List<Ref> branches = new ArrayList<>();
     try (FetchConnection connection = transport.openFetch()) {
       for (Ref ref : connection.getRefs()) {
-        if (ref.getName().startsWith(Constants.R_HEADS) && !ref.isSymbolic() && ref.getObjectId() != null) {
+        if (ref.getName().startsWith(Constants.R_HEADS)
+            && !ref.isSymbolic()
+            && ref.getObjectId() != null) {
           branches.add(ref);
         }
       }
@@ -62,8 +69,13 @@ final class FirstFetch {
     try (ObjectReader reader = repo.newObjectReader()) {
       for (Ref ref : branches) {
         if (!reader.has(ref.getObjectId())) {
-          throw new TransportException(transport.getURI(), "the remote advertised " + ref.getName()
-              + " at " + ref.getObjectId().name() + " but did not send it");
+          throw new TransportException(
+              transport.getURI(),
+              "the remote advertised "
+                  + ref.getName()
+                  + " at "
+                  + ref.getObjectId().name()
+                  + " but did not send it");
         }
         String shortName = ref.getName().substring(Constants.R_HEADS.length());
         refs.put(Constants.R_REMOTES + remote + "/" + shortName, ref.getObjectId().name());
@@ -80,10 +92,11 @@ final class FirstFetch {
   }
 
   /**
-   * git's format, without traits: git and JGit sort the refs themselves (no "sorted" promise
-   * over names that may not be ASCII) and peel them if ever asked.
+   * git's format, without traits: git and JGit sort the refs themselves (no "sorted" promise over
+   * names that may not be ASCII) and peel them if ever asked.
    */
-  private static void writePackedRefs(Path gitDir, TreeMap<String, String> refs) throws IOException {
+  private static void writePackedRefs(Path gitDir, TreeMap<String, String> refs)
+      throws IOException {
     StringBuilder text = new StringBuilder();
     refs.forEach((name, id) -> text.append(id).append(' ').append(name).append('\n'));
     Files.writeString(gitDir.resolve(Constants.PACKED_REFS), text, StandardCharsets.UTF_8);

@@ -17,16 +17,16 @@ import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.errors.NotSupportedException;
 
 /**
- * A failed clone or fetch, typed by what should happen next: {@link Kind} says what went
- * wrong (the outcome label of {@code scopesync_git_operations_total}, and a stable name for a
- * {@code kind} JSON field), {@link Action} what to do about it. JGit's exceptions are
- * converted here, once, keeping the cause.
+ * A failed clone or fetch, typed by what should happen next: {@link Kind} says what went wrong (the
+ * outcome label of {@code scopesync_git_operations_total}, and a stable name for a {@code kind}
+ * JSON field), {@link Action} what to do about it. JGit's exceptions are converted here, once,
+ * keeping the cause.
  *
- * <p>How a caller uses it: {@code failure.action() == Action.NEEDS_PERSON} (or
- * {@link #needsPerson()}) means the scope or the remote must be fixed first (bad url, bad
- * credentials, no such repository or branch): report it once and back off long;
- * {@link Action#RETRY} means the remote may answer next time (network, timeout, server
- * trouble, anything unrecognised): retry on the usual schedule.
+ * <p>How a caller uses it: {@code failure.action() == Action.NEEDS_PERSON} (or {@link
+ * #needsPerson()}) means the scope or the remote must be fixed first (bad url, bad credentials, no
+ * such repository or branch): report it once and back off long; {@link Action#RETRY} means the
+ * remote may answer next time (network, timeout, server trouble, anything unrecognised): retry on
+ * the usual schedule.
  */
 public final class GitFailure extends Exception {
   /** What should happen after a failure. */
@@ -84,10 +84,22 @@ public final class GitFailure extends Exception {
   private static final List<String> AUTH_WORDS =
       List.of("not authorized", "not permitted", "authentication", "auth fail", "401", "403");
   private static final List<String> NOT_FOUND_WORDS =
-      List.of("not found", "no such repository", "404", "does not appear", "not exported", "does not exist");
+      List.of(
+          "not found",
+          "no such repository",
+          "404",
+          "does not appear",
+          "not exported",
+          "does not exist");
   private static final List<String> BAD_URL_WORDS = List.of("unknown host", "uri not supported");
-  private static final List<String> NETWORK_WORDS = List.of("connection refused", "connection reset",
-      "no route to host", "network is unreachable", "broken pipe", "connection failed");
+  private static final List<String> NETWORK_WORDS =
+      List.of(
+          "connection refused",
+          "connection reset",
+          "no route to host",
+          "network is unreachable",
+          "broken pipe",
+          "connection failed");
 
   private final Kind kind;
 
@@ -116,28 +128,33 @@ public final class GitFailure extends Exception {
     }
     Kind kind = kindOf(e);
     String reason = rootMessage(e);
-    return new GitFailure(kind, operation + " of " + url + " failed (" + kind.label + "): " + reason, e);
+    return new GitFailure(
+        kind, operation + " of " + url + " failed (" + kind.label + "): " + reason, e);
   }
 
   /**
-   * The first cause that says what happened wins. JGit often drops the cause and keeps only
-   * words (a refused connection on git:// is "Connection refused", an unknown host "unknown
-   * host"), so a transport exception's message is read too.
+   * The first cause that says what happened wins. JGit often drops the cause and keeps only words
+   * (a refused connection on git:// is "Connection refused", an unknown host "unknown host"), so a
+   * transport exception's message is read too.
    */
   private static Kind kindOf(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException
+      if (t instanceof SocketTimeoutException
+          || t instanceof InterruptedIOException
           || t instanceof InterruptedException) {
         return Kind.TIMEOUT;
       }
-      if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException
-          || t instanceof NotSupportedException || t instanceof URISyntaxException) {
+      if (t instanceof UnknownHostException
+          || t instanceof UnresolvedAddressException
+          || t instanceof NotSupportedException
+          || t instanceof URISyntaxException) {
         return Kind.BAD_URL;
       }
       if (t instanceof NoRemoteRepositoryException || t instanceof InvalidRemoteException) {
         return Kind.NOT_FOUND;
       }
-      if (t instanceof ConnectException || t instanceof NoRouteToHostException
+      if (t instanceof ConnectException
+          || t instanceof NoRouteToHostException
           || t instanceof PortUnreachableException) {
         return Kind.NETWORK;
       }
@@ -145,7 +162,8 @@ public final class GitFailure extends Exception {
       if (message.contains("timeout") || message.contains("timed out")) {
         return Kind.TIMEOUT;
       }
-      if (t instanceof TransportException || t instanceof org.eclipse.jgit.errors.TransportException) {
+      if (t instanceof TransportException
+          || t instanceof org.eclipse.jgit.errors.TransportException) {
         if (containsAny(message, AUTH_WORDS)) {
           return Kind.AUTH;
         }
@@ -181,6 +199,8 @@ public final class GitFailure extends Exception {
       root = root.getCause();
     }
     String top = String.valueOf(e.getMessage());
-    return root == e ? top : top + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+    return root == e
+        ? top
+        : top + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
   }
 }

@@ -4,9 +4,9 @@ import java.util.function.BooleanSupplier;
 import org.eclipse.jgit.lib.EmptyProgressMonitor;
 
 /**
- * A deadline on a whole clone or fetch. JGit polls {@link #isCancelled()} while it
- * negotiates and receives a pack, so a remote that trickles bytes (which a socket read
- * timeout never catches) is still stopped in time; shutdown cancels the same way.
+ * A deadline on a whole clone or fetch. JGit polls {@link #isCancelled()} while it negotiates and
+ * receives a pack, so a remote that trickles bytes (which a socket read timeout never catches) is
+ * still stopped in time; shutdown cancels the same way.
  */
 final class OperationDeadline extends EmptyProgressMonitor {
   private final long deadlineNanos;

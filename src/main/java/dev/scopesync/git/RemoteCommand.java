@@ -17,17 +17,18 @@ import org.eclipse.jgit.transport.Transport;
 
 /**
  * What a clone and a fetch share (the shape of JGit's {@code TransportCommand}): the scope's
- * credentials, a timeout on the whole operation, the ssh directory and a shutdown signal,
- * and one way to talk to the remote {@value #REMOTE} that ends at the deadline and converts
- * JGit's exceptions once into a {@link GitFailure}. Not thread-safe: one command, one call.
+ * credentials, a timeout on the whole operation, the ssh directory and a shutdown signal, and one
+ * way to talk to the remote {@value #REMOTE} that ends at the deadline and converts JGit's
+ * exceptions once into a {@link GitFailure}. Not thread-safe: one command, one call.
  *
  * @param <C> the command, so that the setters chain
  */
 abstract class RemoteCommand<C extends RemoteCommand<C>> {
   static final String REMOTE = Constants.DEFAULT_REMOTE_NAME;
+
   /**
-   * Closes the transport of a clone or fetch that outlives its timeout (one daemon thread for
-   * all, there only while a clone or fetch runs or was cancelled lately).
+   * Closes the transport of a clone or fetch that outlives its timeout (one daemon thread for all,
+   * there only while a clone or fetch runs or was cancelled lately).
    */
   private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
@@ -42,7 +43,9 @@ abstract class RemoteCommand<C extends RemoteCommand<C>> {
     return self();
   }
 
-  /** The limit on the whole operation, connect to last byte; 120 s by default (git.timeoutSeconds). */
+  /**
+   * The limit on the whole operation, connect to last byte; 120 s by default (git.timeoutSeconds).
+   */
   public C setTimeout(int seconds) {
     if (seconds <= 0) {
       throw new IllegalArgumentException("timeout must be positive, was " + seconds + " s");
@@ -51,7 +54,9 @@ abstract class RemoteCommand<C extends RemoteCommand<C>> {
     return self();
   }
 
-  /** Where an ssh remote's host key is looked up ({@code known_hosts}); {@code ~/.ssh} by default. */
+  /**
+   * Where an ssh remote's host key is looked up ({@code known_hosts}); {@code ~/.ssh} by default.
+   */
   public C setSshDirectory(Path sshDirectory) {
     this.sshDirectory = Objects.requireNonNull(sshDirectory, "sshDirectory");
     return self();
@@ -79,7 +84,8 @@ abstract class RemoteCommand<C extends RemoteCommand<C>> {
    *
    * @param op names the operation in a failure's message ({@code clone}, {@code fetch})
    */
-  final <R> R overTransport(Repository repo, String op, String url, OverTransport<R> body) throws GitFailure {
+  final <R> R overTransport(Repository repo, String op, String url, OverTransport<R> body)
+      throws GitFailure {
     OperationDeadline deadline = new OperationDeadline(timeoutSeconds, stopping);
     // The transport is ours rather than FetchCommand's so that a watchdog can close it at
     // the deadline: that ends even a read that a remote feeds one byte at a time, which
@@ -91,10 +97,14 @@ abstract class RemoteCommand<C extends RemoteCommand<C>> {
       transport.setTagOpt(TagOpt.NO_TAGS);
       transport.setCredentialsProvider(GitCredentials.of(auth));
       GitCredentials.sshOf(auth, sshDirectory).configure(transport);
-      ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
-        deadline.expire();
-        transport.close();
-      }, timeoutSeconds, TimeUnit.SECONDS);
+      ScheduledFuture<?> watchdog =
+          WATCHDOG.schedule(
+              () -> {
+                deadline.expire();
+                transport.close();
+              },
+              timeoutSeconds,
+              TimeUnit.SECONDS);
       try {
         return body.run(transport, deadline);
       } finally {
@@ -107,21 +117,31 @@ abstract class RemoteCommand<C extends RemoteCommand<C>> {
 
   private GitFailure failure(String op, String url, OperationDeadline deadline, Exception e) {
     if (deadline.expired()) {
-      return new GitFailure(GitFailure.Kind.TIMEOUT,
-          op + " of " + url + " failed (timeout): no result within git.timeoutSeconds=" + timeoutSeconds, e);
+      return new GitFailure(
+          GitFailure.Kind.TIMEOUT,
+          op
+              + " of "
+              + url
+              + " failed (timeout): no result within git.timeoutSeconds="
+              + timeoutSeconds,
+          e);
     }
     if (stopping.getAsBoolean()) {
-      return new GitFailure(GitFailure.Kind.ERROR, op + " of " + url + " cancelled: the server is stopping", e);
+      return new GitFailure(
+          GitFailure.Kind.ERROR, op + " of " + url + " cancelled: the server is stopping", e);
     }
     return GitFailure.classify(op, url, e);
   }
 
   private static ScheduledThreadPoolExecutor watchdog() {
-    ScheduledThreadPoolExecutor watchdog = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread thread = new Thread(r, "scopesync-git-watchdog");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledThreadPoolExecutor watchdog =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread thread = new Thread(r, "scopesync-git-watchdog");
+              thread.setDaemon(true);
+              return thread;
+            });
     // A cancelled deadline leaves the queue at once, so an idle watchdog thread can end.
     watchdog.setRemoveOnCancelPolicy(true);
     watchdog.setKeepAliveTime(ElasticThreadPool.idleKeepAlive().toNanos(), TimeUnit.NANOSECONDS);

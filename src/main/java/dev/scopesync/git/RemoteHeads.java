@@ -10,8 +10,8 @@ import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 
 /**
- * Reads a clone's remote-tracking branches ({@code refs/remotes/<remote>/*}) and their
- * commits: what bundle requests serve until the next sync. Reads only.
+ * Reads a clone's remote-tracking branches ({@code refs/remotes/<remote>/*}) and their commits:
+ * what bundle requests serve until the next sync. Reads only.
  */
 final class RemoteHeads {
   private final Repository repo;
@@ -32,7 +32,9 @@ final class RemoteHeads {
     }
   }
 
-  /** @param repo the clone; not closed here */
+  /**
+   * @param repo the clone; not closed here
+   */
   RemoteHeads(Repository repo) {
     this.repo = Objects.requireNonNull(repo, "repo");
   }

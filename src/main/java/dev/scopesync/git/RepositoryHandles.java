@@ -12,14 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The open {@link Repository} handles, keyed by source id: the one owner that closes them.
- * Bounded: beyond {@code maxOpen} the least recently used idle handle is closed (it is
- * reopened on demand). A handle in use ({@link Lease} not yet closed) is never closed
- * under its user; a dropped handle still leased is closed when its last lease ends.
+ * The open {@link Repository} handles, keyed by source id: the one owner that closes them. Bounded:
+ * beyond {@code maxOpen} the least recently used idle handle is closed (it is reopened on demand).
+ * A handle in use ({@link Lease} not yet closed) is never closed under its user; a dropped handle
+ * still leased is closed when its last lease ends.
  *
- * <p>Repositories are opened with {@link FileRepositoryBuilder}, not JGit's
- * {@code RepositoryCache}, which would keep pack files open after {@code close()}.
- * Thread-safe: leases are taken and returned on git worker threads.
+ * <p>Repositories are opened with {@link FileRepositoryBuilder}, not JGit's {@code
+ * RepositoryCache}, which would keep pack files open after {@code close()}. Thread-safe: leases are
+ * taken and returned on git worker threads.
  */
 public final class RepositoryHandles {
   private static final Logger LOG = LoggerFactory.getLogger(RepositoryHandles.class);
@@ -29,10 +29,12 @@ public final class RepositoryHandles {
     Repository open(Path cloneDir) throws IOException;
   }
 
-  public static final Opener FILE_OPENER = cloneDir -> new FileRepositoryBuilder()
-      .setGitDir(cloneDir.resolve(".git").toFile())
-      .setMustExist(true)
-      .build();
+  public static final Opener FILE_OPENER =
+      cloneDir ->
+          new FileRepositoryBuilder()
+              .setGitDir(cloneDir.resolve(".git").toFile())
+              .setMustExist(true)
+              .build();
 
   private static final class Handle {
     final Repository repository;
@@ -83,7 +85,10 @@ public final class RepositoryHandles {
     }
   }
 
-  /** Closes and forgets a source's handle (now, or when its last lease ends); answers whether there was one. */
+  /**
+   * Closes and forgets a source's handle (now, or when its last lease ends); answers whether there
+   * was one.
+   */
   public boolean drop(String sourceId) {
     Handle handle;
     synchronized (this) {
@@ -150,7 +155,10 @@ public final class RepositoryHandles {
     try {
       repository.close();
     } catch (RuntimeException e) {
-      LOG.warn("source_id={} closing the repository failed; handle dropped anyway: {}", sourceId, e.toString());
+      LOG.warn(
+          "source_id={} closing the repository failed; handle dropped anyway: {}",
+          sourceId,
+          e.toString());
     }
   }
 

@@ -5,9 +5,9 @@ import java.util.HexFormat;
 import org.eclipse.jgit.lib.Repository;
 
 /**
- * The local branch in which a scope remembers the last commit it saw in a shared clone:
- * {@code refs/heads/scopes/<scope_id>}, or {@code scopes/<hex of UTF-8>} when the id is not a
- * valid ref name (OPAL's rule).
+ * The local branch in which a scope remembers the last commit it saw in a shared clone: {@code
+ * refs/heads/scopes/<scope_id>}, or {@code scopes/<hex of UTF-8>} when the id is not a valid ref
+ * name (OPAL's rule).
  */
 final class ScopeRef {
   private ScopeRef() {}
@@ -17,6 +17,7 @@ final class ScopeRef {
     if (Repository.isValidRefName(plain)) {
       return plain;
     }
-    return "refs/heads/scopes/" + HexFormat.of().formatHex(scopeId.getBytes(StandardCharsets.UTF_8));
+    return "refs/heads/scopes/"
+        + HexFormat.of().formatHex(scopeId.getBytes(StandardCharsets.UTF_8));
   }
 }

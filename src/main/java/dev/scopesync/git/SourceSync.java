@@ -24,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sync of one scope against its clone (DESIGN §3), as an ordered list of blocking
- * steps: make sure a valid clone exists ({@link CloneSource}), fetch when the rules say so
- * ({@link FetchSource}), compare the scope's ref with the remote branch, move the ref
- * ({@link MoveScopeRef}). The first step that fails ends the sync. Runs on a git worker
- * inside the source's queue, so nothing else touches the clone meanwhile.
+ * The sync of one scope against its clone (DESIGN §3), as an ordered list of blocking steps: make
+ * sure a valid clone exists ({@link CloneSource}), fetch when the rules say so ({@link
+ * FetchSource}), compare the scope's ref with the remote branch, move the ref ({@link
+ * MoveScopeRef}). The first step that fails ends the sync. Runs on a git worker inside the source's
+ * queue, so nothing else touches the clone meanwhile.
  */
 public final class SourceSync {
   private static final Logger LOG = LoggerFactory.getLogger(SourceSync.class);
@@ -40,16 +40,28 @@ public final class SourceSync {
   private final BooleanSupplier stopping;
   private final GitOperationListener listener;
   private final Path sshDirectory;
+
   /** A sync, in order; each step reads and writes the {@link Run}. */
-  private final List<Step> steps = List.of(this::ensureClone, this::openClone, this::fetchWhenDue,
-      this::readBranch, this::moveScopeRef);
+  private final List<Step> steps =
+      List.of(
+          this::ensureClone,
+          this::openClone,
+          this::fetchWhenDue,
+          this::readBranch,
+          this::moveScopeRef);
 
   /**
    * @param stopping true once the server is shutting down: running clones and fetches give up
    * @param sshDirectory where ssh remotes' host keys are looked up ({@code known_hosts})
    */
-  public SourceSync(RepositoryHandles handles, CloneDirectories clones, Clock clock, int timeoutSeconds,
-      BooleanSupplier stopping, GitOperationListener listener, Path sshDirectory) {
+  public SourceSync(
+      RepositoryHandles handles,
+      CloneDirectories clones,
+      Clock clock,
+      int timeoutSeconds,
+      BooleanSupplier stopping,
+      GitOperationListener listener,
+      Path sshDirectory) {
     this.listener = listener;
     this.sshDirectory = sshDirectory;
     this.handles = handles;
@@ -106,8 +118,13 @@ public final class SourceSync {
       for (Step step : steps) {
         step.run(run);
       }
-      return new SyncResult(run.cloned, run.fetchedAt, run.old == null ? null : run.old.name(), run.head.name(),
-          run.changed, new RemoteHeads(run.repo()).call().hashes());
+      return new SyncResult(
+          run.cloned,
+          run.fetchedAt,
+          run.old == null ? null : run.old.name(),
+          run.head.name(),
+          run.changed,
+          new RemoteHeads(run.repo()).call().hashes());
     }
   }
 
@@ -116,11 +133,19 @@ public final class SourceSync {
       return;
     }
     GitPolicySource source = run.source();
-    LOG.info("source_id={} cloning {} (branch {})", run.request.sourceId(), source.url(), source.branch());
-    remote(run, "clone", () -> configured(new CloneSource(clones, run.request.sourceId(), source.url()), source)
-        .setBranch(source.branch())
-        .setScopeRef(ScopeRef.of(run.request.scopeId()))
-        .call());
+    LOG.info(
+        "source_id={} cloning {} (branch {})",
+        run.request.sourceId(),
+        source.url(),
+        source.branch());
+    remote(
+        run,
+        "clone",
+        () ->
+            configured(new CloneSource(clones, run.request.sourceId(), source.url()), source)
+                .setBranch(source.branch())
+                .setScopeRef(ScopeRef.of(run.request.scopeId()))
+                .call());
     run.cloned = true;
   }
 
@@ -138,10 +163,13 @@ public final class SourceSync {
     GitPolicySource source = run.source();
     run.head = RemoteHeads.of(run.repo(), source.branch());
     if (run.head == null) {
-      throw new GitFailure(GitFailure.Kind.NOT_FOUND,
-          "branch '" + source.branch() + "' not found on remote " + source.url(), null);
+      throw new GitFailure(
+          GitFailure.Kind.NOT_FOUND,
+          "branch '" + source.branch() + "' not found on remote " + source.url(),
+          null);
     }
-    // A fresh clone already holds the scope's ref at the branch (CloneSource): the scope saw nothing before.
+    // A fresh clone already holds the scope's ref at the branch (CloneSource): the scope saw
+    // nothing before.
     Ref previous = run.cloned ? null : run.repo().exactRef(ScopeRef.of(run.request.scopeId()));
     run.old = previous == null ? null : previous.getObjectId();
   }
@@ -159,8 +187,8 @@ public final class SourceSync {
   }
 
   /**
-   * Runs a clone or fetch and does its bookkeeping, for every outcome: the listener hears
-   * it, and a success is the run's new {@code fetchedAt}.
+   * Runs a clone or fetch and does its bookkeeping, for every outcome: the listener hears it, and a
+   * success is the run's new {@code fetchedAt}.
    */
   private void remote(Run run, String op, RemoteStep step) throws GitFailure, IOException {
     long started = System.nanoTime();
@@ -178,7 +206,10 @@ public final class SourceSync {
   }
 
   private <C extends RemoteCommand<C>> C configured(C command, GitPolicySource source) {
-    return command.setAuth(source.auth()).setTimeout(timeoutSeconds).setSshDirectory(sshDirectory)
+    return command
+        .setAuth(source.auth())
+        .setTimeout(timeoutSeconds)
+        .setSshDirectory(sshDirectory)
         .setStopping(stopping);
   }
 
@@ -201,9 +232,14 @@ public final class SourceSync {
             }
           }
         }
-        LOG.warn("source_id={} clone at {} has no remote with url {}: recloning", sourceId, dir, url);
+        LOG.warn(
+            "source_id={} clone at {} has no remote with url {}: recloning", sourceId, dir, url);
       } catch (IOException | RuntimeException e) {
-        LOG.warn("source_id={} {} is not a usable git repository ({}): recloning", sourceId, dir, e.toString());
+        LOG.warn(
+            "source_id={} {} is not a usable git repository ({}): recloning",
+            sourceId,
+            dir,
+            e.toString());
       }
     } else {
       LOG.warn("source_id={} {} is not a git repository: recloning", sourceId, dir);
@@ -213,10 +249,13 @@ public final class SourceSync {
     return false;
   }
 
-  private static boolean shouldFetch(Repository repo, SyncRequest request, Instant lastFetched) throws IOException {
+  private static boolean shouldFetch(Repository repo, SyncRequest request, Instant lastFetched)
+      throws IOException {
     if (request.forceFetch()) {
-      boolean fetchedSinceRequest = request.requestedAt() != null && lastFetched != null
-          && lastFetched.isAfter(request.requestedAt());
+      boolean fetchedSinceRequest =
+          request.requestedAt() != null
+              && lastFetched != null
+              && lastFetched.isAfter(request.requestedAt());
       if (!fetchedSinceRequest) {
         return true;
       }
@@ -244,8 +283,8 @@ public final class SourceSync {
     }
   }
 
-  private static SortedSet<String> changedDirectories(Repository repo, GitPolicySource source, ObjectId old,
-      ObjectId head) throws IOException {
+  private static SortedSet<String> changedDirectories(
+      Repository repo, GitPolicySource source, ObjectId old, ObjectId head) throws IOException {
     BundleMaker maker = new BundleMaker(repo, filterOf(source));
     if (old == null) {
       return maker.directoriesOf(head);
@@ -257,7 +296,10 @@ public final class SourceSync {
   }
 
   public static BundleFilter filterOf(GitPolicySource source) {
-    return new BundleFilter(source.directories(), source.extensions(), source.manifest(),
+    return new BundleFilter(
+        source.directories(),
+        source.extensions(),
+        source.manifest(),
         source.bundleIgnore() == null ? java.util.List.of() : source.bundleIgnore());
   }
 

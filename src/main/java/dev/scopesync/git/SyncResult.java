@@ -12,8 +12,13 @@ import java.util.SortedSet;
  * @param changedDirectories directories whose bundle files changed; empty = bundle unchanged
  * @param remoteHeads every remote branch of the clone and its commit, as the sync left them
  */
-public record SyncResult(boolean cloned, Instant fetchedAt, String oldCommit, String newCommit,
-                  SortedSet<String> changedDirectories, Map<String, String> remoteHeads) {
+public record SyncResult(
+    boolean cloned,
+    Instant fetchedAt,
+    String oldCommit,
+    String newCommit,
+    SortedSet<String> changedDirectories,
+    Map<String, String> remoteHeads) {
   public boolean policyChanged() {
     return !changedDirectories.isEmpty();
   }

@@ -3,17 +3,12 @@ package dev.scopesync.http;
 import dev.scopesync.bus.BundleQuery;
 import dev.scopesync.bus.BundleReply;
 import dev.scopesync.bus.FetcherOrders;
-import dev.scopesync.bus.Delivery;
 import dev.scopesync.serving.ServedAnswer;
-import dev.scopesync.validation.CommitHash;
 import dev.scopesync.serving.ServedBundles;
+import dev.scopesync.validation.CommitHash;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import java.util.List;
@@ -21,16 +16,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The bundle routes (DESIGN §5, §7): OPAL's JSON policy bundle (full, or a delta from
- * {@code base_hash}) and OPA's {@code bundle.tar.gz}, both with ETags, and OPA's long poll
- * ({@code Prefer: wait=N} with {@code If-None-Match}): held until the scope's policy changes,
- * else answered 304 after the wait. The fetcher builds the bundles; this class only asks, unless
- * the answer is in the node's served bundles (DESIGN §18): then it is sent from here, on this
- * event loop, with no event-bus message, no copy of the body and nothing encoded per request.
+ * The bundle routes (DESIGN §5, §7): OPAL's JSON policy bundle (full, or a delta from {@code
+ * base_hash}) and OPA's {@code bundle.tar.gz}, both with ETags, and OPA's long poll ({@code Prefer:
+ * wait=N} with {@code If-None-Match}): held until the scope's policy changes, else answered 304
+ * after the wait. The fetcher builds the bundles; this class only asks, unless the answer is in the
+ * node's served bundles (DESIGN §18): then it is sent from here, on this event loop, with no
+ * event-bus message, no copy of the body and nothing encoded per request.
  */
 final class BundleRoutes {
   /** The longest {@code Prefer: wait=N} honoured, in seconds. */
   static final int MAX_WAIT_SECONDS = 600;
+
   private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
   private static final String TAR_KEY = ServedBundles.key(true, null);
 
@@ -47,13 +43,17 @@ final class BundleRoutes {
   /** {@code GET /scopes/{id}/policy} (and {@code GET /policy} for the default scope). */
   void policy(RoutingContext ctx, String scopeId) {
     List<String> asked = ctx.queryParams().getAll("path");
-    List<String> paths = asked.isEmpty() ? List.of() : asked.stream().map(BundleRoutes::relativePath).distinct().toList();
+    List<String> paths =
+        asked.isEmpty()
+            ? List.of()
+            : asked.stream().map(BundleRoutes::relativePath).distinct().toList();
     String base = ctx.queryParams().get("base_hash");
     if (base != null && !CommitHash.valid(base)) {
       throw new HttpException(422, "base_hash: " + CommitHash.RULE);
     }
     BundleQuery request = new BundleQuery(scopeId, base, BundleQuery.Format.JSON, List.of(), paths);
-    ServedAnswer answer = paths.isEmpty() ? cached.find(scopeId, ServedBundles.key(false, base)) : null;
+    ServedAnswer answer =
+        paths.isEmpty() ? cached.find(scopeId, ServedBundles.key(false, base)) : null;
     if (answer != null) {
       send(ctx, answer, CachedAnswers.JSON_TYPE);
       return;
@@ -85,28 +85,36 @@ final class BundleRoutes {
   }
 
   /** OPA's long poll: answer at once when the policy changes, else 304 after the wait. */
-  private void holdUntilChanged(RoutingContext ctx, BundleQuery request, String servedScope, int waitSeconds) {
-    LongPolls.Waiter waiter = longPolls.hold(servedScope, waitSeconds * 1000L, () -> {
-      // Woken by a change: the new build may be here already (another client asked first).
-      ServedAnswer answer = cached.find(request.scopeId(), TAR_KEY);
-      if (answer != null && !clientHolds(ctx, answer)) {
-        send(ctx, answer, CachedAnswers.OPA_TYPE);
-        return Future.succeededFuture();
-      }
-      return askBundle(ctx, request).onSuccess(reply -> send(ctx, answerOf(reply), CachedAnswers.OPA_TYPE));
-    });
+  private void holdUntilChanged(
+      RoutingContext ctx, BundleQuery request, String servedScope, int waitSeconds) {
+    LongPolls.Waiter waiter =
+        longPolls.hold(
+            servedScope,
+            waitSeconds * 1000L,
+            () -> {
+              // Woken by a change: the new build may be here already (another client asked first).
+              ServedAnswer answer = cached.find(request.scopeId(), TAR_KEY);
+              if (answer != null && !clientHolds(ctx, answer)) {
+                send(ctx, answer, CachedAnswers.OPA_TYPE);
+                return Future.succeededFuture();
+              }
+              return askBundle(ctx, request)
+                  .onSuccess(reply -> send(ctx, answerOf(reply), CachedAnswers.OPA_TYPE));
+            });
     ctx.response().closeHandler(closed -> waiter.cancel());
   }
 
   private Future<BundleReply> askBundle(RoutingContext ctx, BundleQuery request) {
-    List<String> ifNoneMatch = EntityTags.parse(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH));
-    return FetcherOrders.of(vertx).bundle(request.withIfNoneMatch(ifNoneMatch))
+    List<String> ifNoneMatch =
+        EntityTags.parse(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH));
+    return FetcherOrders.of(vertx)
+        .bundle(request.withIfNoneMatch(ifNoneMatch))
         .onFailure(ctx::fail);
   }
 
   /**
-   * The fetcher's reply as an answer (its body empty when it was a 304: the client holds that
-   * ETag, which {@link CachedAnswers#send} finds again).
+   * The fetcher's reply as an answer (its body empty when it was a 304: the client holds that ETag,
+   * which {@link CachedAnswers#send} finds again).
    */
   private static ServedAnswer answerOf(BundleReply reply) {
     return ServedAnswer.of(reply.scopeId(), reply.commit(), reply.etag(), reply.body());
@@ -117,10 +125,13 @@ final class BundleRoutes {
   }
 
   private static boolean clientHolds(RoutingContext ctx, ServedAnswer answer) {
-    return EntityTags.matches(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag());
+    return EntityTags.matches(
+        ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH), answer.etag());
   }
 
-  /** OPAL's {@code normalize_path}: a leading {@code /} dropped; {@code ..} and empty parts refused. */
+  /**
+   * OPAL's {@code normalize_path}: a leading {@code /} dropped; {@code ..} and empty parts refused.
+   */
   private static String relativePath(String path) {
     String relative = path.startsWith("/") ? path.substring(1) : path;
     while (relative.endsWith("/") && relative.length() > 1) {
@@ -131,7 +142,8 @@ final class BundleRoutes {
     }
     for (String part : relative.split("/", -1)) {
       if (part.isEmpty() || part.equals("..") || part.indexOf('\0') >= 0) {
-        throw new HttpException(422, "path: '" + path + "' is not a relative path inside the repository");
+        throw new HttpException(
+            422, "path: '" + path + "' is not a relative path inside the repository");
       }
     }
     return relative.startsWith("./") ? relative.substring(2) : relative;

@@ -16,30 +16,38 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * The edge's own route for cached bundles (DESIGN §18), taken before the router: a plain
- * {@code GET} of a bundle whose answer is in the node's served bundles is answered here, from
- * the fetcher's bytes, with no routing, no event-bus message and nothing encoded. Vert.x Web's
- * router allocates about 5 KB a request walking its routes; this path allocates what Vert.x's
- * HTTP server itself does.
+ * The edge's own route for cached bundles (DESIGN §18), taken before the router: a plain {@code
+ * GET} of a bundle whose answer is in the node's served bundles is answered here, from the
+ * fetcher's bytes, with no routing, no event-bus message and nothing encoded. Vert.x Web's router
+ * allocates about 5 KB a request walking its routes; this path allocates what Vert.x's HTTP server
+ * itself does.
  *
- * <p>It answers only what the router would answer the same way, and hands everything else to
- * it: a path or query of any other shape (percent-escapes, extra parameters), a request with a
- * body or a {@code Content-Type}, a CORS request when CORS is on, an OPA long poll, a token whose
- * verdict is not known at once or that the route would refuse (the router then says why), and any
- * answer not in the index.
+ * <p>It answers only what the router would answer the same way, and hands everything else to it: a
+ * path or query of any other shape (percent-escapes, extra parameters), a request with a body or a
+ * {@code Content-Type}, a CORS request when CORS is on, an OPA long poll, a token whose verdict is
+ * not known at once or that the route would refuse (the router then says why), and any answer not
+ * in the index.
  */
 final class CachedAnswers {
   static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
   static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json");
   static final CharSequence GZIP_TYPE = HttpHeaders.createOptimized("application/gzip");
+
   /** What OPA asks for on a long poll, and is answered with. */
-  static final CharSequence OPA_TYPE = HttpHeaders.createOptimized("application/vnd.openpolicyagent.bundles");
+  static final CharSequence OPA_TYPE =
+      HttpHeaders.createOptimized("application/vnd.openpolicyagent.bundles");
+
   private static final String SCOPES = "/scopes/";
   private static final String POLICY = "/policy";
   private static final String TAR = "/bundle.tar.gz";
   private static final String BASE_HASH = "base_hash=";
-  /** The router's patterns for these routes (RouteTable declares them with these): the metrics' {@code route} label. */
+
+  /**
+   * The router's patterns for these routes (RouteTable declares them with these): the metrics'
+   * {@code route} label.
+   */
   static final String SCOPE_POLICY_ROUTE = "/scopes/:scopeId/policy";
+
   static final String SCOPE_TAR_ROUTE = "/scopes/:scopeId/bundle.tar.gz";
   static final String DEFAULT_POLICY_ROUTE = "/policy";
   private static final String TAR_KEY = ServedBundles.key(true, null);
@@ -56,7 +64,9 @@ final class CachedAnswers {
     this.cors = cors;
   }
 
-  /** Answers the request when it is a cached bundle request the router would answer the same way. */
+  /**
+   * Answers the request when it is a cached bundle request the router would answer the same way.
+   */
   boolean answer(HttpServerRequest request) {
     if (request.method() != HttpMethod.GET) {
       return false;
@@ -68,7 +78,8 @@ final class CachedAnswers {
     if (defaultPolicy) {
       scopeId = Topics.DEFAULT_SCOPE;
     } else if (path.startsWith(SCOPES) && (tar || path.endsWith(POLICY))) {
-      scopeId = plainId(path, SCOPES.length(), path.length() - (tar ? TAR.length() : POLICY.length()));
+      scopeId =
+          plainId(path, SCOPES.length(), path.length() - (tar ? TAR.length() : POLICY.length()));
       if (scopeId == null) {
         return false;
       }
@@ -93,7 +104,8 @@ final class CachedAnswers {
     if (answer == null) {
       return false;
     }
-    request.routed(defaultPolicy ? DEFAULT_POLICY_ROUTE : tar ? SCOPE_TAR_ROUTE : SCOPE_POLICY_ROUTE);
+    request.routed(
+        defaultPolicy ? DEFAULT_POLICY_ROUTE : tar ? SCOPE_TAR_ROUTE : SCOPE_POLICY_ROUTE);
     send(request.response(), request.headers(), answer, tar ? GZIP_TYPE : JSON_TYPE);
     return true;
   }
@@ -111,12 +123,18 @@ final class CachedAnswers {
    * A bundle answer, from the index or the fetcher: 304 when the client holds it (If-None-Match),
    * else 200 with the bytes. Nothing to a client that has gone (a long poll answered late).
    */
-  void send(HttpServerResponse response, MultiMap requestHeaders, ServedAnswer answer, CharSequence contentType) {
+  void send(
+      HttpServerResponse response,
+      MultiMap requestHeaders,
+      ServedAnswer answer,
+      CharSequence contentType) {
     if (response.ended() || response.closed()) {
       return;
     }
-    boolean current = EntityTags.matches(requestHeaders.getAll(HttpHeaders.IF_NONE_MATCH), answer.etag());
-    response.setStatusCode(current ? 304 : 200)
+    boolean current =
+        EntityTags.matches(requestHeaders.getAll(HttpHeaders.IF_NONE_MATCH), answer.etag());
+    response
+        .setStatusCode(current ? 304 : 200)
         .putHeader(HttpHeaders.ETAG, answer.etagHeader())
         .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
         .putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE);
@@ -136,14 +154,23 @@ final class CachedAnswers {
     return CommitHash.valid(hash) ? hash : null;
   }
 
-  /** The id between {@code from} and {@code to} when it is plain (letters, digits, {@code -_.}), else null. */
+  /**
+   * The id between {@code from} and {@code to} when it is plain (letters, digits, {@code -_.}),
+   * else null.
+   */
   private static String plainId(String path, int from, int to) {
     if (to <= from) {
       return null;
     }
     for (int i = from; i < to; i++) {
       char c = path.charAt(i);
-      boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.';
+      boolean plain =
+          c >= 'a' && c <= 'z'
+              || c >= 'A' && c <= 'Z'
+              || c >= '0' && c <= '9'
+              || c == '-'
+              || c == '_'
+              || c == '.';
       if (!plain) {
         return null;
       }
@@ -154,7 +181,8 @@ final class CachedAnswers {
   /** No body, no content type, no CORS request to answer, no OPA long poll. */
   private boolean plainRequest(MultiMap headers, boolean tar) {
     String length = headers.get(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && !length.equals("0") || headers.contains(HttpHeaders.TRANSFER_ENCODING)
+    if (length != null && !length.equals("0")
+        || headers.contains(HttpHeaders.TRANSFER_ENCODING)
         || headers.contains(HttpHeaders.CONTENT_TYPE)) {
       return false;
     }
@@ -164,7 +192,10 @@ final class CachedAnswers {
     return !(tar && headers.contains("Prefer"));
   }
 
-  /** The router's rule for the route, when its verdict is known now: a scope reader, or any caller for {@code /policy}. */
+  /**
+   * The router's rule for the route, when its verdict is known now: a scope reader, or any caller
+   * for {@code /policy}.
+   */
   private boolean allowed(HttpServerRequest request, String scopeId) {
     if (!access.enabled()) {
       return true;

@@ -10,9 +10,9 @@ import java.util.function.Consumer;
 
 /**
  * Who may call a route (OPAL's rules, DESIGN §6): the auth step a route runs before its handler.
- * Management needs a datasource token, a scope's policy and data need the scope in
- * {@code allowed_scopes}; every step lets everything through without {@code auth.publicKey}. A
- * refusal fails the request, for {@link EdgeFailures} to answer. Immutable.
+ * Management needs a datasource token, a scope's policy and data need the scope in {@code
+ * allowed_scopes}; every step lets everything through without {@code auth.publicKey}. A refusal
+ * fails the request, for {@link EdgeFailures} to answer. Immutable.
  */
 final class CallerRules {
   /** The verified caller of a request, for the handlers after the auth step. */
@@ -31,7 +31,7 @@ final class CallerRules {
 
   /** Any valid token (OPAL's non-scoped policy and data config routes). */
   Handler<RoutingContext> anyCaller() {
-    return ctx -> authenticated(ctx, claims -> { });
+    return ctx -> authenticated(ctx, claims -> {});
   }
 
   /** A token that may read the route's {@code scopeId}. */
@@ -47,19 +47,22 @@ final class CallerRules {
   }
 
   private void authenticated(RoutingContext ctx, Consumer<Claims> rule) {
-    access.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      try {
-        rule.accept(ar.result());
-      } catch (AuthFailure e) {
-        ctx.fail(e);
-        return;
-      }
-      ctx.put(CLAIMS, ar.result());
-      ctx.next();
-    });
+    access
+        .authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              try {
+                rule.accept(ar.result());
+              } catch (AuthFailure e) {
+                ctx.fail(e);
+                return;
+              }
+              ctx.put(CLAIMS, ar.result());
+              ctx.next();
+            });
   }
 }

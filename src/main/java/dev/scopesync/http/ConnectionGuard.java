@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Bounds what idle and slow connections cost (DESIGN §15): a connection must complete a request's
  * headers within {@code http.headerTimeoutSeconds} of opening, and again after each answer if it is
- * kept alive, and a request's body within that time after its headers, or it is closed. A request being served — a held long poll, an OPAL client's
- * WebSocket — is exempt: they are idle by design. Beyond {@code http.maxConnections} open
- * connections, a new connection's request is answered 503 and the connection closed.
+ * kept alive, and a request's body within that time after its headers, or it is closed. A request
+ * being served — a held long poll, an OPAL client's WebSocket — is exempt: they are idle by design.
+ * Beyond {@code http.maxConnections} open connections, a new connection's request is answered 503
+ * and the connection closed.
  *
  * <p>Waiting costs a timer, never a thread. Confined to the HTTP verticle's event loop, except
  * {@link #open()}.
@@ -30,7 +31,8 @@ final class ConnectionGuard {
   private final Map<HttpConnection, Tracked> connections = new HashMap<>();
   private volatile int open;
 
-  ConnectionGuard(Vertx vertx, int headerTimeoutSeconds, int maxConnections, ServerMetrics metrics) {
+  ConnectionGuard(
+      Vertx vertx, int headerTimeoutSeconds, int maxConnections, ServerMetrics metrics) {
     this.vertx = vertx;
     this.headerTimeoutMillis = headerTimeoutSeconds * 1000L;
     this.maxConnections = maxConnections;
@@ -42,13 +44,14 @@ final class ConnectionGuard {
     Tracked tracked = new Tracked(connection, connections.size() >= maxConnections);
     connections.put(connection, tracked);
     open = connections.size();
-    connection.closeHandler(closed -> {
-      Tracked gone = connections.remove(connection);
-      open = connections.size();
-      if (gone != null) {
-        gone.stop();
-      }
-    });
+    connection.closeHandler(
+        closed -> {
+          Tracked gone = connections.remove(connection);
+          open = connections.size();
+          if (gone != null) {
+            gone.stop();
+          }
+        });
     tracked.arm();
   }
 
@@ -68,24 +71,29 @@ final class ConnectionGuard {
       return false;
     }
     long bodyClock = mayHaveBody(request) && !request.isEnded() ? armBodyClock(request) : -1;
-    request.response().endHandler(ended -> {
-      if (bodyClock >= 0) {
-        vertx.cancelTimer(bodyClock);
-      }
-      // Kept alive, the connection must send its next request's headers in time too; one that
-      // became a WebSocket (101) is the endpoint's to watch. A refused upgrade, or upgrade
-      // headers on a plain request, leave an HTTP connection like any other.
-      if (request.response().getStatusCode() != 101) {
-        tracked.arm();
-      }
-    });
+    request
+        .response()
+        .endHandler(
+            ended -> {
+              if (bodyClock >= 0) {
+                vertx.cancelTimer(bodyClock);
+              }
+              // Kept alive, the connection must send its next request's headers in time too; one
+              // that
+              // became a WebSocket (101) is the endpoint's to watch. A refused upgrade, or upgrade
+              // headers on a plain request, leave an HTTP connection like any other.
+              if (request.response().getStatusCode() != 101) {
+                tracked.arm();
+              }
+            });
     return true;
   }
 
   /** Whether the headers announce a body (a GET without them costs no timer). */
   private static boolean mayHaveBody(HttpServerRequest request) {
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return (length != null && !length.equals("0")) || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+    return (length != null && !length.equals("0"))
+        || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
   }
 
   /**
@@ -95,14 +103,18 @@ final class ConnectionGuard {
    */
   private long armBodyClock(HttpServerRequest request) {
     HttpConnection connection = request.connection();
-    return vertx.setTimer(headerTimeoutMillis, fired -> {
-      if (!request.isEnded() && connections.containsKey(connection)) {
-        metrics.httpDropped("body_timeout");
-        LOG.debug("closed a connection from {}: request body not complete within {} ms of its headers",
-            connection.remoteAddress(), headerTimeoutMillis);
-        connection.close();
-      }
-    });
+    return vertx.setTimer(
+        headerTimeoutMillis,
+        fired -> {
+          if (!request.isEnded() && connections.containsKey(connection)) {
+            metrics.httpDropped("body_timeout");
+            LOG.debug(
+                "closed a connection from {}: request body not complete within {} ms of its headers",
+                connection.remoteAddress(),
+                headerTimeoutMillis);
+            connection.close();
+          }
+        });
   }
 
   /** Open HTTP connections (WebSockets included); safe from any thread. */
@@ -118,8 +130,13 @@ final class ConnectionGuard {
   private final class Tracked {
     private final HttpConnection connection;
     private final boolean overLimit;
-    /** When the connection must have sent complete headers ({@link System#nanoTime}); -1: not waiting. */
+
+    /**
+     * When the connection must have sent complete headers ({@link System#nanoTime}); -1: not
+     * waiting.
+     */
     private long deadline = -1;
+
     private long timer = -1;
 
     Tracked(HttpConnection connection, boolean overLimit) {
@@ -151,21 +168,26 @@ final class ConnectionGuard {
     }
 
     private void schedule(long millis) {
-      timer = vertx.setTimer(Math.max(1, millis), fired -> {
-        timer = -1;
-        if (deadline < 0) {
-          return; // a request is being served: no clock runs
-        }
-        long left = deadline - System.nanoTime();
-        if (left > 0) {
-          schedule((left + 999_999) / 1_000_000);
-          return;
-        }
-        metrics.httpDropped("header_timeout");
-        LOG.debug("closed a connection from {}: no complete request headers within {} ms",
-            connection.remoteAddress(), headerTimeoutMillis);
-        connection.close();
-      });
+      timer =
+          vertx.setTimer(
+              Math.max(1, millis),
+              fired -> {
+                timer = -1;
+                if (deadline < 0) {
+                  return; // a request is being served: no clock runs
+                }
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                  schedule((left + 999_999) / 1_000_000);
+                  return;
+                }
+                metrics.httpDropped("header_timeout");
+                LOG.debug(
+                    "closed a connection from {}: no complete request headers within {} ms",
+                    connection.remoteAddress(),
+                    headerTimeoutMillis);
+                connection.close();
+              });
     }
   }
 }

@@ -21,8 +21,15 @@ final class Cors {
     } else {
       cors.addOrigins(origins);
     }
-    return cors.allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE,
-            HttpMethod.PATCH, HttpMethod.OPTIONS, HttpMethod.HEAD))
+    return cors.allowedMethods(
+            Set.of(
+                HttpMethod.GET,
+                HttpMethod.POST,
+                HttpMethod.PUT,
+                HttpMethod.DELETE,
+                HttpMethod.PATCH,
+                HttpMethod.OPTIONS,
+                HttpMethod.HEAD))
         .maxAgeSeconds(600);
   }
 }

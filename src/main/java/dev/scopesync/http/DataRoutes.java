@@ -17,9 +17,9 @@ import io.vertx.ext.web.handler.HttpException;
 
 /**
  * The data routes (DESIGN §12, §17): a scope's data config, the non-scoped one, and OPAL's data
- * updates, for one scope or for non-scoped clients. Updates are published on
- * {@code scopesync.data-updated} and {@code scopesync.data-updated.<scope_id>}, and every node
- * notifies its own OPAL clients. Stateless; runs on the HTTP verticle's event loop.
+ * updates, for one scope or for non-scoped clients. Updates are published on {@code
+ * scopesync.data-updated} and {@code scopesync.data-updated.<scope_id>}, and every node notifies
+ * its own OPAL clients. Stateless; runs on the HTTP verticle's event loop.
  */
 final class DataRoutes {
   private final Vertx vertx;
@@ -39,17 +39,28 @@ final class DataRoutes {
    * configured (OPAL's fallback), else 404.
    */
   void scopeData(RoutingContext ctx, String scopeId) {
-    scopes.get(scopeId)
-        .onSuccess(scope -> sendJson(ctx, 200,
-            Topics.scopedDataConfig(scopeId, scope.getJsonObject("data", new JsonObject())).encode()))
-        .onFailure(e -> {
-          if (Failures.statusOf(e) != Failures.NOT_FOUND || !opal.unknownScopeDataConfig(ctx, scopeId)) {
-            ctx.fail(e);
-          }
-        });
+    scopes
+        .get(scopeId)
+        .onSuccess(
+            scope ->
+                sendJson(
+                    ctx,
+                    200,
+                    Topics.scopedDataConfig(scopeId, scope.getJsonObject("data", new JsonObject()))
+                        .encode()))
+        .onFailure(
+            e -> {
+              if (Failures.statusOf(e) != Failures.NOT_FOUND
+                  || !opal.unknownScopeDataConfig(ctx, scopeId)) {
+                ctx.fail(e);
+              }
+            });
   }
 
-  /** {@code GET /data/config}: {@code data.configSources} when configured, else the default scope's data. */
+  /**
+   * {@code GET /data/config}: {@code data.configSources} when configured, else the default scope's
+   * data.
+   */
   void nonScopedDataConfig(RoutingContext ctx) {
     if (!opal.nonScopedDataConfig(ctx)) {
       scopeData(ctx, Topics.DEFAULT_SCOPE);
@@ -57,38 +68,54 @@ final class DataRoutes {
   }
 
   /**
-   * {@code POST /scopes/{id}/data/update}: OPAL's data update for a scope, with each entry's
-   * topics as the scope's clients need them (OPAL issue #920); 404 when the scope does not exist.
+   * {@code POST /scopes/{id}/data/update}: OPAL's data update for a scope, with each entry's topics
+   * as the scope's clients need them (OPAL issue #920); 404 when the scope does not exist.
    */
   void updateScope(RoutingContext ctx, Claims claims) {
     String scopeId = ctx.pathParam("scopeId");
     ScopedDataUpdate scoped = checked(ctx, claims, scopeId);
-    scopes.get(scopeId)
+    scopes
+        .get(scopeId)
         .onFailure(ctx::fail)
-        .onSuccess(scope -> {
-          publish(scoped);
-          sendJson(ctx, 200, new JsonObject().put("status", "ok").put("topics", new JsonArray(scoped.topics())).encode());
-        });
+        .onSuccess(
+            scope -> {
+              publish(scoped);
+              sendJson(
+                  ctx,
+                  200,
+                  new JsonObject()
+                      .put("status", "ok")
+                      .put("topics", new JsonArray(scoped.topics()))
+                      .encode());
+            });
   }
 
   /**
-   * {@code POST /data/config}: OPAL's own publish route (every data publisher and OPAL's
-   * {@code publish-data-update} use it), for non-scoped clients on the plain topics. Needs no
-   * {@code default} scope: a data-only server has none. Answers OPAL's {@code {"status": "ok"}}.
+   * {@code POST /data/config}: OPAL's own publish route (every data publisher and OPAL's {@code
+   * publish-data-update} use it), for non-scoped clients on the plain topics. Needs no {@code
+   * default} scope: a data-only server has none. Answers OPAL's {@code {"status": "ok"}}.
    */
   void publishNonScoped(RoutingContext ctx, Claims claims) {
     publish(checked(ctx, claims, Topics.DEFAULT_SCOPE));
     sendJson(ctx, 200, "{\"status\":\"ok\"}");
   }
 
-  /** The body as OPAL's {@code DataUpdate}, within the caller's {@code permitted_topics} and a client's frame limit. */
+  /**
+   * The body as OPAL's {@code DataUpdate}, within the caller's {@code permitted_topics} and a
+   * client's frame limit.
+   */
   private static ScopedDataUpdate checked(RoutingContext ctx, Claims claims, String scopeId) {
     JsonObject update = DataUpdates.normalized(JsonBodies.of(ctx));
     claims.requireTopics(DataUpdates.topics(update));
     ScopedDataUpdate scoped = ScopedDataUpdate.of(scopeId, update);
     if (scoped.largestNotifyBytes() > RpcFrames.MAX_MESSAGE_BYTES) {
-      throw new HttpException(413, "the data update's notify message would be " + scoped.largestNotifyBytes()
-          + " bytes; OPAL clients accept at most " + RpcFrames.MAX_MESSAGE_BYTES + " (put large data behind a url)");
+      throw new HttpException(
+          413,
+          "the data update's notify message would be "
+              + scoped.largestNotifyBytes()
+              + " bytes; OPAL clients accept at most "
+              + RpcFrames.MAX_MESSAGE_BYTES
+              + " (put large data behind a url)");
     }
     return scoped;
   }

@@ -22,20 +22,25 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place where a failure that reached the edge becomes an HTTP status and a {@code detail}
  * (DESIGN §15). What the client caused — a form Netty cannot decode, a form field or form over its
- * limit, bad chunked framing, a path or query with a bad percent-escape, a request Vert.x Web refused
- * itself, a token refused, a value refused by a verticle — is the 4xx it is, answered without a
- * stack trace. Only what is left is a server fault: 500, logged once, at ERROR, with its stack trace.
+ * limit, bad chunked framing, a path or query with a bad percent-escape, a request Vert.x Web
+ * refused itself, a token refused, a value refused by a verticle — is the 4xx it is, answered
+ * without a stack trace. Only what is left is a server fault: 500, logged once, at ERROR, with its
+ * stack trace.
  *
- * <p>Its handlers answer the three ways a failure reaches the edge: a request Netty could not decode
- * ({@link #answerUndecodable}), a path Vert.x cannot decode ({@link #requireDecodablePath}, before any
- * route) and a failed route ({@link #answerFailed}, the router's failure handler). Stateless.
+ * <p>Its handlers answer the three ways a failure reaches the edge: a request Netty could not
+ * decode ({@link #answerUndecodable}), a path Vert.x cannot decode ({@link #requireDecodablePath},
+ * before any route) and a failed route ({@link #answerFailed}, the router's failure handler).
+ * Stateless.
  */
 final class EdgeFailures {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeFailures.class);
 
   /** A status and a detail for the client. */
   record Answer(int status, String detail) {
-    /** A fault of ours (not a refusal, not a service that is down): the one kind worth a stack trace. */
+    /**
+     * A fault of ours (not a refusal, not a service that is down): the one kind worth a stack
+     * trace.
+     */
     boolean serverFault() {
       return status == Failures.INTERNAL;
     }
@@ -58,9 +63,16 @@ final class EdgeFailures {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
     }
     if (answer.serverFault()) {
-      LOG.error("{} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, answer.detail(), failure);
+      LOG.error(
+          "{} {} -> {}: {}",
+          ctx.request().method(),
+          ctx.request().path(),
+          status,
+          answer.detail(),
+          failure);
     } else if (status >= 500) {
-      LOG.warn("{} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, answer.detail());
+      LOG.warn(
+          "{} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, answer.detail());
     }
     JsonAnswers.sendDetail(ctx, status, answer.detail());
   }
@@ -85,7 +97,10 @@ final class EdgeFailures {
     request.connection().close();
   }
 
-  /** The first step of every route: a path or query Vert.x cannot decode is the client's error (400). */
+  /**
+   * The first step of every route: a path or query Vert.x cannot decode is the client's error
+   * (400).
+   */
   static void requireDecodablePath(RoutingContext ctx) {
     Answer bad;
     try {
@@ -133,7 +148,8 @@ final class EdgeFailures {
     }
     if (statusSet >= 400 && statusSet < 500) {
       // Vert.x Web refused the request itself (ctx.fail(400, cause): no Host, an empty path, …).
-      return new Answer(statusSet, failure instanceof VertxException ? messageOf(failure) : reasonOf(statusSet));
+      return new Answer(
+          statusSet, failure instanceof VertxException ? messageOf(failure) : reasonOf(statusSet));
     }
     return new Answer(Failures.statusOf(failure), Failures.detailOf(failure));
   }
@@ -147,20 +163,23 @@ final class EdgeFailures {
     if (failure instanceof HttpPostRequestDecoder.ErrorDataDecoderException) {
       return new Answer(400, "malformed form body: " + messageOf(failure));
     }
-    if (failure instanceof IOException && "Size exceed allowed maximum capacity".equals(failure.getMessage())) {
+    if (failure instanceof IOException
+        && "Size exceed allowed maximum capacity".equals(failure.getMessage())) {
       return new Answer(413, "form body larger than http.maxBodyBytes");
     }
-    if (failure instanceof DecoderException || failure instanceof EncoderException
-        || failure instanceof NumberFormatException || thrownByNettyCodec(failure)) {
+    if (failure instanceof DecoderException
+        || failure instanceof EncoderException
+        || failure instanceof NumberFormatException
+        || thrownByNettyCodec(failure)) {
       return new Answer(400, "malformed request: " + messageOf(failure));
     }
     return null;
   }
 
   /**
-   * Netty's decoders signal bad input with plain exceptions too (a form's unterminated {@code %}, the
-   * multipart decoder's NullPointerException on a part without a name): thrown while decoding what
-   * the client sent, they are the client's.
+   * Netty's decoders signal bad input with plain exceptions too (a form's unterminated {@code %},
+   * the multipart decoder's NullPointerException on a part without a name): thrown while decoding
+   * what the client sent, they are the client's.
    */
   private static boolean thrownByNettyCodec(Throwable failure) {
     if (!(failure instanceof RuntimeException)) {
@@ -196,7 +215,8 @@ final class EdgeFailures {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     // Never echo much of what the client sent.
     return message.length() > 200 ? message.substring(0, 200) + "…" : message;
   }

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code If-None-Match} (RFC 9110 §13.1.2): the entity tags a client holds, compared weakly
- * ({@code W/} ignored), {@code *} matching any.
+ * {@code If-None-Match} (RFC 9110 §13.1.2): the entity tags a client holds, compared weakly ({@code
+ * W/} ignored), {@code *} matching any.
  */
 final class EntityTags {
   private EntityTags() {}
@@ -24,7 +24,10 @@ final class EntityTags {
     return tags;
   }
 
-  /** Whether the headers name {@code etag} (or {@code *}); scans without splitting (every cached request asks). */
+  /**
+   * Whether the headers name {@code etag} (or {@code *}); scans without splitting (every cached
+   * request asks).
+   */
   static boolean matches(List<String> headers, String etag) {
     for (int h = 0; h < headers.size(); h++) {
       String header = headers.get(h);
@@ -57,7 +60,10 @@ final class EntityTags {
     return false;
   }
 
-  /** What {@link String#trim} drops, so that {@link #parse} and {@link #matches} read a header alike. */
+  /**
+   * What {@link String#trim} drops, so that {@link #parse} and {@link #matches} read a header
+   * alike.
+   */
   private static boolean blank(char c) {
     return c <= ' ';
   }

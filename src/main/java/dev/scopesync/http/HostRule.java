@@ -8,22 +8,27 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * RFC 9112 section 3.2 at the door, before any route sees a request: an HTTP/1.1 request needs exactly one
- * valid {@code Host} header, any request with two or with an invalid one is refused, and an
- * absolute-form target ({@code GET http://host/path}) is served by its own authority, whatever Host
- * says (section 3.2.2).
+ * RFC 9112 section 3.2 at the door, before any route sees a request: an HTTP/1.1 request needs
+ * exactly one valid {@code Host} header, any request with two or with an invalid one is refused,
+ * and an absolute-form target ({@code GET http://host/path}) is served by its own authority,
+ * whatever Host says (section 3.2.2).
  *
  * <p>Vert.x Web refuses a missing Host itself, but as a failure our edge used to take for a server
- * fault (a 500), and it lets two Host headers through and ignores an absolute-form authority. Deciding
- * here keeps all of that out of the router. Stateless; call on the request's event loop.
+ * fault (a 500), and it lets two Host headers through and ignores an absolute-form authority.
+ * Deciding here keeps all of that out of the router. Stateless; call on the request's event loop.
  */
 final class HostRule {
-  /** {@code scheme "://"}: RFC 3986's scheme, then an authority (absolute-form, RFC 9112 section 3.2.2). */
-  private static final Pattern ABSOLUTE_FORM = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*", Pattern.DOTALL);
+  /**
+   * {@code scheme "://"}: RFC 3986's scheme, then an authority (absolute-form, RFC 9112 section
+   * 3.2.2).
+   */
+  private static final Pattern ABSOLUTE_FORM =
+      Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*", Pattern.DOTALL);
 
   /**
    * The last authority found valid: a kept-alive client sends the same Host on every request, and
-   * Vert.x's parser allocates each time. A String, so a racing read sees one whole value or another.
+   * Vert.x's parser allocates each time. A String, so a racing read sees one whole value or
+   * another.
    */
   private static volatile String lastValid = "";
 
@@ -43,7 +48,8 @@ final class HostRule {
     }
     List<String> hosts = request.headers().getAll(HttpHeaders.HOST);
     if (hosts.size() > 1) {
-      return refused("a request must not carry " + hosts.size() + " Host headers (RFC 9112 section 3.2)");
+      return refused(
+          "a request must not carry " + hosts.size() + " Host headers (RFC 9112 section 3.2)");
     }
     if (hosts.isEmpty()) {
       return request.version() == HttpVersion.HTTP_1_0
@@ -55,7 +61,8 @@ final class HostRule {
         : refused("the Host header is not a valid host[:port] (RFC 9112 section 3.2)");
   }
 
-  private static EdgeFailures.Answer adoptTargetAuthority(HttpServerRequest request, String target) {
+  private static EdgeFailures.Answer adoptTargetAuthority(
+      HttpServerRequest request, String target) {
     int start = target.indexOf("://") + 3;
     int end = start;
     while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
@@ -63,7 +70,8 @@ final class HostRule {
     }
     String authority = target.substring(start, end);
     if (authority.indexOf('@') >= 0 || !validAuthority(authority)) {
-      return refused("the request target's authority is not a valid host[:port] (RFC 9112 section 3.2.2)");
+      return refused(
+          "the request target's authority is not a valid host[:port] (RFC 9112 section 3.2.2)");
     }
     request.headers().set(HttpHeaders.HOST, authority);
     return null;

@@ -31,13 +31,17 @@ public final class HttpVerticle extends VerticleBase {
 
   private final ServerConfig config;
   private final ServerMetrics metrics;
+
   /** The API description, read once when the verticle is made (never on an event loop). */
   private final String openApi;
+
   private HttpServer server;
   private LongPolls longPolls;
   private MessageConsumer<JsonObject> policyUpdates;
+
   /** OPAL clients' {@code /ws}; null when {@code pubsub.enabled} is false. */
   private PubSubEndpoint pubSub;
+
   private ConnectionGuard connections;
 
   public HttpVerticle(ServerConfig config, ServerMetrics metrics) {
@@ -58,63 +62,91 @@ public final class HttpVerticle extends VerticleBase {
       LOG.warn("auth.publicKey is not set: the HTTP API accepts requests without a token");
     }
     longPolls = new LongPolls(vertx);
-    CachedAnswers cached = new CachedAnswers(ServedBundles.of(vertx), access, metrics, !config.opal().allowedOrigins().isEmpty());
+    CachedAnswers cached =
+        new CachedAnswers(
+            ServedBundles.of(vertx), access, metrics, !config.opal().allowedOrigins().isEmpty());
     BundleRoutes bundles = new BundleRoutes(vertx, longPolls, cached);
     metrics.gauge(ServerMetrics.LONG_POLLS_HELD, "OPA long polls held", () -> longPolls.held());
     if (config.webhookSecret() == null) {
       LOG.warn("webhook.secret is not set: POST /webhook accepts unauthenticated pushes");
     }
-    policyUpdates = vertx.eventBus().consumer(Addresses.POLICY_UPDATED,
-        m -> longPolls.changed(m.body().getString("scope_id")));
-    connections = new ConnectionGuard(vertx, config.headerTimeoutSeconds(), config.maxConnections(), metrics);
-    metrics.gauge(ServerMetrics.HTTP_CONNECTIONS, "open HTTP connections (WebSockets included)", connections::open);
+    policyUpdates =
+        vertx
+            .eventBus()
+            .consumer(
+                Addresses.POLICY_UPDATED, m -> longPolls.changed(m.body().getString("scope_id")));
+    connections =
+        new ConnectionGuard(vertx, config.headerTimeoutSeconds(), config.maxConnections(), metrics);
+    metrics.gauge(
+        ServerMetrics.HTTP_CONNECTIONS,
+        "open HTTP connections (WebSockets included)",
+        connections::open);
     if (config.pubsubEnabled()) {
       pubSub = new PubSubEndpoint(vertx, config, access, metrics);
     }
-    Router router = new RouteTable(vertx, config, metrics, access, bundles, pubSub, openApi).router(vertx);
+    Router router =
+        new RouteTable(vertx, config, metrics, access, bundles, pubSub, openApi).router(vertx);
 
     Future<Void> pubSubStarted = pubSub == null ? Future.succeededFuture() : pubSub.start();
-    HttpServerOptions options = PubSubEndpoint.configure(new HttpServerOptions())
-        // Netty's form decoder refuses a field over 8 KB by default: a GitHub form delivery is bigger.
-        .setMaxFormAttributeSize(config.maxBodyBytes())
-        .setMaxFormBufferedBytes(config.maxBodyBytes())
-        // HTTP/1.1 only: sniffing for h2c's preface delays the connection (and its header clock)
-        // until the client has sent bytes, so a silent client would never be timed out.
-        .setHttp2ClearTextEnabled(false);
-    return Future.all(policyUpdates.completion(), pubSubStarted).compose(ready -> vertx
-        .createHttpServer(options)
-        .connectionHandler(connection -> {
-          VersionGate.install(connection);
-          connections.opened(connection);
-        })
-        .invalidRequestHandler(EdgeFailures::answerUndecodable)
-        .requestHandler(request -> {
-          if (!connections.admit(request)) {
-            request.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader(HttpHeaders.RETRY_AFTER, "5");
-            sendDetail(request.response(), 503, "too many connections (http.maxConnections); retry later");
-            // The header alone closes nothing in Vert.x 5 (it follows the request's keep-alive).
-            request.connection().close();
-            return;
-          }
-          EdgeFailures.Answer badHost = HostRule.check(request);
-          if (badHost != null) {
-            LOG.warn("{} -> 400: {}", request.method(), badHost.detail());
-            sendDetail(request.response(), 400, badHost.detail());
-          } else if (!cached.answer(request)) {
-            router.handle(request);
-          }
-        })
-        .listen(config.httpPort(), config.httpHost())
-        .onSuccess(s -> {
-          server = s;
-          LOG.info("HTTP API listening on {}:{}", config.httpHost(), s.actualPort());
-        }));
+    HttpServerOptions options =
+        PubSubEndpoint.configure(new HttpServerOptions())
+            // Netty's form decoder refuses a field over 8 KB by default: a GitHub form delivery is
+            // bigger.
+            .setMaxFormAttributeSize(config.maxBodyBytes())
+            .setMaxFormBufferedBytes(config.maxBodyBytes())
+            // HTTP/1.1 only: sniffing for h2c's preface delays the connection (and its header
+            // clock)
+            // until the client has sent bytes, so a silent client would never be timed out.
+            .setHttp2ClearTextEnabled(false);
+    return Future.all(policyUpdates.completion(), pubSubStarted)
+        .compose(
+            ready ->
+                vertx
+                    .createHttpServer(options)
+                    .connectionHandler(
+                        connection -> {
+                          VersionGate.install(connection);
+                          connections.opened(connection);
+                        })
+                    .invalidRequestHandler(EdgeFailures::answerUndecodable)
+                    .requestHandler(
+                        request -> {
+                          if (!connections.admit(request)) {
+                            request
+                                .response()
+                                .putHeader(HttpHeaders.CONNECTION, "close")
+                                .putHeader(HttpHeaders.RETRY_AFTER, "5");
+                            sendDetail(
+                                request.response(),
+                                503,
+                                "too many connections (http.maxConnections); retry later");
+                            // The header alone closes nothing in Vert.x 5 (it follows the request's
+                            // keep-alive).
+                            request.connection().close();
+                            return;
+                          }
+                          EdgeFailures.Answer badHost = HostRule.check(request);
+                          if (badHost != null) {
+                            LOG.warn("{} -> 400: {}", request.method(), badHost.detail());
+                            sendDetail(request.response(), 400, badHost.detail());
+                          } else if (!cached.answer(request)) {
+                            router.handle(request);
+                          }
+                        })
+                    .listen(config.httpPort(), config.httpHost())
+                    .onSuccess(
+                        s -> {
+                          server = s;
+                          LOG.info(
+                              "HTTP API listening on {}:{}", config.httpHost(), s.actualPort());
+                        }));
   }
 
   @Override
   public Future<?> stop() {
     // Held long polls are answered and OPAL clients' sockets closed (1001) before the server goes.
-    return longPolls.releaseAll()
+    return longPolls
+        .releaseAll()
         .eventually(() -> pubSub == null ? Future.succeededFuture() : pubSub.stop())
         .eventually(() -> policyUpdates.unregister())
         .eventually(() -> server == null ? Future.succeededFuture() : server.close());

@@ -6,14 +6,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * How every route answers: a JSON body with its status, and a failure as
- * {@code {"detail": "..."}} (FastAPI's shape, which OPAL clients read). An answer to a client
- * that has gone, or a second answer, writes nothing; a failure after a streamed answer has
- * begun resets the stream, so a client never takes a cut list for a whole one.
+ * How every route answers: a JSON body with its status, and a failure as {@code {"detail": "..."}}
+ * (FastAPI's shape, which OPAL clients read). An answer to a client that has gone, or a second
+ * answer, writes nothing; a failure after a streamed answer has begun resets the stream, so a
+ * client never takes a cut list for a whole one.
  */
 public final class JsonAnswers {
-  private JsonAnswers() {
-  }
+  private JsonAnswers() {}
 
   public static void sendDetail(RoutingContext ctx, int status, String detail) {
     sendDetail(ctx.response(), status, detail);

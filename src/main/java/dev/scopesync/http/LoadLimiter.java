@@ -43,7 +43,10 @@ final class LoadLimiter {
         used[i] = 0;
       }
       if (used[i] >= rates.get(i).count()) {
-        retryAfter = Math.max(retryAfter, Math.max(1, (windowStart[i] + window - now + 999_999_999L) / 1_000_000_000L));
+        retryAfter =
+            Math.max(
+                retryAfter,
+                Math.max(1, (windowStart[i] + window - now + 999_999_999L) / 1_000_000_000L));
       }
     }
     if (retryAfter > 0) {

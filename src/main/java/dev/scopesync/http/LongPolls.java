@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Bundle requests held for OPA's long polling ({@code Prefer: wait=N}): each waits, with
- * no thread, until its scope's policy changes, its time is up, its client goes away or
- * the server stops — whichever comes first wakes it exactly once and forgets it.
+ * Bundle requests held for OPA's long polling ({@code Prefer: wait=N}): each waits, with no thread,
+ * until its scope's policy changes, its time is up, its client goes away or the server stops —
+ * whichever comes first wakes it exactly once and forgets it.
  *
  * <p>Not thread-safe: used only on the HTTP verticle's context.
  */
@@ -42,7 +42,9 @@ final class LongPolls {
       finish(false);
     }
 
-    /** @return the wake-up's answer, or a completed future when there was nothing to do */
+    /**
+     * @return the wake-up's answer, or a completed future when there was nothing to do
+     */
     private Future<?> finish(boolean wakeUp) {
       if (done) {
         return Future.succeededFuture();
@@ -61,7 +63,10 @@ final class LongPolls {
     }
   }
 
-  /** Holds a request for up to {@code waitMillis}; {@code wake} runs once, on change, timeout or shutdown. */
+  /**
+   * Holds a request for up to {@code waitMillis}; {@code wake} runs once, on change, timeout or
+   * shutdown.
+   */
   Waiter hold(String scopeId, long waitMillis, Supplier<Future<?>> wake) {
     Waiter waiter = new Waiter(scopeId, wake);
     byScope.computeIfAbsent(scopeId, id -> new LinkedHashSet<>()).add(waiter);
@@ -81,7 +86,10 @@ final class LongPolls {
   /** Wakes every held request (shutdown); completes when all of them have been answered. */
   Future<Void> releaseAll() {
     List<Future<?>> answered = new ArrayList<>();
-    byScope.values().stream().flatMap(Set::stream).toList().forEach(w -> answered.add(w.finish(true)));
+    byScope.values().stream()
+        .flatMap(Set::stream)
+        .toList()
+        .forEach(w -> answered.add(w.finish(true)));
     return Future.join(answered).mapEmpty();
   }
 

@@ -22,12 +22,21 @@ import java.nio.charset.StandardCharsets;
  */
 final class NodeRoutes {
   private final Vertx vertx;
+
   /** This node's scope verticle: stats are about the process that answers. */
   private final ScopesClient thisNode;
+
   private final boolean internalStats;
-  /** The API description, read once by {@link #readOpenApi} when the verticle is made (never on an event loop). */
+
+  /**
+   * The API description, read once by {@link #readOpenApi} when the verticle is made (never on an
+   * event loop).
+   */
   private final String openApi;
-  /** The public half of {@code bundles.signingKey} (SPKI PEM), or null when bundles are not signed. */
+
+  /**
+   * The public half of {@code bundles.signingKey} (SPKI PEM), or null when bundles are not signed.
+   */
   private final String signingKeyPem;
 
   NodeRoutes(Vertx vertx, ServerConfig config, String openApi) {
@@ -44,23 +53,29 @@ final class NodeRoutes {
     sendJson(ctx, 200, new JsonObject().put("status", "ok").encode());
   }
 
-  /** {@code GET /ready}: 200 once the verticles are deployed and the store answers, else 503 with the reason. */
+  /**
+   * {@code GET /ready}: 200 once the verticles are deployed and the store answers, else 503 with
+   * the reason.
+   */
   void ready(RoutingContext ctx) {
     // A probe's answer, not a failed request: no Retry-After, nothing logged.
-    vertx.eventBus().<JsonObject>request(Addresses.READY, new JsonObject(), Delivery.local())
+    vertx
+        .eventBus()
+        .<JsonObject>request(Addresses.READY, new JsonObject(), Delivery.local())
         .onSuccess(reply -> sendJson(ctx, 200, reply.body().encode()))
         .onFailure(e -> sendDetail(ctx, 503, "not ready: " + Failures.detailOf(e)));
   }
 
-  /** {@code GET /internal/stats}: this node's counts when {@code debug.internalStats} is on, else 404. */
+  /**
+   * {@code GET /internal/stats}: this node's counts when {@code debug.internalStats} is on, else
+   * 404.
+   */
   void internalStats(RoutingContext ctx) {
     if (!internalStats) {
       sendDetail(ctx, 404, "Not Found");
       return;
     }
-    thisNode.stats()
-        .onSuccess(stats -> sendJson(ctx, 200, stats.encode()))
-        .onFailure(ctx::fail);
+    thisNode.stats().onSuccess(stats -> sendJson(ctx, 200, stats.encode())).onFailure(ctx::fail);
   }
 
   /** {@code GET /openapi.json}. */
@@ -68,7 +83,10 @@ final class NodeRoutes {
     sendJson(ctx, 200, openApi);
   }
 
-  /** {@code GET /bundles/signing-key}: the key OPA verifies scopesync's bundles with (its {@code keys.<kid>.key}), as SPKI PEM. */
+  /**
+   * {@code GET /bundles/signing-key}: the key OPA verifies scopesync's bundles with (its {@code
+   * keys.<kid>.key}), as SPKI PEM.
+   */
   void signingKey(RoutingContext ctx) {
     if (signingKeyPem == null) {
       sendDetail(ctx, 404, "bundles are not signed: bundles.signingKey is not set");

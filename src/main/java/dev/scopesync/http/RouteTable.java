@@ -20,10 +20,10 @@ import java.time.Clock;
 /**
  * Every route of the HTTP API (DESIGN §6, §12, §17), in one table: its method and pattern, the body
  * it takes, who may call it, and the one handler method that serves it. The handlers live in small
- * classes by area ({@link ScopeRoutes}, {@link BundleRoutes}, {@link DataRoutes}, {@link OpalRoutes},
- * {@link TokenRoutes}, {@link WebhookRoutes}, {@link NodeRoutes}); every failure is answered by
- * {@link EdgeFailures}. The bundle routes' patterns are {@link CachedAnswers}', which answers them
- * before the router when it can.
+ * classes by area ({@link ScopeRoutes}, {@link BundleRoutes}, {@link DataRoutes}, {@link
+ * OpalRoutes}, {@link TokenRoutes}, {@link WebhookRoutes}, {@link NodeRoutes}); every failure is
+ * answered by {@link EdgeFailures}. The bundle routes' patterns are {@link CachedAnswers}', which
+ * answers them before the router when it can.
  */
 final class RouteTable {
   private final ServerConfig config;
@@ -41,8 +41,14 @@ final class RouteTable {
    * @param pubSub OPAL clients' {@code /ws}; null when {@code pubsub.enabled} is false (no route)
    * @param openApi the API description ({@link NodeRoutes#readOpenApi})
    */
-  RouteTable(Vertx vertx, ServerConfig config, ServerMetrics metrics, AccessPolicy access, BundleRoutes bundles,
-      PubSubEndpoint pubSub, String openApi) {
+  RouteTable(
+      Vertx vertx,
+      ServerConfig config,
+      ServerMetrics metrics,
+      AccessPolicy access,
+      BundleRoutes bundles,
+      PubSubEndpoint pubSub,
+      String openApi) {
     this.config = config;
     this.metrics = metrics;
     this.callers = new CallerRules(access);
@@ -52,9 +58,18 @@ final class RouteTable {
     this.opal = new OpalRoutes(config.opal(), pubSub, System::nanoTime);
     this.data = new DataRoutes(vertx, scopesClient, opal);
     var opalSettings = config.opal();
-    this.tokens = new TokenRoutes(opalSettings.privateKey() == null ? null
-        : JwtSigner.of(opalSettings.privateKey(), opalSettings.privateKeyPassphrase(), config.authAlgorithm()), opalSettings.masterToken(),
-        config.authAudience(), config.authIssuer(), Clock.systemUTC());
+    this.tokens =
+        new TokenRoutes(
+            opalSettings.privateKey() == null
+                ? null
+                : JwtSigner.of(
+                    opalSettings.privateKey(),
+                    opalSettings.privateKeyPassphrase(),
+                    config.authAlgorithm()),
+            opalSettings.masterToken(),
+            config.authAudience(),
+            config.authIssuer(),
+            Clock.systemUTC());
     this.webhook = new WebhookRoutes(vertx, config, metrics);
     this.node = new NodeRoutes(vertx, config, openApi);
   }
@@ -80,38 +95,97 @@ final class RouteTable {
     // call it (CallerRules), then its handler.
     router.put("/scopes").handler(json).handler(callers.datasource()).handler(scopes::put);
     router.get("/scopes").handler(none).handler(callers.datasource()).handler(scopes::list);
-    router.post("/scopes/refresh").handler(json).handler(callers.datasource()).handler(scopes::refreshAll);
+    router
+        .post("/scopes/refresh")
+        .handler(json)
+        .handler(callers.datasource())
+        .handler(scopes::refreshAll);
     router.get("/scopes/:scopeId").handler(none).handler(callers.datasource()).handler(scopes::get);
-    router.get("/scopes/:scopeId/status").handler(none).handler(callers.datasource()).handler(scopes::status);
-    router.delete("/scopes/:scopeId").handler(none).handler(callers.datasource()).handler(scopes::delete);
-    router.post("/scopes/:scopeId/refresh").handler(json).handler(callers.datasource()).handler(scopes::refresh);
-    router.get(CachedAnswers.SCOPE_POLICY_ROUTE).handler(none).handler(callers.scopeReader()).handler(ctx -> bundles.policy(ctx, ctx.pathParam("scopeId")));
-    router.get(CachedAnswers.SCOPE_TAR_ROUTE).handler(none).handler(callers.scopeReader()).handler(ctx -> bundles.opaBundle(ctx, ctx.pathParam("scopeId")));
-    router.get("/scopes/:scopeId/data").handler(none).handler(callers.scopeReader()).handler(ctx -> data.scopeData(ctx, ctx.pathParam("scopeId")));
-    router.post("/scopes/:scopeId/data/update").handler(json).handler(callers.datasource()).handler(ctx -> data.updateScope(ctx, CallerRules.claims(ctx)));
+    router
+        .get("/scopes/:scopeId/status")
+        .handler(none)
+        .handler(callers.datasource())
+        .handler(scopes::status);
+    router
+        .delete("/scopes/:scopeId")
+        .handler(none)
+        .handler(callers.datasource())
+        .handler(scopes::delete);
+    router
+        .post("/scopes/:scopeId/refresh")
+        .handler(json)
+        .handler(callers.datasource())
+        .handler(scopes::refresh);
+    router
+        .get(CachedAnswers.SCOPE_POLICY_ROUTE)
+        .handler(none)
+        .handler(callers.scopeReader())
+        .handler(ctx -> bundles.policy(ctx, ctx.pathParam("scopeId")));
+    router
+        .get(CachedAnswers.SCOPE_TAR_ROUTE)
+        .handler(none)
+        .handler(callers.scopeReader())
+        .handler(ctx -> bundles.opaBundle(ctx, ctx.pathParam("scopeId")));
+    router
+        .get("/scopes/:scopeId/data")
+        .handler(none)
+        .handler(callers.scopeReader())
+        .handler(ctx -> data.scopeData(ctx, ctx.pathParam("scopeId")));
+    router
+        .post("/scopes/:scopeId/data/update")
+        .handler(json)
+        .handler(callers.datasource())
+        .handler(ctx -> data.updateScope(ctx, CallerRules.claims(ctx)));
     // OPAL's non-scoped client (no OPAL_SCOPE_ID): served from the scope named default. OPAL asks
     // only for a valid token on these routes.
-    router.get(CachedAnswers.DEFAULT_POLICY_ROUTE).handler(none).handler(callers.anyCaller()).handler(ctx -> bundles.policy(ctx, Topics.DEFAULT_SCOPE));
-    router.get("/data/config").handler(none).handler(callers.anyCaller()).handler(data::nonScopedDataConfig);
-    router.post("/data/config").handler(json).handler(callers.datasource()).handler(ctx -> data.publishNonScoped(ctx, CallerRules.claims(ctx)));
-    // OPAL's probes (its helm chart checks /healthcheck), defaults its clients call, limiter, statistics.
+    router
+        .get(CachedAnswers.DEFAULT_POLICY_ROUTE)
+        .handler(none)
+        .handler(callers.anyCaller())
+        .handler(ctx -> bundles.policy(ctx, Topics.DEFAULT_SCOPE));
+    router
+        .get("/data/config")
+        .handler(none)
+        .handler(callers.anyCaller())
+        .handler(data::nonScopedDataConfig);
+    router
+        .post("/data/config")
+        .handler(json)
+        .handler(callers.datasource())
+        .handler(ctx -> data.publishNonScoped(ctx, CallerRules.claims(ctx)));
+    // OPAL's probes (its helm chart checks /healthcheck), defaults its clients call, limiter,
+    // statistics.
     router.post("/token").handler(json).handler(tokens::mint);
     router.get("/.well-known/jwks.json").handler(none).handler(tokens::jwks);
     router.get("/").handler(none).handler(opal::health);
     router.get("/healthcheck").handler(none).handler(opal::health);
     router.get("/policy-data").handler(none).handler(opal::policyData);
-    router.post("/data/callback_report").handler(json).handler(callers.anyCaller()).handler(ctx -> opal.callbackReport(ctx, JsonBodies.of(ctx)));
+    router
+        .post("/data/callback_report")
+        .handler(json)
+        .handler(callers.anyCaller())
+        .handler(ctx -> opal.callbackReport(ctx, JsonBodies.of(ctx)));
     router.get("/loadlimit").handler(none).handler(callers.anyCaller()).handler(opal::loadLimit);
     router.get("/statistics").handler(none).handler(callers.anyCaller()).handler(opal::statistics);
     router.get("/stats").handler(none).handler(callers.anyCaller()).handler(opal::stats);
-    router.post("/webhook").handler(body.accepting(BodyGate.Accepts.JSON_OR_FORM)).handler(webhook::push);
+    router
+        .post("/webhook")
+        .handler(body.accepting(BodyGate.Accepts.JSON_OR_FORM))
+        .handler(webhook::push);
     // This node: probes, Prometheus text, the API description, the bundle signing key, its stats.
     router.get("/healthz").handler(none).handler(node::healthz);
-    router.get("/metrics").handler(none).handler(PrometheusScrapingHandler.create(metrics.registry()));
+    router
+        .get("/metrics")
+        .handler(none)
+        .handler(PrometheusScrapingHandler.create(metrics.registry()));
     router.get("/ready").handler(none).handler(node::ready);
     router.get("/openapi.json").handler(none).handler(node::openApi);
     router.get("/bundles/signing-key").handler(none).handler(node::signingKey);
-    router.get("/internal/stats").handler(none).handler(callers.datasource()).handler(node::internalStats);
+    router
+        .get("/internal/stats")
+        .handler(none)
+        .handler(callers.datasource())
+        .handler(node::internalStats);
 
     router.route().failureHandler(EdgeFailures::answerFailed);
     router.errorHandler(404, ctx -> sendDetail(ctx, 404, "Not Found"));

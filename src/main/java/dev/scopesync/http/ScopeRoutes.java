@@ -12,9 +12,9 @@ import io.vertx.ext.web.handler.HttpException;
 
 /**
  * The scope routes (DESIGN §6): put, list, get, delete and refresh, each one call of the scope
- * verticle's API through {@link ScopesClient}; a failed call fails the request, for
- * {@link EdgeFailures} to answer with the verticle's status and detail. Stateless; runs on the
- * HTTP verticle's event loop.
+ * verticle's API through {@link ScopesClient}; a failed call fails the request, for {@link
+ * EdgeFailures} to answer with the verticle's status and detail. Stateless; runs on the HTTP
+ * verticle's event loop.
  */
 final class ScopeRoutes {
   /** The scope verticle's answer to a refresh, always empty. */
@@ -26,7 +26,10 @@ final class ScopeRoutes {
     this.scopes = scopes;
   }
 
-  /** {@code PUT /scopes[?force_fetch=true]}: 201 once the scope is stored (it syncs in the background). */
+  /**
+   * {@code PUT /scopes[?force_fetch=true]}: 201 once the scope is stored (it syncs in the
+   * background).
+   */
   void put(RoutingContext ctx) {
     Object scope = JsonBodies.of(ctx);
     boolean forceFetch = flag(ctx, "force_fetch");
@@ -34,27 +37,32 @@ final class ScopeRoutes {
       // The scope verticle's words for a document that is not an object (ScopeParser's).
       throw new InvalidScopeException("scope", "must be a JSON object");
     }
-    answered(ctx, scopes.put(json, forceFetch)).onSuccess(v -> ctx.response().setStatusCode(201).end());
+    answered(ctx, scopes.put(json, forceFetch))
+        .onSuccess(v -> ctx.response().setStatusCode(201).end());
   }
 
   /**
    * {@code GET /scopes}: every scope, streamed page by page; or, with {@code ?limit=N[&after=ID]},
-   * one page in id order with a {@code Link: <…>; rel="next"} header while more remain (DESIGN §13).
+   * one page in id order with a {@code Link: <…>; rel="next"} header while more remain (DESIGN
+   * §13).
    */
   void list(RoutingContext ctx) {
     String after = ctx.queryParams().get("after");
     String limitText = ctx.queryParams().get("limit");
     if (limitText == null) {
-      ScopeListing.stream(ctx.response(), after, (limit, from) -> answered(ctx, scopes.list(limit, from)));
+      ScopeListing.stream(
+          ctx.response(), after, (limit, from) -> answered(ctx, scopes.list(limit, from)));
       return;
     }
     int limit = ScopeListing.limit(limitText);
-    answered(ctx, scopes.list(limit, after)).onSuccess(page -> {
-      if (page.next() != null) {
-        ctx.response().putHeader("Link", ScopeListing.nextLink(limit, page.next()));
-      }
-      sendJson(ctx, 200, new JsonArray(page.scopes()).encode());
-    });
+    answered(ctx, scopes.list(limit, after))
+        .onSuccess(
+            page -> {
+              if (page.next() != null) {
+                ctx.response().putHeader("Link", ScopeListing.nextLink(limit, page.next()));
+              }
+              sendJson(ctx, 200, new JsonArray(page.scopes()).encode());
+            });
   }
 
   /** {@code GET /scopes/{id}}: the scope without its secrets, or 404. */
@@ -64,15 +72,20 @@ final class ScopeRoutes {
 
   /** {@code GET /scopes/{id}/status}: the scope's last sync outcome on this node, or 404. */
   void status(RoutingContext ctx) {
-    answered(ctx, scopes.status(scopeId(ctx))).onSuccess(status -> sendJson(ctx, 200, status.encode()));
+    answered(ctx, scopes.status(scopeId(ctx)))
+        .onSuccess(status -> sendJson(ctx, 200, status.encode()));
   }
 
   /** {@code DELETE /scopes/{id}}: 204, also when there was no such scope. */
   void delete(RoutingContext ctx) {
-    answered(ctx, scopes.delete(scopeId(ctx))).onSuccess(v -> ctx.response().setStatusCode(204).end());
+    answered(ctx, scopes.delete(scopeId(ctx)))
+        .onSuccess(v -> ctx.response().setStatusCode(204).end());
   }
 
-  /** {@code POST /scopes/{id}/refresh[?hinted_hash=H]}: syncs the scope (no hint: a forced fetch); 404 if none. */
+  /**
+   * {@code POST /scopes/{id}/refresh[?hinted_hash=H]}: syncs the scope (no hint: a forced fetch);
+   * 404 if none.
+   */
   void refresh(RoutingContext ctx) {
     answered(ctx, scopes.refresh(scopeId(ctx), ctx.queryParams().get("hinted_hash")))
         .onSuccess(v -> sendJson(ctx, 200, REFRESHED));

@@ -1,18 +1,16 @@
 package dev.scopesync.http;
 
-import dev.scopesync.digest.Sha256;
-
 import static dev.scopesync.http.JsonAnswers.sendDetail;
 import static dev.scopesync.http.JsonAnswers.sendJson;
 
 import dev.scopesync.auth.AuthFailure;
 import dev.scopesync.auth.BearerToken;
+import dev.scopesync.digest.Sha256;
 import dev.scopesync.signing.JwtSigner;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,14 +24,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * OPAL's token minting (its {@code security/api.py}): {@code POST /token} with the master token
- * as bearer, OPAL's {@code AccessTokenRequest} in, OPAL's {@code AccessToken} out, the JWT carrying
+ * OPAL's token minting (its {@code security/api.py}): {@code POST /token} with the master token as
+ * bearer, OPAL's {@code AccessTokenRequest} in, OPAL's {@code AccessToken} out, the JWT carrying
  * what OPAL's signer puts in ({@code iat}, {@code exp}, {@code aud}, {@code iss}, {@code sub} = the
  * id, then {@code peer_type} and the requested claims); and {@code GET /.well-known/jwks.json}.
  *
  * <p>Unlike OPAL, which mints for anyone when no master token is set, no token is minted without
- * one (503). The master token is compared in constant time and never logged. Immutable; runs on
- * the HTTP verticle's event loop (an RSA signature is a millisecond of CPU).
+ * one (503). The master token is compared in constant time and never logged. Immutable; runs on the
+ * HTTP verticle's event loop (an RSA signature is a millisecond of CPU).
  */
 final class TokenRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(TokenRoutes.class);
@@ -42,6 +40,7 @@ final class TokenRoutes {
 
   /** Null when {@code auth.privateKey} is not set. */
   private final JwtSigner signer;
+
   private final byte[] masterDigest;
   private final String audience;
   private final String issuer;
@@ -58,13 +57,19 @@ final class TokenRoutes {
   /** {@code POST /token}. */
   void mint(RoutingContext ctx) {
     if (signer == null) {
-      sendDetail(ctx, 503, "opal server was not configured with security, cannot generate tokens!"
-          + " (auth.privateKey / OPAL_AUTH_PRIVATE_KEY is not set)");
+      sendDetail(
+          ctx,
+          503,
+          "opal server was not configured with security, cannot generate tokens!"
+              + " (auth.privateKey / OPAL_AUTH_PRIVATE_KEY is not set)");
       return;
     }
     if (masterDigest == null) {
-      sendDetail(ctx, 503, "no master token is configured (auth.masterToken / OPAL_AUTH_MASTER_TOKEN): tokens are"
-          + " not minted for anyone who asks");
+      sendDetail(
+          ctx,
+          503,
+          "no master token is configured (auth.masterToken / OPAL_AUTH_MASTER_TOKEN): tokens are"
+              + " not minted for anyone who asks");
       return;
     }
     String presented = BearerToken.of(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
@@ -87,17 +92,35 @@ final class TokenRoutes {
     }
     Instant now = clock.instant();
     Instant expires = now.plus(ttl);
-    JsonObject payload = new JsonObject().put("iat", now.getEpochSecond()).put("exp", expires.getEpochSecond())
-        .put("aud", audience).put("iss", issuer).put("sub", id.toString()).mergeIn(claims);
+    JsonObject payload =
+        new JsonObject()
+            .put("iat", now.getEpochSecond())
+            .put("exp", expires.getEpochSecond())
+            .put("aud", audience)
+            .put("iss", issuer)
+            .put("sub", id.toString())
+            .mergeIn(claims);
     String token = signer.sign(payload.encode());
     LOG.info("Generated opal token: peer_type={}", claims.getValue("peer_type"));
-    sendJson(ctx, 200, new JsonObject().put("token", token).put("type", "bearer")
-        .put("details", new JsonObject().put("id", id.toString()).put("type", type)
-            .put("expired", naiveUtc(expires)).put("claims", claims))
-        .encode());
+    sendJson(
+        ctx,
+        200,
+        new JsonObject()
+            .put("token", token)
+            .put("type", "bearer")
+            .put(
+                "details",
+                new JsonObject()
+                    .put("id", id.toString())
+                    .put("type", type)
+                    .put("expired", naiveUtc(expires))
+                    .put("claims", claims))
+            .encode());
   }
 
-  /** {@code GET /.well-known/jwks.json}: the signing key's JWK, or {@code {}} without one (OPAL's). */
+  /**
+   * {@code GET /.well-known/jwks.json}: the signing key's JWK, or {@code {}} without one (OPAL's).
+   */
   void jwks(RoutingContext ctx) {
     sendJson(ctx, 200, signer == null ? "{}" : "{\"keys\":[" + signer.publicJwk() + "]}");
   }
@@ -108,9 +131,12 @@ final class TokenRoutes {
       return UUID.randomUUID();
     }
     if (value instanceof String text) {
-      String hex = text.strip().replace("urn:uuid:", "").replace("{", "").replace("}", "").replace("-", "");
+      String hex =
+          text.strip().replace("urn:uuid:", "").replace("{", "").replace("}", "").replace("-", "");
       if (hex.matches("[0-9a-fA-F]{32}")) {
-        return new UUID(Long.parseUnsignedLong(hex.substring(0, 16), 16), Long.parseUnsignedLong(hex.substring(16), 16));
+        return new UUID(
+            Long.parseUnsignedLong(hex.substring(0, 16), 16),
+            Long.parseUnsignedLong(hex.substring(16), 16));
       }
     }
     throw new HttpException(422, "id: value is not a valid uuid");
@@ -126,7 +152,10 @@ final class TokenRoutes {
     throw new HttpException(422, "type: must be one of client, datasource, listener");
   }
 
-  /** pydantic v1's timedelta: seconds (a number or its text) or an ISO-8601 duration; absent → 365 days. */
+  /**
+   * pydantic v1's timedelta: seconds (a number or its text) or an ISO-8601 duration; absent → 365
+   * days.
+   */
   static Duration ttl(Object value) {
     if (value == null) {
       return DEFAULT_TTL;
@@ -137,12 +166,15 @@ final class TokenRoutes {
       }
       if (value instanceof String text && !text.isBlank()) {
         String t = text.strip();
-        return t.matches("-?\\d+(\\.\\d+)?") ? seconds(Double.parseDouble(t)) : positive(Duration.parse(t));
+        return t.matches("-?\\d+(\\.\\d+)?")
+            ? seconds(Double.parseDouble(t))
+            : positive(Duration.parse(t));
       }
     } catch (DateTimeParseException | ArithmeticException e) {
       // refused below
     }
-    throw new HttpException(422, "ttl: invalid duration format (seconds, or ISO-8601 such as P30D or PT1H)");
+    throw new HttpException(
+        422, "ttl: invalid duration format (seconds, or ISO-8601 such as P30D or PT1H)");
   }
 
   private static Duration seconds(double seconds) {
@@ -161,7 +193,7 @@ final class TokenRoutes {
 
   /** {@code datetime.utcnow() + ttl} as pydantic writes a naive datetime: ISO-8601, no offset. */
   private static String naiveUtc(Instant instant) {
-    return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC).toLocalDateTime());
+    return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
+        instant.atOffset(ZoneOffset.UTC).toLocalDateTime());
   }
-
 }

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * PEM armour: finds the {@code -----BEGIN X-----}…{@code -----END X-----} blocks in a key's text
  * and decodes their base64, and writes a block. What the bytes mean is for the caller.
  *
- * <p>The one thing a caller must know: a block is found only when its END line names the same
- * label as its BEGIN line; text around the blocks is ignored. Stateless; thread-safe.
+ * <p>The one thing a caller must know: a block is found only when its END line names the same label
+ * as its BEGIN line; text around the blocks is ignored. Stateless; thread-safe.
  */
 public final class PemText {
   private static final Pattern BLOCK =
@@ -27,7 +27,10 @@ public final class PemText {
    * @param end where the END line ends
    */
   public record Block(String label, String body, int start, int end) {
-    /** Whether the body has RFC 1421 headers ({@code Proc-Type}, {@code DEK-Info}): a legacy encrypted PEM. */
+    /**
+     * Whether the body has RFC 1421 headers ({@code Proc-Type}, {@code DEK-Info}): a legacy
+     * encrypted PEM.
+     */
     public boolean hasHeaders() {
       return body.indexOf(':') >= 0;
     }
@@ -45,7 +48,8 @@ public final class PemText {
 
     /**
      * The base64 of the body (after any headers) decoded. One-line forms are read too: {@code \n}
-     * written out as backslash-n, and {@code _} for newlines (OPAL's convention for keys in variables).
+     * written out as backslash-n, and {@code _} for newlines (OPAL's convention for keys in
+     * variables).
      *
      * @throws IllegalArgumentException "not base64", quoting nothing
      */
@@ -96,6 +100,12 @@ public final class PemText {
 
   /** {@code der} as a PEM block: 64-column base64 lines, each line ending in {@code \n}. */
   public static String write(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n" + LINES.encodeToString(der) + "\n-----END " + label + "-----\n";
+    return "-----BEGIN "
+        + label
+        + "-----\n"
+        + LINES.encodeToString(der)
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 }

@@ -52,21 +52,26 @@ import org.bouncycastle.util.encoders.Hex;
 public final class PrivateKeys {
   private static final String RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
   private static final String EC_PUBLIC_KEY = "1.2.840.10045.2.1";
-  private static final Map<String, String> CURVES = Map.of(
-      "1.2.840.10045.3.1.7", "P-256",
-      "1.3.132.0.34", "P-384",
-      "1.3.132.0.35", "P-521");
-  private static final Map<String, String> JDK_CURVE_NAMES = Map.of(
-      "P-256", "secp256r1",
-      "P-384", "secp384r1",
-      "P-521", "secp521r1");
-  private static final Map<String, String> OTHER_KEY_TYPES = Map.of(
-      "1.3.101.112", "an Ed25519 key",
-      "1.3.101.113", "an Ed448 key",
-      "1.3.101.110", "an X25519 key",
-      "1.2.840.113549.1.1.10", "an RSASSA-PSS-only key (OPA reads only plain rsaEncryption RSA keys)",
-      "1.2.840.10040.4.1", "a DSA key");
-  private static final String WRONG_PASSPHRASE = "cannot be decrypted with the passphrase given (is it the right one?)";
+  private static final Map<String, String> CURVES =
+      Map.of(
+          "1.2.840.10045.3.1.7", "P-256",
+          "1.3.132.0.34", "P-384",
+          "1.3.132.0.35", "P-521");
+  private static final Map<String, String> JDK_CURVE_NAMES =
+      Map.of(
+          "P-256", "secp256r1",
+          "P-384", "secp384r1",
+          "P-521", "secp521r1");
+  private static final Map<String, String> OTHER_KEY_TYPES =
+      Map.of(
+          "1.3.101.112", "an Ed25519 key",
+          "1.3.101.113", "an Ed448 key",
+          "1.3.101.110", "an X25519 key",
+          "1.2.840.113549.1.1.10",
+              "an RSASSA-PSS-only key (OPA reads only plain rsaEncryption RSA keys)",
+          "1.2.840.10040.4.1", "a DSA key");
+  private static final String WRONG_PASSPHRASE =
+      "cannot be decrypted with the passphrase given (is it the right one?)";
 
   private PrivateKeys() {}
 
@@ -104,8 +109,9 @@ public final class PrivateKeys {
         case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY" -> {
           if (block.hasHeaders()) {
             if (!decrypts) {
-              throw new IllegalArgumentException("is an encrypted PEM (it has Proc-Type/DEK-Info headers); give "
-                  + "the key unencrypted");
+              throw new IllegalArgumentException(
+                  "is an encrypted PEM (it has Proc-Type/DEK-Info headers); give "
+                      + "the key unencrypted");
             }
             return keyOf(label, decryptLegacy(block, passphrase));
           }
@@ -117,21 +123,27 @@ public final class PrivateKeys {
         }
         case "ENCRYPTED PRIVATE KEY" -> {
           if (!decrypts) {
-            throw new IllegalArgumentException("is an encrypted PKCS#8 key; give the key unencrypted (PRIVATE KEY, "
-                + "RSA PRIVATE KEY or EC PRIVATE KEY PEM)");
+            throw new IllegalArgumentException(
+                "is an encrypted PKCS#8 key; give the key unencrypted (PRIVATE KEY, "
+                    + "RSA PRIVATE KEY or EC PRIVATE KEY PEM)");
           }
           return pkcs8(decryptPkcs8(body(block), passphrase));
         }
-        case "OPENSSH PRIVATE KEY" -> throw new IllegalArgumentException(
-            "is an OpenSSH private key; convert it to PKCS#8 PEM (ssh-keygen -p -m PKCS8)");
-        case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE" -> throw new IllegalArgumentException(
-            "is a " + label + ", not a private key");
-        default -> throw new IllegalArgumentException("is a PEM " + label
-            + " block; expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY");
+        case "OPENSSH PRIVATE KEY" ->
+            throw new IllegalArgumentException(
+                "is an OpenSSH private key; convert it to PKCS#8 PEM (ssh-keygen -p -m PKCS8)");
+        case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE" ->
+            throw new IllegalArgumentException("is a " + label + ", not a private key");
+        default ->
+            throw new IllegalArgumentException(
+                "is a PEM "
+                    + label
+                    + " block; expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY");
       }
     }
-    throw new IllegalArgumentException("does not parse as a PEM private key (no BEGIN … PRIVATE KEY line with a "
-        + "matching END line)");
+    throw new IllegalArgumentException(
+        "does not parse as a PEM private key (no BEGIN … PRIVATE KEY line with a "
+            + "matching END line)");
   }
 
   private static PrivateKeyPair keyOf(String label, byte[] der) {
@@ -165,7 +177,9 @@ public final class PrivateKeys {
 
   // --- encrypted keys ------------------------------------------------------------------
 
-  /** Bouncy Castle as a provider object, never registered: the PBES2/scrypt ciphers openssl uses. */
+  /**
+   * Bouncy Castle as a provider object, never registered: the PBES2/scrypt ciphers openssl uses.
+   */
   private static final class Ciphers {
     static final Provider BC = new BouncyCastleProvider();
   }
@@ -177,32 +191,41 @@ public final class PrivateKeys {
     return passphrase.toCharArray();
   }
 
-  /** ENCRYPTED PRIVATE KEY (PKCS#8 EncryptedPrivateKeyInfo, PBES1/PBES2) to the PKCS#8 DER inside. */
+  /**
+   * ENCRYPTED PRIVATE KEY (PKCS#8 EncryptedPrivateKeyInfo, PBES1/PBES2) to the PKCS#8 DER inside.
+   */
   private static byte[] decryptPkcs8(byte[] der, String passphrase) {
     char[] secret = required(passphrase);
     PKCS8EncryptedPrivateKeyInfo encrypted;
     try {
       encrypted = new PKCS8EncryptedPrivateKeyInfo(der);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("does not parse: ENCRYPTED PRIVATE KEY is not a PKCS#8 structure");
+      throw new IllegalArgumentException(
+          "does not parse: ENCRYPTED PRIVATE KEY is not a PKCS#8 structure");
     }
     try {
-      return encrypted.decryptPrivateKeyInfo(
-          new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(Ciphers.BC).build(secret)).getEncoded();
+      return encrypted
+          .decryptPrivateKeyInfo(
+              new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(Ciphers.BC).build(secret))
+          .getEncoded();
     } catch (Exception e) {
       // A wrong passphrase shows as bad padding, or as bytes that are no PrivateKeyInfo.
       throw new IllegalArgumentException(WRONG_PASSPHRASE);
     }
   }
 
-  /** RFC 1421 PEM ({@code Proc-Type: 4,ENCRYPTED}, {@code DEK-Info: <cipher>,<iv>}) to the DER inside. */
+  /**
+   * RFC 1421 PEM ({@code Proc-Type: 4,ENCRYPTED}, {@code DEK-Info: <cipher>,<iv>}) to the DER
+   * inside.
+   */
   private static byte[] decryptLegacy(PemText.Block block, String passphrase) {
     String procType = block.header("Proc-Type");
     String dekInfo = block.header("DEK-Info");
     int comma = dekInfo == null ? -1 : dekInfo.indexOf(',');
     if (procType == null || !procType.replace(" ", "").equals("4,ENCRYPTED") || comma < 0) {
-      throw new IllegalArgumentException("does not parse: an encrypted PEM needs Proc-Type: 4,ENCRYPTED and "
-          + "DEK-Info headers");
+      throw new IllegalArgumentException(
+          "does not parse: an encrypted PEM needs Proc-Type: 4,ENCRYPTED and "
+              + "DEK-Info headers");
     }
     char[] secret = required(passphrase);
     byte[] der = body(block);
@@ -215,9 +238,15 @@ public final class PrivateKeys {
     }
     byte[] decrypted;
     try {
-      decrypted = new JcePEMDecryptorProviderBuilder().setProvider(Ciphers.BC).build(secret).get(cipher).decrypt(der, iv);
+      decrypted =
+          new JcePEMDecryptorProviderBuilder()
+              .setProvider(Ciphers.BC)
+              .build(secret)
+              .get(cipher)
+              .decrypt(der, iv);
     } catch (OperatorCreationException e) {
-      throw new IllegalArgumentException("is encrypted with a cipher that cannot be read (" + cipher + ")");
+      throw new IllegalArgumentException(
+          "is encrypted with a cipher that cannot be read (" + cipher + ")");
     } catch (Exception e) {
       throw new IllegalArgumentException(WRONG_PASSPHRASE);
     }
@@ -234,13 +263,17 @@ public final class PrivateKeys {
 
   // --- the key structures --------------------------------------------------------------
 
-  /** PrivateKeyInfo: SEQUENCE { version, AlgorithmIdentifier, OCTET STRING key, [0] attrs, [1] public key }. */
+  /**
+   * PrivateKeyInfo: SEQUENCE { version, AlgorithmIdentifier, OCTET STRING key, [0] attrs, [1]
+   * public key }.
+   */
   private static PrivateKeyPair pkcs8(byte[] der) {
     String algorithm;
     ASN1Encodable algorithmParameters;
     byte[] inner;
     try {
-      PrivateKeyInfo info = PrivateKeyInfo.getInstance(der(der, "PRIVATE KEY is not a PKCS#8 structure"));
+      PrivateKeyInfo info =
+          PrivateKeyInfo.getInstance(der(der, "PRIVATE KEY is not a PKCS#8 structure"));
       algorithm = info.getPrivateKeyAlgorithm().getAlgorithm().getId();
       algorithmParameters = info.getPrivateKeyAlgorithm().getParameters();
       inner = info.getPrivateKey().getOctets();
@@ -252,8 +285,9 @@ public final class PrivateKeys {
     }
     if (algorithm.equals(EC_PUBLIC_KEY)) {
       if (!(algorithmParameters instanceof ASN1ObjectIdentifier curve)) {
-        throw new IllegalArgumentException("is an EC key with explicit curve parameters; use a key on a "
-            + "named curve (P-256, P-384 or P-521)");
+        throw new IllegalArgumentException(
+            "is an EC key with explicit curve parameters; use a key on a "
+                + "named curve (P-256, P-384 or P-521)");
       }
       return sec1(innerKey(inner, "an EC"), curve.getId());
     }
@@ -276,28 +310,39 @@ public final class PrivateKeys {
         numbers[i] = ASN1Integer.getInstance(fields.getObjectAt(i)).getValue();
       }
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("does not parse: RSA PRIVATE KEY is not a PKCS#1 structure");
+      throw new IllegalArgumentException(
+          "does not parse: RSA PRIVATE KEY is not a PKCS#1 structure");
     }
     if (numbers[0] != null && numbers[0].signum() != 0) {
       throw new IllegalArgumentException("is a multi-prime RSA key, which is not supported");
     }
     if (fieldCount != numbers.length) {
-      throw new IllegalArgumentException("does not parse: RSA PRIVATE KEY is not a PKCS#1 structure");
+      throw new IllegalArgumentException(
+          "does not parse: RSA PRIVATE KEY is not a PKCS#1 structure");
     }
     for (int i = 1; i < numbers.length; i++) {
       if (numbers[i].signum() <= 0) {
-        throw new IllegalArgumentException("does not parse: RSA PRIVATE KEY has a number that is not positive");
+        throw new IllegalArgumentException(
+            "does not parse: RSA PRIVATE KEY has a number that is not positive");
       }
     }
-    return new RSAPrivateCrtKeySpec(numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6],
-        numbers[7], numbers[8]);
+    return new RSAPrivateCrtKeySpec(
+        numbers[1],
+        numbers[2],
+        numbers[3],
+        numbers[4],
+        numbers[5],
+        numbers[6],
+        numbers[7],
+        numbers[8]);
   }
 
   private static PrivateKeyPair rsa(RSAPrivateCrtKeySpec spec) {
     try {
       KeyFactory factory = KeyFactory.getInstance("RSA");
       PrivateKey privateKey = factory.generatePrivate(spec);
-      PublicKey publicKey = factory.generatePublic(new RSAPublicKeySpec(spec.getModulus(), spec.getPublicExponent()));
+      PublicKey publicKey =
+          factory.generatePublic(new RSAPublicKeySpec(spec.getModulus(), spec.getPublicExponent()));
       return new PrivateKeyPair(privateKey, publicKey, null);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("does not parse: the JDK refuses the RSA key numbers");
@@ -305,8 +350,9 @@ public final class PrivateKeys {
   }
 
   /**
-   * ECPrivateKey (SEC1): SEQUENCE { version 1, OCTET STRING d, [0] named curve OID, [1] public key }.
-   * Inside PKCS#8 the curve is usually only in the outer AlgorithmIdentifier ({@code outerCurveOid}).
+   * ECPrivateKey (SEC1): SEQUENCE { version 1, OCTET STRING d, [0] named curve OID, [1] public key
+   * }. Inside PKCS#8 the curve is usually only in the outer AlgorithmIdentifier ({@code
+   * outerCurveOid}).
    */
   private static PrivateKeyPair sec1(ASN1Primitive der, String outerCurveOid) {
     BigInteger d;
@@ -327,20 +373,23 @@ public final class PrivateKeys {
         }
       }
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("does not parse: EC PRIVATE KEY is not a SEC1 structure with a named "
-          + "curve");
+      throw new IllegalArgumentException(
+          "does not parse: EC PRIVATE KEY is not a SEC1 structure with a named " + "curve");
     }
     if (curveOid == null) {
-      throw new IllegalArgumentException("is an EC key that does not name its curve; use a PEM with the named "
-          + "curve (openssl writes it)");
+      throw new IllegalArgumentException(
+          "is an EC key that does not name its curve; use a PEM with the named "
+              + "curve (openssl writes it)");
     }
     String curve = CURVES.get(curveOid);
     if (curve == null) {
-      throw new IllegalArgumentException("is an EC key on curve " + curveOid + ", which is not P-256, P-384 or P-521");
+      throw new IllegalArgumentException(
+          "is an EC key on curve " + curveOid + ", which is not P-256, P-384 or P-521");
     }
     X9ECParameters bcCurve = ECNamedCurveTable.getByName(curve);
     if (d.signum() <= 0 || d.compareTo(bcCurve.getN()) >= 0) {
-      throw new IllegalArgumentException("is an EC key whose private number is out of range for " + curve);
+      throw new IllegalArgumentException(
+          "is an EC key whose private number is out of range for " + curve);
     }
     try {
       AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
@@ -348,11 +397,14 @@ public final class PrivateKeys {
       ECParameterSpec jdkCurve = parameters.getParameterSpec(ECParameterSpec.class);
       // Q = d·G: the public point, computed rather than trusted from the optional [1] field.
       ECPoint q = new FixedPointCombMultiplier().multiply(bcCurve.getG(), d).normalize();
-      java.security.spec.ECPoint w = new java.security.spec.ECPoint(
-          q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+      java.security.spec.ECPoint w =
+          new java.security.spec.ECPoint(
+              q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
       KeyFactory factory = KeyFactory.getInstance("EC");
-      return new PrivateKeyPair(factory.generatePrivate(new ECPrivateKeySpec(d, jdkCurve)),
-          factory.generatePublic(new ECPublicKeySpec(w, jdkCurve)), curve);
+      return new PrivateKeyPair(
+          factory.generatePrivate(new ECPrivateKeySpec(d, jdkCurve)),
+          factory.generatePublic(new ECPublicKeySpec(w, jdkCurve)),
+          curve);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("does not parse: the JDK refuses the EC key on " + curve);
     }

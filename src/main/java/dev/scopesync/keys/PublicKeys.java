@@ -15,8 +15,8 @@ import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
- * Reads a token-verification key in the text forms OPAL's {@code AUTH_PUBLIC_KEY} takes, and
- * writes a key as the PEM others read:
+ * Reads a token-verification key in the text forms OPAL's {@code AUTH_PUBLIC_KEY} takes, and writes
+ * a key as the PEM others read:
  *
  * <ul>
  *   <li>PEM {@code PUBLIC KEY} (SubjectPublicKeyInfo: RSA or EC) — OPAL's {@code pem} format;
@@ -27,16 +27,17 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
  *
  * <p>A PEM written on one line with {@code _} for every newline (OPAL's convention for keys in
  * environment variables) is read as the multi-line PEM it stands for. Other OpenSSH key types
- * ({@code ssh-ed25519}, {@code ecdsa-sha2-*}) are refused with a message saying so: give their
- * key as PEM instead. The one thing a caller must know: file paths are not read here (the
- * configuration layer resolves them), and every message starts with {@code public key} or
- * {@code ssh-rsa}. Stateless; thread-safe.
+ * ({@code ssh-ed25519}, {@code ecdsa-sha2-*}) are refused with a message saying so: give their key
+ * as PEM instead. The one thing a caller must know: file paths are not read here (the configuration
+ * layer resolves them), and every message starts with {@code public key} or {@code ssh-rsa}.
+ * Stateless; thread-safe.
  */
 public final class PublicKeys {
   private static final String SSH_RSA = "ssh-rsa";
-  private static final Map<String, String> SPKI_KEY_FACTORIES = Map.of(
-      "1.2.840.113549.1.1.1", "RSA",
-      "1.2.840.10045.2.1", "EC");
+  private static final Map<String, String> SPKI_KEY_FACTORIES =
+      Map.of(
+          "1.2.840.113549.1.1.1", "RSA",
+          "1.2.840.10045.2.1", "EC");
 
   private PublicKeys() {}
 
@@ -76,15 +77,19 @@ public final class PublicKeys {
     return switch (block.label()) {
       case "PUBLIC KEY" -> fromSubjectPublicKeyInfo(der);
       case "RSA PUBLIC KEY" -> fromPkcs1(der);
-      default -> throw new IllegalArgumentException(
-          "public key PEM is a " + block.label() + "; expected PUBLIC KEY or RSA PUBLIC KEY");
+      default ->
+          throw new IllegalArgumentException(
+              "public key PEM is a " + block.label() + "; expected PUBLIC KEY or RSA PUBLIC KEY");
     };
   }
 
   private static PublicKey fromSubjectPublicKeyInfo(byte[] der) {
     try {
-      String algorithm = SubjectPublicKeyInfo.getInstance(ASN1Primitive.fromByteArray(der))
-          .getAlgorithm().getAlgorithm().getId();
+      String algorithm =
+          SubjectPublicKeyInfo.getInstance(ASN1Primitive.fromByteArray(der))
+              .getAlgorithm()
+              .getAlgorithm()
+              .getId();
       String factory = SPKI_KEY_FACTORIES.get(algorithm);
       if (factory != null) {
         return KeyFactory.getInstance(factory).generatePublic(new X509EncodedKeySpec(der));

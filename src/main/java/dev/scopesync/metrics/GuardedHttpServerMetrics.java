@@ -77,19 +77,24 @@ final class GuardedHttpServerMetrics implements HttpServerMetrics<Object, Object
   }
 
   @Override
-  public Object responsePushed(Object socketMetric, HttpMethod method, String uri, HttpResponse response) {
-    return socketMetric == null ? null : requests.begin(method); // HTTP/2 push: not offered (h2c is off)
+  public Object responsePushed(
+      Object socketMetric, HttpMethod method, String uri, HttpResponse response) {
+    return socketMetric == null
+        ? null
+        : requests.begin(method); // HTTP/2 push: not offered (h2c is off)
   }
 
   @Override
   public void responseEnd(Object requestMetric, HttpResponse response, long bytesWritten) {
     if (requestMetric != null) {
-      requests.responseEnded((HttpRequestSeries.Request) requestMetric, response.statusCode(), bytesWritten);
+      requests.responseEnded(
+          (HttpRequestSeries.Request) requestMetric, response.statusCode(), bytesWritten);
     }
   }
 
   @Override
-  public Object connected(Object socketMetric, Object requestMetric, ServerWebSocket serverWebSocket) {
+  public Object connected(
+      Object socketMetric, Object requestMetric, ServerWebSocket serverWebSocket) {
     // Vert.x's WebSocket gauge reads the connection's metric only (the request's is ours).
     return socketMetric == null || requestMetric == null
         ? null

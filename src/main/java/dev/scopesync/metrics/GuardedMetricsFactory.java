@@ -1,5 +1,6 @@
 package dev.scopesync.metrics;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.http.HttpClientOptions;
@@ -18,22 +19,23 @@ import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.metrics.PoolMetrics;
 import io.vertx.core.spi.metrics.TCPMetrics;
 import io.vertx.core.spi.metrics.VertxMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Vert.x's metrics as the delegate factory makes them, except that the HTTP server's are
- * {@link GuardedHttpServerMetrics}: Vert.x 5.0 accepts connections before it has attached the
- * server's metrics, and a request on such a connection reached Micrometer without its
- * connection's metric and was never answered (a {@code NullPointerException} in the channel
- * pipeline). It happened to the first requests after a start, which is when readiness probes
- * and reconnecting OPAL clients arrive: about one start in five with a probe every 5 ms hung
- * {@code /ready} until the client gave up.
+ * Vert.x's metrics as the delegate factory makes them, except that the HTTP server's are {@link
+ * GuardedHttpServerMetrics}: Vert.x 5.0 accepts connections before it has attached the server's
+ * metrics, and a request on such a connection reached Micrometer without its connection's metric
+ * and was never answered (a {@code NullPointerException} in the channel pipeline). It happened to
+ * the first requests after a start, which is when readiness probes and reconnecting OPAL clients
+ * arrive: about one start in five with a probe every 5 ms hung {@code /ready} until the client gave
+ * up.
  */
 public final class GuardedMetricsFactory implements VertxMetricsFactory {
   private final VertxMetricsFactory delegate;
   private final MeterRegistry registry;
 
-  /** @param registry where the delegate's meters are: the HTTP request series go there too */
+  /**
+   * @param registry where the delegate's meters are: the HTTP request series go there too
+   */
   public GuardedMetricsFactory(VertxMetricsFactory delegate, MeterRegistry registry) {
     this.delegate = delegate;
     this.registry = registry;
@@ -62,9 +64,11 @@ public final class GuardedMetricsFactory implements VertxMetricsFactory {
   }
 
   /** Every call to the delegate; the HTTP server's metrics guarded. */
-  private record Guarded(VertxMetrics delegate, HttpRequestSeries requests) implements VertxMetrics {
+  private record Guarded(VertxMetrics delegate, HttpRequestSeries requests)
+      implements VertxMetrics {
     @Override
-    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(HttpServerOptions options, SocketAddress localAddress) {
+    public HttpServerMetrics<?, ?, ?> createHttpServerMetrics(
+        HttpServerOptions options, SocketAddress localAddress) {
       HttpServerMetrics<?, ?, ?> metrics = delegate.createHttpServerMetrics(options, localAddress);
       return metrics == null ? null : new GuardedHttpServerMetrics(metrics, requests);
     }
@@ -75,7 +79,8 @@ public final class GuardedMetricsFactory implements VertxMetricsFactory {
     }
 
     @Override
-    public ClientMetrics<?, ?, ?> createClientMetrics(SocketAddress remoteAddress, String type, String namespace) {
+    public ClientMetrics<?, ?, ?> createClientMetrics(
+        SocketAddress remoteAddress, String type, String namespace) {
       return delegate.createClientMetrics(remoteAddress, type, namespace);
     }
 
@@ -85,7 +90,8 @@ public final class GuardedMetricsFactory implements VertxMetricsFactory {
     }
 
     @Override
-    public TCPMetrics<?> createNetServerMetrics(NetServerOptions options, SocketAddress localAddress) {
+    public TCPMetrics<?> createNetServerMetrics(
+        NetServerOptions options, SocketAddress localAddress) {
       return delegate.createNetServerMetrics(options, localAddress);
     }
 

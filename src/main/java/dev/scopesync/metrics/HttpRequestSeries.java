@@ -13,19 +13,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The per-request series of Vert.x's Micrometer HTTP server metrics, under their names, labels and
- * descriptions ({@code vertx_http_server_requests_total}, {@code _response_time_seconds},
- * {@code _response_bytes}, {@code _request_bytes}, {@code _active_requests},
- * {@code _request_resets_total}; labels method, code and route), with each meter looked up once and
- * kept: Vert.x's own implementation builds tags and asks the registry for every meter on every
- * request, about a kilobyte of garbage and a registry lookup per cached bundle (DESIGN §18). The
- * connection series (connections, bytes, errors, WebSockets) stay Vert.x's.
+ * descriptions ({@code vertx_http_server_requests_total}, {@code _response_time_seconds}, {@code
+ * _response_bytes}, {@code _request_bytes}, {@code _active_requests}, {@code
+ * _request_resets_total}; labels method, code and route), with each meter looked up once and kept:
+ * Vert.x's own implementation builds tags and asks the registry for every meter on every request,
+ * about a kilobyte of garbage and a registry lookup per cached bundle (DESIGN §18). The connection
+ * series (connections, bytes, errors, WebSockets) stay Vert.x's.
  *
  * <p>Thread-safe; called on the event loops.
  */
 final class HttpRequestSeries {
   private final MeterRegistry registry;
   private final ConcurrentHashMap<HttpMethod, MethodSeries> byMethod = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<ResponseKey, ResponseSeries> byResponse = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ResponseKey, ResponseSeries> byResponse =
+      new ConcurrentHashMap<>();
 
   /** One request in flight: its method's series, when it began, its routes, what has ended. */
   static final class Request {
@@ -35,6 +36,7 @@ final class HttpRequestSeries {
     private boolean requestEnded;
     private boolean responseEnded;
     private boolean reset;
+
     /** Taken out of the active requests (once: by its reset, or when both halves ended). */
     private boolean left;
 
@@ -44,8 +46,7 @@ final class HttpRequestSeries {
     }
   }
 
-  private record ResponseKey(HttpMethod method, String route, int code) {
-  }
+  private record ResponseKey(HttpMethod method, String route, int code) {}
 
   /**
    * One method's series. As in Vert.x's implementation, the request-size summary and the reset
@@ -62,7 +63,9 @@ final class HttpRequestSeries {
       this.method = method;
       this.tags = Tags.of("method", method.name());
       Gauge.builder("vertx.http.server.active.requests", active, AtomicLong::get)
-          .description("Number of requests being processed").tags(tags).register(registry);
+          .description("Number of requests being processed")
+          .tags(tags)
+          .register(registry);
     }
 
     HttpMethod method() {
@@ -76,8 +79,11 @@ final class HttpRequestSeries {
     DistributionSummary requestBytes() {
       DistributionSummary summary = requestBytes;
       if (summary == null) {
-        summary = DistributionSummary.builder("vertx.http.server.request.bytes").description("Size of requests in bytes")
-            .tags(tags).register(registry); // the registry answers the same meter to a racing caller
+        summary =
+            DistributionSummary.builder("vertx.http.server.request.bytes")
+                .description("Size of requests in bytes")
+                .tags(tags)
+                .register(registry); // the registry answers the same meter to a racing caller
         requestBytes = summary;
       }
       return summary;
@@ -86,16 +92,18 @@ final class HttpRequestSeries {
     Counter resets() {
       Counter counter = resets;
       if (counter == null) {
-        counter = Counter.builder("vertx.http.server.request.resets").description("Number of request resets")
-            .tags(tags).register(registry);
+        counter =
+            Counter.builder("vertx.http.server.request.resets")
+                .description("Number of request resets")
+                .tags(tags)
+                .register(registry);
         resets = counter;
       }
       return counter;
     }
   }
 
-  private record ResponseSeries(Counter requests, Timer time, DistributionSummary bytes) {
-  }
+  private record ResponseSeries(Counter requests, Timer time, DistributionSummary bytes) {}
 
   HttpRequestSeries(MeterRegistry registry) {
     this.registry = registry;
@@ -132,7 +140,9 @@ final class HttpRequestSeries {
     String route = request.route == null ? "" : request.route;
     ResponseSeries series = byResponse.get(new ResponseKey(request.method.method(), route, code));
     if (series == null) {
-      series = byResponse.computeIfAbsent(new ResponseKey(request.method.method(), route, code), this::responseSeries);
+      series =
+          byResponse.computeIfAbsent(
+              new ResponseKey(request.method.method(), route, code), this::responseSeries);
     }
     series.requests().increment();
     series.time().record(System.nanoTime() - request.startNanos, TimeUnit.NANOSECONDS);
@@ -155,13 +165,26 @@ final class HttpRequestSeries {
   }
 
   private ResponseSeries responseSeries(ResponseKey key) {
-    Tags tags = Tags.of("code", String.valueOf(key.code()), "method", key.method().name(), "route", key.route());
+    Tags tags =
+        Tags.of(
+            "code",
+            String.valueOf(key.code()),
+            "method",
+            key.method().name(),
+            "route",
+            key.route());
     return new ResponseSeries(
-        Counter.builder("vertx.http.server.requests").description("Number of processed requests")
-            .tags(tags).register(registry),
-        Timer.builder("vertx.http.server.response.time").description("Request processing time")
-            .tags(tags).register(registry),
-        DistributionSummary.builder("vertx.http.server.response.bytes").description("Size of responses in bytes")
-            .tags(tags).register(registry));
+        Counter.builder("vertx.http.server.requests")
+            .description("Number of processed requests")
+            .tags(tags)
+            .register(registry),
+        Timer.builder("vertx.http.server.response.time")
+            .description("Request processing time")
+            .tags(tags)
+            .register(registry),
+        DistributionSummary.builder("vertx.http.server.response.bytes")
+            .description("Size of responses in bytes")
+            .tags(tags)
+            .register(registry));
   }
 }

@@ -8,14 +8,18 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The process-level stats fields: open descriptors, heap, resident memory. Blocking (reads /proc). */
+/**
+ * The process-level stats fields: open descriptors, heap, resident memory. Blocking (reads /proc).
+ */
 public final class ProcessStats {
   private ProcessStats() {}
 
   public static JsonObject read() {
     return new JsonObject()
         .put(StatsFields.OPEN_FDS, openFds())
-        .put(StatsFields.HEAP_USED_BYTES, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
+        .put(
+            StatsFields.HEAP_USED_BYTES,
+            ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
         .put(StatsFields.RSS_KB, rssKb());
   }
 

@@ -9,9 +9,9 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * scopesync's own series (DESIGN §6), named once here. No label ever holds a scope id,
- * a url or a secret: labels are small fixed sets (operation, outcome, bucket).
- * Thread-safe (Micrometer meters are).
+ * scopesync's own series (DESIGN §6), named once here. No label ever holds a scope id, a url or a
+ * secret: labels are small fixed sets (operation, outcome, bucket). Thread-safe (Micrometer meters
+ * are).
  */
 public final class ServerMetrics {
   public static final String SCOPES = "scopesync_scopes";
@@ -33,21 +33,29 @@ public final class ServerMetrics {
    * The labels of Vert.x's own series: never an event-bus address (scope ids) or a path. The HTTP
    * request series ({@link HttpRequestSeries}) carry exactly method, code and route.
    */
-  public static final java.util.Set<io.vertx.micrometer.Label> VERTX_LABELS = java.util.Collections.unmodifiableSet(
-      java.util.EnumSet.of(io.vertx.micrometer.Label.HTTP_METHOD, io.vertx.micrometer.Label.HTTP_CODE,
-          io.vertx.micrometer.Label.HTTP_ROUTE, io.vertx.micrometer.Label.POOL_TYPE, io.vertx.micrometer.Label.POOL_NAME));
+  public static final java.util.Set<io.vertx.micrometer.Label> VERTX_LABELS =
+      java.util.Collections.unmodifiableSet(
+          java.util.EnumSet.of(
+              io.vertx.micrometer.Label.HTTP_METHOD,
+              io.vertx.micrometer.Label.HTTP_CODE,
+              io.vertx.micrometer.Label.HTTP_ROUTE,
+              io.vertx.micrometer.Label.POOL_TYPE,
+              io.vertx.micrometer.Label.POOL_NAME));
 
   /** Buckets (seconds) of the scope staleness histogram: how many scopes synced within each. */
   public static final long[] AGE_BUCKETS = {60, 300, 900, 3600, 21_600, 86_400};
 
   private final PrometheusMeterRegistry registry;
+
   /** Made once: counted on every cached bundle request, on the event loop (DESIGN §18). */
   private final Counter bundleCacheHits;
 
   public ServerMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
-    this.bundleCacheHits = Counter.builder("scopesync_bundle_cache_hits")
-        .description("bundle requests served from the cache").register(registry);
+    this.bundleCacheHits =
+        Counter.builder("scopesync_bundle_cache_hits")
+            .description("bundle requests served from the cache")
+            .register(registry);
   }
 
   /** A registry of its own (each node of a test JVM has one). */
@@ -59,14 +67,14 @@ public final class ServerMetrics {
     return registry;
   }
 
-
   /** A gauge read at scrape time; the supplier must be cheap and non-blocking. */
   public void gauge(String name, String description, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).register(registry);
   }
 
   /** One gauge series of a fixed-label family. */
-  public void gauge(String name, String description, String label, String labelValue, Supplier<Number> value) {
+  public void gauge(
+      String name, String description, String label, String labelValue, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).tag(label, labelValue).register(registry);
   }
 
@@ -77,36 +85,54 @@ public final class ServerMetrics {
    * @param outcome {@code ok}, {@code timeout}, {@code auth}, {@code not_found} or {@code error}
    */
   public void gitOperation(String op, String outcome, Duration took) {
-    Counter.builder("scopesync_git_operations").description("clones and fetches by outcome")
-        .tags("op", op, "outcome", outcome).register(registry).increment();
-    Timer.builder("scopesync_git_operation_seconds").description("clone and fetch durations")
-        .tag("op", op).publishPercentileHistogram().register(registry).record(took);
+    Counter.builder("scopesync_git_operations")
+        .description("clones and fetches by outcome")
+        .tags("op", op, "outcome", outcome)
+        .register(registry)
+        .increment();
+    Timer.builder("scopesync_git_operation_seconds")
+        .description("clone and fetch durations")
+        .tag("op", op)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(took);
   }
 
   public void bundleBuilt() {
-    Counter.builder("scopesync_bundle_builds").description("bundles built (cache misses)")
-        .register(registry).increment();
+    Counter.builder("scopesync_bundle_builds")
+        .description("bundles built (cache misses)")
+        .register(registry)
+        .increment();
   }
 
   public void bundleCacheHit() {
     bundleCacheHits.increment();
   }
 
-  /** @param outcome {@code ok}, {@code ignored}, {@code unauthorized} or {@code bad_request} */
+  /**
+   * @param outcome {@code ok}, {@code ignored}, {@code unauthorized} or {@code bad_request}
+   */
   public void webhook(String outcome) {
-    Counter.builder("scopesync_webhooks").description("webhook requests by outcome")
-        .tag("outcome", outcome).register(registry).increment();
+    Counter.builder("scopesync_webhooks")
+        .description("webhook requests by outcome")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
   }
 
   public void policyUpdate() {
-    Counter.builder("scopesync_policy_updates").description("policy-updated events published")
-        .register(registry).increment();
+    Counter.builder("scopesync_policy_updates")
+        .description("policy-updated events published")
+        .register(registry)
+        .increment();
   }
 
   /** {@code notify} frames written to OPAL clients' sockets. */
   public void pubsubNotifications(int frames) {
-    Counter.builder("scopesync_pubsub_notifications").description("notify frames sent to OPAL clients")
-        .register(registry).increment(frames);
+    Counter.builder("scopesync_pubsub_notifications")
+        .description("notify frames sent to OPAL clients")
+        .register(registry)
+        .increment(frames);
   }
 
   /**
@@ -116,8 +142,11 @@ public final class ServerMetrics {
    *     {@code slow_client}
    */
   public void pubsubRejected(String reason) {
-    Counter.builder("scopesync_pubsub_rejected").description("OPAL client upgrades, subscriptions and"
-        + " connections refused, by reason").tag("reason", reason).register(registry).increment();
+    Counter.builder("scopesync_pubsub_rejected")
+        .description("OPAL client upgrades, subscriptions and" + " connections refused, by reason")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
   }
 
   /**
@@ -126,7 +155,10 @@ public final class ServerMetrics {
    * @param reason {@code header_timeout}, {@code body_timeout} or {@code too_many_connections}
    */
   public void httpDropped(String reason) {
-    Counter.builder("scopesync_http_dropped").description("HTTP connections closed by the edge, by reason")
-        .tag("reason", reason).register(registry).increment();
+    Counter.builder("scopesync_http_dropped")
+        .description("HTTP connections closed by the edge, by reason")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
   }
 }

@@ -3,8 +3,8 @@ package dev.scopesync.model;
 import io.vertx.core.json.JsonObject;
 
 /**
- * How to authenticate to a scope's remote (OPAL's four auth types). Secrets are written
- * only by {@link #toJson(boolean)} with {@code withSecrets}; {@link #toString()} never shows them.
+ * How to authenticate to a scope's remote (OPAL's four auth types). Secrets are written only by
+ * {@link #toJson(boolean)} with {@code withSecrets}; {@link #toString()} never shows them.
  */
 public sealed interface GitAuth {
   String type();

@@ -1,6 +1,8 @@
 package dev.scopesync.model;
 
-/** A scope document that breaks DESIGN §5 validation; {@link #getMessage()} starts with the field. */
+/**
+ * A scope document that breaks DESIGN §5 validation; {@link #getMessage()} starts with the field.
+ */
 public final class InvalidScopeException extends RuntimeException implements CodedFailure {
   private final String field;
 

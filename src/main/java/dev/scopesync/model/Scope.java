@@ -3,8 +3,8 @@ package dev.scopesync.model;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A tenant: its id, its git policy source and its data configuration (kept as given,
- * OPAL's {@code DataSourceConfig}).
+ * A tenant: its id, its git policy source and its data configuration (kept as given, OPAL's {@code
+ * DataSourceConfig}).
  */
 public record Scope(String scopeId, GitPolicySource policy, JsonObject data) {
 

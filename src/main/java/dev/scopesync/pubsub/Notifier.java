@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns the node's policy and data update events into {@code notify} frames for the connections
- * subscribed to their topics: one frame per connection per update however many of its topics
- * match, the data encoded once per update. A connection whose unsent bytes would pass its bound
- * is handed to {@code overflow} (which closes it) instead of being buffered for.
+ * subscribed to their topics: one frame per connection per update however many of its topics match,
+ * the data encoded once per update. A connection whose unsent bytes would pass its bound is handed
+ * to {@code overflow} (which closes it) instead of being buffered for.
  *
  * <p>Confined to the HTTP verticle's event loop.
  */
@@ -32,8 +32,8 @@ final class Notifier {
   }
 
   /**
-   * A {@code scopesync.policy-updated} event: OPAL's {@code PolicyUpdateMessage} on
-   * {@code S:policy:<dir>} for every changed directory.
+   * A {@code scopesync.policy-updated} event: OPAL's {@code PolicyUpdateMessage} on {@code
+   * S:policy:<dir>} for every changed directory.
    */
   void policyUpdated(JsonObject event) {
     String scopeId = event.getString("scope_id");
@@ -46,8 +46,10 @@ final class Notifier {
     if (RpcFrames.largestNotifySize(topics, data.length()) > RpcFrames.MAX_MESSAGE_BYTES) {
       // Thousands of directories: a client only intersects them with its subscription dirs and
       // fetches either way, so "." alone keeps the message under the client's limit.
-      LOG.warn("scope_id={} policy update names {} directories, too many for one message: notified as '.'",
-          scopeId, directories.size());
+      LOG.warn(
+          "scope_id={} policy update names {} directories, too many for one message: notified as '.'",
+          scopeId,
+          directories.size());
       data = policyMessage(event, List.of("."));
     }
     fanOut(topics, data);
@@ -62,7 +64,9 @@ final class Notifier {
     fanOut(update.topics(), PythonJson.encode(update.update()));
   }
 
-  /** @return the frames sent */
+  /**
+   * @return the frames sent
+   */
   int fanOut(List<String> topics, String encodedData) {
     Map<Subscriber, String> subscribers = registry.subscribersOf(topics);
     int sent = 0;
@@ -84,21 +88,23 @@ final class Notifier {
 
   /** OPAL's {@code PolicyUpdateMessage}, in its field order. */
   private static String policyMessage(JsonObject event, List<String> directories) {
-    JsonObject message = new JsonObject()
-        .put("old_policy_hash", event.getString("old_policy_hash"))
-        .put("new_policy_hash", event.getString("new_policy_hash"))
-        .put("changed_directories", new JsonArray(new ArrayList<>(directories)));
+    JsonObject message =
+        new JsonObject()
+            .put("old_policy_hash", event.getString("old_policy_hash"))
+            .put("new_policy_hash", event.getString("new_policy_hash"))
+            .put("changed_directories", new JsonArray(new ArrayList<>(directories)));
     return PythonJson.encode(message);
   }
 
   private static List<String> strings(JsonArray array) {
     List<String> out = new ArrayList<>();
     if (array != null) {
-      array.forEach(item -> {
-        if (item instanceof String s) {
-          out.add(s);
-        }
-      });
+      array.forEach(
+          item -> {
+            if (item instanceof String s) {
+              out.add(s);
+            }
+          });
     }
     return out;
   }

@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON text exactly as Python's {@code json.dumps} writes it with its defaults, which is what
- * OPAL server's pydantic models send: {@code ", "} and {@code ": "} separators, {@code null}s
- * kept, every character outside printable ASCII escaped as a lowercase {@code \\uXXXX}
- * ({@code ensure_ascii}), floats as Python's {@code repr}. Jackson cannot be told these rules
- * (its escapes are upper case and it leaves DEL and non-ASCII alone), and an OPAL client's wire
- * trace should read the same against either server. The output is pure ASCII, so its length in
- * chars is its length in bytes.
+ * JSON text exactly as Python's {@code json.dumps} writes it with its defaults, which is what OPAL
+ * server's pydantic models send: {@code ", "} and {@code ": "} separators, {@code null}s kept,
+ * every character outside printable ASCII escaped as a lowercase {@code \\uXXXX} ({@code
+ * ensure_ascii}), floats as Python's {@code repr}. Jackson cannot be told these rules (its escapes
+ * are upper case and it leaves DEL and non-ASCII alone), and an OPAL client's wire trace should
+ * read the same against either server. The output is pure ASCII, so its length in chars is its
+ * length in bytes.
  *
  * <p>Stateless; thread-safe.
  */
@@ -84,7 +84,10 @@ public final class PythonJson {
     out.append(']');
   }
 
-  /** Python's {@code ensure_ascii} string: short escapes for five controls, {@code \\u00XX} for the rest. */
+  /**
+   * Python's {@code ensure_ascii} string: short escapes for five controls, {@code \\u00XX} for the
+   * rest.
+   */
   static void string(StringBuilder out, String s) {
     out.append('"');
     for (int i = 0; i < s.length(); i++) {
@@ -99,8 +102,11 @@ public final class PythonJson {
         case '\f' -> out.append("\\f");
         default -> {
           if (c < 0x20 || c >= 0x7f) {
-            out.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf])
-                .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
+            out.append("\\u")
+                .append(HEX[(c >> 12) & 0xf])
+                .append(HEX[(c >> 8) & 0xf])
+                .append(HEX[(c >> 4) & 0xf])
+                .append(HEX[c & 0xf]);
           } else {
             out.append(c);
           }
@@ -161,10 +167,12 @@ public final class PythonJson {
     BigDecimal exact = new BigDecimal(d);
     for (int precision = 1; precision <= 17; precision++) {
       BigDecimal best = null;
-      for (RoundingMode mode : new RoundingMode[] {RoundingMode.HALF_EVEN, RoundingMode.FLOOR, RoundingMode.CEILING}) {
+      for (RoundingMode mode :
+          new RoundingMode[] {RoundingMode.HALF_EVEN, RoundingMode.FLOOR, RoundingMode.CEILING}) {
         BigDecimal candidate = exact.round(new MathContext(precision, mode));
-        if (candidate.doubleValue() == d && (best == null
-            || candidate.subtract(exact).abs().compareTo(best.subtract(exact).abs()) < 0)) {
+        if (candidate.doubleValue() == d
+            && (best == null
+                || candidate.subtract(exact).abs().compareTo(best.subtract(exact).abs()) < 0)) {
           best = candidate;
         }
       }

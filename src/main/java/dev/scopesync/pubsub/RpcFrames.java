@@ -15,7 +15,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Stateless; thread-safe.
  */
 public final class RpcFrames {
-  /** websockets' default {@code max_size} on the client: a bigger message makes it close with 1009. */
+  /**
+   * websockets' default {@code max_size} on the client: a bigger message makes it close with 1009.
+   */
   public static final int MAX_MESSAGE_BYTES = 1 << 20;
 
   private RpcFrames() {}
@@ -41,7 +43,8 @@ public final class RpcFrames {
       if (callId != null && !(callId instanceof String)) {
         return RpcMessage.invalid("request.call_id: must be a string");
       }
-      return RpcMessage.call(method, arguments == null ? new JsonObject() : (JsonObject) arguments, (String) callId);
+      return RpcMessage.call(
+          method, arguments == null ? new JsonObject() : (JsonObject) arguments, (String) callId);
     }
     if (request == null && envelope.getValue("response") instanceof JsonObject) {
       return RpcMessage.reply();
@@ -52,11 +55,12 @@ public final class RpcFrames {
   /**
    * The answer to a call.
    *
-   * @param resultType the Python type name of the result, as the RPC library reports it
-   *     ({@code "str"}, {@code "bool"})
+   * @param resultType the Python type name of the result, as the RPC library reports it ({@code
+   *     "str"}, {@code "bool"})
    */
   public static String response(Object result, String resultType, String callId) {
-    StringBuilder out = new StringBuilder(96).append("{\"request\": null, \"response\": {\"result\": ");
+    StringBuilder out =
+        new StringBuilder(96).append("{\"request\": null, \"response\": {\"result\": ");
     PythonJson.write(out, result);
     out.append(", \"result_type\": ");
     PythonJson.write(out, resultType);
@@ -69,28 +73,34 @@ public final class RpcFrames {
    * A {@code notify} call, with the subscription as OPAL's EventNotifier sends it and {@code data}
    * already encoded (it is encoded once per update and shared by every connection's frame).
    */
-  public static String notify(String subscriptionId, String subscriberId, String topic, String encodedData) {
-    StringBuilder out = new StringBuilder(encodedData.length() + topic.length() + 256)
-        .append("{\"request\": {\"method\": \"notify\", \"arguments\": {\"subscription\": {\"id\": ");
+  public static String notify(
+      String subscriptionId, String subscriberId, String topic, String encodedData) {
+    StringBuilder out =
+        new StringBuilder(encodedData.length() + topic.length() + 256)
+            .append(
+                "{\"request\": {\"method\": \"notify\", \"arguments\": {\"subscription\": {\"id\": ");
     PythonJson.write(out, subscriptionId);
     out.append(", \"subscriber_id\": ");
     PythonJson.write(out, subscriberId);
     out.append(", \"topic\": ");
     PythonJson.write(out, topic);
-    out.append(", \"notifier_id\": null}, \"data\": ").append(encodedData).append("}, \"call_id\": ");
+    out.append(", \"notifier_id\": null}, \"data\": ")
+        .append(encodedData)
+        .append("}, \"call_id\": ");
     PythonJson.write(out, newId());
     return out.append("}, \"response\": null}").toString();
   }
 
   /**
-   * The size of the largest {@code notify} frame for data of {@code encodedDataLength} chars on
-   * any of {@code topics}: the one naming the longest topic.
+   * The size of the largest {@code notify} frame for data of {@code encodedDataLength} chars on any
+   * of {@code topics}: the one naming the longest topic.
    */
   public static int largestNotifySize(Collection<String> topics, int encodedDataLength) {
     // Measured as written: a non-ASCII character takes six characters once escaped.
-    String longest = topics.stream()
-        .max(Comparator.comparingInt((String t) -> PythonJson.encode(t).length()))
-        .orElse("");
+    String longest =
+        topics.stream()
+            .max(Comparator.comparingInt((String t) -> PythonJson.encode(t).length()))
+            .orElse("");
     String id = "0".repeat(32);
     return notify(id, id, longest, "").length() + encodedDataLength;
   }

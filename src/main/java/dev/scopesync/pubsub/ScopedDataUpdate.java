@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A data update of one scope as its clients must receive it (DESIGN §12): each entry's
- * {@code topics} replaced by the scope-prefixed, prefix-expanded topics (OPAL sends them
- * unprefixed and every scoped client drops every entry: OPAL issue #920), notified on the union
- * of those topics. This is also the event published on {@code scopesync.data-updated} and
- * {@code scopesync.data-updated.<scope_id>}: {@code {"scope_id", "topics", "update"}}.
+ * A data update of one scope as its clients must receive it (DESIGN §12): each entry's {@code
+ * topics} replaced by the scope-prefixed, prefix-expanded topics (OPAL sends them unprefixed and
+ * every scoped client drops every entry: OPAL issue #920), notified on the union of those topics.
+ * This is also the event published on {@code scopesync.data-updated} and {@code
+ * scopesync.data-updated.<scope_id>}: {@code {"scope_id", "topics", "update"}}.
  *
  * @param scopeId the scope
  * @param topics the topics the update is notified on
@@ -26,14 +26,18 @@ public record ScopedDataUpdate(String scopeId, List<String> topics, JsonObject u
    * @param dataUpdate an OPAL {@code DataUpdate} whose entries are objects (validated); not changed
    */
   public static ScopedDataUpdate of(String scopeId, JsonObject dataUpdate) {
-    JsonArray entries = Topics.scopedEntries(scopeId, dataUpdate.getJsonArray("entries", new JsonArray()));
+    JsonArray entries =
+        Topics.scopedEntries(scopeId, dataUpdate.getJsonArray("entries", new JsonArray()));
     List<String> topics = new ArrayList<>();
     for (Object entry : entries) {
-      ((JsonObject) entry).getJsonArray("topics").forEach(t -> {
-        if (!topics.contains((String) t)) {
-          topics.add((String) t);
-        }
-      });
+      ((JsonObject) entry)
+          .getJsonArray("topics")
+          .forEach(
+              t -> {
+                if (!topics.contains((String) t)) {
+                  topics.add((String) t);
+                }
+              });
     }
     return new ScopedDataUpdate(scopeId, topics, dataUpdate.copy().put("entries", entries));
   }
@@ -47,12 +51,16 @@ public record ScopedDataUpdate(String scopeId, List<String> topics, JsonObject u
   }
 
   public JsonObject toEvent() {
-    return new JsonObject().put("scope_id", scopeId).put("topics", new JsonArray(topics)).put("update", update);
+    return new JsonObject()
+        .put("scope_id", scopeId)
+        .put("topics", new JsonArray(topics))
+        .put("update", update);
   }
 
   static ScopedDataUpdate fromEvent(JsonObject event) {
     List<String> topics = new ArrayList<>();
     event.getJsonArray("topics", new JsonArray()).forEach(t -> topics.add(String.valueOf(t)));
-    return new ScopedDataUpdate(event.getString("scope_id"), topics, event.getJsonObject("update", new JsonObject()));
+    return new ScopedDataUpdate(
+        event.getString("scope_id"), topics, event.getJsonObject("update", new JsonObject()));
   }
 }

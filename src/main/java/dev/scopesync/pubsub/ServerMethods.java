@@ -9,12 +9,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The RPC methods a client may call on the server (fastapi_websocket_pubsub's
- * {@code RpcEventServerMethods} plus the RPC library's built-ins), answered with the result and
- * {@code result_type} OPAL server gives (OPAL-CLIENT.md §2.4). A client's {@code publish} is
- * acknowledged and dropped: only the server notifies (OPAL clients publish only statistics, off by
- * default), so no client can push policy or data to another. Unknown methods and malformed frames
- * are logged at DEBUG and ignored; the connection stays up.
+ * The RPC methods a client may call on the server (fastapi_websocket_pubsub's {@code
+ * RpcEventServerMethods} plus the RPC library's built-ins), answered with the result and {@code
+ * result_type} OPAL server gives (OPAL-CLIENT.md §2.4). A client's {@code publish} is acknowledged
+ * and dropped: only the server notifies (OPAL clients publish only statistics, off by default), so
+ * no client can push policy or data to another. Unknown methods and malformed frames are logged at
+ * DEBUG and ignored; the connection stays up.
  *
  * <p>Confined to the HTTP verticle's event loop.
  */
@@ -59,13 +59,16 @@ final class ServerMethods {
       case "unsubscribe" -> RpcFrames.response(unsubscribe(from, call.arguments()), "bool", callId);
       case "publish" -> RpcFrames.response(publish(from, call.arguments()), "bool", callId);
       default -> {
-        LOG.debug("channel={} called unknown method '{}': ignored", from.channelId(), call.method());
+        LOG.debug(
+            "channel={} called unknown method '{}': ignored", from.channelId(), call.method());
         yield null;
       }
     };
   }
 
-  /** All or nothing: a topic the token does not permit makes the answer false and subscribes none. */
+  /**
+   * All or nothing: a topic the token does not permit makes the answer false and subscribes none.
+   */
   private boolean subscribe(Subscriber from, JsonObject arguments) {
     List<String> topics = topics(arguments);
     if (topics == null) {
@@ -73,7 +76,8 @@ final class ServerMethods {
       return false;
     }
     if (!TopicAccess.permitsAll(from.claims(), topics)) {
-      LOG.info("channel={} subscribe refused: topics outside the token's allowed_scopes or permitted_topics",
+      LOG.info(
+          "channel={} subscribe refused: topics outside the token's allowed_scopes or permitted_topics",
           from.channelId());
       metrics.pubsubRejected("forbidden_topics");
       return false;
@@ -98,9 +102,13 @@ final class ServerMethods {
   private boolean publish(Subscriber from, JsonObject arguments) {
     List<String> topics = topics(arguments);
     boolean permitted = topics != null && TopicAccess.permitsAll(from.claims(), topics);
-    // An OPAL client with OPAL_STATISTICS_ENABLED names itself once connected: GET /statistics shows it.
-    if (permitted && topics.contains(STATS_ADD_CLIENT) && arguments.getValue("data") instanceof JsonObject data
-        && data.getValue("client_id") instanceof String clientId && clientId.length() <= 256) {
+    // An OPAL client with OPAL_STATISTICS_ENABLED names itself once connected: GET /statistics
+    // shows it.
+    if (permitted
+        && topics.contains(STATS_ADD_CLIENT)
+        && arguments.getValue("data") instanceof JsonObject data
+        && data.getValue("client_id") instanceof String clientId
+        && clientId.length() <= 256) {
       from.statId(clientId);
     }
     return permitted;

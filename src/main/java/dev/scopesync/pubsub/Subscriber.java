@@ -7,8 +7,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One OPAL client's WebSocket: its channel id, its subscriptions, the claims it connected with,
- * and the bytes written to it that the network has not taken yet. That is all a connection holds
+ * One OPAL client's WebSocket: its channel id, its subscriptions, the claims it connected with, and
+ * the bytes written to it that the network has not taken yet. That is all a connection holds
  * (DESIGN §12); the socket's own buffers are bounded by {@link #send}.
  *
  * <p>Confined to the HTTP verticle's event loop.
@@ -18,15 +18,19 @@ final class Subscriber {
   private final String channelId;
   private final Claims claims;
   private final int maxPendingBytes;
+
   /** topic → subscription id (OPAL's subscription {@code id}). */
   private final Map<String, String> subscriptions = new HashMap<>(4);
+
   private long pendingBytes;
   private long lastHeardNanos;
   private boolean closed;
+
   /** The client's {@code OPAL_CLIENT_STAT_ID}, when it published its statistics; else null. */
   private String statId;
 
-  Subscriber(ServerWebSocket socket, String channelId, Claims claims, int maxPendingBytes, long nowNanos) {
+  Subscriber(
+      ServerWebSocket socket, String channelId, Claims claims, int maxPendingBytes, long nowNanos) {
     this.socket = socket;
     this.channelId = channelId;
     this.claims = claims;

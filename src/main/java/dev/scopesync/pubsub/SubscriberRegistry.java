@@ -11,12 +11,12 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * This node's OPAL client connections and an index from topic to the connections subscribed to
- * it, so that a notification costs the number of its subscribers, not of all connections. A
- * connection leaves with all its subscriptions (OPAL's {@code notifier.unsubscribe(channel_id)}).
+ * This node's OPAL client connections and an index from topic to the connections subscribed to it,
+ * so that a notification costs the number of its subscribers, not of all connections. A connection
+ * leaves with all its subscriptions (OPAL's {@code notifier.unsubscribe(channel_id)}).
  *
- * <p>Confined to the HTTP verticle's event loop, except {@link #size()}, which any thread may
- * read (the metrics gauge).
+ * <p>Confined to the HTTP verticle's event loop, except {@link #size()}, which any thread may read
+ * (the metrics gauge).
  */
 final class SubscriberRegistry {
   private final Set<Subscriber> connections = new HashSet<>();
@@ -61,8 +61,8 @@ final class SubscriberRegistry {
   }
 
   /**
-   * The connections subscribed to any of {@code topics}, each once, with the first of the topics
-   * it subscribed to (the one its {@code notify} names).
+   * The connections subscribed to any of {@code topics}, each once, with the first of the topics it
+   * subscribed to (the one its {@code notify} names).
    */
   Map<Subscriber, String> subscribersOf(Collection<String> topics) {
     Map<Subscriber, String> out = new LinkedHashMap<>();

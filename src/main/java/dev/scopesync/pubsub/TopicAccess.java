@@ -5,11 +5,10 @@ import java.util.List;
 
 /**
  * Which topics a verified client may subscribe (or publish) to (DESIGN §12): a scope's topics
- * ({@code S:policy:…}, {@code S:data:…}) only when {@code S} is in the token's
- * {@code allowed_scopes}; unscoped topics ({@code policy:.}, {@code policy_data}, the
- * {@code default} scope's) with any valid token, as OPAL's non-scoped routes; and, when the token
- * has {@code permitted_topics}, only those (OPAL's rule). Claims of a disabled policy permit
- * everything.
+ * ({@code S:policy:…}, {@code S:data:…}) only when {@code S} is in the token's {@code
+ * allowed_scopes}; unscoped topics ({@code policy:.}, {@code policy_data}, the {@code default}
+ * scope's) with any valid token, as OPAL's non-scoped routes; and, when the token has {@code
+ * permitted_topics}, only those (OPAL's rule). Claims of a disabled policy permit everything.
  *
  * <p>Stateless; thread-safe.
  */
@@ -30,7 +29,8 @@ public final class TopicAccess {
     }
     List<String> allowed = claims.allowedScopes() == null ? List.of() : claims.allowedScopes();
     for (String scope : allowed) {
-      if (topic.startsWith(scope + ":" + Topics.POLICY) || topic.startsWith(scope + ":" + Topics.DATA)) {
+      if (topic.startsWith(scope + ":" + Topics.POLICY)
+          || topic.startsWith(scope + ":" + Topics.DATA)) {
         return true;
       }
     }

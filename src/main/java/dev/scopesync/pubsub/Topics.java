@@ -10,9 +10,9 @@ import java.util.Set;
 
 /**
  * OPAL's topic names (OPAL-CLIENT.md §3, DESIGN §12). A scope-mode client of scope {@code S}
- * subscribes to {@code S:policy:.} and {@code S:data:<t>}; OPAL's non-scoped client (no
- * {@code OPAL_SCOPE_ID}), served from the scope named {@code default}, subscribes to
- * {@code policy:.} and to its {@code OPAL_DATA_TOPICS} as they are ({@code policy_data}).
+ * subscribes to {@code S:policy:.} and {@code S:data:<t>}; OPAL's non-scoped client (no {@code
+ * OPAL_SCOPE_ID}), served from the scope named {@code default}, subscribes to {@code policy:.} and
+ * to its {@code OPAL_DATA_TOPICS} as they are ({@code policy_data}).
  *
  * <p>Data topics are hierarchical and the publisher expands them (OPAL's {@code get_topic_combos}):
  * {@code policy_data/users} is published on {@code policy_data} and {@code policy_data/users}.
@@ -24,8 +24,10 @@ import java.util.Set;
 public final class Topics {
   /** The scope OPAL's non-scoped clients are served from. */
   public static final String DEFAULT_SCOPE = "default";
+
   /** OPAL's {@code DEFAULT_DATA_TOPIC}: an entry without {@code topics} has this one. */
   public static final String DEFAULT_DATA_TOPIC = "policy_data";
+
   static final String POLICY = "policy:";
   static final String DATA = "data:";
 
@@ -40,8 +42,8 @@ public final class Topics {
   /**
    * The topics one data entry topic of {@code scopeId} is notified on, which are also the topics
    * the entry must carry for a client to apply it: every {@code /}-prefix, scope-prefixed. For the
-   * {@code default} scope, both the plain form a non-scoped OPAL client subscribes to
-   * ({@code policy_data}) and the {@code data:} form.
+   * {@code default} scope, both the plain form a non-scoped OPAL client subscribes to ({@code
+   * policy_data}) and the {@code data:} form.
    */
   public static List<String> dataTopics(String scopeId, String entryTopic) {
     List<String> combos = combos(baseOf(scopeId, entryTopic));
@@ -53,7 +55,9 @@ public final class Topics {
     return combos.stream().map(c -> scopeId + ":" + DATA + c).toList();
   }
 
-  /** Every entry topic of a data update or data config, expanded; in first-seen order, no repeats. */
+  /**
+   * Every entry topic of a data update or data config, expanded; in first-seen order, no repeats.
+   */
   public static List<String> dataTopics(String scopeId, List<String> entryTopics) {
     Set<String> topics = new LinkedHashSet<>();
     entryTopics.forEach(t -> topics.addAll(dataTopics(scopeId, t)));
@@ -74,9 +78,10 @@ public final class Topics {
       }
       JsonObject copy = entry.copy();
       Object topics = entry.getValue("topics");
-      List<String> given = topics instanceof JsonArray list
-          ? list.stream().filter(String.class::isInstance).map(String.class::cast).toList()
-          : List.of(DEFAULT_DATA_TOPIC);
+      List<String> given =
+          topics instanceof JsonArray list
+              ? list.stream().filter(String.class::isInstance).map(String.class::cast).toList()
+              : List.of(DEFAULT_DATA_TOPIC);
       copy.put("topics", new JsonArray(new ArrayList<>(dataTopics(scopeId, given))));
       out.add(copy);
     }

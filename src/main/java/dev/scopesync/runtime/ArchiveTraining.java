@@ -27,21 +27,22 @@ import org.eclipse.jgit.transport.DaemonClient;
 import org.eclipse.jgit.transport.resolver.FileResolver;
 
 /**
- * The training run behind {@code scripts/run.sh}'s class-data archive (DESIGN §14). The JVM
- * runs it with {@code -XX:ArchiveClassesAtExit}, so every class it loads is in the archive
- * the later starts map instead of loading them from the jar.
+ * The training run behind {@code scripts/run.sh}'s class-data archive (DESIGN §14). The JVM runs it
+ * with {@code -XX:ArchiveClassesAtExit}, so every class it loads is in the archive the later starts
+ * map instead of loading them from the jar.
  *
  * <p>It does what a first start does, on throwaway data and with nothing of the user's
- * configuration (no {@code SCOPESYNC_*} variable, no config file): an in-process
- * {@code git://} daemon (JGit's) serves one small policy repository, a node starts on a free
- * loopback port with one scope of it in its config, boot-syncs it, answers {@code /ready},
- * the scope's bundles and {@code /metrics}, deletes it, and stops. Classes only a
- * configuration can ask for (Hazelcast, Redis, ssh, signing) are not loaded, so the archive
- * holds none of them. Nothing is left behind: the temporary directory is deleted.
+ * configuration (no {@code SCOPESYNC_*} variable, no config file): an in-process {@code git://}
+ * daemon (JGit's) serves one small policy repository, a node starts on a free loopback port with
+ * one scope of it in its config, boot-syncs it, answers {@code /ready}, the scope's bundles and
+ * {@code /metrics}, deletes it, and stops. Classes only a configuration can ask for (Hazelcast,
+ * Redis, ssh, signing) are not loaded, so the archive holds none of them. Nothing is left behind:
+ * the temporary directory is deleted.
  */
 public final class ArchiveTraining {
   /** {@code -Dscopesync.archiveTraining=true} makes {@code Main} run this instead of a server. */
   public static final String PROPERTY = "scopesync.archiveTraining";
+
   private static final Duration SYNC_DEADLINE = Duration.ofSeconds(60);
 
   /** How a training run starts and stops a node; {@code Main} provides it so both start alike. */
@@ -109,7 +110,9 @@ public final class ArchiveTraining {
     ok &= request(port, "DELETE", "/scopes/training").status() == 204;
     // The delete purges the clone in the background: wait for it, so the node stops idle.
     Answer stats;
-    while (!(stats = request(port, "GET", "/internal/stats")).body().contains("\"" + StatsFields.CLONE_DIRS + "\":0")
+    while (!(stats = request(port, "GET", "/internal/stats"))
+            .body()
+            .contains("\"" + StatsFields.CLONE_DIRS + "\":0")
         && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
@@ -124,7 +127,8 @@ public final class ArchiveTraining {
          "debug": {"internalStats": true},
          "scopes": [{"scope_id": "training",
                      "policy": {"source_type": "git", "url": %s, "branch": "main"}}]}
-        """.formatted(quoted(dir.resolve("scopes")), quoted(dir.resolve("data")), quoted(url));
+        """
+        .formatted(quoted(dir.resolve("scopes")), quoted(dir.resolve("data")), quoted(url));
   }
 
   private static String quoted(Object value) {
@@ -134,11 +138,14 @@ public final class ArchiveTraining {
   /** A bare repository with one commit: a rego module and a data document. */
   private static void makePolicyRepository(Path bare) throws IOException {
     try (Repository repo = new FileRepositoryBuilder().setGitDir(bare.toFile()).setBare().build();
-         ObjectInserter inserter = repo.newObjectInserter()) {
+        ObjectInserter inserter = repo.newObjectInserter()) {
       repo.create(true);
-      ObjectId rego = inserter.insert(Constants.OBJ_BLOB,
-          "package training\n\ndefault allow := false\n".getBytes(StandardCharsets.UTF_8));
-      ObjectId data = inserter.insert(Constants.OBJ_BLOB, "{\"roles\": []}\n".getBytes(StandardCharsets.UTF_8));
+      ObjectId rego =
+          inserter.insert(
+              Constants.OBJ_BLOB,
+              "package training\n\ndefault allow := false\n".getBytes(StandardCharsets.UTF_8));
+      ObjectId data =
+          inserter.insert(Constants.OBJ_BLOB, "{\"roles\": []}\n".getBytes(StandardCharsets.UTF_8));
       TreeFormatter dataDir = new TreeFormatter();
       dataDir.append("data.json", FileMode.REGULAR_FILE, data);
       TreeFormatter root = new TreeFormatter();
@@ -163,8 +170,7 @@ public final class ArchiveTraining {
     return request(port, "GET", path).status();
   }
 
-  private record Answer(int status, String body) {
-  }
+  private record Answer(int status, String body) {}
 
   /** One HTTP/1.1 request on its own connection. */
   private static Answer request(int port, String method, String path) throws IOException {
@@ -172,12 +178,16 @@ public final class ArchiveTraining {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
-      out.write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          (method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
       String all = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-      int status = all.startsWith("HTTP/1.1 ") && all.length() >= 12 ? Integer.parseInt(all.substring(9, 12)) : -1;
+      int status =
+          all.startsWith("HTTP/1.1 ") && all.length() >= 12
+              ? Integer.parseInt(all.substring(9, 12))
+              : -1;
       int bodyStart = all.indexOf("\r\n\r\n");
       return new Answer(status, bodyStart < 0 ? "" : all.substring(bodyStart + 4));
     }

@@ -8,18 +8,24 @@ import io.vertx.core.internal.VertxBootstrap;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
- * Builds the Vert.x of a clustered node (Hazelcast). Apart from {@link Server} so that a
- * node with {@code cluster.enabled = false} never loads a Hazelcast class: the JVM resolves
- * this class, and through it Hazelcast, only when {@link #start} is first called.
+ * Builds the Vert.x of a clustered node (Hazelcast). Apart from {@link Server} so that a node with
+ * {@code cluster.enabled = false} never loads a Hazelcast class: the JVM resolves this class, and
+ * through it Hazelcast, only when {@link #start} is first called.
  */
 public final class ClusteredVertx {
   private ClusteredVertx() {}
 
-  /** Joins the cluster {@code cluster.configFile} describes with a Vert.x built from {@code bootstrap}. */
+  /**
+   * Joins the cluster {@code cluster.configFile} describes with a Vert.x built from {@code
+   * bootstrap}.
+   */
   public static Future<Vertx> start(VertxBootstrap bootstrap, ServerConfig config) {
-    bootstrap.options().setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+    bootstrap
+        .options()
+        .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
     return bootstrap
-        .clusterManager(new HazelcastClusterManager(HazelcastSettings.load(config.clusterConfigFile())))
+        .clusterManager(
+            new HazelcastClusterManager(HazelcastSettings.load(config.clusterConfigFile())))
         .init()
         .clusteredVertx();
   }

@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Hazelcast configuration of a clustered node: {@code cluster.configFile} when it
- * exists, else the jar's {@code cluster.xml} (TCP-IP join on 127.0.0.1, multicast,
- * auto-detection and phone-home off). Never vertx-hazelcast's default, which multicasts.
- * Read once at start, before Vert.x exists.
+ * The Hazelcast configuration of a clustered node: {@code cluster.configFile} when it exists, else
+ * the jar's {@code cluster.xml} (TCP-IP join on 127.0.0.1, multicast, auto-detection and phone-home
+ * off). Never vertx-hazelcast's default, which multicasts. Read once at start, before Vert.x
+ * exists.
  */
 final class HazelcastSettings {
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastSettings.class);

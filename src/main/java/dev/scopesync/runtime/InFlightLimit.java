@@ -7,8 +7,8 @@ import java.util.Deque;
 import java.util.function.Supplier;
 
 /**
- * Runs asynchronous tasks at most {@code limit} at a time, the rest waiting in order: a burst
- * of requests (a start sweep over thousands of clones) reaches the store at a pace it takes.
+ * Runs asynchronous tasks at most {@code limit} at a time, the rest waiting in order: a burst of
+ * requests (a start sweep over thousands of clones) reaches the store at a pace it takes.
  *
  * <p>Not thread-safe: owned by one verticle's event loop.
  */
@@ -27,19 +27,21 @@ public final class InFlightLimit {
   /** The task's outcome, once it had its turn and finished. */
   public <T> Future<T> run(Supplier<Future<T>> task) {
     Promise<T> outcome = Promise.promise();
-    waiting.add(() -> {
-      Future<T> started;
-      try {
-        started = task.get();
-      } catch (RuntimeException e) {
-        started = Future.failedFuture(e);
-      }
-      started.onComplete(done -> {
-        running--;
-        outcome.handle(done);
-        next();
-      });
-    });
+    waiting.add(
+        () -> {
+          Future<T> started;
+          try {
+            started = task.get();
+          } catch (RuntimeException e) {
+            started = Future.failedFuture(e);
+          }
+          started.onComplete(
+              done -> {
+                running--;
+                outcome.handle(done);
+                next();
+              });
+        });
     next();
     return outcome.future();
   }

@@ -12,11 +12,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 
 /**
- * The JVM series of {@code /metrics} (memory, GC, threads, classes, CPU, uptime): the same
- * binders Vert.x's {@code jvmMetricsEnabled} would register, bound by the node once it is
- * ready rather than while Vert.x is built, because binding them reads every JMX bean and
- * costs tens of milliseconds of start. {@link #close()} removes the GC listeners. Not
- * thread-safe: bound and closed by one owner.
+ * The JVM series of {@code /metrics} (memory, GC, threads, classes, CPU, uptime): the same binders
+ * Vert.x's {@code jvmMetricsEnabled} would register, bound by the node once it is ready rather than
+ * while Vert.x is built, because binding them reads every JMX bean and costs tens of milliseconds
+ * of start. {@link #close()} removes the GC listeners. Not thread-safe: bound and closed by one
+ * owner.
  */
 public final class JvmSeries implements AutoCloseable {
   private final JvmGcMetrics gc;

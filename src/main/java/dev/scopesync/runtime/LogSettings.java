@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies {@code log.level} and {@code log.format} (OPAL's {@code LOG_LEVEL} and
- * {@code LOG_SERIALIZE}) to logback once the configuration is read: the root logger's level, and
- * for {@code json} one JSON object per line (logback's {@link JsonEncoder}) on every console or file
+ * Applies {@code log.level} and {@code log.format} (OPAL's {@code LOG_LEVEL} and {@code
+ * LOG_SERIALIZE}) to logback once the configuration is read: the root logger's level, and for
+ * {@code json} one JSON object per line (logback's {@link JsonEncoder}) on every console or file
  * appender of the root. Call once, at start, before anything worth logging.
  */
 public final class LogSettings {
@@ -43,7 +43,8 @@ public final class LogSettings {
           JsonEncoder encoder = new JsonEncoder();
           encoder.setContext(context);
           encoder.start();
-          // Swapped in place: stopping the appender would close its stream (System.out for the console).
+          // Swapped in place: stopping the appender would close its stream (System.out for the
+          // console).
           stream.setEncoder(encoder);
         }
       }

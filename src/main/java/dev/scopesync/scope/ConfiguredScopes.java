@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The scopes the configuration names: the config file's {@code scopes} (created when the store
- * lacks them) and OPAL's {@code POLICY_REPO_*} default scope (kept as configured). Done once,
- * at start or at the boot retry after a store that was down.
+ * lacks them) and OPAL's {@code POLICY_REPO_*} default scope (kept as configured). Done once, at
+ * start or at the boot retry after a store that was down.
  *
  * <p>Used from the scope verticle's context only.
  */
@@ -29,7 +29,12 @@ final class ConfiguredScopes {
   private final Function<Scope, String> sourceIdOf;
   private boolean created;
 
-  ConfiguredScopes(ServerConfig config, ScopeParser parser, ScopeStore store, ScopeMirror mirror, SyncOrders orders,
+  ConfiguredScopes(
+      ServerConfig config,
+      ScopeParser parser,
+      ScopeStore store,
+      ScopeMirror mirror,
+      SyncOrders orders,
       Function<Scope, String> sourceIdOf) {
     this.config = config;
     this.parser = parser;
@@ -47,13 +52,23 @@ final class ConfiguredScopes {
     List<Future<?>> all = new ArrayList<>();
     for (int i = 0; i < config.scopes().size(); i++) {
       Scope scope = parser.parse(config.scopes().getJsonObject(i));
-      all.add(store.get(scope.scopeId()).compose(existing -> existing != null
-          ? Future.succeededFuture(mirror.put(existing))
-          : store.put(scope).onSuccess(x -> {
-            mirror.put(scope);
-            mirror.announce(scope.scopeId());
-            LOG.info("scope_id={} created from the config file", scope.scopeId());
-          })));
+      all.add(
+          store
+              .get(scope.scopeId())
+              .compose(
+                  existing ->
+                      existing != null
+                          ? Future.succeededFuture(mirror.put(existing))
+                          : store
+                              .put(scope)
+                              .onSuccess(
+                                  x -> {
+                                    mirror.put(scope);
+                                    mirror.announce(scope.scopeId());
+                                    LOG.info(
+                                        "scope_id={} created from the config file",
+                                        scope.scopeId());
+                                  })));
     }
     for (Object owned : config.opal().ownedScopes()) {
       all.add(putOwned(parser.parse(owned)));
@@ -67,22 +82,31 @@ final class ConfiguredScopes {
    * like any PUT's, when nothing else uses it.
    */
   private Future<Void> putOwned(Scope scope) {
-    return store.get(scope.scopeId()).compose(existing -> {
-      if (scope.equals(existing)) {
-        mirror.put(existing);
-        return Future.succeededFuture();
-      }
-      return store.put(scope).map(stored -> {
-        Scope indexed = mirror.put(scope);
-        Scope previous = existing != null ? existing : indexed;
-        if (previous != null && !sourceIdOf.apply(previous).equals(sourceIdOf.apply(scope))) {
-          orders.deleted(previous.scopeId(), sourceIdOf.apply(previous));
-        }
-        mirror.announce(scope.scopeId());
-        LOG.info("scope_id={} {} from the OPAL_POLICY_REPO_* environment", scope.scopeId(),
-            existing == null ? "created" : "updated");
-        return null;
-      });
-    });
+    return store
+        .get(scope.scopeId())
+        .compose(
+            existing -> {
+              if (scope.equals(existing)) {
+                mirror.put(existing);
+                return Future.succeededFuture();
+              }
+              return store
+                  .put(scope)
+                  .map(
+                      stored -> {
+                        Scope indexed = mirror.put(scope);
+                        Scope previous = existing != null ? existing : indexed;
+                        if (previous != null
+                            && !sourceIdOf.apply(previous).equals(sourceIdOf.apply(scope))) {
+                          orders.deleted(previous.scopeId(), sourceIdOf.apply(previous));
+                        }
+                        mirror.announce(scope.scopeId());
+                        LOG.info(
+                            "scope_id={} {} from the OPAL_POLICY_REPO_* environment",
+                            scope.scopeId(),
+                            existing == null ? "created" : "updated");
+                        return null;
+                      });
+            });
   }
 }

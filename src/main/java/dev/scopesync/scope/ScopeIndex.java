@@ -1,7 +1,6 @@
 package dev.scopesync.scope;
 
 import dev.scopesync.model.Scope;
-
 import dev.scopesync.webhook.PushEvent;
 import dev.scopesync.webhook.RepositoryMatcher;
 import java.util.ArrayList;
@@ -13,17 +12,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Every scope this node knows, by id (sorted, for paging), with the indexes that keep each
- * request independent of how many scopes there are (DESIGN §13): source id → scope ids (the
- * fetcher's "is this source still used?"), repository key ({@code host/path}, lower case) →
- * scope ids, and repository path ({@code owner/name}) → scope ids (webhooks). Answers cost
- * O(log n) or O(matching scopes).
+ * Every scope this node knows, by id (sorted, for paging), with the indexes that keep each request
+ * independent of how many scopes there are (DESIGN §13): source id → scope ids (the fetcher's "is
+ * this source still used?"), repository key ({@code host/path}, lower case) → scope ids, and
+ * repository path ({@code owner/name}) → scope ids (webhooks). Answers cost O(log n) or O(matching
+ * scopes).
  *
  * <p>Not thread-safe: owned by the scope verticle's event loop.
  */
@@ -34,7 +33,9 @@ final class ScopeIndex {
   private final Map<String, Set<String>> byPath = new HashMap<>();
   private final Function<Scope, String> sourceIdOf;
 
-  /** @param sourceIdOf a scope's source id (it depends on {@code git.cloneShards}) */
+  /**
+   * @param sourceIdOf a scope's source id (it depends on {@code git.cloneShards})
+   */
   ScopeIndex(Function<Scope, String> sourceIdOf) {
     this.sourceIdOf = sourceIdOf;
   }
@@ -92,7 +93,9 @@ final class ScopeIndex {
     return concerned;
   }
 
-  /** Up to {@code limit} scopes with ids after {@code after} (null: from the first), in id order. */
+  /**
+   * Up to {@code limit} scopes with ids after {@code after} (null: from the first), in id order.
+   */
   List<Scope> page(String after, int limit) {
     Collection<Scope> tail = after == null ? byId.values() : byId.tailMap(after, false).values();
     List<Scope> page = new ArrayList<>(Math.min(limit, byId.size()));
@@ -138,14 +141,18 @@ final class ScopeIndex {
 
   private void index(Scope scope) {
     add(bySource, sourceIdOf.apply(scope), scope.scopeId());
-    RepositoryMatcher.keyOf(scope.policy().url()).ifPresent(key -> add(byRepository, key, scope.scopeId()));
-    RepositoryMatcher.pathOf(scope.policy().url()).ifPresent(path -> add(byPath, path, scope.scopeId()));
+    RepositoryMatcher.keyOf(scope.policy().url())
+        .ifPresent(key -> add(byRepository, key, scope.scopeId()));
+    RepositoryMatcher.pathOf(scope.policy().url())
+        .ifPresent(path -> add(byPath, path, scope.scopeId()));
   }
 
   private void unindex(Scope scope) {
     drop(bySource, sourceIdOf.apply(scope), scope.scopeId());
-    RepositoryMatcher.keyOf(scope.policy().url()).ifPresent(key -> drop(byRepository, key, scope.scopeId()));
-    RepositoryMatcher.pathOf(scope.policy().url()).ifPresent(path -> drop(byPath, path, scope.scopeId()));
+    RepositoryMatcher.keyOf(scope.policy().url())
+        .ifPresent(key -> drop(byRepository, key, scope.scopeId()));
+    RepositoryMatcher.pathOf(scope.policy().url())
+        .ifPresent(path -> drop(byPath, path, scope.scopeId()));
   }
 
   private static void add(Map<String, Set<String>> index, String key, String id) {

@@ -1,12 +1,11 @@
 package dev.scopesync.scope;
 
-import dev.scopesync.model.Scope;
-import dev.scopesync.runtime.InFlightLimit;
-import dev.scopesync.store.ScopeStore;
-
-import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
+import dev.scopesync.model.Scope;
+import dev.scopesync.runtime.InFlightLimit;
+import dev.scopesync.serving.ServedBundles;
+import dev.scopesync.store.ScopeStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,18 +25,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's {@link ScopeIndex} kept in line with the store (DESIGN §13): loaded once at
- * start, changed by this node's writes, by other nodes' change events and, for a store other
- * programs write too (Redis), by a reconciling scan every {@code store.reconcileSeconds}
- * that brings in scopes written or deleted there by OPAL or by hand (syncing them, and
- * purging their clones when they go).
+ * This node's {@link ScopeIndex} kept in line with the store (DESIGN §13): loaded once at start,
+ * changed by this node's writes, by other nodes' change events and, for a store other programs
+ * write too (Redis), by a reconciling scan every {@code store.reconcileSeconds} that brings in
+ * scopes written or deleted there by OPAL or by hand (syncing them, and purging their clones when
+ * they go).
  *
  * <p>Not thread-safe: owned by the scope verticle's event loop, except {@link #size()}.
  */
 final class ScopeMirror {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeMirror.class);
+
   /** Scopes indexed or compared per turn of the event loop. */
   private static final int SLICE = 2_000;
+
   /** Store reads in flight for the in-use question (the Redis client queues at most 4,096). */
   private static final int STORE_CONFIRMATIONS = 64;
 
@@ -47,24 +48,36 @@ final class ScopeMirror {
   private final SyncOrders orders;
   private final Clock clock;
   private final ScopeIndex index;
+
   /** The index's size, for the gauge (read on the scrape thread). */
   private volatile int size;
+
   /** Whether the index holds the store's scopes (false while the store was down since start). */
   private boolean loaded;
+
   /** The load under way, which every caller waits for (null: none). */
   private Future<Void> loading;
+
   private boolean reconciling;
+
   /**
-   * While the load or a reconcile scans: ids this node wrote or heard about meanwhile (the scan
-   * may have read them earlier, so its value for them is older).
+   * While the load or a reconcile scans: ids this node wrote or heard about meanwhile (the scan may
+   * have read them earlier, so its value for them is older).
    */
   private Set<String> touchedDuringScan;
-  /** Store confirmations of the in-use question: a start sweep asks for thousands of sources at once. */
+
+  /**
+   * Store confirmations of the in-use question: a start sweep asks for thousands of sources at
+   * once.
+   */
   private final InFlightLimit confirmations = new InFlightLimit(STORE_CONFIRMATIONS);
+
   /** Ids being re-read from the store, each with whether this node wrote it meanwhile. */
   private final Map<String, Reread> rereads = new HashMap<>();
+
   /** The node's served bundles: a scope's slot is closed on every change of it (DESIGN §18). */
   private final ServedBundles served;
+
   /** The scopes' last sync outcomes here; an entry goes with its scope. */
   private final SyncStatuses statuses = new SyncStatuses();
 
@@ -73,7 +86,12 @@ final class ScopeMirror {
     private boolean writtenHere;
   }
 
-  ScopeMirror(Vertx vertx, ScopeStore store, Function<Scope, String> sourceIdOf, SyncOrders orders, Clock clock) {
+  ScopeMirror(
+      Vertx vertx,
+      ScopeStore store,
+      Function<Scope, String> sourceIdOf,
+      SyncOrders orders,
+      Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.sourceIdOf = sourceIdOf;
@@ -98,9 +116,9 @@ final class ScopeMirror {
   }
 
   /**
-   * Fills the index from the store, once; callers during the load wait for the same one. A
-   * scope this node writes while the load runs keeps its newer value. A failed load (store
-   * down) is tried again by the next caller.
+   * Fills the index from the store, once; callers during the load wait for the same one. A scope
+   * this node writes while the load runs keeps its newer value. A failed load (store down) is tried
+   * again by the next caller.
    */
   Future<Void> load() {
     if (loaded) {
@@ -108,22 +126,31 @@ final class ScopeMirror {
     }
     if (loading == null) {
       touchedDuringScan = new HashSet<>();
-      loading = store.all()
-          .compose(scopes -> inSlices(scopes, scope -> {
-            if (!touchedDuringScan.contains(scope.scopeId())) {
-              index.put(scope);
-            }
-          }).map(scopes.size()))
-          .map(count -> {
-            size = index.size();
-            loaded = true;
-            LOG.info("{} scopes loaded from the store", count);
-            return (Void) null;
-          })
-          .onComplete(done -> {
-            loading = null;
-            touchedDuringScan = null;
-          });
+      loading =
+          store
+              .all()
+              .compose(
+                  scopes ->
+                      inSlices(
+                              scopes,
+                              scope -> {
+                                if (!touchedDuringScan.contains(scope.scopeId())) {
+                                  index.put(scope);
+                                }
+                              })
+                          .map(scopes.size()))
+              .map(
+                  count -> {
+                    size = index.size();
+                    loaded = true;
+                    LOG.info("{} scopes loaded from the store", count);
+                    return (Void) null;
+                  })
+              .onComplete(
+                  done -> {
+                    loading = null;
+                    touchedDuringScan = null;
+                  });
     }
     return loading;
   }
@@ -181,65 +208,81 @@ final class ScopeMirror {
   Future<Scope> reread(String scopeId) {
     Reread reread = rereads.computeIfAbsent(scopeId, id -> new Reread());
     reread.inFlight++;
-    return store.get(scopeId).andThen(read -> {
-      boolean stale = reread.writtenHere;
-      if (--reread.inFlight == 0) {
-        rereads.remove(scopeId);
-      }
-      if (read.succeeded() && !stale) {
-        if (read.result() == null) {
-          applyRemoval(scopeId);
-        } else {
-          apply(read.result());
-        }
-      }
-    });
+    return store
+        .get(scopeId)
+        .andThen(
+            read -> {
+              boolean stale = reread.writtenHere;
+              if (--reread.inFlight == 0) {
+                rereads.remove(scopeId);
+              }
+              if (read.succeeded() && !stale) {
+                if (read.result() == null) {
+                  applyRemoval(scopeId);
+                } else {
+                  apply(read.result());
+                }
+              }
+            });
   }
 
   /**
-   * The scope as stored now, for the fetcher before each sync. With a shared store it is read
-   * from the store (one key), so a sync never works from a mirror that has not yet heard of a
-   * change made on another node a moment ago; otherwise the index is the store.
+   * The scope as stored now, for the fetcher before each sync. With a shared store it is read from
+   * the store (one key), so a sync never works from a mirror that has not yet heard of a change
+   * made on another node a moment ago; otherwise the index is the store.
    */
   Future<Scope> current(String scopeId) {
-    return load().compose(ok -> store.shared() ? reread(scopeId) : Future.succeededFuture(index.get(scopeId)));
+    return load()
+        .compose(
+            ok -> store.shared() ? reread(scopeId) : Future.succeededFuture(index.get(scopeId)));
   }
 
   /**
-   * Whether any scope still uses the source: the index's scopes of that source, each confirmed
-   * by the store when other nodes or programs write it too (a mirror that has not yet heard of
-   * a delete elsewhere must not keep a clone alive). O(scopes of that source). Never answered
-   * from an index that is not loaded: if the store cannot be read, the fetcher keeps the clone.
+   * Whether any scope still uses the source: the index's scopes of that source, each confirmed by
+   * the store when other nodes or programs write it too (a mirror that has not yet heard of a
+   * delete elsewhere must not keep a clone alive). O(scopes of that source). Never answered from an
+   * index that is not loaded: if the store cannot be read, the fetcher keeps the clone.
    */
   Future<Boolean> inUse(String sourceId) {
-    return load().compose(ok -> {
-      Set<String> ids = index.idsOfSource(sourceId);
-      if (ids.isEmpty() || !store.shared()) {
-        return Future.succeededFuture(!ids.isEmpty());
-      }
-      return confirmations.run(() -> confirmInStore(ids.iterator(), sourceId));
-    });
+    return load()
+        .compose(
+            ok -> {
+              Set<String> ids = index.idsOfSource(sourceId);
+              if (ids.isEmpty() || !store.shared()) {
+                return Future.succeededFuture(!ids.isEmpty());
+              }
+              return confirmations.run(() -> confirmInStore(ids.iterator(), sourceId));
+            });
   }
 
   /**
    * Whether one of these scopes is still stored on that source, asking the store one scope at a
-   * time until one is (usually the first): a start sweep over thousands of clones must not send
-   * the store every scope of every source at once.
+   * time until one is (usually the first): a start sweep over thousands of clones must not send the
+   * store every scope of every source at once.
    */
   private Future<Boolean> confirmInStore(Iterator<String> ids, String sourceId) {
     if (!ids.hasNext()) {
       return Future.succeededFuture(false);
     }
-    return store.get(ids.next()).compose(scope -> scope != null && sourceIdOf.apply(scope).equals(sourceId)
-        ? Future.succeededFuture(true)
-        : confirmInStore(ids, sourceId));
+    return store
+        .get(ids.next())
+        .compose(
+            scope ->
+                scope != null && sourceIdOf.apply(scope).equals(sourceId)
+                    ? Future.succeededFuture(true)
+                    : confirmInStore(ids, sourceId));
   }
 
   /** Tells the other nodes that a scope changed in the shared store: they re-read it. */
   void announce(String scopeId) {
     if (store.shared()) {
-      vertx.eventBus().publish(Addresses.SCOPES_CHANGED,
-          new JsonObject().put("scope_id", scopeId).put("node", ClusterView.of(vertx).nodeId()));
+      vertx
+          .eventBus()
+          .publish(
+              Addresses.SCOPES_CHANGED,
+              new JsonObject()
+                  .put("scope_id", scopeId)
+                  .put("node", ClusterView.of(vertx).nodeId()));
     }
   }
 
@@ -249,14 +292,19 @@ final class ScopeMirror {
     if (scopeId == null || ClusterView.of(vertx).nodeId().equals(event.getString("node"))) {
       return;
     }
-    reread(scopeId).onFailure(e -> LOG.warn("scope_id={} changed elsewhere, not re-read: {}; the next reconcile will",
-        scopeId, e.getMessage()));
+    reread(scopeId)
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "scope_id={} changed elsewhere, not re-read: {}; the next reconcile will",
+                    scopeId,
+                    e.getMessage()));
   }
 
   /**
-   * Brings the index in line with a shared store: scopes written or deleted there by OPAL or
-   * by hand appear and disappear, and their clones are synced and purged. One scan per
-   * period, never per request; a scan still running when the next is due is not doubled.
+   * Brings the index in line with a shared store: scopes written or deleted there by OPAL or by
+   * hand appear and disappear, and their clones are synced and purged. One scan per period, never
+   * per request; a scan still running when the next is due is not doubled.
    */
   void reconcile() {
     if (reconciling || !loaded) {
@@ -268,39 +316,51 @@ final class ScopeMirror {
     Set<String> gone = index.ids();
     List<Scope> changed = new ArrayList<>();
     touchedDuringScan = new HashSet<>();
-    store.all()
-        .compose(stored -> inSlices(stored, scope -> {
-            gone.remove(scope.scopeId());
-            if (touchedDuringScan.contains(scope.scopeId())) {
-              return; // written here or announced meanwhile: newer than what the scan read
-            }
-            Scope known = index.get(scope.scopeId());
-            if (!scope.equals(known)) {
-              Scope previous = apply(scope);
-              if (previous != null && !sourceIdOf.apply(previous).equals(sourceIdOf.apply(scope))) {
-                orders.deletedHere(previous.scopeId(), sourceIdOf.apply(previous));
+    store
+        .all()
+        .compose(
+            stored ->
+                inSlices(
+                    stored,
+                    scope -> {
+                      gone.remove(scope.scopeId());
+                      if (touchedDuringScan.contains(scope.scopeId())) {
+                        return; // written here or announced meanwhile: newer than what the scan
+                        // read
+                      }
+                      Scope known = index.get(scope.scopeId());
+                      if (!scope.equals(known)) {
+                        Scope previous = apply(scope);
+                        if (previous != null
+                            && !sourceIdOf.apply(previous).equals(sourceIdOf.apply(scope))) {
+                          orders.deletedHere(previous.scopeId(), sourceIdOf.apply(previous));
+                        }
+                        changed.add(scope);
+                      }
+                    }))
+        .onSuccess(
+            sliced -> {
+              gone.removeAll(touchedDuringScan);
+              for (String scopeId : gone) {
+                Scope removed = applyRemoval(scopeId);
+                if (removed != null) {
+                  orders.deletedHere(scopeId, sourceIdOf.apply(removed));
+                }
               }
-              changed.add(scope);
-            }
-          }))
-        .onSuccess(sliced -> {
-          gone.removeAll(touchedDuringScan);
-          for (String scopeId : gone) {
-            Scope removed = applyRemoval(scopeId);
-            if (removed != null) {
-              orders.deletedHere(scopeId, sourceIdOf.apply(removed));
-            }
-          }
-          if (!changed.isEmpty() || !gone.isEmpty()) {
-            LOG.info("reconciled with the store: {} scopes new or changed, {} gone", changed.size(), gone.size());
-          }
-          orders.here(changed, requestedAt);
-        })
+              if (!changed.isEmpty() || !gone.isEmpty()) {
+                LOG.info(
+                    "reconciled with the store: {} scopes new or changed, {} gone",
+                    changed.size(),
+                    gone.size());
+              }
+              orders.here(changed, requestedAt);
+            })
         .onFailure(e -> LOG.warn("reconcile with the store failed: {}", e.getMessage()))
-        .onComplete(done -> {
-          reconciling = false;
-          touchedDuringScan = null;
-        });
+        .onComplete(
+            done -> {
+              reconciling = false;
+              touchedDuringScan = null;
+            });
   }
 
   /**
@@ -313,7 +373,8 @@ final class ScopeMirror {
     return done.future();
   }
 
-  private <T> void slice(List<T> items, int from, Consumer<T> step, Context context, Promise<Void> done) {
+  private <T> void slice(
+      List<T> items, int from, Consumer<T> step, Context context, Promise<Void> done) {
     int to = Math.min(items.size(), from + SLICE);
     try {
       for (int i = from; i < to; i++) {

@@ -25,15 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scope verticle's public addresses (DESIGN §7): each method takes a request body and
- * answers the reply, or fails with a {@link dev.scopesync.model.CodedFailure} or a coded reply.
- * Writes go to the store first and are acknowledged once it has them; reads come from the
- * node's mirror; what the fetchers must do goes through {@link SyncOrders}.
+ * The scope verticle's public addresses (DESIGN §7): each method takes a request body and answers
+ * the reply, or fails with a {@link dev.scopesync.model.CodedFailure} or a coded reply. Writes go
+ * to the store first and are acknowledged once it has them; reads come from the node's mirror; what
+ * the fetchers must do goes through {@link SyncOrders}.
  *
  * <p>Used from the scope verticle's context only.
  */
 final class ScopeRequests {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeRequests.class);
+
   /** The most scopes one page of a list answers. */
   static final int MAX_PAGE = ScopeVerticle.MAX_PAGE;
 
@@ -45,8 +46,14 @@ final class ScopeRequests {
   private final Function<Scope, String> sourceIdOf;
   private final Clock clock;
 
-  ScopeRequests(Vertx vertx, ScopeParser parser, ScopeStore store, ScopeMirror mirror, SyncOrders orders,
-      Function<Scope, String> sourceIdOf, Clock clock) {
+  ScopeRequests(
+      Vertx vertx,
+      ScopeParser parser,
+      ScopeStore store,
+      ScopeMirror mirror,
+      SyncOrders orders,
+      Function<Scope, String> sourceIdOf,
+      Clock clock) {
     this.vertx = vertx;
     this.parser = parser;
     this.store = store;
@@ -60,19 +67,22 @@ final class ScopeRequests {
     Scope scope = parser.parse(body.getValue("scope"));
     boolean forceFetch = bool(body, "force_fetch");
     long requestedAt = clock.millis();
-    return store.put(scope).map(stored -> {
-      Scope indexed = mirror.put(scope);
-      Scope previous = stored != null ? stored : indexed;
-      String sourceId = sourceIdOf.apply(scope);
-      if (previous != null && !sourceIdOf.apply(previous).equals(sourceId)) {
-        // The scope moved to another source: its old clone may now be unused.
-        orders.deleted(previous.scopeId(), sourceIdOf.apply(previous));
-      }
-      mirror.announce(scope.scopeId());
-      LOG.info("scope_id={} source_id={} stored", scope.scopeId(), sourceId);
-      orders.everywhere(List.of(scope), forceFetch, null, requestedAt, false);
-      return new JsonObject();
-    });
+    return store
+        .put(scope)
+        .map(
+            stored -> {
+              Scope indexed = mirror.put(scope);
+              Scope previous = stored != null ? stored : indexed;
+              String sourceId = sourceIdOf.apply(scope);
+              if (previous != null && !sourceIdOf.apply(previous).equals(sourceId)) {
+                // The scope moved to another source: its old clone may now be unused.
+                orders.deleted(previous.scopeId(), sourceIdOf.apply(previous));
+              }
+              mirror.announce(scope.scopeId());
+              LOG.info("scope_id={} source_id={} stored", scope.scopeId(), sourceId);
+              orders.everywhere(List.of(scope), forceFetch, null, requestedAt, false);
+              return new JsonObject();
+            });
   }
 
   Future<JsonObject> get(JsonObject body) {
@@ -87,9 +97,12 @@ final class ScopeRequests {
    */
   Future<JsonObject> status(JsonObject body) {
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
-    return existing(scopeId).map(scope -> new JsonObject()
-        .put("scope_id", scopeId)
-        .put("status", mirror.statuses().of(scopeId)));
+    return existing(scopeId)
+        .map(
+            scope ->
+                new JsonObject()
+                    .put("scope_id", scopeId)
+                    .put("status", mirror.statuses().of(scopeId)));
   }
 
   /**
@@ -109,24 +122,30 @@ final class ScopeRequests {
     List<Scope> page = mirror.index().page((String) after, limit + 1);
     boolean more = page.size() > limit;
     List<Scope> shown = more ? page.subList(0, limit) : page;
-    return Future.succeededFuture(new JsonObject()
-        .put("scopes", new JsonArray(shown.stream().map(Scope::toPublicJson).toList()))
-        .put("next", more ? shown.get(shown.size() - 1).scopeId() : null));
+    return Future.succeededFuture(
+        new JsonObject()
+            .put("scopes", new JsonArray(shown.stream().map(Scope::toPublicJson).toList()))
+            .put("next", more ? shown.get(shown.size() - 1).scopeId() : null));
   }
 
   Future<JsonObject> delete(JsonObject body) {
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
-    return store.delete(scopeId).map(stored -> {
-      Scope indexed = mirror.remove(scopeId);
-      Scope removed = stored != null ? stored : indexed;
-      mirror.announce(scopeId);
-      if (removed != null) {
-        LOG.info("scope_id={} deleted", scopeId);
-        orders.deleted(scopeId, sourceIdOf.apply(removed));
-        vertx.eventBus().publish(Addresses.SCOPE_DELETED, new JsonObject().put("scope_id", scopeId));
-      }
-      return new JsonObject();
-    });
+    return store
+        .delete(scopeId)
+        .map(
+            stored -> {
+              Scope indexed = mirror.remove(scopeId);
+              Scope removed = stored != null ? stored : indexed;
+              mirror.announce(scopeId);
+              if (removed != null) {
+                LOG.info("scope_id={} deleted", scopeId);
+                orders.deleted(scopeId, sourceIdOf.apply(removed));
+                vertx
+                    .eventBus()
+                    .publish(Addresses.SCOPE_DELETED, new JsonObject().put("scope_id", scopeId));
+              }
+              return new JsonObject();
+            });
   }
 
   Future<JsonObject> refresh(JsonObject body) {
@@ -140,44 +159,60 @@ final class ScopeRequests {
       return Future.succeededFuture(new JsonObject());
     }
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
-    return existing(scopeId).map(scope -> {
-      // No hint: force a fetch (unless one happened after this request arrived).
-      orders.everywhere(List.of(scope), hintedHash == null, hintedHash, requestedAt, false);
-      return new JsonObject();
-    });
+    return existing(scopeId)
+        .map(
+            scope -> {
+              // No hint: force a fetch (unless one happened after this request arrived).
+              orders.everywhere(List.of(scope), hintedHash == null, hintedHash, requestedAt, false);
+              return new JsonObject();
+            });
   }
 
   Future<JsonObject> policy(JsonObject body) {
     String scopeId = ScopeParser.scopeId(body.getValue("scope_id"), "scope_id");
     String base = commitHash(body, "base_hash");
-    return FetcherOrders.of(vertx).bundle(BundleQuery.json(scopeId, base)).map(reply -> new JsonObject(reply.body()));
+    return FetcherOrders.of(vertx)
+        .bundle(BundleQuery.json(scopeId, base))
+        .map(reply -> new JsonObject(reply.body()));
   }
 
   Future<JsonObject> stats() {
     Future<JsonObject> fetcher = FetcherOrders.of(vertx).stats();
     Future<JsonObject> process = vertx.executeBlocking(ProcessStats::read);
-    return Future.all(fetcher, process).map(all -> new JsonObject()
-        .put(StatsFields.SCOPES, mirror.index().size())
-        .mergeIn(fetcher.result())
-        .mergeIn(process.result())
-        .put(StatsFields.CLUSTER_NODES, ClusterView.of(vertx).nodes()));
+    return Future.all(fetcher, process)
+        .map(
+            all ->
+                new JsonObject()
+                    .put(StatsFields.SCOPES, mirror.index().size())
+                    .mergeIn(fetcher.result())
+                    .mergeIn(process.result())
+                    .put(StatsFields.CLUSTER_NODES, ClusterView.of(vertx).nodes()));
   }
 
   Future<JsonObject> ready() {
-    Future<Void> storeOk = store.ping().compose(ok -> mirror.load())
-        .recover(e -> Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "store: " + e.getMessage())));
+    Future<Void> storeOk =
+        store
+            .ping()
+            .compose(ok -> mirror.load())
+            .recover(
+                e ->
+                    Future.failedFuture(
+                        Failures.of(Failures.UNAVAILABLE, "store: " + e.getMessage())));
     return storeOk
         .compose(ok -> FetcherOrders.of(vertx).stats())
-        .recover(e -> Failures.statusOf(e) == Failures.UNAVAILABLE && !(e.getMessage() != null
-            && e.getMessage().startsWith("store:"))
-            ? Future.failedFuture(Failures.of(Failures.UNAVAILABLE, "fetcher: " + Failures.detailOf(e)))
-            : Future.failedFuture(e))
+        .recover(
+            e ->
+                Failures.statusOf(e) == Failures.UNAVAILABLE
+                        && !(e.getMessage() != null && e.getMessage().startsWith("store:"))
+                    ? Future.failedFuture(
+                        Failures.of(Failures.UNAVAILABLE, "fetcher: " + Failures.detailOf(e)))
+                    : Future.failedFuture(e))
         .map(ignored -> new JsonObject().put("status", "ready"));
   }
 
   /**
-   * A verified push (DESIGN §8): refreshes, with a forced fetch, exactly the scopes whose
-   * url names the pushed repository and whose branch was pushed.
+   * A verified push (DESIGN §8): refreshes, with a forced fetch, exactly the scopes whose url names
+   * the pushed repository and whose branch was pushed.
    */
   Future<JsonObject> webhookPush(JsonObject body) {
     PushEvent event = PushEvents.fromJson(body);
@@ -185,10 +220,16 @@ final class ScopeRequests {
     List<Scope> concerned = mirror.index().concernedBy(event);
     // After the answer: a push to a repository thousands of scopes use answers as soon as it
     // knows which, and the sync orders (a message per 500 scopes) are built on the next turn.
-    vertx.getOrCreateContext().runOnContext(next -> orders.everywhere(concerned, true, null, requestedAt, false));
+    vertx
+        .getOrCreateContext()
+        .runOnContext(next -> orders.everywhere(concerned, true, null, requestedAt, false));
     List<String> ids = concerned.stream().map(Scope::scopeId).toList();
-    LOG.info("webhook push from {} ({} {}): refreshing {} scopes", event.provider(), event.fullNames(),
-        event.branches(), ids.size());
+    LOG.info(
+        "webhook push from {} ({} {}): refreshing {} scopes",
+        event.provider(),
+        event.fullNames(),
+        event.branches(),
+        ids.size());
     return Future.succeededFuture(new JsonObject().put("scopes", new JsonArray(ids)));
   }
 

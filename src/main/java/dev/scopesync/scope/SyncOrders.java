@@ -1,11 +1,10 @@
 package dev.scopesync.scope;
 
-import dev.scopesync.model.Scope;
-
 import dev.scopesync.bus.ClusterView;
 import dev.scopesync.bus.DeleteOrder;
 import dev.scopesync.bus.FetcherOrders;
 import dev.scopesync.bus.SyncOrder;
+import dev.scopesync.model.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Instant;
@@ -15,10 +14,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
- * What the scope verticle tells the fetchers (DESIGN §1, §13): which scopes to sync and
- * which were deleted. Never one message for every scope: orders go out {@link #CHUNK}
- * scopes at a time, so a boot, a poll, a refresh of all or a push to a repository thousands
- * of scopes use is never a multi-megabyte publish in a cluster.
+ * What the scope verticle tells the fetchers (DESIGN §1, §13): which scopes to sync and which were
+ * deleted. Never one message for every scope: orders go out {@link #CHUNK} scopes at a time, so a
+ * boot, a poll, a refresh of all or a push to a repository thousands of scopes use is never a
+ * multi-megabyte publish in a cluster.
  */
 final class SyncOrders {
   /** Scopes per sync message. */
@@ -37,14 +36,16 @@ final class SyncOrders {
   }
 
   /**
-   * Asks every node's fetcher to sync these scopes; this node announces the change. A batch
-   * syncs one scope per source with a forced fetch first and the others without fetching
-   * (DESIGN §3); a chunk after the first fetches only if no fetch followed the request.
+   * Asks every node's fetcher to sync these scopes; this node announces the change. A batch syncs
+   * one scope per source with a forced fetch first and the others without fetching (DESIGN §3); a
+   * chunk after the first fetches only if no fetch followed the request.
    */
-  void everywhere(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
+  void everywhere(
+      List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
     String announcer = ClusterView.of(vertx).nodeId();
     for (List<Scope> chunk : chunks(scopes)) {
-      fetchers.syncEverywhere(order(chunk, forceFetch, hintedHash, requestedAt, batch).withAnnouncer(announcer));
+      fetchers.syncEverywhere(
+          order(chunk, forceFetch, hintedHash, requestedAt, batch).withAnnouncer(announcer));
     }
   }
 
@@ -64,9 +65,9 @@ final class SyncOrders {
   }
 
   /**
-   * Syncs the chunks on this node one after the other (boot and polling are per node: each
-   * keeps its own clones fresh): the fetcher's lanes stay full while no message ever holds
-   * every scope, and a boot of many scopes never queues them all at once.
+   * Syncs the chunks on this node one after the other (boot and polling are per node: each keeps
+   * its own clones fresh): the fetcher's lanes stay full while no message ever holds every scope,
+   * and a boot of many scopes never queues them all at once.
    */
   Future<Void> here(Iterable<List<Scope>> chunks, long requestedAt) {
     Future<Void> chain = Future.succeededFuture();
@@ -74,7 +75,12 @@ final class SyncOrders {
       // A source with more than CHUNK scopes is cut too: its later pieces fetch only if no
       // fetch followed the request.
       for (List<Scope> chunk : chunks(group)) {
-        chain = chain.compose(done -> stopped.getAsBoolean() ? Future.succeededFuture() : hereOnce(chunk, requestedAt));
+        chain =
+            chain.compose(
+                done ->
+                    stopped.getAsBoolean()
+                        ? Future.succeededFuture()
+                        : hereOnce(chunk, requestedAt));
       }
     }
     return chain;
@@ -88,13 +94,14 @@ final class SyncOrders {
     return fetchers.syncHere(order(scopes, true, null, requestedAt, true));
   }
 
-  private SyncOrder order(List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt,
-      boolean batch) {
+  private SyncOrder order(
+      List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
     List<SyncOrder.Item> items = new ArrayList<>(scopes.size());
     for (Scope scope : scopes) {
       items.add(new SyncOrder.Item(scope.scopeId(), sourceIdOf.apply(scope)));
     }
-    return new SyncOrder(items, forceFetch, hintedHash, Instant.ofEpochMilli(requestedAt), batch, null);
+    return new SyncOrder(
+        items, forceFetch, hintedHash, Instant.ofEpochMilli(requestedAt), batch, null);
   }
 
   private static List<List<Scope>> chunks(List<Scope> scopes) {

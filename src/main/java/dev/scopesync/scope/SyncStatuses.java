@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * The last sync outcome of each scope on this node, for {@code GET /scopes/{id}}'s {@code status}:
- * {@code ok} with the commit, or {@code error} with what failed ({@code kind}) and whether it
- * needs a person. Kept by the mirror, which forgets a scope's entry when the scope goes, so it
- * never holds more entries than there are scopes.
+ * {@code ok} with the commit, or {@code error} with what failed ({@code kind}) and whether it needs
+ * a person. Kept by the mirror, which forgets a scope's entry when the scope goes, so it never
+ * holds more entries than there are scopes.
  *
  * <p>Not thread-safe: used from the scope verticle's context only.
  */
@@ -26,7 +26,10 @@ final class SyncStatuses {
     if (SyncedEvent.OK.equals(event.outcome())) {
       status.put("commit", event.commit());
     } else {
-      status.put("kind", event.kind()).put("needs_person", event.needsPerson()).put("error", event.error());
+      status
+          .put("kind", event.kind())
+          .put("needs_person", event.needsPerson())
+          .put("error", event.error());
     }
     statuses.put(event.scopeId(), status);
   }

@@ -12,42 +12,52 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The node's index of built bundles (DESIGN §18): scope → source, version, and the answers
- * built for it (the JSON bundle, {@code bundle.tar.gz}, JSON diffs from a few base hashes).
+ * The node's index of built bundles (DESIGN §18): scope → source, version, and the answers built
+ * for it (the JSON bundle, {@code bundle.tar.gz}, JSON diffs from a few base hashes).
  *
- * <p>Correct under concurrent builds and deletes because a slot's life is the scope's: the
- * scope verticle {@link #open opens} a slot when it tells the fetcher a scope for serving, on
- * its own context and with the value it tells, and {@link #close closes} it on that context
- * whenever the scope changes or goes. The fetcher {@link #publish publishes} only into the slot
- * it was told of (same generation), so a build that began before a delete or a change is never
- * served after it. An answer is served only while its {@link SourceVersion} is current, so once
- * the fetcher has recorded a newer commit, no reader anywhere gets the older one.
+ * <p>Correct under concurrent builds and deletes because a slot's life is the scope's: the scope
+ * verticle {@link #open opens} a slot when it tells the fetcher a scope for serving, on its own
+ * context and with the value it tells, and {@link #close closes} it on that context whenever the
+ * scope changes or goes. The fetcher {@link #publish publishes} only into the slot it was told of
+ * (same generation), so a build that began before a delete or a change is never served after it. An
+ * answer is served only while its {@link SourceVersion} is current, so once the fetcher has
+ * recorded a newer commit, no reader anywhere gets the older one.
  *
- * <p>Bounded: an answer's bytes are those the fetcher's bundle cache keeps; the cache's
- * evictions and source purges remove them here too, and a slot exists only for a scope that is
- * stored and was asked for.
+ * <p>Bounded: an answer's bytes are those the fetcher's bundle cache keeps; the cache's evictions
+ * and source purges remove them here too, and a slot exists only for a scope that is stored and was
+ * asked for.
  *
  * <p>Thread-safe: reads are lock-free (one map lookup, one volatile read); the rare writes are
  * serialised on this object.
  */
 public final class ServedBundles implements Shareable {
   private static final String LOCAL_MAP = "scopesync.served-bundles";
+
   /** Diffs kept per scope: clients a few commits behind, not every base ever asked for. */
   static final int MAX_DIFFS = 8;
+
   private static final String JSON = "json";
   private static final String TAR = "tar";
 
-  /** Numbers every slot ever opened on this node, so a slot reopened after a delete is a new one. */
+  /**
+   * Numbers every slot ever opened on this node, so a slot reopened after a delete is a new one.
+   */
   private final AtomicLong generations = new AtomicLong();
+
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
-  /** sourceId → the scopes with answers from it: what a purge or an eviction must visit. Under the lock. */
+
+  /**
+   * sourceId → the scopes with answers from it: what a purge or an eviction must visit. Under the
+   * lock.
+   */
   private final Map<String, Set<String>> scopesBySource = new HashMap<>();
 
   /**
    * A scope's slot: immutable, replaced whole on each change. {@code sourceId} and {@code version}
    * are null until the first answer.
    */
-  private record Slot(long generation, String sourceId, SourceVersion version, Map<String, ServedAnswer> answers) {
+  private record Slot(
+      long generation, String sourceId, SourceVersion version, Map<String, ServedAnswer> answers) {
     Slot withAnswer(String sourceId, SourceVersion version, String key, ServedAnswer answer) {
       Map<String, ServedAnswer> next = new LinkedHashMap<>();
       if (version == this.version) {
@@ -66,7 +76,9 @@ public final class ServedBundles implements Shareable {
       }
       Map<String, ServedAnswer> next = new LinkedHashMap<>(answers);
       next.values().removeIf(answer -> answer.etag().equals(etag));
-      return next.size() == answers.size() ? this : new Slot(generation, this.sourceId, version, next);
+      return next.size() == answers.size()
+          ? this
+          : new Slot(generation, this.sourceId, version, next);
     }
   }
 
@@ -102,7 +114,9 @@ public final class ServedBundles implements Shareable {
    * verticle's context with the scope value it is about to tell the fetcher.
    */
   public synchronized long open(String scopeId) {
-    return slots.computeIfAbsent(scopeId, id -> new Slot(generations.incrementAndGet(), null, null, Map.of()))
+    return slots
+        .computeIfAbsent(
+            scopeId, id -> new Slot(generations.incrementAndGet(), null, null, Map.of()))
         .generation();
   }
 
@@ -118,11 +132,11 @@ public final class ServedBundles implements Shareable {
 
   /**
    * Publishes an answer for a scope told with {@code generation}, built from {@code sourceId} at
-   * {@code version}. Does nothing when the slot was closed or reopened since, or the version is
-   * no longer current. Answers whether it was published.
+   * {@code version}. Does nothing when the slot was closed or reopened since, or the version is no
+   * longer current. Answers whether it was published.
    */
-  public synchronized boolean publish(long generation, String sourceId, SourceVersion version, String key,
-      ServedAnswer answer) {
+  public synchronized boolean publish(
+      long generation, String sourceId, SourceVersion version, String key, ServedAnswer answer) {
     Slot slot = slots.get(answer.scopeId());
     if (slot == null || slot.generation() != generation || !version.current()) {
       return false;
@@ -142,9 +156,12 @@ public final class ServedBundles implements Shareable {
       return;
     }
     for (String scopeId : scopes) {
-      slots.computeIfPresent(scopeId, (id, slot) -> sourceId.equals(slot.sourceId())
-          ? new Slot(slot.generation(), null, null, Map.of())
-          : slot);
+      slots.computeIfPresent(
+          scopeId,
+          (id, slot) ->
+              sourceId.equals(slot.sourceId())
+                  ? new Slot(slot.generation(), null, null, Map.of())
+                  : slot);
     }
   }
 
@@ -167,7 +184,10 @@ public final class ServedBundles implements Shareable {
 
   // --- the HTTP edge -------------------------------------------------------------------------
 
-  /** The answer for the scope under {@code key}, or null: not built, not current, or not this scope's. */
+  /**
+   * The answer for the scope under {@code key}, or null: not built, not current, or not this
+   * scope's.
+   */
   public ServedAnswer find(String scopeId, String key) {
     Slot slot = slots.get(scopeId);
     if (slot == null || slot.version() == null || !slot.version().current()) {

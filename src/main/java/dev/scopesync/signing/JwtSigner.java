@@ -19,9 +19,9 @@ import java.util.Base64;
  * newlines is accepted; encrypted, with {@code auth.privateKeyPassphrase}), and the public half as
  * a JWK for {@code /.well-known/jwks.json}.
  *
- * <p>Construction checks the key reads and fits the algorithm; messages start with
- * {@code auth.privateKey} or {@code auth.algorithm} and never contain key text. Immutable and
- * thread-safe: each signature uses its own {@link Signature}.
+ * <p>Construction checks the key reads and fits the algorithm; messages start with {@code
+ * auth.privateKey} or {@code auth.algorithm} and never contain key text. Immutable and thread-safe:
+ * each signature uses its own {@link Signature}.
  */
 public final class JwtSigner {
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
@@ -33,12 +33,15 @@ public final class JwtSigner {
   private JwtSigner(SigningAlgorithm algorithm, PrivateKeyPair keys) {
     this.algorithm = algorithm;
     this.keys = keys;
-    this.encodedHeader = BASE64URL.encodeToString(("{\"alg\":\"" + algorithm.name() + "\",\"typ\":\"JWT\"}")
-        .getBytes(StandardCharsets.US_ASCII));
+    this.encodedHeader =
+        BASE64URL.encodeToString(
+            ("{\"alg\":\"" + algorithm.name() + "\",\"typ\":\"JWT\"}")
+                .getBytes(StandardCharsets.US_ASCII));
   }
 
   /**
-   * @param privateKeyText an unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC), newlines or OPAL's {@code _}
+   * @param privateKeyText an unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC), newlines
+   *     or OPAL's {@code _}
    * @param algorithmName a JWS name (RS/PS/ES 256/384/512); null means RS256
    * @throws IllegalArgumentException naming the setting at fault
    */
@@ -47,30 +50,36 @@ public final class JwtSigner {
   }
 
   /**
-   * @param privateKeyText a PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC, or one of them encrypted:
-   *     {@code ENCRYPTED PRIVATE KEY} or {@code Proc-Type: 4,ENCRYPTED}), newlines or OPAL's {@code _}
+   * @param privateKeyText a PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC, or one of them
+   *     encrypted: {@code ENCRYPTED PRIVATE KEY} or {@code Proc-Type: 4,ENCRYPTED}), newlines or
+   *     OPAL's {@code _}
    * @param passphrase {@code auth.privateKeyPassphrase}: what decrypts an encrypted key; null when
    *     not set. As in OPAL, setting it for a key that is not encrypted is an error
    * @param algorithmName a JWS name (RS/PS/ES 256/384/512); null means RS256
-   * @throws IllegalArgumentException naming the setting at fault; never quoting the key or passphrase
+   * @throws IllegalArgumentException naming the setting at fault; never quoting the key or
+   *     passphrase
    */
   public static JwtSigner of(String privateKeyText, String passphrase, String algorithmName) {
     SigningAlgorithm algorithm;
     try {
       algorithm = SigningAlgorithm.fromConfig(algorithmName);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("auth.algorithm: " + e.getMessage().substring(e.getMessage().indexOf(':') + 2));
+      throw new IllegalArgumentException(
+          "auth.algorithm: " + e.getMessage().substring(e.getMessage().indexOf(':') + 2));
     }
     PrivateKeyPair keys;
     try {
       keys = PrivateKeys.read(PemText.fromOneLine(privateKeyText), passphrase);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("auth.privateKey " + e.getMessage() + passphraseHint(e.getMessage()));
+      throw new IllegalArgumentException(
+          "auth.privateKey " + e.getMessage() + passphraseHint(e.getMessage()));
     }
     if (!algorithm.keyType().equals(keys.privateKey().getAlgorithm())
         || (algorithm.curve() != null && !algorithm.curve().equals(keys.curve()))) {
-      throw new IllegalArgumentException("auth.privateKey does not fit auth.algorithm " + algorithm
-          + " (RS/PS need an RSA key, ES256/384/512 an EC P-256/P-384/P-521 key)");
+      throw new IllegalArgumentException(
+          "auth.privateKey does not fit auth.algorithm "
+              + algorithm
+              + " (RS/PS need an RSA key, ES256/384/512 an EC P-256/P-384/P-521 key)");
     }
     return new JwtSigner(algorithm, keys);
   }
@@ -82,7 +91,10 @@ public final class JwtSigner {
 
   /** The compact JWT of {@code payloadJson} (UTF-8 JSON text of the claims). */
   public String sign(String payloadJson) {
-    String signingInput = encodedHeader + "." + BASE64URL.encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
+    String signingInput =
+        encodedHeader
+            + "."
+            + BASE64URL.encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
     try {
       Signature signature = algorithm.newSignature();
       signature.initSign(keys.privateKey());
@@ -100,13 +112,25 @@ public final class JwtSigner {
   /** The public key as one JWK's JSON text (RFC 7517/7518), as PyJWT's {@code to_jwk} writes it. */
   public String publicJwk() {
     if (keys.publicKey() instanceof RSAPublicKey rsa) {
-      return "{\"kty\":\"RSA\",\"alg\":\"" + algorithm + "\",\"use\":\"sig\",\"n\":\"" + unsigned(rsa.getModulus(), 0)
-          + "\",\"e\":\"" + unsigned(rsa.getPublicExponent(), 0) + "\"}";
+      return "{\"kty\":\"RSA\",\"alg\":\""
+          + algorithm
+          + "\",\"use\":\"sig\",\"n\":\""
+          + unsigned(rsa.getModulus(), 0)
+          + "\",\"e\":\""
+          + unsigned(rsa.getPublicExponent(), 0)
+          + "\"}";
     }
     ECPublicKey ec = (ECPublicKey) keys.publicKey();
     int size = (ec.getParams().getCurve().getField().getFieldSize() + 7) / 8;
-    return "{\"kty\":\"EC\",\"alg\":\"" + algorithm + "\",\"use\":\"sig\",\"crv\":\"" + keys.curve() + "\",\"x\":\""
-        + unsigned(ec.getW().getAffineX(), size) + "\",\"y\":\"" + unsigned(ec.getW().getAffineY(), size) + "\"}";
+    return "{\"kty\":\"EC\",\"alg\":\""
+        + algorithm
+        + "\",\"use\":\"sig\",\"crv\":\""
+        + keys.curve()
+        + "\",\"x\":\""
+        + unsigned(ec.getW().getAffineX(), size)
+        + "\",\"y\":\""
+        + unsigned(ec.getW().getAffineY(), size)
+        + "\"}";
   }
 
   /** base64url of the big-endian magnitude, left-padded to {@code width} bytes (EC coordinates). */

@@ -1,9 +1,6 @@
 package dev.scopesync.signing;
 
 import dev.scopesync.digest.Sha256;
-
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -20,25 +17,31 @@ import java.util.HexFormat;
  */
 public final class OpaJsonHash {
 
-    private OpaJsonHash() {
-    }
+  private OpaJsonHash() {}
 
-    /** Lower-case hex SHA-256 of {@link #canonicalBytes(byte[]) the structural encoding} of {@code json}. */
-    public static String sha256Hex(byte[] json) {
-        return HexFormat.of().formatHex(Sha256.of(canonicalBytes(json)));
-    }
+  /**
+   * Lower-case hex SHA-256 of {@link #canonicalBytes(byte[]) the structural encoding} of {@code
+   * json}.
+   */
+  public static String sha256Hex(byte[] json) {
+    return HexFormat.of().formatHex(Sha256.of(canonicalBytes(json)));
+  }
 
-    /**
-     * The bytes OPA feeds its hash for this JSON file.
-     *
-     * @throws IllegalArgumentException if {@code json} (after an optional BOM) is not exactly one
-     *     JSON value; the message says where, and quotes nothing of the input
-     */
-    public static byte[] canonicalBytes(byte[] json) {
-        // OPA strips a BOM only when there are more than two bytes; a BOM is three anyway.
-        int start = json.length > 2 && (json[0] & 0xff) == 0xef && (json[1] & 0xff) == 0xbb
-                && (json[2] & 0xff) == 0xbf ? 3 : 0;
-        return CanonicalJson.of(json, start);
-    }
-
+  /**
+   * The bytes OPA feeds its hash for this JSON file.
+   *
+   * @throws IllegalArgumentException if {@code json} (after an optional BOM) is not exactly one
+   *     JSON value; the message says where, and quotes nothing of the input
+   */
+  public static byte[] canonicalBytes(byte[] json) {
+    // OPA strips a BOM only when there are more than two bytes; a BOM is three anyway.
+    int start =
+        json.length > 2
+                && (json[0] & 0xff) == 0xef
+                && (json[1] & 0xff) == 0xbb
+                && (json[2] & 0xff) == 0xbf
+            ? 3
+            : 0;
+    return CanonicalJson.of(json, start);
+  }
 }

@@ -8,6 +8,7 @@ package dev.scopesync.validation;
 public final class CommitHash {
   public static final int MIN_LENGTH = 4;
   public static final int MAX_LENGTH = 64;
+
   /** How a refusal says it. */
   public static final String RULE = "must be a commit hash (4 to 64 hex digits)";
 

@@ -7,13 +7,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Decides whether a remote url may be used: it must parse, its scheme must be allowed,
- * it must not carry credentials (those belong in {@code auth}) and it must not name a
- * transport helper such as {@code ext::}, which would run a command on this host.
+ * Decides whether a remote url may be used: it must parse, its scheme must be allowed, it must not
+ * carry credentials (those belong in {@code auth}) and it must not name a transport helper such as
+ * {@code ext::}, which would run a command on this host.
  */
 public final class GitUrlPolicy {
   /** {@code user@host:path} (scp-like ssh), with no {@code ://}. */
-  private static final Pattern SCP_LIKE = Pattern.compile("^(?:[A-Za-z0-9._~-]+@)?([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):(?!/?/)(.+)$");
+  private static final Pattern SCP_LIKE =
+      Pattern.compile("^(?:[A-Za-z0-9._~-]+@)?([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):(?!/?/)(.+)$");
+
   private static final Pattern HELPER = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*::");
 
   private final Set<String> allowedSchemes;
@@ -22,7 +24,9 @@ public final class GitUrlPolicy {
     this.allowedSchemes = Set.copyOf(allowedSchemes);
   }
 
-  /** @return null when the url is acceptable, else what is wrong with it */
+  /**
+   * @return null when the url is acceptable, else what is wrong with it
+   */
   public String problemWith(String url) {
     if (url.isBlank()) {
       return "must not be empty";
@@ -67,7 +71,11 @@ public final class GitUrlPolicy {
 
   private String allowed(String scheme) {
     if (!allowedSchemes.contains(scheme)) {
-      return "scheme '" + scheme + "' is not allowed (git.allowedSchemes: " + String.join(",", allowedSchemes.stream().sorted().toList()) + ")";
+      return "scheme '"
+          + scheme
+          + "' is not allowed (git.allowedSchemes: "
+          + String.join(",", allowedSchemes.stream().sorted().toList())
+          + ")";
     }
     return null;
   }

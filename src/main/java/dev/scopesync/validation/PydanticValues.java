@@ -18,11 +18,11 @@ import java.util.Set;
 
 /**
  * Scalar coercions exactly as pydantic v1 (the 1.x line OPAL pins: {@code pydantic>=1.9.1,<2};
- * checked against 1.10.26, {@code pydantic/v1/validators.py}) applies them to a value decoded
- * from JSON. Python's {@code json.loads} and Vert.x's decoder agree on what a JSON value is
- * (object, array, string, integer of any size, double, true/false, null), so a value here is
- * a {@link String}, a {@link Boolean}, a {@link Number}, a {@link Collection} (an array), a
- * {@link Map} (an object) or {@code null}; {@code byte[]} stands for Python's {@code bytes}.
+ * checked against 1.10.26, {@code pydantic/v1/validators.py}) applies them to a value decoded from
+ * JSON. Python's {@code json.loads} and Vert.x's decoder agree on what a JSON value is (object,
+ * array, string, integer of any size, double, true/false, null), so a value here is a {@link
+ * String}, a {@link Boolean}, a {@link Number}, a {@link Collection} (an array), a {@link Map} (an
+ * object) or {@code null}; {@code byte[]} stands for Python's {@code bytes}.
  *
  * <table>
  *   <caption>What each validator accepts</caption>
@@ -50,12 +50,14 @@ import java.util.Set;
  *       <td>everything else</td></tr>
  * </table>
  *
- * {@code null} is refused by every method here: whether a field may be {@code null} (it is
- * {@code Optional[...]}, or its default is {@code None}) is the caller's decision, taken before
- * calling. Messages never contain the value, so a secret field can be checked safely.
+ * {@code null} is refused by every method here: whether a field may be {@code null} (it is {@code
+ * Optional[...]}, or its default is {@code None}) is the caller's decision, taken before calling.
+ * Messages never contain the value, so a secret field can be checked safely.
  */
 public final class PydanticValues {
-  /** Python refuses {@code str()} of an int with more digits than this (CPython's default limit). */
+  /**
+   * Python refuses {@code str()} of an int with more digits than this (CPython's default limit).
+   */
   public static final int MAX_STR_INT_DIGITS = 4300;
 
   private static final Set<String> BOOL_FALSE = Set.of("0", "off", "f", "false", "n", "no");
@@ -122,7 +124,9 @@ public final class PydanticValues {
     throw new Refused(NOT_BOOLEAN);
   }
 
-  /** pydantic v1 {@code str_validator} (not {@code strict_str_validator}, which OPAL does not use). */
+  /**
+   * pydantic v1 {@code str_validator} (not {@code strict_str_validator}, which OPAL does not use).
+   */
   public static String str(Object value) {
     if (value == null) {
       throw new Refused(NOT_NULL);
@@ -192,7 +196,10 @@ public final class PydanticValues {
     if (n instanceof BigInteger big) {
       String text = big.toString();
       if (text.length() - (big.signum() < 0 ? 1 : 0) > MAX_STR_INT_DIGITS) {
-        throw new Refused("must be a string (an integer of more than " + MAX_STR_INT_DIGITS + " digits has no text)");
+        throw new Refused(
+            "must be a string (an integer of more than "
+                + MAX_STR_INT_DIGITS
+                + " digits has no text)");
       }
       return text;
     }
@@ -201,10 +208,10 @@ public final class PydanticValues {
   }
 
   /**
-   * Python's {@code repr(float)} (= {@code str(float)}): the shortest digits that read back as
-   * the same double (the nearest such when several), fixed notation for decimal exponents
-   * from -4 to 16 ({@code 0.0001}, {@code 1e+16} beyond), {@code .0} on whole numbers, a
-   * two-digit signed exponent; {@code inf}, {@code -inf}, {@code nan}.
+   * Python's {@code repr(float)} (= {@code str(float)}): the shortest digits that read back as the
+   * same double (the nearest such when several), fixed notation for decimal exponents from -4 to 16
+   * ({@code 0.0001}, {@code 1e+16} beyond), {@code .0} on whole numbers, a two-digit signed
+   * exponent; {@code inf}, {@code -inf}, {@code nan}.
    */
   public static String pythonFloat(double d) {
     if (Double.isNaN(d)) {
@@ -255,7 +262,10 @@ public final class PydanticValues {
       BigDecimal chosen = null;
       if (downOk && upOk) {
         int cmp = exact.subtract(down).compareTo(up.subtract(exact));
-        chosen = cmp < 0 ? down : cmp > 0 ? up : exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+        chosen =
+            cmp < 0
+                ? down
+                : cmp > 0 ? up : exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
       } else if (downOk) {
         chosen = down;
       } else if (upOk) {
@@ -265,7 +275,9 @@ public final class PydanticValues {
         return chosen.stripTrailingZeros();
       }
     }
-    return exact.round(MathContext.DECIMAL64).stripTrailingZeros(); // unreachable: 17 digits always read back
+    return exact
+        .round(MathContext.DECIMAL64)
+        .stripTrailingZeros(); // unreachable: 17 digits always read back
   }
 
   /** 0 or 1 when {@code n} equals that number as Python compares numbers, else -1. */
@@ -284,7 +296,8 @@ public final class PydanticValues {
   /** Python's {@code bytes.decode()}: strict UTF-8. */
   private static String utf8(byte[] bytes, String problem) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))

@@ -1,13 +1,11 @@
 package dev.scopesync.validation;
 
+import dev.scopesync.config.ServerConfig;
 import dev.scopesync.keys.SshPrivateKeys;
 import dev.scopesync.model.GitAuth;
 import dev.scopesync.model.GitPolicySource;
 import dev.scopesync.model.InvalidScopeException;
 import dev.scopesync.model.Scope;
-
-import dev.scopesync.config.ServerConfig;
-import dev.scopesync.validation.PydanticValues;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -16,14 +14,13 @@ import java.util.function.Supplier;
 import org.eclipse.jgit.lib.Repository;
 
 /**
- * Turns a JSON scope document into a {@link Scope}, or refuses it with an
- * {@link InvalidScopeException} naming the field (DESIGN §5). Unknown fields are ignored,
- * absent optional fields take OPAL's defaults, and every scalar is taken as pydantic v1
- * takes it for the type OPAL declares ({@code opal_common/schemas/scopes.py},
- * {@code policy_source.py}, {@code data.py}; DESIGN §17): what pydantic coerces is coerced
- * ({@code "poll_updates": "true"} is {@code true}, {@code "branch": 5} is {@code "5"}), what it
- * refuses is refused. The coercions are {@link PydanticValues}'; after them come scopesync's
- * own rules (last column), unchanged.
+ * Turns a JSON scope document into a {@link Scope}, or refuses it with an {@link
+ * InvalidScopeException} naming the field (DESIGN §5). Unknown fields are ignored, absent optional
+ * fields take OPAL's defaults, and every scalar is taken as pydantic v1 takes it for the type OPAL
+ * declares ({@code opal_common/schemas/scopes.py}, {@code policy_source.py}, {@code data.py};
+ * DESIGN §17): what pydantic coerces is coerced ({@code "poll_updates": "true"} is {@code true},
+ * {@code "branch": 5} is {@code "5"}), what it refuses is refused. The coercions are {@link
+ * PydanticValues}'; after them come scopesync's own rules (last column), unchanged.
  *
  * <table>
  *   <caption>Fields, OPAL's types, and what is accepted</caption>
@@ -70,10 +67,10 @@ import org.eclipse.jgit.lib.Repository;
  * </table>
  *
  * "As {@code str}" is pydantic v1's non-strict {@code str_validator}: a string as it is, an
- * integer, float or boolean as Python's {@code str()} writes it; arrays and objects are refused.
- * A field that is not {@code Optional} refuses an explicit {@code null} even when it has a
- * default (pydantic: "none is not an allowed value"); only an absent field takes the default.
- * Messages start with the field and never contain a secret's value.
+ * integer, float or boolean as Python's {@code str()} writes it; arrays and objects are refused. A
+ * field that is not {@code Optional} refuses an explicit {@code null} even when it has a default
+ * (pydantic: "none is not an allowed value"); only an absent field takes the default. Messages
+ * start with the field and never contain a secret's value.
  */
 public final class ScopeParser {
   public static final int MAX_SCOPE_ID_LENGTH = 256;
@@ -87,9 +84,9 @@ public final class ScopeParser {
   }
 
   /**
-   * The parser for scopes read back from a store: every known scheme is accepted, since a
-   * stored scope (perhaps written by OPAL, or before git.allowedSchemes changed) must still
-   * be readable, and deleting it must still release its clone.
+   * The parser for scopes read back from a store: every known scheme is accepted, since a stored
+   * scope (perhaps written by OPAL, or before git.allowedSchemes changed) must still be readable,
+   * and deleting it must still release its clone.
    */
   public static ScopeParser forStoredScopes() {
     return new ScopeParser(new GitUrlPolicy(ServerConfig.KNOWN_SCHEMES));
@@ -99,9 +96,10 @@ public final class ScopeParser {
     JsonObject json = object(document, "scope");
     String scopeId = scopeId(requiredString(json, "scope_id", "scope_id"), "scope_id");
     GitPolicySource policy = policy(object(required(json, "policy", "policy"), "policy"));
-    JsonObject dataJson = json.containsKey("data")
-        ? object(notNull(json.getValue("data"), "data"), "data")
-        : new JsonObject().put("entries", new JsonArray());
+    JsonObject dataJson =
+        json.containsKey("data")
+            ? object(notNull(json.getValue("data"), "data"), "data")
+            : new JsonObject().put("entries", new JsonArray());
     Object entries = dataJson.getValue("entries");
     if (entries != null && !(entries instanceof JsonArray)) {
       throw new InvalidScopeException("data.entries", "must be a list");
@@ -127,9 +125,11 @@ public final class ScopeParser {
   }
 
   private GitPolicySource policy(JsonObject json) {
-    String sourceType = optionalString(json, "source_type", "policy.source_type", GitPolicySource.SOURCE_TYPE);
+    String sourceType =
+        optionalString(json, "source_type", "policy.source_type", GitPolicySource.SOURCE_TYPE);
     if (!sourceType.equals(GitPolicySource.SOURCE_TYPE)) {
-      throw new InvalidScopeException("policy.source_type", "only 'git' is supported, got '" + sourceType + "'");
+      throw new InvalidScopeException(
+          "policy.source_type", "only 'git' is supported, got '" + sourceType + "'");
     }
     String url = requiredString(json, "url", "policy.url");
     String urlProblem = urls.problemWith(url);
@@ -138,24 +138,30 @@ public final class ScopeParser {
     }
     String branch = optionalString(json, "branch", "policy.branch", "main");
     if (branch.isEmpty() || !Repository.isValidRefName("refs/heads/" + branch)) {
-      throw new InvalidScopeException("policy.branch", "'" + branch + "' is not a valid git branch name");
+      throw new InvalidScopeException(
+          "policy.branch", "'" + branch + "' is not a valid git branch name");
     }
-    List<String> directories = stringList(json, "directories", "policy.directories", List.of("."), false);
+    List<String> directories =
+        stringList(json, "directories", "policy.directories", List.of("."), false);
     if (directories.isEmpty()) {
       throw new InvalidScopeException("policy.directories", "must list at least one directory");
     }
     for (int i = 0; i < directories.size(); i++) {
       relativePath(directories.get(i), "policy.directories[" + i + "]");
     }
-    List<String> extensions = stringList(json, "extensions", "policy.extensions", List.of(".rego", ".json"), false);
+    List<String> extensions =
+        stringList(json, "extensions", "policy.extensions", List.of(".rego", ".json"), false);
     String manifest = optionalString(json, "manifest", "policy.manifest", ".manifest");
     relativePath(manifest, "policy.manifest");
-    List<String> bundleIgnore = stringList(json, "bundle_ignore", "policy.bundle_ignore", null, true);
+    List<String> bundleIgnore =
+        stringList(json, "bundle_ignore", "policy.bundle_ignore", null, true);
     boolean pollUpdates = optionalBool(json, "poll_updates", "policy.poll_updates", false);
-    GitAuth auth = json.containsKey("auth")
-        ? auth(object(notNull(json.getValue("auth"), "policy.auth"), "policy.auth"))
-        : new GitAuth.None();
-    return new GitPolicySource(url, branch, directories, extensions, manifest, bundleIgnore, pollUpdates, auth);
+    GitAuth auth =
+        json.containsKey("auth")
+            ? auth(object(notNull(json.getValue("auth"), "policy.auth"), "policy.auth"))
+            : new GitAuth.None();
+    return new GitPolicySource(
+        url, branch, directories, extensions, manifest, bundleIgnore, pollUpdates, auth);
   }
 
   private static GitAuth auth(JsonObject json) {
@@ -163,7 +169,8 @@ public final class ScopeParser {
     Function<String, String> field = name -> requiredString(json, name, "policy.auth." + name);
     return switch (type) {
       case "none" -> new GitAuth.None();
-      case "github_token" -> new GitAuth.GithubToken(nonEmpty(field.apply("token"), "policy.auth.token"));
+      case "github_token" ->
+          new GitAuth.GithubToken(nonEmpty(field.apply("token"), "policy.auth.token"));
       case "userpass" -> new GitAuth.UserPass(field.apply("username"), field.apply("password"));
       case "ssh" -> {
         String privateKey = field.apply("private_key");
@@ -171,19 +178,23 @@ public final class ScopeParser {
         if (keyProblem != null) {
           throw new InvalidScopeException("policy.auth.private_key", keyProblem);
         }
-        String publicKey = json.getValue("public_key") == null
-            ? null
-            : optionalString(json, "public_key", "policy.auth.public_key", null);
+        String publicKey =
+            json.getValue("public_key") == null
+                ? null
+                : optionalString(json, "public_key", "policy.auth.public_key", null);
         yield new GitAuth.Ssh(field.apply("username"), privateKey, publicKey);
       }
       default -> throw new IllegalStateException("unreachable: " + type);
     };
   }
 
-  /** The discriminator: exactly one of the four names, no coercion (pydantic looks it up as a key). */
+  /**
+   * The discriminator: exactly one of the four names, no coercion (pydantic looks it up as a key).
+   */
   private static String authType(Object value) {
     if (value instanceof String s && !AUTH_TYPES.contains(s)) {
-      throw new InvalidScopeException("policy.auth.auth_type",
+      throw new InvalidScopeException(
+          "policy.auth.auth_type",
           "must be one of " + String.join(", ", AUTH_TYPES) + "; got '" + s + "'");
     }
     try {
@@ -218,7 +229,10 @@ public final class ScopeParser {
     return value;
   }
 
-  /** An explicit {@code null} where the field is not {@code Optional}: pydantic's "none is not an allowed value". */
+  /**
+   * An explicit {@code null} where the field is not {@code Optional}: pydantic's "none is not an
+   * allowed value".
+   */
   private static Object notNull(Object value, String field) {
     if (value == null) {
       throw new InvalidScopeException(field, PydanticValues.NOT_NULL);
@@ -226,7 +240,10 @@ public final class ScopeParser {
     return value;
   }
 
-  /** A required {@code str}: absent is "is required", {@code null} is refused, the rest as pydantic's {@code str_validator}. */
+  /**
+   * A required {@code str}: absent is "is required", {@code null} is refused, the rest as
+   * pydantic's {@code str_validator}.
+   */
   private static String requiredString(JsonObject json, String key, String field) {
     if (!json.containsKey(key)) {
       throw new InvalidScopeException(field, "is required");
@@ -236,17 +253,24 @@ public final class ScopeParser {
 
   /** A {@code str} with a default: absent takes it, {@code null} is refused. */
   private static String optionalString(JsonObject json, String key, String field, String fallback) {
-    return json.containsKey(key) ? coerced(() -> PydanticValues.str(json.getValue(key)), field) : fallback;
+    return json.containsKey(key)
+        ? coerced(() -> PydanticValues.str(json.getValue(key)), field)
+        : fallback;
   }
 
-  /** A {@code bool} with a default: absent takes it, {@code null} is refused, the rest as pydantic's {@code bool_validator}. */
+  /**
+   * A {@code bool} with a default: absent takes it, {@code null} is refused, the rest as pydantic's
+   * {@code bool_validator}.
+   */
   private static boolean optionalBool(JsonObject json, String key, String field, boolean fallback) {
-    return json.containsKey(key) ? coerced(() -> PydanticValues.bool(json.getValue(key)), field) : fallback;
+    return json.containsKey(key)
+        ? coerced(() -> PydanticValues.bool(json.getValue(key)), field)
+        : fallback;
   }
 
   /** A {@code List[str]} with a default ({@code nullable}: {@code Optional[List[str]]}). */
-  private static List<String> stringList(JsonObject json, String key, String field, List<String> fallback,
-      boolean nullable) {
+  private static List<String> stringList(
+      JsonObject json, String key, String field, List<String> fallback, boolean nullable) {
     if (!json.containsKey(key)) {
       return fallback;
     }
@@ -258,7 +282,9 @@ public final class ScopeParser {
     try {
       return PydanticValues.strList(list);
     } catch (PydanticValues.Refused e) {
-      throw new InvalidScopeException(e.field(field), e.item() < 0 && value != null ? "must be a list of strings" : e.getMessage());
+      throw new InvalidScopeException(
+          e.field(field),
+          e.item() < 0 && value != null ? "must be a list of strings" : e.getMessage());
     }
   }
 

@@ -5,15 +5,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Who sent a webhook and whether it reports a push, read from the sender's event header or,
- * for Azure DevOps (which sends no identifying header), from the payload's {@code eventType}.
+ * Who sent a webhook and whether it reports a push, read from the sender's event header or, for
+ * Azure DevOps (which sends no identifying header), from the payload's {@code eventType}.
  */
 record EventType(String provider, String name, boolean isPush) {
   /** GitLab names a tag push separately; it is still a push (of no branch). */
   private static final Set<String> GITLAB_PUSHES = Set.of("Push Hook", "Tag Push Hook");
+
   /** A GitLab system hook carries every kind of event; the payload says which. */
   private static final String GITLAB_SYSTEM_HOOK = "System Hook";
+
   private static final Set<String> GITLAB_SYSTEM_PUSHES = Set.of("push", "tag_push");
+
   /** Bitbucket Cloud and Bitbucket Data Center name a push differently. */
   private static final Set<String> BITBUCKET_PUSHES = Set.of("repo:push", "repo:refs_changed");
 
@@ -25,10 +28,11 @@ record EventType(String provider, String name, boolean isPush) {
     String gitlab = header(headers, WebhookHeaders.GITLAB_EVENT);
     if (gitlab != null) {
       String systemEvent = PayloadFields.string(body, "event_name");
-      boolean push = GITLAB_PUSHES.contains(gitlab)
-          || gitlab.equals(GITLAB_SYSTEM_HOOK)
-              && systemEvent != null
-              && GITLAB_SYSTEM_PUSHES.contains(systemEvent);
+      boolean push =
+          GITLAB_PUSHES.contains(gitlab)
+              || gitlab.equals(GITLAB_SYSTEM_HOOK)
+                  && systemEvent != null
+                  && GITLAB_SYSTEM_PUSHES.contains(systemEvent);
       return new EventType(Providers.GITLAB, gitlab, push);
     }
     String bitbucket = header(headers, WebhookHeaders.BITBUCKET_EVENT);

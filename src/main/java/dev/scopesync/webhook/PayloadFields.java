@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Type-tolerant reads of a webhook payload. Senders differ and payloads are untrusted, so a
- * field of the wrong type reads as absent instead of throwing {@link ClassCastException}.
+ * Type-tolerant reads of a webhook payload. Senders differ and payloads are untrusted, so a field
+ * of the wrong type reads as absent instead of throwing {@link ClassCastException}.
  */
 final class PayloadFields {
   private PayloadFields() {}

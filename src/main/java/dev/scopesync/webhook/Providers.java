@@ -6,6 +6,7 @@ public final class Providers {
   public static final String GITLAB = "gitlab";
   public static final String AZURE = "azure";
   public static final String BITBUCKET = "bitbucket";
+
   /** No header or payload field said who sent it; such an event is never a push. */
   public static final String UNKNOWN = "unknown";
 

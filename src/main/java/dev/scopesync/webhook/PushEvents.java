@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
-/** A {@link PushEvent} to and from JSON, to cross the event bus from the HTTP edge to the scopes. */
+/**
+ * A {@link PushEvent} to and from JSON, to cross the event bus from the HTTP edge to the scopes.
+ */
 public final class PushEvents {
   private PushEvents() {}
 
@@ -19,8 +21,12 @@ public final class PushEvents {
   }
 
   public static PushEvent fromJson(JsonObject json) {
-    return new PushEvent(json.getString("provider", Providers.UNKNOWN), json.getBoolean("is_push", false),
-        json.getString("event_name", ""), strings(json, "repository_urls"), strings(json, "full_names"),
+    return new PushEvent(
+        json.getString("provider", Providers.UNKNOWN),
+        json.getBoolean("is_push", false),
+        json.getString("event_name", ""),
+        strings(json, "repository_urls"),
+        strings(json, "full_names"),
         strings(json, "branches"));
   }
 

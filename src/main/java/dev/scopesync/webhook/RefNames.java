@@ -7,9 +7,9 @@ final class RefNames {
   private RefNames() {}
 
   /**
-   * The branch a ref names: {@code refs/heads/x} is {@code x}; any other {@code refs/…}
-   * (tags, pull requests, notes) names no branch (null). A bare name is taken as a branch,
-   * as OPAL does, because some senders put the short name in {@code ref}.
+   * The branch a ref names: {@code refs/heads/x} is {@code x}; any other {@code refs/…} (tags, pull
+   * requests, notes) names no branch (null). A bare name is taken as a branch, as OPAL does,
+   * because some senders put the short name in {@code ref}.
    */
   static String branchOf(String ref) {
     if (ref == null) {

@@ -6,20 +6,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where a repository lives, reduced to what identifies it: a lower-case host and a path
- * without leading or trailing slashes or a trailing {@code .git}. Scheme, user, password,
- * port, query and fragment are dropped: {@code https://github.com/o/r},
- * {@code ssh://git@github.com:22/o/r.git} and {@code git@github.com:o/r.git} are one address.
+ * Where a repository lives, reduced to what identifies it: a lower-case host and a path without
+ * leading or trailing slashes or a trailing {@code .git}. Scheme, user, password, port, query and
+ * fragment are dropped: {@code https://github.com/o/r}, {@code ssh://git@github.com:22/o/r.git} and
+ * {@code git@github.com:o/r.git} are one address.
  *
- * <p>The port is dropped because it follows from the scheme (ssh on 22 or 7999, https on
- * 443), so keeping it would make a repository's ssh and https urls differ; two git servers
- * on one host told apart only by port are rare, and confusing them costs one needless fetch.
+ * <p>The port is dropped because it follows from the scheme (ssh on 22 or 7999, https on 443), so
+ * keeping it would make a repository's ssh and https urls differ; two git servers on one host told
+ * apart only by port are rare, and confusing them costs one needless fetch.
  */
 record RepositoryAddress(String host, String path) {
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*$");
+
   /** {@code [user@]host:path}, git's scp-like ssh syntax: no slash before the colon. */
   private static final Pattern SCP_LIKE =
       Pattern.compile("^(?:[^@/]+@)?(?<host>[^@/:\\[\\]]+|\\[[0-9A-Fa-f:.]+\\]):(?<path>.*)$");
+
   private static final String GIT_SUFFIX = ".git";
 
   /** The address a url names, or empty when it is not a url of a repository. */
@@ -62,7 +64,8 @@ record RepositoryAddress(String host, String path) {
       p = p.substring(0, end);
     }
     p = stripSlashes(p.replaceAll("/{2,}", "/"));
-    if (p.regionMatches(true, p.length() - GIT_SUFFIX.length(), GIT_SUFFIX, 0, GIT_SUFFIX.length())) {
+    if (p.regionMatches(
+        true, p.length() - GIT_SUFFIX.length(), GIT_SUFFIX, 0, GIT_SUFFIX.length())) {
       p = stripSlashes(p.substring(0, p.length() - GIT_SUFFIX.length()));
     }
     return p;

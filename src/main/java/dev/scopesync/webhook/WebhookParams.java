@@ -17,18 +17,22 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * OPAL's {@code POLICY_REPO_WEBHOOK_PARAMS} ({@code GitWebhookRequestParams}): where a git host
  * puts the secret and the event, honoured as OPAL's {@code validate_git_secret_or_throw} and
- * webhook route honour them. Without them scopesync detects the host from its headers
- * ({@link WebhookSignature}, {@link WebhookParser}); with them, only these rules apply.
+ * webhook route honour them. Without them scopesync detects the host from its headers ({@link
+ * WebhookSignature}, {@link WebhookParser}); with them, only these rules apply.
  *
- * <p>The secret: the header {@code secretHeaderName}, the first match of
- * {@code secretParsingRegex} in it (its group when it has one, as Python's {@code re.findall}
- * gives it), compared in constant time with the HMAC-SHA256 hex of the raw body
- * ({@code signature}) or with the secret itself ({@code token}). The event: the header
- * {@code eventHeaderName}, else the payload key {@code eventRequestKey}, must equal
- * {@code pushEventValue} for a push. Immutable; thread-safe.
+ * <p>The secret: the header {@code secretHeaderName}, the first match of {@code secretParsingRegex}
+ * in it (its group when it has one, as Python's {@code re.findall} gives it), compared in constant
+ * time with the HMAC-SHA256 hex of the raw body ({@code signature}) or with the secret itself
+ * ({@code token}). The event: the header {@code eventHeaderName}, else the payload key {@code
+ * eventRequestKey}, must equal {@code pushEventValue} for a push. Immutable; thread-safe.
  */
-public record WebhookParams(String secretHeaderName, boolean signature, Pattern secretParsingRegex,
-    String eventHeaderName, String eventRequestKey, String pushEventValue) {
+public record WebhookParams(
+    String secretHeaderName,
+    boolean signature,
+    Pattern secretParsingRegex,
+    String eventHeaderName,
+    String eventRequestKey,
+    String pushEventValue) {
 
   public WebhookParams {
     Objects.requireNonNull(secretHeaderName, "secretHeaderName");
@@ -46,16 +50,23 @@ public record WebhookParams(String secretHeaderName, boolean signature, Pattern 
   public static WebhookParams fromJson(JsonObject json) {
     String type = required(json, "secret_type");
     if (!type.equals("token") && !type.equals("signature")) {
-      throw new IllegalArgumentException("secret_type: must be 'token' or 'signature', got '" + type + "'");
+      throw new IllegalArgumentException(
+          "secret_type: must be 'token' or 'signature', got '" + type + "'");
     }
     Pattern regex;
     try {
       regex = Pattern.compile(required(json, "secret_parsing_regex"));
     } catch (PatternSyntaxException e) {
-      throw new IllegalArgumentException("secret_parsing_regex: not a regular expression: " + e.getDescription());
+      throw new IllegalArgumentException(
+          "secret_parsing_regex: not a regular expression: " + e.getDescription());
     }
-    return new WebhookParams(required(json, "secret_header_name"), type.equals("signature"), regex,
-        optional(json, "event_header_name"), optional(json, "event_request_key"), required(json, "push_event_value"));
+    return new WebhookParams(
+        required(json, "secret_header_name"),
+        type.equals("signature"),
+        regex,
+        optional(json, "event_header_name"),
+        optional(json, "event_request_key"),
+        required(json, "push_event_value"));
   }
 
   /**
@@ -73,15 +84,16 @@ public record WebhookParams(String secretHeaderName, boolean signature, Pattern 
     if (incoming == null || incoming.isEmpty()) {
       return false;
     }
-    byte[] expected = signature
-        ? HexFormat.of().formatHex(hmac(secret, rawBody)).getBytes(StandardCharsets.UTF_8)
-        : secret.getBytes(StandardCharsets.UTF_8);
+    byte[] expected =
+        signature
+            ? HexFormat.of().formatHex(hmac(secret, rawBody)).getBytes(StandardCharsets.UTF_8)
+            : secret.getBytes(StandardCharsets.UTF_8);
     return MessageDigest.isEqual(expected, incoming.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
-   * Whether the request is a push, as OPAL decides it: the event header, else the payload key;
-   * with neither configured, every delivery is a push.
+   * Whether the request is a push, as OPAL decides it: the event header, else the payload key; with
+   * neither configured, every delivery is a push.
    */
   public boolean isPush(Map<String, String> lowerCaseHeaders, JsonObject payload) {
     if (eventHeaderName != null) {
@@ -93,10 +105,15 @@ public record WebhookParams(String secretHeaderName, boolean signature, Pattern 
     return true;
   }
 
-  /** The event name for answers: the header's or key's value, {@code ping} when absent (OPAL's default). */
+  /**
+   * The event name for answers: the header's or key's value, {@code ping} when absent (OPAL's
+   * default).
+   */
   public String eventName(Map<String, String> lowerCaseHeaders, JsonObject payload) {
-    Object value = eventHeaderName != null ? lowerCaseHeaders.get(eventHeaderName.toLowerCase(Locale.ROOT))
-        : eventRequestKey != null ? payload.getValue(eventRequestKey) : pushEventValue;
+    Object value =
+        eventHeaderName != null
+            ? lowerCaseHeaders.get(eventHeaderName.toLowerCase(Locale.ROOT))
+            : eventRequestKey != null ? payload.getValue(eventRequestKey) : pushEventValue;
     return value == null ? "ping" : String.valueOf(value);
   }
 
@@ -113,7 +130,8 @@ public record WebhookParams(String secretHeaderName, boolean signature, Pattern 
   private static String required(JsonObject json, String field) {
     Object value = json.getValue(field);
     if (!(value instanceof String s)) {
-      throw new IllegalArgumentException(field + ": " + (value == null ? "field required" : "must be a string"));
+      throw new IllegalArgumentException(
+          field + ": " + (value == null ? "field required" : "must be a string"));
     }
     return s;
   }

@@ -12,34 +12,36 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Reads a git host's webhook into a {@link PushEvent}, as OPAL's {@code extracted_git_changes}
- * does but for every provider's shape at once: a payload is searched for all the places
- * GitHub, GitLab, Azure DevOps and Bitbucket (Cloud and Data Center) put the repository and
- * the pushed refs, whoever sent it, so GitHub-compatible senders (Gitea, Forgejo) work too.
- * Stateless and thread-safe.
+ * Reads a git host's webhook into a {@link PushEvent}, as OPAL's {@code extracted_git_changes} does
+ * but for every provider's shape at once: a payload is searched for all the places GitHub, GitLab,
+ * Azure DevOps and Bitbucket (Cloud and Data Center) put the repository and the pushed refs,
+ * whoever sent it, so GitHub-compatible senders (Gitea, Forgejo) work too. Stateless and
+ * thread-safe.
  */
 public final class WebhookParser {
   /** Address fields of a GitHub (and Gitea) or GitLab {@code repository} object. */
   private static final List<String> REPOSITORY_URL_FIELDS =
       List.of("clone_url", "ssh_url", "git_url", "html_url", "url", "git_http_url", "git_ssh_url");
+
   /** Address fields of a GitLab {@code project} object. */
   private static final List<String> GITLAB_PROJECT_URL_FIELDS =
       List.of("git_http_url", "git_ssh_url", "http_url", "ssh_url", "web_url", "url");
+
   /**
-   * Address fields of an Azure DevOps {@code resource.repository}; its {@code url} is the
-   * REST resource ({@code _apis/git/repositories/<guid>}), which names no clone, so it is left out.
+   * Address fields of an Azure DevOps {@code resource.repository}; its {@code url} is the REST
+   * resource ({@code _apis/git/repositories/<guid>}), which names no clone, so it is left out.
    */
-  private static final List<String> AZURE_REPOSITORY_URL_FIELDS = List.of("remoteUrl", "sshUrl", "webUrl");
+  private static final List<String> AZURE_REPOSITORY_URL_FIELDS =
+      List.of("remoteUrl", "sshUrl", "webUrl");
 
   private WebhookParser() {}
 
   /**
    * @param headers lower-case header names to values
    * @param body the parsed JSON body
-   * @throws WebhookException with status 400 when the payload names no repository at all;
-   *     except for a recognised non-push event (a GitHub organisation's ping has no
-   *     repository, and answering it 400 would mark the hook broken), which parses with
-   *     empty lists
+   * @throws WebhookException with status 400 when the payload names no repository at all; except
+   *     for a recognised non-push event (a GitHub organisation's ping has no repository, and
+   *     answering it 400 would mark the hook broken), which parses with empty lists
    */
   public static PushEvent parse(Map<String, String> headers, JsonObject body) {
     return parse(headers, body, null);
@@ -49,7 +51,8 @@ public final class WebhookParser {
    * @param params OPAL's {@code POLICY_REPO_WEBHOOK_PARAMS}: when given, they alone say whether the
    *     delivery is a push (OPAL's rule); null detects the git host from its headers
    */
-  public static PushEvent parse(Map<String, String> headers, JsonObject body, WebhookParams params) {
+  public static PushEvent parse(
+      Map<String, String> headers, JsonObject body, WebhookParams params) {
     Objects.requireNonNull(headers, "headers");
     if (body == null) {
       throw new WebhookException(400, "webhook body must be a JSON object");
@@ -59,7 +62,8 @@ public final class WebhookParser {
     String name = params == null ? type.name() : params.eventName(headers, body);
     List<String> urls = repositoryUrls(body);
     List<String> names = fullNames(body);
-    boolean excusedFromNamingARepository = !push && (params != null || !type.provider().equals(Providers.UNKNOWN));
+    boolean excusedFromNamingARepository =
+        !push && (params != null || !type.provider().equals(Providers.UNKNOWN));
     if (urls.isEmpty() && names.isEmpty() && !excusedFromNamingARepository) {
       throw new WebhookException(400, "repo url or full name not found in payload");
     }

@@ -9,8 +9,8 @@ import java.util.Locale;
 /**
  * The JSON document of a push delivery, from the raw body as sent: the body itself, or, with
  * GitHub's form content type ({@code application/x-www-form-urlencoded}), the {@code payload}
- * field's value (the form as Vert.x's body handler decoded it). The signature is checked over
- * the raw body before this runs, as the git host signed it.
+ * field's value (the form as Vert.x's body handler decoded it). The signature is checked over the
+ * raw body before this runs, as the git host signed it.
  */
 public final class WebhookPayload {
   private static final String FORM = "application/x-www-form-urlencoded";
@@ -30,14 +30,20 @@ public final class WebhookPayload {
     boolean isForm = isForm(contentType);
     String json = isForm ? form.get("payload") : new String(body, StandardCharsets.UTF_8);
     if (json == null) {
-      throw new WebhookException(400, "form body has no 'payload' field (GitHub's form content type sends the"
-          + " JSON in 'payload')");
+      throw new WebhookException(
+          400,
+          "form body has no 'payload' field (GitHub's form content type sends the"
+              + " JSON in 'payload')");
     }
     try {
       return Json.decodeValue(json);
     } catch (DecodeException e) {
-      throw new WebhookException(400, "malformed JSON" + (isForm ? " in the form's payload" : "")
-          + ": " + shortened(e.getMessage()));
+      throw new WebhookException(
+          400,
+          "malformed JSON"
+              + (isForm ? " in the form's payload" : "")
+              + ": "
+              + shortened(e.getMessage()));
     }
   }
 

@@ -1,11 +1,9 @@
 package dev.scopesync.webhook;
 
 import dev.scopesync.digest.Sha256;
-
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -17,19 +15,20 @@ import javax.crypto.spec.SecretKeySpec;
  * Checks that a webhook request knows the shared secret ({@code webhook.secret}).
  *
  * <p>Accepted, any one suffices:
+ *
  * <ul>
- *   <li>{@code X-Hub-Signature-256: sha256=<hex>}, the HMAC-SHA256 of the raw body (GitHub,
- *       Gitea);
+ *   <li>{@code X-Hub-Signature-256: sha256=<hex>}, the HMAC-SHA256 of the raw body (GitHub, Gitea);
  *   <li>{@code X-Hub-Signature: sha256=<hex>}, the same HMAC under the older header name, as
- *       Bitbucket Cloud and Data Center send it. GitHub's legacy {@code sha1=} value in that
- *       header is refused: GitHub always sends the SHA-256 header beside it, and no supported
- *       host signs with SHA-1 only, so accepting it would only widen what a forger may try;
- *   <li>{@code X-Gitlab-Token: <secret>}, the secret itself (GitLab; Azure DevOps can be set
- *       to send it as a custom header).
+ *       Bitbucket Cloud and Data Center send it. GitHub's legacy {@code sha1=} value in that header
+ *       is refused: GitHub always sends the SHA-256 header beside it, and no supported host signs
+ *       with SHA-1 only, so accepting it would only widen what a forger may try;
+ *   <li>{@code X-Gitlab-Token: <secret>}, the secret itself (GitLab; Azure DevOps can be set to
+ *       send it as a custom header).
  * </ul>
+ *
  * Comparisons are constant-time ({@link MessageDigest#isEqual}); the token is compared by its
- * SHA-256 digest so that not even the secret's length shows in the timing. Instances are
- * immutable and thread-safe.
+ * SHA-256 digest so that not even the secret's length shows in the timing. Instances are immutable
+ * and thread-safe.
  */
 public final class WebhookSignature {
   private static final String HMAC_SHA256 = "HmacSHA256";
@@ -39,11 +38,14 @@ public final class WebhookSignature {
   private final SecretKeySpec key;
   private final byte[] secretDigest;
 
-  /** @param secret the configured secret; must not be empty (no secret means no check at all) */
+  /**
+   * @param secret the configured secret; must not be empty (no secret means no check at all)
+   */
   public WebhookSignature(String secret) {
     Objects.requireNonNull(secret, "secret");
     if (secret.isEmpty()) {
-      throw new IllegalArgumentException("webhook secret must not be empty; leave it unset to accept unsigned webhooks");
+      throw new IllegalArgumentException(
+          "webhook secret must not be empty; leave it unset to accept unsigned webhooks");
     }
     byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
     this.key = new SecretKeySpec(bytes, HMAC_SHA256);
@@ -54,8 +56,8 @@ public final class WebhookSignature {
    * @param lowerCaseHeaders header names in lower case to values
    * @param rawBody the body exactly as received; the signature covers these bytes, not a
    *     re-encoding of the parsed JSON
-   * @return true when a signature or token proves knowledge of the secret; missing or
-   *     malformed values are false
+   * @return true when a signature or token proves knowledge of the secret; missing or malformed
+   *     values are false
    */
   public boolean verify(Map<String, String> lowerCaseHeaders, byte[] rawBody) {
     Objects.requireNonNull(lowerCaseHeaders, "lowerCaseHeaders");
@@ -100,5 +102,4 @@ public final class WebhookSignature {
       throw new IllegalStateException("HmacSHA256 is required of every Java runtime", e);
     }
   }
-
 }

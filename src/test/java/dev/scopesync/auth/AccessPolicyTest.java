@@ -46,8 +46,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AccessPolicyTest {
   private static final Instant NOW = Instant.ofEpochSecond(1_700_000_000L);
   private static final long T = NOW.getEpochSecond();
+
   /** OPAL signs {@code sub} as {@code uuid.hex}: 32 digits, no hyphens. */
   private static final String SUB = "3f1c2a9e8d7b4c6a9e0f1a2b3c4d5e6f";
+
   private static final KeyPair KEYS = TestTokens.rsa();
   private static final KeyPair OTHER_KEYS = TestTokens.rsa();
 
@@ -57,8 +59,14 @@ class AccessPolicyTest {
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    policy = AccessPolicy.create(
-        vertx, TestTokens.publicPem(KEYS), "RS256", null, null, Clock.fixed(NOW, ZoneOffset.UTC));
+    policy =
+        AccessPolicy.create(
+            vertx,
+            TestTokens.publicPem(KEYS),
+            "RS256",
+            null,
+            null,
+            Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   @AfterAll
@@ -90,15 +98,18 @@ class AccessPolicyTest {
   }
 
   static AuthFailure failure(Future<Claims> future) {
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () -> future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
     return assertInstanceOf(AuthFailure.class, e.getCause());
   }
 
   static Stream<Arguments> refused() {
     String valid = datasource(p -> p);
     String[] parts = valid.split("\\.");
-    String otherPayload = TestTokens.segment(opal("datasource").put("allowed_scopes", new JsonArray().add("*")));
+    String otherPayload =
+        TestTokens.segment(opal("datasource").put("allowed_scopes", new JsonArray().add("*")));
     String wrongScheme = NOT_PROVIDED + " (expected 'Authorization: Bearer <token>')";
     String wrongAlgorithm = BAD_ALGORITHM + " (expected RS256)";
     return Stream.of(
@@ -115,60 +126,135 @@ class AccessPolicyTest {
         Arguments.of("two tokens", "Bearer " + valid + " " + valid, CANNOT_DECODE),
         Arguments.of("a token without its signature", parts[0] + "." + parts[1], CANNOT_DECODE),
         Arguments.of("a token with a fourth segment", valid + ".AAAA", CANNOT_DECODE),
-        Arguments.of("a token with an empty signature", parts[0] + "." + parts[1] + ".", CANNOT_DECODE),
-        Arguments.of("a signature that is not base64url", parts[0] + "." + parts[1] + ".!!!!", CANNOT_DECODE),
-        Arguments.of("a token signed by another key",
-            rs256(OTHER_KEYS.getPrivate(), header("RS256"), opal("datasource")), CANNOT_DECODE),
-        Arguments.of("a payload swapped after signing", parts[0] + "." + otherPayload + "." + parts[2], CANNOT_DECODE),
-        Arguments.of("a header that is not JSON",
-            TestTokens.base64url("nope".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + "." + parts[2], CANNOT_DECODE),
-        Arguments.of("a header that is JSON null",
-            TestTokens.base64url("null".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + "." + parts[2], CANNOT_DECODE),
-        Arguments.of("a header that is a JSON list",
-            TestTokens.base64url("[]".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + "." + parts[2], CANNOT_DECODE),
-        Arguments.of("a header that is not base64url", "%%%." + parts[1] + "." + parts[2], CANNOT_DECODE),
+        Arguments.of(
+            "a token with an empty signature", parts[0] + "." + parts[1] + ".", CANNOT_DECODE),
+        Arguments.of(
+            "a signature that is not base64url",
+            parts[0] + "." + parts[1] + ".!!!!",
+            CANNOT_DECODE),
+        Arguments.of(
+            "a token signed by another key",
+            rs256(OTHER_KEYS.getPrivate(), header("RS256"), opal("datasource")),
+            CANNOT_DECODE),
+        Arguments.of(
+            "a payload swapped after signing",
+            parts[0] + "." + otherPayload + "." + parts[2],
+            CANNOT_DECODE),
+        Arguments.of(
+            "a header that is not JSON",
+            TestTokens.base64url("nope".getBytes(StandardCharsets.UTF_8))
+                + "."
+                + parts[1]
+                + "."
+                + parts[2],
+            CANNOT_DECODE),
+        Arguments.of(
+            "a header that is JSON null",
+            TestTokens.base64url("null".getBytes(StandardCharsets.UTF_8))
+                + "."
+                + parts[1]
+                + "."
+                + parts[2],
+            CANNOT_DECODE),
+        Arguments.of(
+            "a header that is a JSON list",
+            TestTokens.base64url("[]".getBytes(StandardCharsets.UTF_8))
+                + "."
+                + parts[1]
+                + "."
+                + parts[2],
+            CANNOT_DECODE),
+        Arguments.of(
+            "a header that is not base64url", "%%%." + parts[1] + "." + parts[2], CANNOT_DECODE),
         Arguments.of("a payload that is a JSON list", signedRawPayload("[1,2]"), CANNOT_DECODE),
         Arguments.of("a payload that is JSON null", signedRawPayload("null"), CANNOT_DECODE),
-        Arguments.of("alg none with an empty signature", TestTokens.unsigned(opal("datasource")), wrongAlgorithm),
-        Arguments.of("alg none over a real RS256 signature",
-            rs256(KEYS.getPrivate(), header("none"), opal("datasource")), wrongAlgorithm),
-        Arguments.of("HS256 keyed with the public key (key confusion)",
-            TestTokens.hs256(TestTokens.publicPem(KEYS).getBytes(StandardCharsets.US_ASCII), opal("datasource")),
+        Arguments.of(
+            "alg none with an empty signature",
+            TestTokens.unsigned(opal("datasource")),
             wrongAlgorithm),
-        Arguments.of("RS512 while RS256 is configured",
-            TestTokens.sign("SHA512withRSA", KEYS.getPrivate(), header("RS512"), opal("datasource")), wrongAlgorithm),
-        Arguments.of("an RS256 signature labelled RS512",
-            rs256(KEYS.getPrivate(), header("RS512"), opal("datasource")), wrongAlgorithm),
-        Arguments.of("a header without alg",
-            rs256(KEYS.getPrivate(), new JsonObject().put("typ", "JWT"), opal("datasource")), wrongAlgorithm),
+        Arguments.of(
+            "alg none over a real RS256 signature",
+            rs256(KEYS.getPrivate(), header("none"), opal("datasource")),
+            wrongAlgorithm),
+        Arguments.of(
+            "HS256 keyed with the public key (key confusion)",
+            TestTokens.hs256(
+                TestTokens.publicPem(KEYS).getBytes(StandardCharsets.US_ASCII), opal("datasource")),
+            wrongAlgorithm),
+        Arguments.of(
+            "RS512 while RS256 is configured",
+            TestTokens.sign(
+                "SHA512withRSA", KEYS.getPrivate(), header("RS512"), opal("datasource")),
+            wrongAlgorithm),
+        Arguments.of(
+            "an RS256 signature labelled RS512",
+            rs256(KEYS.getPrivate(), header("RS512"), opal("datasource")),
+            wrongAlgorithm),
+        Arguments.of(
+            "a header without alg",
+            rs256(KEYS.getPrivate(), new JsonObject().put("typ", "JWT"), opal("datasource")),
+            wrongAlgorithm),
         Arguments.of("expired a second ago", datasource(p -> p.put("exp", T - 1)), EXPIRED),
         Arguments.of("expiring this very second", datasource(p -> p.put("exp", T)), EXPIRED),
         Arguments.of("expired long ago", datasource(p -> p.put("iat", 0).put("exp", 1)), EXPIRED),
-        Arguments.of("expiring within this second (PyJWT truncates exp)", datasource(p -> p.put("exp", T + 0.5)), EXPIRED),
+        Arguments.of(
+            "expiring within this second (PyJWT truncates exp)",
+            datasource(p -> p.put("exp", T + 0.5)),
+            EXPIRED),
         Arguments.of("exp as null", datasource(p -> p.put("exp", null)), CANNOT_DECODE),
         Arguments.of("exp as text", datasource(p -> p.put("exp", "2000000000")), CANNOT_DECODE),
         Arguments.of("nbf as text", datasource(p -> p.put("nbf", "0")), CANNOT_DECODE),
-        Arguments.of("iat as a list", datasource(p -> p.put("iat", new JsonArray().add(0))), CANNOT_DECODE),
-        Arguments.of("not valid for another minute (nbf)", datasource(p -> p.put("nbf", T + 60)), NOT_YET_VALID + " (nbf)"),
-        Arguments.of("not valid for another second (nbf)", datasource(p -> p.put("nbf", T + 1)), NOT_YET_VALID + " (nbf)"),
-        Arguments.of("issued a minute from now (iat)", datasource(p -> p.put("iat", T + 60)), NOT_YET_VALID + " (iat)"),
-        Arguments.of("another audience", datasource(p -> p.put("aud", "https://api.example.com/")), BAD_AUDIENCE),
+        Arguments.of(
+            "iat as a list", datasource(p -> p.put("iat", new JsonArray().add(0))), CANNOT_DECODE),
+        Arguments.of(
+            "not valid for another minute (nbf)",
+            datasource(p -> p.put("nbf", T + 60)),
+            NOT_YET_VALID + " (nbf)"),
+        Arguments.of(
+            "not valid for another second (nbf)",
+            datasource(p -> p.put("nbf", T + 1)),
+            NOT_YET_VALID + " (nbf)"),
+        Arguments.of(
+            "issued a minute from now (iat)",
+            datasource(p -> p.put("iat", T + 60)),
+            NOT_YET_VALID + " (iat)"),
+        Arguments.of(
+            "another audience",
+            datasource(p -> p.put("aud", "https://api.example.com/")),
+            BAD_AUDIENCE),
         Arguments.of("no audience", datasource(p -> p.put("aud", null)), BAD_AUDIENCE),
-        Arguments.of("an audience list without ours",
-            datasource(p -> p.put("aud", new JsonArray().add("a").add("b"))), BAD_AUDIENCE),
-        Arguments.of("an audience without its trailing slash",
-            datasource(p -> p.put("aud", "https://api.opal.ac/v1")), BAD_AUDIENCE),
-        Arguments.of("an audience that is an object",
-            datasource(p -> p.put("aud", new JsonObject().put("aud", DEFAULT_AUDIENCE))), BAD_AUDIENCE),
-        Arguments.of("another issuer", datasource(p -> p.put("iss", "https://evil.example/")), BAD_ISSUER),
+        Arguments.of(
+            "an audience list without ours",
+            datasource(p -> p.put("aud", new JsonArray().add("a").add("b"))),
+            BAD_AUDIENCE),
+        Arguments.of(
+            "an audience without its trailing slash",
+            datasource(p -> p.put("aud", "https://api.opal.ac/v1")),
+            BAD_AUDIENCE),
+        Arguments.of(
+            "an audience that is an object",
+            datasource(p -> p.put("aud", new JsonObject().put("aud", DEFAULT_AUDIENCE))),
+            BAD_AUDIENCE),
+        Arguments.of(
+            "another issuer", datasource(p -> p.put("iss", "https://evil.example/")), BAD_ISSUER),
         Arguments.of("no issuer", datasource(p -> p.put("iss", null)), BAD_ISSUER),
-        Arguments.of("the issuer in other case", datasource(p -> p.put("iss", "HTTPS://OPAL.AC/")), BAD_ISSUER),
-        Arguments.of("the issuer in a list", datasource(p -> p.put("iss", new JsonArray().add(DEFAULT_ISSUER))), BAD_ISSUER),
+        Arguments.of(
+            "the issuer in other case",
+            datasource(p -> p.put("iss", "HTTPS://OPAL.AC/")),
+            BAD_ISSUER),
+        Arguments.of(
+            "the issuer in a list",
+            datasource(p -> p.put("iss", new JsonArray().add(DEFAULT_ISSUER))),
+            BAD_ISSUER),
         Arguments.of("no sub", datasource(p -> p.put("sub", null)), BAD_SUBJECT),
         Arguments.of("a sub that is a name", datasource(p -> p.put("sub", "alice")), BAD_SUBJECT),
         Arguments.of("a sub that is a number", datasource(p -> p.put("sub", 12345)), BAD_SUBJECT),
-        Arguments.of("a sub one digit short", datasource(p -> p.put("sub", SUB.substring(1))), BAD_SUBJECT),
-        Arguments.of("a sub with a letter beyond f", datasource(p -> p.put("sub", "g" + SUB.substring(1))), BAD_SUBJECT));
+        Arguments.of(
+            "a sub one digit short", datasource(p -> p.put("sub", SUB.substring(1))), BAD_SUBJECT),
+        Arguments.of(
+            "a sub with a letter beyond f",
+            datasource(p -> p.put("sub", "g" + SUB.substring(1))),
+            BAD_SUBJECT));
   }
 
   private static String signedRawPayload(String json) {
@@ -203,10 +289,11 @@ class AccessPolicyTest {
   void aRefusalForbiddenByClaimsNeverQuotesTheToken() throws Exception {
     String client = token(opal("client").put("permitted_topics", new JsonArray().add("a")));
     Claims claims = claims(policy.authenticate("Bearer " + client));
-    List<AuthFailure> failures = List.of(
-        assertThrows(AuthFailure.class, claims::requireDatasource),
-        assertThrows(AuthFailure.class, () -> claims.requireScope("tenant-1")),
-        assertThrows(AuthFailure.class, () -> claims.requireTopics(List.of("b"))));
+    List<AuthFailure> failures =
+        List.of(
+            assertThrows(AuthFailure.class, claims::requireDatasource),
+            assertThrows(AuthFailure.class, () -> claims.requireScope("tenant-1")),
+            assertThrows(AuthFailure.class, () -> claims.requireTopics(List.of("b"))));
     for (AuthFailure failure : failures) {
       assertEquals(403, failure.status());
       for (String part : client.split("\\.")) {
@@ -224,18 +311,32 @@ class AccessPolicyTest {
         Arguments.of("a bare token (event-bus callers)", valid),
         Arguments.of("surrounding spaces", "  Bearer   " + valid + "  "),
         Arguments.of("a tab after the scheme", "Bearer\t" + valid),
-        Arguments.of("an audience list with ours", "Bearer "
-            + datasource(p -> p.put("aud", new JsonArray().add("https://other/").add(DEFAULT_AUDIENCE)))),
-        Arguments.of("no exp (OPAL does not require one)", "Bearer " + datasource(p -> removed(p, "exp"))),
-        Arguments.of("expiring a second from now", "Bearer " + datasource(p -> p.put("exp", T + 1))),
+        Arguments.of(
+            "an audience list with ours",
+            "Bearer "
+                + datasource(
+                    p ->
+                        p.put("aud", new JsonArray().add("https://other/").add(DEFAULT_AUDIENCE)))),
+        Arguments.of(
+            "no exp (OPAL does not require one)", "Bearer " + datasource(p -> removed(p, "exp"))),
+        Arguments.of(
+            "expiring a second from now", "Bearer " + datasource(p -> p.put("exp", T + 1))),
         Arguments.of("exp with a fraction", "Bearer " + datasource(p -> p.put("exp", T + 1.5))),
-        Arguments.of("exp beyond a long", "Bearer " + datasource(p -> p.put("exp", new BigInteger("1" + "0".repeat(30))))),
-        Arguments.of("nbf and iat this very second", "Bearer " + datasource(p -> p.put("nbf", T).put("iat", T))),
+        Arguments.of(
+            "exp beyond a long",
+            "Bearer " + datasource(p -> p.put("exp", new BigInteger("1" + "0".repeat(30))))),
+        Arguments.of(
+            "nbf and iat this very second",
+            "Bearer " + datasource(p -> p.put("nbf", T).put("iat", T))),
         Arguments.of("no iat", "Bearer " + datasource(p -> removed(p, "iat"))),
-        Arguments.of("a sub with hyphens", "Bearer " + datasource(p -> p.put("sub", "3f1c2a9e-8d7b-4c6a-9e0f-1a2b3c4d5e6f"))),
-        Arguments.of("a sub in upper case", "Bearer " + datasource(p -> p.put("sub", SUB.toUpperCase()))),
+        Arguments.of(
+            "a sub with hyphens",
+            "Bearer " + datasource(p -> p.put("sub", "3f1c2a9e-8d7b-4c6a-9e0f-1a2b3c4d5e6f"))),
+        Arguments.of(
+            "a sub in upper case", "Bearer " + datasource(p -> p.put("sub", SUB.toUpperCase()))),
         Arguments.of("a sub in braces", "Bearer " + datasource(p -> p.put("sub", "{" + SUB + "}"))),
-        Arguments.of("a sub as a URN", "Bearer " + datasource(p -> p.put("sub", "urn:uuid:" + SUB))));
+        Arguments.of(
+            "a sub as a URN", "Bearer " + datasource(p -> p.put("sub", "urn:uuid:" + SUB))));
   }
 
   private static JsonObject removed(JsonObject payload, String claim) {
@@ -253,12 +354,15 @@ class AccessPolicyTest {
 
   @Test
   void claimsCarryThePayloadButNotTheToken() throws Exception {
-    JsonObject payload = opal("client")
-        .put("allowed_scopes", new JsonArray().add("tenant-1").add("tenant-2"))
-        .put("permitted_topics", new JsonArray().add("policy_data"));
+    JsonObject payload =
+        opal("client")
+            .put("allowed_scopes", new JsonArray().add("tenant-1").add("tenant-2"))
+            .put("permitted_topics", new JsonArray().add("policy_data"));
     String token = token(payload);
     Claims claims = claims(policy.authenticate("Bearer " + token));
-    assertEquals(new Claims("client", List.of("tenant-1", "tenant-2"), List.of("policy_data"), payload), claims);
+    assertEquals(
+        new Claims("client", List.of("tenant-1", "tenant-2"), List.of("policy_data"), payload),
+        claims);
     assertEquals(payload, claims.raw());
     assertFalse(claims.raw().encode().contains(token.split("\\.")[2]));
     assertFalse(claims.toString().contains(token.split("\\.")[2]));
@@ -274,29 +378,44 @@ class AccessPolicyTest {
     Claims claims = claims(policy.authenticate("Bearer " + token(opal("client"))));
     AuthFailure failure = assertThrows(AuthFailure.class, claims::requireDatasource);
     assertEquals(403, failure.status());
-    assertEquals("Incorrect 'peer_type' claim for OPAL jwt token: client, expected: datasource", failure.getMessage());
+    assertEquals(
+        "Incorrect 'peer_type' claim for OPAL jwt token: client, expected: datasource",
+        failure.getMessage());
   }
 
   @Test
   void aClientTokenReadsOnlyItsAllowedScopes() throws Exception {
-    Claims claims = claims(policy.authenticate(
-        "Bearer " + token(opal("client").put("allowed_scopes", new JsonArray().add("tenant-1")))));
+    Claims claims =
+        claims(
+            policy.authenticate(
+                "Bearer "
+                    + token(
+                        opal("client").put("allowed_scopes", new JsonArray().add("tenant-1")))));
     claims.requireScope("tenant-1");
-    assertEquals(403, assertThrows(AuthFailure.class, () -> claims.requireScope("tenant-2")).status());
+    assertEquals(
+        403, assertThrows(AuthFailure.class, () -> claims.requireScope("tenant-2")).status());
   }
 
   @Test
   void aDatasourceTokenWithoutAllowedScopesReadsNoScope() throws Exception {
     Claims claims = claims(policy.authenticate("Bearer " + token(opal("datasource"))));
-    assertEquals(403, assertThrows(AuthFailure.class, () -> claims.requireScope("tenant-1")).status());
+    assertEquals(
+        403, assertThrows(AuthFailure.class, () -> claims.requireScope("tenant-1")).status());
   }
 
   @Test
   void aDatasourcePublishesOnlyItsPermittedTopics() throws Exception {
-    Claims claims = claims(policy.authenticate(
-        "Bearer " + token(opal("datasource").put("permitted_topics", new JsonArray().add("policy_data")))));
+    Claims claims =
+        claims(
+            policy.authenticate(
+                "Bearer "
+                    + token(
+                        opal("datasource")
+                            .put("permitted_topics", new JsonArray().add("policy_data")))));
     claims.requireTopics(List.of("policy_data"));
-    AuthFailure failure = assertThrows(AuthFailure.class, () -> claims.requireTopics(List.of("policy_data", "billing")));
+    AuthFailure failure =
+        assertThrows(
+            AuthFailure.class, () -> claims.requireTopics(List.of("policy_data", "billing")));
     assertEquals(403, failure.status());
     assertEquals("Invalid 'topics' to publish [billing]", failure.getMessage());
   }
@@ -306,11 +425,12 @@ class AccessPolicyTest {
     String token = token(opal("datasource"));
     Promise<Boolean> done = Promise.promise();
     Context context = vertx.getOrCreateContext();
-    context.runOnContext(v -> {
-      Future<Claims> result = policy.authenticate("Bearer " + token);
-      // No hop to a worker: the signature check is a few hundred microseconds of CPU.
-      done.complete(Context.isOnEventLoopThread() && result.isComplete() && result.succeeded());
-    });
+    context.runOnContext(
+        v -> {
+          Future<Claims> result = policy.authenticate("Bearer " + token);
+          // No hop to a worker: the signature check is a few hundred microseconds of CPU.
+          done.complete(Context.isOnEventLoopThread() && result.isComplete() && result.succeeded());
+        });
     assertTrue(done.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
   }
 
@@ -318,7 +438,10 @@ class AccessPolicyTest {
   void theDisabledPolicyAllowsEverything() throws Exception {
     AccessPolicy disabled = AccessPolicy.disabled();
     assertFalse(disabled.enabled());
-    for (String presented : new String[] {null, "", "garbage", "Basic x", "Bearer " + TestTokens.unsigned(opal("client"))}) {
+    for (String presented :
+        new String[] {
+          null, "", "garbage", "Basic x", "Bearer " + TestTokens.unsigned(opal("client"))
+        }) {
       Claims claims = claims(disabled.authenticate(presented));
       assertSame(Claims.unrestricted(), claims);
       assertFalse(claims.enforced());
@@ -334,21 +457,40 @@ class AccessPolicyTest {
     assertFalse(AccessPolicy.fromPublicKey(vertx, "  ").enabled());
     AccessPolicy enabled = AccessPolicy.fromPublicKey(vertx, TestTokens.publicPem(KEYS));
     assertTrue(enabled.enabled());
-    assertEquals("AccessPolicy[RS256, aud=https://api.opal.ac/v1/, iss=https://opal.ac/]", enabled.toString());
+    assertEquals(
+        "AccessPolicy[RS256, aud=https://api.opal.ac/v1/, iss=https://opal.ac/]",
+        enabled.toString());
     // Real clock: a token made now.
     long now = Instant.now().getEpochSecond();
     JsonObject payload = opal("datasource").put("iat", now).put("exp", now + 3600);
     claims(enabled.authenticate("Bearer " + token(payload))).requireDatasource();
-    assertEquals(401, failure(enabled.authenticate("Bearer " + token(payload.put("exp", now - 3600)))).status());
+    assertEquals(
+        401,
+        failure(enabled.authenticate("Bearer " + token(payload.put("exp", now - 3600)))).status());
   }
 
   @Test
   void theAudienceAndIssuerCanBeConfigured() throws Exception {
-    AccessPolicy custom = AccessPolicy.create(vertx, TestTokens.publicPem(KEYS), null, "scopesync", "https://issuer.example/",
-        Clock.fixed(NOW, ZoneOffset.UTC));
-    JsonObject payload = opal("datasource").put("aud", "scopesync").put("iss", "https://issuer.example/");
+    AccessPolicy custom =
+        AccessPolicy.create(
+            vertx,
+            TestTokens.publicPem(KEYS),
+            null,
+            "scopesync",
+            "https://issuer.example/",
+            Clock.fixed(NOW, ZoneOffset.UTC));
+    JsonObject payload =
+        opal("datasource").put("aud", "scopesync").put("iss", "https://issuer.example/");
     claims(custom.authenticate(token(payload))).requireDatasource();
-    assertEquals(BAD_AUDIENCE, failure(custom.authenticate(token(opal("datasource").put("iss", "https://issuer.example/")))).getMessage());
-    assertEquals(BAD_ISSUER, failure(custom.authenticate(token(opal("datasource").put("aud", "scopesync")))).getMessage());
+    assertEquals(
+        BAD_AUDIENCE,
+        failure(
+                custom.authenticate(
+                    token(opal("datasource").put("iss", "https://issuer.example/"))))
+            .getMessage());
+    assertEquals(
+        BAD_ISSUER,
+        failure(custom.authenticate(token(opal("datasource").put("aud", "scopesync"))))
+            .getMessage());
   }
 }

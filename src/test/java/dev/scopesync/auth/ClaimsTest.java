@@ -32,17 +32,26 @@ class ClaimsTest {
   static Stream<Arguments> peerTypes() {
     return Stream.of(
         Arguments.of("a datasource", "datasource", null),
-        Arguments.of("a client", "client",
+        Arguments.of(
+            "a client",
+            "client",
             "Incorrect 'peer_type' claim for OPAL jwt token: client, expected: datasource"),
-        Arguments.of("a listener", "listener",
+        Arguments.of(
+            "a listener",
+            "listener",
             "Incorrect 'peer_type' claim for OPAL jwt token: listener, expected: datasource"),
         Arguments.of("no peer_type", ABSENT, "Missing 'peer_type' claim for OPAL jwt token"),
         Arguments.of("a null peer_type", null, "Missing 'peer_type' claim for OPAL jwt token"),
-        Arguments.of("an unknown peer_type", "admin", "Invalid 'peer_type' claim for OPAL jwt token: admin"),
-        Arguments.of("datasource in other case", "Datasource",
+        Arguments.of(
+            "an unknown peer_type", "admin", "Invalid 'peer_type' claim for OPAL jwt token: admin"),
+        Arguments.of(
+            "datasource in other case",
+            "Datasource",
             "Invalid 'peer_type' claim for OPAL jwt token: Datasource"),
         Arguments.of("a numeric peer_type", 1, "Invalid 'peer_type' claim for OPAL jwt token: 1"),
-        Arguments.of("a list holding datasource", new JsonArray().add("datasource"),
+        Arguments.of(
+            "a list holding datasource",
+            new JsonArray().add("datasource"),
             "Invalid 'peer_type' claim for OPAL jwt token: [\"datasource\"]"));
   }
 
@@ -71,7 +80,11 @@ class ClaimsTest {
         Arguments.of("any scope without the claim (OPAL denies)", ABSENT, "tenant-1", false),
         Arguments.of("any scope with an empty list", new JsonArray(), "tenant-1", false),
         Arguments.of("any scope with a null claim", null, "tenant-1", false),
-        Arguments.of("a substring of a string claim (no Python `in` quirk)", "tenant-1,tenant-2", "tenant-1", false),
+        Arguments.of(
+            "a substring of a string claim (no Python `in` quirk)",
+            "tenant-1,tenant-2",
+            "tenant-1",
+            false),
         Arguments.of("the whole of a string claim", "tenant-1", "tenant-1", false),
         Arguments.of("a wildcard is no wildcard", new JsonArray().add("*"), "tenant-1", false),
         Arguments.of("a number is no scope id", new JsonArray().add(1), "1", false),
@@ -80,7 +93,8 @@ class ClaimsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("scopes")
-  void aScopeIsReadOnlyWhenListedInAllowedScopes(String behaviour, Object allowedScopes, String scopeId, boolean allowed) {
+  void aScopeIsReadOnlyWhenListedInAllowedScopes(
+      String behaviour, Object allowedScopes, String scopeId, boolean allowed) {
     Claims claims = claims("allowed_scopes", allowedScopes);
     if (allowed) {
       claims.requireScope(scopeId);
@@ -88,7 +102,10 @@ class ClaimsTest {
     }
     AuthFailure failure = assertThrows(AuthFailure.class, () -> claims.requireScope(scopeId));
     assertEquals(403, failure.status());
-    assertEquals("Not allowed to access scope " + scopeId + ": it is not in the token's 'allowed_scopes' claim",
+    assertEquals(
+        "Not allowed to access scope "
+            + scopeId
+            + ": it is not in the token's 'allowed_scopes' claim",
         failure.getMessage());
   }
 
@@ -101,20 +118,34 @@ class ClaimsTest {
         Arguments.of("all permitted topics", permitted, List.of("tenants", "policy_data"), null),
         Arguments.of("no topics at all", permitted, List.of(), null),
         Arguments.of("a null topic list", permitted, null, null),
-        Arguments.of("one topic beyond the permitted", permitted, List.of("policy_data", "billing"), "[billing]"),
-        Arguments.of("each refused topic once, in order", permitted,
-            List.of("b", "policy_data", "a", "b"), "[b, a]"),
-        Arguments.of("the data: prefix OPAL adds later", permitted, List.of("data:policy_data"), "[data:policy_data]"),
-        Arguments.of("a topic with an empty list", new JsonArray(), List.of("policy_data"), "[policy_data]"),
+        Arguments.of(
+            "one topic beyond the permitted",
+            permitted,
+            List.of("policy_data", "billing"),
+            "[billing]"),
+        Arguments.of(
+            "each refused topic once, in order",
+            permitted,
+            List.of("b", "policy_data", "a", "b"),
+            "[b, a]"),
+        Arguments.of(
+            "the data: prefix OPAL adds later",
+            permitted,
+            List.of("data:policy_data"),
+            "[data:policy_data]"),
+        Arguments.of(
+            "a topic with an empty list", new JsonArray(), List.of("policy_data"), "[policy_data]"),
         Arguments.of("no topics with an empty list", new JsonArray(), List.of(), null),
         Arguments.of("a topic with a null claim", null, List.of("policy_data"), "[policy_data]"),
-        Arguments.of("a topic with a string claim", "policy_data", List.of("policy_data"), "[policy_data]"),
+        Arguments.of(
+            "a topic with a string claim", "policy_data", List.of("policy_data"), "[policy_data]"),
         Arguments.of("a null topic", permitted, Arrays.asList("policy_data", null), "[null]"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("topics")
-  void publishedTopicsMustBePermitted(String behaviour, Object permittedTopics, List<String> topics, String refused) {
+  void publishedTopicsMustBePermitted(
+      String behaviour, Object permittedTopics, List<String> topics, String refused) {
     Claims claims = claims("permitted_topics", permittedTopics);
     if (refused == null) {
       claims.requireTopics(topics);
@@ -127,10 +158,11 @@ class ClaimsTest {
 
   @Test
   void claimsReadFromAPayload() {
-    JsonObject payload = new JsonObject()
-        .put("peer_type", "client")
-        .put("allowed_scopes", new JsonArray().add("tenant-1").add(7).add("tenant-2"))
-        .put("permitted_topics", new JsonArray().add("policy_data"));
+    JsonObject payload =
+        new JsonObject()
+            .put("peer_type", "client")
+            .put("allowed_scopes", new JsonArray().add("tenant-1").add(7).add("tenant-2"))
+            .put("permitted_topics", new JsonArray().add("policy_data"));
     Claims claims = Claims.fromPayload(payload);
     assertEquals("client", claims.peerType());
     assertEquals(List.of("tenant-1", "tenant-2"), claims.allowedScopes());

@@ -33,12 +33,21 @@ class HttpAuthTest {
 
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
-    node = TestNode.start(dir, c -> {
-      c.getJsonObject("auth").put("publicKey", TestTokens.publicPem(key));
-      return c;
-    });
-    assertEquals(201, node.request("PUT", "/scopes", TestNode.scope("tenant-a", "https://127.0.0.1:1/a.git").encode(),
-        bearer(token("datasource", null, null))).statusCode());
+    node =
+        TestNode.start(
+            dir,
+            c -> {
+              c.getJsonObject("auth").put("publicKey", TestTokens.publicPem(key));
+              return c;
+            });
+    assertEquals(
+        201,
+        node.request(
+                "PUT",
+                "/scopes",
+                TestNode.scope("tenant-a", "https://127.0.0.1:1/a.git").encode(),
+                bearer(token("datasource", null, null)))
+            .statusCode());
   }
 
   @AfterAll
@@ -50,11 +59,17 @@ class HttpAuthTest {
     return sign(key, peerType, allowedScopes, permittedTopics, 3600);
   }
 
-  private static String sign(KeyPair pair, String peerType, List<String> scopes, List<String> topics, long ttl) {
+  private static String sign(
+      KeyPair pair, String peerType, List<String> scopes, List<String> topics, long ttl) {
     long now = System.currentTimeMillis() / 1000;
-    JsonObject payload = new JsonObject().put("peer_type", peerType).put("sub", UUID.randomUUID().toString().replace("-", ""))
-        .put("aud", AccessPolicy.DEFAULT_AUDIENCE).put("iss", AccessPolicy.DEFAULT_ISSUER)
-        .put("iat", now - 10).put("exp", now + ttl);
+    JsonObject payload =
+        new JsonObject()
+            .put("peer_type", peerType)
+            .put("sub", UUID.randomUUID().toString().replace("-", ""))
+            .put("aud", AccessPolicy.DEFAULT_AUDIENCE)
+            .put("iss", AccessPolicy.DEFAULT_ISSUER)
+            .put("iat", now - 10)
+            .put("exp", now + ttl);
     if (scopes != null) {
       payload.put("allowed_scopes", new JsonArray(scopes));
     }
@@ -68,39 +83,43 @@ class HttpAuthTest {
     return Map.of("Authorization", "Bearer " + token);
   }
 
-  private HttpResponse<String> call(String method, String path, String body, String token) throws Exception {
+  private HttpResponse<String> call(String method, String path, String body, String token)
+      throws Exception {
     return node.request(method, path, body, token == null ? Map.of() : bearer(token));
   }
 
   @ParameterizedTest(name = "{0} {1} as {2} -> {3}")
   @CsvSource({
-      "GET, /scopes, datasource, 200",
-      "GET, /scopes, client, 403",
-      "GET, /scopes, listener, 403",
-      "GET, /scopes/tenant-a, datasource, 200",
-      "GET, /scopes/tenant-a, client, 403",
-      "POST, /scopes/tenant-a/refresh, client, 403",
-      "POST, /scopes/refresh, datasource, 200",
-      "DELETE, /scopes/nobody, client, 403",
-      "GET, /internal/stats, client, 403",
-      "GET, /internal/stats, datasource, 200",
-      "GET, /scopes/tenant-a/data, client-allowed, 200",
-      "GET, /scopes/tenant-a/data, client-other, 403",
-      "GET, /scopes/tenant-a/data, client-no-scopes, 403",
-      "GET, /scopes/tenant-a/policy, client-other, 403",
-      "GET, /scopes/tenant-a/bundle.tar.gz, client-other, 403",
-      "GET, /scopes/tenant-a/policy, client-allowed, 503",
-      "GET, /healthz, none, 200",
-      "GET, /ready, none, 200",
-      "GET, /metrics, none, 200"})
-  void peerTypesAndScopesDecideAccess(String method, String path, String who, int status) throws Exception {
-    String token = switch (who) {
-      case "none" -> null;
-      case "client-allowed" -> token("client", List.of("tenant-a"), null);
-      case "client-other" -> token("client", List.of("tenant-b"), null);
-      case "client-no-scopes" -> token("client", null, null);
-      default -> token(who, null, null);
-    };
+    "GET, /scopes, datasource, 200",
+    "GET, /scopes, client, 403",
+    "GET, /scopes, listener, 403",
+    "GET, /scopes/tenant-a, datasource, 200",
+    "GET, /scopes/tenant-a, client, 403",
+    "POST, /scopes/tenant-a/refresh, client, 403",
+    "POST, /scopes/refresh, datasource, 200",
+    "DELETE, /scopes/nobody, client, 403",
+    "GET, /internal/stats, client, 403",
+    "GET, /internal/stats, datasource, 200",
+    "GET, /scopes/tenant-a/data, client-allowed, 200",
+    "GET, /scopes/tenant-a/data, client-other, 403",
+    "GET, /scopes/tenant-a/data, client-no-scopes, 403",
+    "GET, /scopes/tenant-a/policy, client-other, 403",
+    "GET, /scopes/tenant-a/bundle.tar.gz, client-other, 403",
+    "GET, /scopes/tenant-a/policy, client-allowed, 503",
+    "GET, /healthz, none, 200",
+    "GET, /ready, none, 200",
+    "GET, /metrics, none, 200"
+  })
+  void peerTypesAndScopesDecideAccess(String method, String path, String who, int status)
+      throws Exception {
+    String token =
+        switch (who) {
+          case "none" -> null;
+          case "client-allowed" -> token("client", List.of("tenant-a"), null);
+          case "client-other" -> token("client", List.of("tenant-b"), null);
+          case "client-no-scopes" -> token("client", null, null);
+          default -> token(who, null, null);
+        };
     HttpResponse<String> response = call(method, path, null, token);
     assertEquals(status, response.statusCode(), response.body());
     if (status == 403) {
@@ -125,8 +144,14 @@ class HttpAuthTest {
   @Test
   void refusedWritesChangeNothing() throws Exception {
     String before = call("GET", "/scopes", null, token("datasource", null, null)).body();
-    assertEquals(403, call("PUT", "/scopes", TestNode.scope("intruder", "https://h/r.git").encode(),
-        token("client", List.of("intruder"), null)).statusCode());
+    assertEquals(
+        403,
+        call(
+                "PUT",
+                "/scopes",
+                TestNode.scope("intruder", "https://h/r.git").encode(),
+                token("client", List.of("intruder"), null))
+            .statusCode());
     assertEquals(401, call("DELETE", "/scopes/tenant-a", null, null).statusCode());
     assertEquals(before, call("GET", "/scopes", null, token("datasource", null, null)).body());
   }
@@ -134,24 +159,60 @@ class HttpAuthTest {
   @Test
   void dataUpdatesHonourPermittedTopicsAndPublishWithTheScopePrefix() throws Exception {
     List<JsonObject> published = new CopyOnWriteArrayList<>();
-    node.vertx.eventBus().<JsonObject>consumer(Addresses.dataUpdated("tenant-a"), m -> published.add(m.body()))
-        .completion().await();
-    String update = new JsonObject().put("entries", new JsonArray().add(new JsonObject()
-        .put("url", "https://api.example/users").put("topics", new JsonArray().add("users")))).encode();
-    assertEquals(403, call("POST", "/scopes/tenant-a/data/update", update,
-        token("datasource", null, List.of("billing"))).statusCode());
-    HttpResponse<String> ok = call("POST", "/scopes/tenant-a/data/update", update,
-        token("datasource", null, List.of("users")));
+    node.vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.dataUpdated("tenant-a"), m -> published.add(m.body()))
+        .completion()
+        .await();
+    String update =
+        new JsonObject()
+            .put(
+                "entries",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("url", "https://api.example/users")
+                            .put("topics", new JsonArray().add("users"))))
+            .encode();
+    assertEquals(
+        403,
+        call(
+                "POST",
+                "/scopes/tenant-a/data/update",
+                update,
+                token("datasource", null, List.of("billing")))
+            .statusCode());
+    HttpResponse<String> ok =
+        call(
+            "POST",
+            "/scopes/tenant-a/data/update",
+            update,
+            token("datasource", null, List.of("users")));
     assertEquals(200, ok.statusCode(), ok.body());
     Await.until(() -> !published.isEmpty());
     assertEquals(1, published.size());
-    // As the scope's OPAL clients need them (DESIGN §12): scope-prefixed, so the client applies them.
-    assertEquals(new JsonArray().add("tenant-a:data:users"),
-        published.get(0).getJsonObject("update").getJsonArray("entries").getJsonObject(0).getJsonArray("topics"));
+    // As the scope's OPAL clients need them (DESIGN §12): scope-prefixed, so the client applies
+    // them.
+    assertEquals(
+        new JsonArray().add("tenant-a:data:users"),
+        published
+            .get(0)
+            .getJsonObject("update")
+            .getJsonArray("entries")
+            .getJsonObject(0)
+            .getJsonArray("topics"));
     assertEquals("tenant-a", published.get(0).getString("scope_id"));
-    assertEquals(404, call("POST", "/scopes/nobody/data/update", update,
-        token("datasource", null, null)).statusCode());
-    assertEquals(422, call("POST", "/scopes/tenant-a/data/update", "{\"entries\": 5}",
-        token("datasource", null, null)).statusCode());
+    assertEquals(
+        404,
+        call("POST", "/scopes/nobody/data/update", update, token("datasource", null, null))
+            .statusCode());
+    assertEquals(
+        422,
+        call(
+                "POST",
+                "/scopes/tenant-a/data/update",
+                "{\"entries\": 5}",
+                token("datasource", null, null))
+            .statusCode());
   }
 }

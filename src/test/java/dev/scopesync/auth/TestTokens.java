@@ -44,13 +44,20 @@ final class TestTokens {
   }
 
   /** RS256 signature over {@code header.payload} with {@code key}. */
-  /** An RS256 token with OPAL's claims (audience, issuer, a hex UUID sub, an hour to live) and, given, allowed_scopes. */
+  /**
+   * An RS256 token with OPAL's claims (audience, issuer, a hex UUID sub, an hour to live) and,
+   * given, allowed_scopes.
+   */
   static String opal(PrivateKey key, String peerType, java.util.List<String> allowedScopes) {
     long now = System.currentTimeMillis() / 1000;
-    JsonObject payload = new JsonObject().put("peer_type", peerType)
-        .put("sub", java.util.UUID.randomUUID().toString().replace("-", ""))
-        .put("aud", AccessPolicy.DEFAULT_AUDIENCE).put("iss", AccessPolicy.DEFAULT_ISSUER)
-        .put("iat", now - 10).put("exp", now + 3600);
+    JsonObject payload =
+        new JsonObject()
+            .put("peer_type", peerType)
+            .put("sub", java.util.UUID.randomUUID().toString().replace("-", ""))
+            .put("aud", AccessPolicy.DEFAULT_AUDIENCE)
+            .put("iss", AccessPolicy.DEFAULT_ISSUER)
+            .put("iat", now - 10)
+            .put("exp", now + 3600);
     if (allowedScopes != null) {
       payload.put("allowed_scopes", new io.vertx.core.json.JsonArray(allowedScopes));
     }
@@ -67,8 +74,10 @@ final class TestTokens {
 
   /** Signs any text as header and payload, JSON or not. */
   static String signRaw(String jcaAlgorithm, PrivateKey key, String header, String payload) {
-    String signingInput = base64url(header.getBytes(StandardCharsets.UTF_8)) + "."
-        + base64url(payload.getBytes(StandardCharsets.UTF_8));
+    String signingInput =
+        base64url(header.getBytes(StandardCharsets.UTF_8))
+            + "."
+            + base64url(payload.getBytes(StandardCharsets.UTF_8));
     try {
       Signature signature = Signature.getInstance(jcaAlgorithm);
       signature.initSign(key);
@@ -85,7 +94,9 @@ final class TestTokens {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return signingInput + "." + base64url(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+      return signingInput
+          + "."
+          + base64url(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -105,9 +116,13 @@ final class TestTokens {
   }
 
   static String pem(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n"
+    return "-----BEGIN "
+        + label
+        + "-----\n"
         + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + label + "-----\n";
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 
   static String publicPem(KeyPair pair) {

@@ -23,15 +23,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * OPAL's {@code POST /token} under the environment of OPAL's docker-compose-with-security.yml
- * (keys in OPAL's one-line form): minted tokens carry what OPAL's signer writes and are accepted by
+ * OPAL's {@code POST /token} under the environment of OPAL's docker-compose-with-security.yml (keys
+ * in OPAL's one-line form): minted tokens carry what OPAL's signer writes and are accepted by
  * scopesync's own verification with the rules of their peer type; master-token errors are 401, a
  * bad body 422, a server without a private key or master token mints nothing (503).
  */
 class TokenMintingTest {
   private static final String MASTER = "a-master-token-of-the-deployment";
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TestNode node;
   private final KeyPair keys = TestTokens.rsa();
 
@@ -52,19 +51,29 @@ class TokenMintingTest {
   }
 
   private HttpResponse<String> mint(String body, String bearer) throws Exception {
-    return node.request("POST", "/token", body, bearer == null ? Map.of() : Map.of("Authorization", "Bearer " + bearer));
+    return node.request(
+        "POST",
+        "/token",
+        body,
+        bearer == null ? Map.of() : Map.of("Authorization", "Bearer " + bearer));
   }
 
   private static JsonObject payloadOf(String jwt) {
-    return new JsonObject(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
+    return new JsonObject(
+        new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
   }
 
   @Test
   void aDatasourceTokenCarriesOpalsClaimsAndMayManageScopes() throws Exception {
     String id = UUID.randomUUID().toString();
     long before = Instant.now().getEpochSecond();
-    HttpResponse<String> minted = mint("{\"id\": \"" + id + "\", \"type\": \"datasource\", \"ttl\": 3600,"
-        + " \"claims\": {\"permitted_topics\": [\"policy_data\"]}}", MASTER);
+    HttpResponse<String> minted =
+        mint(
+            "{\"id\": \""
+                + id
+                + "\", \"type\": \"datasource\", \"ttl\": 3600,"
+                + " \"claims\": {\"permitted_topics\": [\"policy_data\"]}}",
+            MASTER);
     assertEquals(200, minted.statusCode(), minted.body());
     JsonObject answer = new JsonObject(minted.body());
     assertEquals("bearer", answer.getString("type"));
@@ -76,7 +85,10 @@ class TokenMintingTest {
     assertTrue(Math.abs(expired - (before + 3600)) <= 5, details.encode());
 
     String token = answer.getString("token");
-    JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[0]), StandardCharsets.UTF_8));
+    JsonObject header =
+        new JsonObject(
+            new String(
+                Base64.getUrlDecoder().decode(token.split("\\.")[0]), StandardCharsets.UTF_8));
     assertEquals(new JsonObject().put("alg", "RS256").put("typ", "JWT"), header);
     JsonObject payload = payloadOf(token);
     assertEquals(id, payload.getString("sub"));
@@ -85,13 +97,26 @@ class TokenMintingTest {
     assertEquals(3600, payload.getLong("exp") - payload.getLong("iat"));
     assertEquals("datasource", payload.getString("peer_type"));
 
-    // Accepted by the server's own verification, with a datasource's rights and its permitted topics.
+    // Accepted by the server's own verification, with a datasource's rights and its permitted
+    // topics.
     Map<String, String> auth = Map.of("Authorization", "Bearer " + token);
     assertEquals(200, node.request("GET", "/scopes", null, auth).statusCode());
-    assertEquals(200, node.request("POST", "/data/config", "{\"entries\": [{\"url\": \"\", \"topics\": [\"policy_data\"]}]}",
-        auth).statusCode());
-    assertEquals(403, node.request("POST", "/data/config", "{\"entries\": [{\"url\": \"\", \"topics\": [\"other\"]}]}",
-        auth).statusCode());
+    assertEquals(
+        200,
+        node.request(
+                "POST",
+                "/data/config",
+                "{\"entries\": [{\"url\": \"\", \"topics\": [\"policy_data\"]}]}",
+                auth)
+            .statusCode());
+    assertEquals(
+        403,
+        node.request(
+                "POST",
+                "/data/config",
+                "{\"entries\": [{\"url\": \"\", \"topics\": [\"other\"]}]}",
+                auth)
+            .statusCode());
     assertEquals(401, node.request("GET", "/scopes", null).statusCode(), "auth is on");
   }
 
@@ -100,7 +125,8 @@ class TokenMintingTest {
     JsonObject answer = new JsonObject(mint("{}", MASTER).body());
     assertEquals("client", answer.getJsonObject("details").getString("type"));
     JsonObject payload = payloadOf(answer.getString("token"));
-    assertEquals(365L * 86_400, payload.getLong("exp") - payload.getLong("iat"), "OPAL's default ttl");
+    assertEquals(
+        365L * 86_400, payload.getLong("exp") - payload.getLong("iat"), "OPAL's default ttl");
     UUID.fromString(payload.getString("sub"));
     Map<String, String> auth = Map.of("Authorization", "Bearer " + answer.getString("token"));
     assertEquals(403, node.request("POST", "/data/config", "{\"entries\": []}", auth).statusCode());
@@ -110,9 +136,13 @@ class TokenMintingTest {
 
   @Test
   void ttlTakesIsoDurationsAndPydanticsNumbers() throws Exception {
-    JsonObject iso = payloadOf(new JsonObject(mint("{\"ttl\": \"P2DT1H\"}", MASTER).body()).getString("token"));
+    JsonObject iso =
+        payloadOf(new JsonObject(mint("{\"ttl\": \"P2DT1H\"}", MASTER).body()).getString("token"));
     assertEquals(2 * 86_400 + 3_600, iso.getLong("exp") - iso.getLong("iat"));
-    JsonObject text = payloadOf(new JsonObject(mint("{\"ttl\": \"90\", \"type\": \"listener\"}", MASTER).body()).getString("token"));
+    JsonObject text =
+        payloadOf(
+            new JsonObject(mint("{\"ttl\": \"90\", \"type\": \"listener\"}", MASTER).body())
+                .getString("token"));
     assertEquals(90, text.getLong("exp") - text.getLong("iat"));
     assertEquals("listener", text.getString("peer_type"));
   }
@@ -124,30 +154,49 @@ class TokenMintingTest {
     assertEquals(401, wrong.statusCode());
     assertFalse(wrong.body().contains("not-the-master"));
     assertEquals("Bearer", wrong.headers().firstValue("WWW-Authenticate").orElse(null));
-    for (String[] bad : new String[][] {{"{\"id\": \"nope\"}", "id"}, {"{\"type\": \"admin\"}", "type"},
-        {"{\"ttl\": \"forever\"}", "ttl"}, {"{\"ttl\": -5}", "ttl"}, {"{\"claims\": [1]}", "claims"}, {"[]", "body"}}) {
+    for (String[] bad :
+        new String[][] {
+          {"{\"id\": \"nope\"}", "id"},
+          {"{\"type\": \"admin\"}", "type"},
+          {"{\"ttl\": \"forever\"}", "ttl"},
+          {"{\"ttl\": -5}", "ttl"},
+          {"{\"claims\": [1]}", "claims"},
+          {"[]", "body"}
+        }) {
       HttpResponse<String> refused = mint(bad[0], MASTER);
       assertEquals(422, refused.statusCode(), bad[0]);
-      assertTrue(new JsonObject(refused.body()).getString("detail").startsWith(bad[1]), refused.body());
+      assertTrue(
+          new JsonObject(refused.body()).getString("detail").startsWith(bad[1]), refused.body());
     }
   }
 
   @Test
   void theJwksIsThePublicKey() throws Exception {
-    JsonObject jwk = new JsonObject(node.request("GET", "/.well-known/jwks.json", null).body()).getJsonArray("keys").getJsonObject(0);
+    JsonObject jwk =
+        new JsonObject(node.request("GET", "/.well-known/jwks.json", null).body())
+            .getJsonArray("keys")
+            .getJsonObject(0);
     assertEquals("RSA", jwk.getString("kty"));
-    java.math.BigInteger n = new java.math.BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("n")));
+    java.math.BigInteger n =
+        new java.math.BigInteger(1, Base64.getUrlDecoder().decode(jwk.getString("n")));
     assertEquals(((java.security.interfaces.RSAPublicKey) keys.getPublic()).getModulus(), n);
   }
 
   @Test
   void withoutAPrivateKeyOrAMasterTokenNothingIsMinted(@TempDir Path other) throws Exception {
-    try (TestNode plain = TestNode.startWithEnvironment(other.resolve("a"), Map.of("OPAL_AUTH_MASTER_TOKEN", MASTER))) {
-      assertEquals(503, plain.request("POST", "/token", "{}", Map.of("Authorization", "Bearer " + MASTER)).statusCode());
+    try (TestNode plain =
+        TestNode.startWithEnvironment(
+            other.resolve("a"), Map.of("OPAL_AUTH_MASTER_TOKEN", MASTER))) {
+      assertEquals(
+          503,
+          plain
+              .request("POST", "/token", "{}", Map.of("Authorization", "Bearer " + MASTER))
+              .statusCode());
       assertEquals("{}", plain.request("GET", "/.well-known/jwks.json", null).body());
     }
-    try (TestNode noMaster = TestNode.startWithEnvironment(other.resolve("b"),
-        Map.of("OPAL_AUTH_PRIVATE_KEY", TestTokens.privatePem(keys)))) {
+    try (TestNode noMaster =
+        TestNode.startWithEnvironment(
+            other.resolve("b"), Map.of("OPAL_AUTH_PRIVATE_KEY", TestTokens.privatePem(keys)))) {
       HttpResponse<String> refused = noMaster.request("POST", "/token", "{}");
       assertEquals(503, refused.statusCode());
       assertTrue(refused.body().contains("master token"), refused.body());

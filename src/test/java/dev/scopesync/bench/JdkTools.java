@@ -3,14 +3,17 @@ package dev.scopesync.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The JDK's own programs, for benchmarks that start a server in a JVM of its own and inspect it. */
+/**
+ * The JDK's own programs, for benchmarks that start a server in a JVM of its own and inspect it.
+ */
 final class JdkTools {
-  private JdkTools() {
-  }
+  private JdkTools() {}
 
   /** The {@code java} running this process (so the server runs on the same JVM as the bench). */
   static String java() {
-    return ProcessHandle.current().info().command()
+    return ProcessHandle.current()
+        .info()
+        .command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 

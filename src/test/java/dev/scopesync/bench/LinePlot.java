@@ -16,17 +16,18 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * A line plot drawn with Java2D, for benchmark figures without a charting dependency:
- * panels stacked vertically that share one x axis, each with its own title, unit, y axis
- * from zero and legend. Zero-based y axes are on purpose: a reader sees growth at its
- * true size, and noise of a few units does not look like a leak. A NaN value leaves a gap.
+ * A line plot drawn with Java2D, for benchmark figures without a charting dependency: panels
+ * stacked vertically that share one x axis, each with its own title, unit, y axis from zero and
+ * legend. Zero-based y axes are on purpose: a reader sees growth at its true size, and noise of a
+ * few units does not look like a leak. A NaN value leaves a gap.
  *
- * <p>Immutable and thread-safe. Rendering needs no display; {@link #writePng} sets
- * {@code java.awt.headless} when nobody has.
+ * <p>Immutable and thread-safe. Rendering needs no display; {@link #writePng} sets {@code
+ * java.awt.headless} when nobody has.
  */
 public final class LinePlot {
   /** Colors that stay apart for colour-blind readers (Okabe–Ito). */
   public static final Color BLUE = new Color(0, 114, 178);
+
   public static final Color ORANGE = new Color(230, 159, 0);
   public static final Color GREEN = new Color(0, 158, 115);
   public static final Color VERMILION = new Color(213, 94, 0);
@@ -100,7 +101,8 @@ public final class LinePlot {
     }
     for (int i = 1; i < x.length; i++) {
       if (!(x[i] > x[i - 1])) {
-        throw new IllegalArgumentException("x values must increase: x[" + i + "]=" + x[i] + " after " + x[i - 1]);
+        throw new IllegalArgumentException(
+            "x values must increase: x[" + i + "]=" + x[i] + " after " + x[i - 1]);
       }
     }
     if (panels.isEmpty()) {
@@ -109,8 +111,16 @@ public final class LinePlot {
     for (Panel panel : panels) {
       for (Series s : panel.series()) {
         if (s.values().length != x.length) {
-          throw new IllegalArgumentException("series '" + s.name() + "' in '" + panel.title() + "' has "
-              + s.values().length + " values for " + x.length + " x values");
+          throw new IllegalArgumentException(
+              "series '"
+                  + s.name()
+                  + "' in '"
+                  + panel.title()
+                  + "' has "
+                  + s.values().length
+                  + " values for "
+                  + x.length
+                  + " x values");
         }
       }
     }
@@ -131,13 +141,15 @@ public final class LinePlot {
     int header = TITLE_HEIGHT + (subtitle == null ? 0 : SUBTITLE_HEIGHT);
     int panelHeight = (height - header - X_LABEL_HEIGHT) / panels.size();
     if (width < LEFT + RIGHT + 100 || panelHeight < PANEL_TOP + PANEL_BOTTOM + 60) {
-      throw new IllegalArgumentException(width + "x" + height + " is too small for " + panels.size() + " panels");
+      throw new IllegalArgumentException(
+          width + "x" + height + " is too small for " + panels.size() + " panels");
     }
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(BACKGROUND);
       g.fillRect(0, 0, width, height);
       g.setColor(INK);
@@ -149,7 +161,12 @@ public final class LinePlot {
       }
       for (int p = 0; p < panels.size(); p++) {
         int top = header + p * panelHeight;
-        drawPanel(g, panels.get(p), LEFT, top + PANEL_TOP, width - LEFT - RIGHT,
+        drawPanel(
+            g,
+            panels.get(p),
+            LEFT,
+            top + PANEL_TOP,
+            width - LEFT - RIGHT,
             panelHeight - PANEL_TOP - PANEL_BOTTOM);
       }
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
@@ -203,11 +220,21 @@ public final class LinePlot {
     drawLegend(g, panel, left + w, top - 10);
   }
 
-  private void drawSeries(Graphics2D g, Series s, int left, int top, int w, int h, double xMin, double xMax,
+  private void drawSeries(
+      Graphics2D g,
+      Series s,
+      int left,
+      int top,
+      int w,
+      int h,
+      double xMin,
+      double xMax,
       double yMax) {
-    Stroke line = s.dashed()
-        ? new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {9f, 6f}, 0f)
-        : new BasicStroke(2.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+    Stroke line =
+        s.dashed()
+            ? new BasicStroke(
+                2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {9f, 6f}, 0f)
+            : new BasicStroke(2.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
     g.setColor(s.color());
     g.setStroke(line);
     Path2D path = new Path2D.Double();
@@ -259,9 +286,11 @@ public final class LinePlot {
       x -= 36;
       int cy = baseline - fm.getAscent() / 2 + 1;
       g.setColor(s.color());
-      g.setStroke(s.dashed()
-          ? new BasicStroke(2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f)
-          : new BasicStroke(2.5f));
+      g.setStroke(
+          s.dashed()
+              ? new BasicStroke(
+                  2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 4f}, 0f)
+              : new BasicStroke(2.5f));
       g.drawLine(x, cy, x + 28, cy);
       g.setStroke(new BasicStroke(1f));
       x -= 24;
@@ -281,8 +310,8 @@ public final class LinePlot {
   }
 
   /**
-   * The smallest round number at least v (1 for 0): 1, 1.2, 1.6, 2, 2.4, 3, 4, 6 or 8 times a
-   * power of ten, all of which split into four round ticks.
+   * The smallest round number at least v (1 for 0): 1, 1.2, 1.6, 2, 2.4, 3, 4, 6 or 8 times a power
+   * of ten, all of which split into four round ticks.
    */
   static double niceCeiling(double v) {
     if (v <= 0) {

@@ -14,18 +14,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LinePlotTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static final double[] CYCLES = {0, 1, 2, 3, 4, 5};
 
   private static LinePlot twoPanels() {
-    return LinePlot.of("soak", "cycle", CYCLES, List.of(
-        new LinePlot.Panel("heap after GC", "MB", List.of(
-            LinePlot.Series.solid("after deletes", LinePlot.BLUE, new double[] {40, 41, 41, 42, 41, 41}),
-            LinePlot.Series.dashed("during", LinePlot.ORANGE, new double[] {Double.NaN, 90, 92, 91, 93, 92}))),
-        new LinePlot.Panel("open fds", "count", List.of(
-            LinePlot.Series.solid("after deletes", LinePlot.GREEN, new double[] {120, 121, 120, 122, 121, 120})))));
+    return LinePlot.of(
+        "soak",
+        "cycle",
+        CYCLES,
+        List.of(
+            new LinePlot.Panel(
+                "heap after GC",
+                "MB",
+                List.of(
+                    LinePlot.Series.solid(
+                        "after deletes", LinePlot.BLUE, new double[] {40, 41, 41, 42, 41, 41}),
+                    LinePlot.Series.dashed(
+                        "during", LinePlot.ORANGE, new double[] {Double.NaN, 90, 92, 91, 93, 92}))),
+            new LinePlot.Panel(
+                "open fds",
+                "count",
+                List.of(
+                    LinePlot.Series.solid(
+                        "after deletes",
+                        LinePlot.GREEN,
+                        new double[] {120, 121, 120, 122, 121, 120})))));
   }
 
   @Test
@@ -49,25 +63,56 @@ class LinePlotTest {
   void aSeriesOfOnlyGapsDrawsNothingAndDoesNotFail() {
     double[] gaps = new double[CYCLES.length];
     java.util.Arrays.fill(gaps, Double.NaN);
-    BufferedImage image = LinePlot.of("gaps", "cycle", CYCLES, List.of(new LinePlot.Panel("nothing yet", "MB",
-        List.of(LinePlot.Series.solid("after deletes", LinePlot.VERMILION, gaps))))).render(600, 400);
+    BufferedImage image =
+        LinePlot.of(
+                "gaps",
+                "cycle",
+                CYCLES,
+                List.of(
+                    new LinePlot.Panel(
+                        "nothing yet",
+                        "MB",
+                        List.of(LinePlot.Series.solid("after deletes", LinePlot.VERMILION, gaps)))))
+            .render(600, 400);
     // The legend's sample line is the only vermilion on the image.
     assertTrue(pixelsOf(image, LinePlot.VERMILION) < 120);
   }
 
   @Test
   void aSeriesWhoseLengthDiffersFromTheXValuesIsRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LinePlot.of("t", "cycle",
-        CYCLES, List.of(new LinePlot.Panel("p", "MB", List.of(
-            LinePlot.Series.solid("short", LinePlot.BLUE, new double[] {1, 2}))))));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                LinePlot.of(
+                    "t",
+                    "cycle",
+                    CYCLES,
+                    List.of(
+                        new LinePlot.Panel(
+                            "p",
+                            "MB",
+                            List.of(
+                                LinePlot.Series.solid(
+                                    "short", LinePlot.BLUE, new double[] {1, 2}))))));
     assertTrue(e.getMessage().contains("'short'"), e.getMessage());
   }
 
   @Test
   void decreasingXValuesAreRefused() {
-    assertThrows(IllegalArgumentException.class, () -> LinePlot.of("t", "cycle", new double[] {0, 2, 1},
-        List.of(new LinePlot.Panel("p", "MB", List.of(
-            LinePlot.Series.solid("s", LinePlot.BLUE, new double[] {1, 2, 3}))))));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            LinePlot.of(
+                "t",
+                "cycle",
+                new double[] {0, 2, 1},
+                List.of(
+                    new LinePlot.Panel(
+                        "p",
+                        "MB",
+                        List.of(
+                            LinePlot.Series.solid("s", LinePlot.BLUE, new double[] {1, 2, 3}))))));
   }
 
   @Test
@@ -92,8 +137,10 @@ class LinePlotTest {
     for (int y = 0; y < image.getHeight(); y++) {
       for (int x = 0; x < image.getWidth(); x++) {
         Color c = new Color(image.getRGB(x, y));
-        if (Math.abs(c.getRed() - color.getRed()) + Math.abs(c.getGreen() - color.getGreen())
-            + Math.abs(c.getBlue() - color.getBlue()) <= 12) {
+        if (Math.abs(c.getRed() - color.getRed())
+                + Math.abs(c.getGreen() - color.getGreen())
+                + Math.abs(c.getBlue() - color.getBlue())
+            <= 12) {
           n++;
         }
       }

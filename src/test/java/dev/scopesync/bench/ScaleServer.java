@@ -18,17 +18,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One scopesync server in a JVM of its own ({@code java -Xmx1g … dev.scopesync.Main --conf}),
- * for {@link ScaleBench}: its output is appended to one log file after a marker line, and it is
- * probed with a JDK HttpClient used from one thread at a time ({@code /ready},
- * {@code /internal/stats}, {@code /metrics}, {@code /proc/<pid>}).
+ * One scopesync server in a JVM of its own ({@code java -Xmx1g … dev.scopesync.Main --conf}), for
+ * {@link ScaleBench}: its output is appended to one log file after a marker line, and it is probed
+ * with a JDK HttpClient used from one thread at a time ({@code /ready}, {@code /internal/stats},
+ * {@code /metrics}, {@code /proc/<pid>}).
  */
 final class ScaleServer {
   private final String label;
   private final int port;
   private final Process process;
   private final long startedNanos;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private ScaleServer(String label, int port, Process process, long startedNanos) {
     this.label = label;
@@ -37,21 +38,35 @@ final class ScaleServer {
     this.startedNanos = startedNanos;
   }
 
-  /** Starts the process (its output appended to {@code log} after a marker); does not wait for it to serve. */
+  /**
+   * Starts the process (its output appended to {@code log} after a marker); does not wait for it to
+   * serve.
+   */
   static ScaleServer start(String label, Path confFile, int port, Path log) throws IOException {
     Files.createDirectories(log.toAbsolutePath().getParent());
-    Files.writeString(log, "=== scale bench: " + label + " — server process starting at " + Instant.now() + " ===\n",
-        StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        log,
+        "=== scale bench: " + label + " — server process starting at " + Instant.now() + " ===\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     List<String> command = new ArrayList<>(List.of(JdkTools.java(), "-Xmx1g"));
     for (String property : new String[] {"logback.configurationFile", "java.io.tmpdir"}) {
       if (System.getProperty(property) != null) {
         command.add("-D" + property + "=" + System.getProperty(property));
       }
     }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.scopesync.Main", "--conf",
-        confFile.toString()));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.scopesync.Main",
+            "--conf",
+            confFile.toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().keySet().removeIf(k -> k.startsWith("SCOPESYNC_"));
     long t0 = System.nanoTime();
     Process process = builder.start();
@@ -76,7 +91,8 @@ final class ScaleServer {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(label + ": server exited with " + process.exitValue() + " before /ready");
+        throw new IllegalStateException(
+            label + ": server exited with " + process.exitValue() + " before /ready");
       }
       try {
         if (send("GET", "/ready", null, Duration.ofSeconds(2)).statusCode() == 200) {
@@ -118,7 +134,8 @@ final class ScaleServer {
   JsonObject stats() throws Exception {
     HttpResponse<String> response = get("/internal/stats");
     if (response.statusCode() != 200) {
-      throw new IllegalStateException(label + ": /internal/stats: " + response.statusCode() + " " + response.body());
+      throw new IllegalStateException(
+          label + ": /internal/stats: " + response.statusCode() + " " + response.body());
     }
     return new JsonObject(response.body());
   }
@@ -126,8 +143,11 @@ final class ScaleServer {
   /** {@code /internal/stats} right after two full GCs of the server ({@code jcmd <pid> GC.run}). */
   JsonObject statsAfterGc() throws Exception {
     for (int i = 0; i < 2; i++) {
-      Process jcmd = new ProcessBuilder(JdkTools.jcmd(), Long.toString(pid()), "GC.run")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process jcmd =
+          new ProcessBuilder(JdkTools.jcmd(), Long.toString(pid()), "GC.run")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!jcmd.waitFor(120, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
         throw new IllegalStateException("jcmd " + pid() + " GC.run failed");
       }
@@ -137,8 +157,11 @@ final class ScaleServer {
 
   /** {@code jcmd <pid> Thread.print} into {@code file}. */
   void threadDump(Path file) throws Exception {
-    Process jcmd = new ProcessBuilder(JdkTools.jcmd(), Long.toString(pid()), "Thread.print")
-        .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+    Process jcmd =
+        new ProcessBuilder(JdkTools.jcmd(), Long.toString(pid()), "Thread.print")
+            .redirectErrorStream(true)
+            .redirectOutput(file.toFile())
+            .start();
     jcmd.waitFor(60, TimeUnit.SECONDS);
   }
 
@@ -150,7 +173,10 @@ final class ScaleServer {
     return response.body();
   }
 
-  /** The value of the first series of {@code text} whose line starts with {@code prefix}; -1 if none. */
+  /**
+   * The value of the first series of {@code text} whose line starts with {@code prefix}; -1 if
+   * none.
+   */
   static double metric(String text, String prefix) {
     for (String line : text.split("\n")) {
       if (line.startsWith(prefix)) {
@@ -160,7 +186,10 @@ final class ScaleServer {
     return -1;
   }
 
-  /** Sum of every series of {@code family} (e.g. {@code scopesync_git_operations_total}) whose labels contain all of {@code labels}. */
+  /**
+   * Sum of every series of {@code family} (e.g. {@code scopesync_git_operations_total}) whose
+   * labels contain all of {@code labels}.
+   */
   static double sum(String text, String family, String... labels) {
     double total = 0;
     for (String line : text.split("\n")) {
@@ -178,7 +207,10 @@ final class ScaleServer {
     return total;
   }
 
-  /** {@code scopesync_scopes_synced_within{seconds="+Inf"}}: scopes synced at least once by this process. */
+  /**
+   * {@code scopesync_scopes_synced_within{seconds="+Inf"}}: scopes synced at least once by this
+   * process.
+   */
   long syncedScopes() throws Exception {
     return (long) metric(metrics(), "scopesync_scopes_synced_within{seconds=\"+Inf\"}");
   }
@@ -196,7 +228,8 @@ final class ScaleServer {
   int[] fds() throws IOException {
     int sockets = 0;
     int other = 0;
-    try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid()), "fd"))) {
+    try (DirectoryStream<Path> fds =
+        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid()), "fd"))) {
       for (Path fd : fds) {
         String target;
         try {
@@ -219,17 +252,22 @@ final class ScaleServer {
   }
 
   /**
-   * One request; an I/O failure is retried twice (the server closes a kept-alive connection
-   * idle for {@code http.headerTimeoutSeconds}, and a request may cross that close).
+   * One request; an I/O failure is retried twice (the server closes a kept-alive connection idle
+   * for {@code http.headerTimeoutSeconds}, and a request may cross that close).
    */
-  HttpResponse<String> send(String method, String path, String body, Duration timeout) throws Exception {
+  HttpResponse<String> send(String method, String path, String body, Duration timeout)
+      throws Exception {
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(timeout)
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder builder =
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(timeout)
+                .method(
+                    method,
+                    body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
           builder.header("Content-Type", "application/json");
         }

@@ -40,13 +40,12 @@ import java.util.regex.Pattern;
 public final class ServeBench {
   private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern P50 = Pattern.compile("\\s50%\\s+([0-9.]+)(us|ms|s)");
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private record Route(String name, String scopesyncPath, String nginxPath, boolean conditional) {
-  }
+  private record Route(String name, String scopesyncPath, String nginxPath, boolean conditional) {}
 
-  private record Rate(double perSecond, double p50Micros) {
-  }
+  private record Rate(double perSecond, double p50Micros) {}
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -68,27 +67,43 @@ public final class ServeBench {
     }
   }
 
-  /** A repository of {@code modules} rego files of about {@code size} bytes, two commits; answers the first. */
-  private static String makeRepository(Path remotes, String name, int modules, int size) throws Exception {
+  /**
+   * A repository of {@code modules} rego files of about {@code size} bytes, two commits; answers
+   * the first.
+   */
+  private static String makeRepository(Path remotes, String name, int modules, int size)
+      throws Exception {
     try (GitRemote remote = GitRemote.create(remotes, name)) {
       Map<String, String> files = new LinkedHashMap<>();
       for (int i = 0; i < modules; i++) {
-        String body = "package app.p" + i + "\n\ndefault allow = false\n\nallow {\n  input.user == \"u" + i + "\"\n}\n";
+        String body =
+            "package app.p"
+                + i
+                + "\n\ndefault allow = false\n\nallow {\n  input.user == \"u"
+                + i
+                + "\"\n}\n";
         StringBuilder padding = new StringBuilder();
         for (int line = 0; body.length() + padding.length() < size; line++) {
-          padding.append("# rule ").append(i).append('.').append(line).append(" of the generated policy\n");
+          padding
+              .append("# rule ")
+              .append(i)
+              .append('.')
+              .append(line)
+              .append(" of the generated policy\n");
         }
         files.put("dir" + (i / 20) + "/p" + i + ".rego", body + padding);
       }
       String first = remote.commit("many", files);
-      remote.commit("one change", Map.of("dir0/p0.rego", "package app.p0\n\ndefault allow = true\n"));
+      remote.commit(
+          "one change", Map.of("dir0/p0.rego", "package app.p0\n\ndefault allow = true\n"));
       return first;
     }
   }
 
   // --- requests per second against nginx ------------------------------------------------------
 
-  private void rates(Path dir, GitDaemon daemon, String base, int seconds, int rounds) throws Exception {
+  private void rates(Path dir, GitDaemon daemon, String base, int seconds, int rounds)
+      throws Exception {
     JsonObject config = ServerProcess.config(dir.resolve("server"));
     Map<String, String> env = new LinkedHashMap<>();
     String extra = System.getenv("SERVE_JAVA_OPTS");
@@ -109,21 +124,38 @@ public final class ServeBench {
         Files.write(html.resolve(e.getKey()), e.getValue().body());
       }
       String etag = served.get("policy.json").headers().firstValue("etag").orElseThrow();
-      List<Route> routes = List.of(
-          new Route("GET /scopes/big/policy (JSON, " + kb(served.get("policy.json")) + ")", "/scopes/big/policy", "/policy.json", false),
-          new Route("GET /scopes/big/policy?base_hash= (diff, " + kb(served.get("diff.json")) + ")",
-              "/scopes/big/policy?base_hash=" + base, "/diff.json", false),
-          new Route("GET /scopes/big/bundle.tar.gz (" + kb(served.get("bundle.tar.gz")) + ")", "/scopes/big/bundle.tar.gz",
-              "/bundle.tar.gz", false),
-          new Route("GET /scopes/big/policy, If-None-Match → 304", "/scopes/big/policy", "/policy.json", true),
-          new Route("GET /healthz (plumbing, no bundle)", "/healthz", "/healthz.txt", false));
+      List<Route> routes =
+          List.of(
+              new Route(
+                  "GET /scopes/big/policy (JSON, " + kb(served.get("policy.json")) + ")",
+                  "/scopes/big/policy",
+                  "/policy.json",
+                  false),
+              new Route(
+                  "GET /scopes/big/policy?base_hash= (diff, " + kb(served.get("diff.json")) + ")",
+                  "/scopes/big/policy?base_hash=" + base,
+                  "/diff.json",
+                  false),
+              new Route(
+                  "GET /scopes/big/bundle.tar.gz (" + kb(served.get("bundle.tar.gz")) + ")",
+                  "/scopes/big/bundle.tar.gz",
+                  "/bundle.tar.gz",
+                  false),
+              new Route(
+                  "GET /scopes/big/policy, If-None-Match → 304",
+                  "/scopes/big/policy",
+                  "/policy.json",
+                  true),
+              new Route("GET /healthz (plumbing, no bundle)", "/healthz", "/healthz.txt", false));
       Files.writeString(html.resolve("healthz.txt"), "{\"status\":\"ok\"}");
       try (Nginx nginx = Nginx.start(dir.resolve("nginx"))) {
         String nginxOrigin = "http://127.0.0.1:" + nginx.port;
-        String nginxEtag = get(nginxOrigin + "/policy.json").headers().firstValue("etag").orElseThrow();
+        String nginxEtag =
+            get(nginxOrigin + "/policy.json").headers().firstValue("etag").orElseThrow();
         for (var e : served.entrySet()) {
           if (!Arrays.equals(e.getValue().body(), get(nginxOrigin + "/" + e.getKey()).body())) {
-            throw new IllegalStateException("nginx does not serve the same bytes for " + e.getKey());
+            throw new IllegalStateException(
+                "nginx does not serve the same bytes for " + e.getKey());
           }
         }
         // Warm-up, not counted: two passes over every route, so C2 has compiled the whole serving
@@ -139,21 +171,38 @@ public final class ServeBench {
         for (int round = 0; round < rounds; round++) {
           for (Route route : routes) {
             ours.computeIfAbsent(route, r -> new ArrayList<>())
-                .add(wrk(origin + route.scopesyncPath(), route.conditional() ? etag : null, seconds));
-            theirs.computeIfAbsent(route, r -> new ArrayList<>())
-                .add(wrk(nginxOrigin + route.nginxPath(), route.conditional() ? nginxEtag : null, seconds));
+                .add(
+                    wrk(
+                        origin + route.scopesyncPath(),
+                        route.conditional() ? etag : null,
+                        seconds));
+            theirs
+                .computeIfAbsent(route, r -> new ArrayList<>())
+                .add(
+                    wrk(
+                        nginxOrigin + route.nginxPath(),
+                        route.conditional() ? nginxEtag : null,
+                        seconds));
           }
         }
-        System.out.printf("| route (wrk -t1 -c8, %d s × %d rounds, medians) | scopesync | nginx %s, same bytes | ratio | p50 scopesync / nginx |%n",
+        System.out.printf(
+            "| route (wrk -t1 -c8, %d s × %d rounds, medians) | scopesync | nginx %s, same bytes | ratio | p50 scopesync / nginx |%n",
             seconds, rounds, nginx.version);
         System.out.println("|---|---|---|---|---|");
         for (Route route : routes) {
           Rate a = median(ours.get(route));
           Rate b = median(theirs.get(route));
-          System.out.printf("| %s | %,.0f req/s | %,.0f req/s | **%.2f×** | %.0f / %.0f µs |%n", route.name(), a.perSecond(),
-              b.perSecond(), a.perSecond() / b.perSecond(), a.p50Micros(), b.p50Micros());
+          System.out.printf(
+              "| %s | %,.0f req/s | %,.0f req/s | **%.2f×** | %.0f / %.0f µs |%n",
+              route.name(),
+              a.perSecond(),
+              b.perSecond(),
+              a.perSecond() / b.perSecond(),
+              a.p50Micros(),
+              b.p50Micros());
         }
-        System.out.println("scopesync JVM: scripts/run.sh" + (extra == null ? "" : " + JAVA_OPTS=" + extra));
+        System.out.println(
+            "scopesync JVM: scripts/run.sh" + (extra == null ? "" : " + JAVA_OPTS=" + extra));
       }
     }
   }
@@ -169,7 +218,8 @@ public final class ServeBench {
   }
 
   private static Rate wrk(String url, String ifNoneMatch, int seconds) throws Exception {
-    List<String> command = new ArrayList<>(List.of("wrk", "-t1", "-c8", "-d" + seconds + "s", "--latency"));
+    List<String> command =
+        new ArrayList<>(List.of("wrk", "-t1", "-c8", "-d" + seconds + "s", "--latency"));
     if (ifNoneMatch != null) {
       command.addAll(List.of("-H", "If-None-Match: " + ifNoneMatch));
     }
@@ -188,26 +238,34 @@ public final class ServeBench {
       throw new IOException("unexpected wrk output:\n" + out);
     }
     double value = Double.parseDouble(p50.group(1));
-    double micros = switch (p50.group(2)) {
-      case "us" -> value;
-      case "ms" -> value * 1_000;
-      default -> value * 1_000_000;
-    };
+    double micros =
+        switch (p50.group(2)) {
+          case "us" -> value;
+          case "ms" -> value * 1_000;
+          default -> value * 1_000_000;
+        };
     return new Rate(Double.parseDouble(rate.group(1)), micros);
   }
 
   // --- bytes allocated per cached request ------------------------------------------------------
 
   private void allocation(Path dir, GitDaemon daemon) throws Exception {
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     try (TestNode node = TestNode.start(dir.resolve("alloc"))) {
       node.putAndAwaitSync(TestNode.scope("big", daemon.url("big")));
       node.putAndAwaitSync(TestNode.scope("huge", daemon.url("huge")));
       int port = node.server.httpPort();
-      System.out.println("| cached request (in this JVM, 20,000 after 20,000 warm-up, keep-alive) | body | bytes allocated per request on the event loops |");
+      System.out.println(
+          "| cached request (in this JVM, 20,000 after 20,000 warm-up, keep-alive) | body | bytes allocated per request on the event loops |");
       System.out.println("|---|---|---|");
-      for (String path : List.of("/scopes/big/policy", "/scopes/huge/policy", "/scopes/big/bundle.tar.gz",
-          "/scopes/huge/bundle.tar.gz", "/healthz")) {
+      for (String path :
+          List.of(
+              "/scopes/big/policy",
+              "/scopes/huge/policy",
+              "/scopes/big/bundle.tar.gz",
+              "/scopes/huge/bundle.tar.gz",
+              "/healthz")) {
         try (RawClient client = new RawClient(port)) {
           int body = client.get(path, null);
           String etag = client.etag;
@@ -220,8 +278,9 @@ public final class ServeBench {
             client.repeat(path, etag, 20_000);
             before = eventLoopBytes(threads);
             client.repeat(path, etag, 20_000);
-            System.out.printf("| GET %s, If-None-Match → 304 | 0 B | %,d B |%n", path,
-                (eventLoopBytes(threads) - before) / 20_000);
+            System.out.printf(
+                "| GET %s, If-None-Match → 304 | 0 B | %,d B |%n",
+                path, (eventLoopBytes(threads) - before) / 20_000);
           }
         }
       }
@@ -238,7 +297,10 @@ public final class ServeBench {
     return sum;
   }
 
-  /** One keep-alive HTTP/1.1 connection, reading each answer by its Content-Length into one reused buffer. */
+  /**
+   * One keep-alive HTTP/1.1 connection, reading each answer by its Content-Length into one reused
+   * buffer.
+   */
   private static final class RawClient implements AutoCloseable {
     private final Socket socket = new Socket();
     private final OutputStream out;
@@ -268,8 +330,12 @@ public final class ServeBench {
     }
 
     private static byte[] request(String path, String ifNoneMatch) {
-      return ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + (ifNoneMatch == null ? "" : "If-None-Match: " + ifNoneMatch + "\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      return ("GET "
+              + path
+              + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + (ifNoneMatch == null ? "" : "If-None-Match: " + ifNoneMatch + "\r\n")
+              + "\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Reads one answer; answers its body's length. */
@@ -315,7 +381,10 @@ public final class ServeBench {
 
     private int headEnd(int filled) {
       for (int i = 3; i < filled; i++) {
-        if (buffer[i - 3] == '\r' && buffer[i - 2] == '\n' && buffer[i - 1] == '\r' && buffer[i] == '\n') {
+        if (buffer[i - 3] == '\r'
+            && buffer[i - 2] == '\n'
+            && buffer[i - 1] == '\r'
+            && buffer[i] == '\n') {
           return i - 3;
         }
       }
@@ -330,7 +399,10 @@ public final class ServeBench {
 
   // --- nginx --------------------------------------------------------------------------------
 
-  /** nginx 1.x from the Debian package, one worker, sendfile, on a free loopback port, in its own prefix. */
+  /**
+   * nginx 1.x from the Debian package, one worker, sendfile, on a free loopback port, in its own
+   * prefix.
+   */
   private static final class Nginx implements AutoCloseable {
     final int port;
     final String version;
@@ -347,7 +419,9 @@ public final class ServeBench {
       Files.createDirectories(prefix.resolve("tmp"));
       Files.createDirectories(prefix.resolve("logs"));
       boolean root = "root".equals(System.getProperty("user.name"));
-      String conf = (root ? "user root;\n" : "") + """
+      String conf =
+          (root ? "user root;\n" : "")
+              + """
           worker_processes 1;
           daemon off;
           pid %1$s/nginx.pid;
@@ -372,14 +446,21 @@ public final class ServeBench {
               etag on;
             }
           }
-          """.formatted(prefix, port);
+          """
+                  .formatted(prefix, port);
       Path file = prefix.resolve("nginx.conf");
       Files.writeString(file, conf);
       Process version = new ProcessBuilder(nginxBinary(), "-v").redirectErrorStream(true).start();
-      String v = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().replace("nginx version: nginx/", "");
+      String v =
+          new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+              .trim()
+              .replace("nginx version: nginx/", "");
       version.waitFor();
-      Process process = new ProcessBuilder(nginxBinary(), "-p", prefix.toString(), "-c", file.toString())
-          .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start();
+      Process process =
+          new ProcessBuilder(nginxBinary(), "-p", prefix.toString(), "-c", file.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(prefix.resolve("logs/stdout.log").toFile())
+              .start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (true) {
         try (Socket s = new Socket()) {
@@ -387,8 +468,10 @@ public final class ServeBench {
           break;
         } catch (IOException e) {
           if (!process.isAlive() || System.nanoTime() > deadline) {
-            throw new IOException("nginx did not start: " + Files.readString(prefix.resolve("logs/stdout.log"))
-                + Files.readString(prefix.resolve("logs/error.log")));
+            throw new IOException(
+                "nginx did not start: "
+                    + Files.readString(prefix.resolve("logs/stdout.log"))
+                    + Files.readString(prefix.resolve("logs/error.log")));
           }
           Thread.sleep(20);
         }
@@ -412,12 +495,16 @@ public final class ServeBench {
   // --- helpers ------------------------------------------------------------------------------
 
   private void put(String origin, String scopeId, String url) throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(origin + "/scopes"))
-        .header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(TestNode.scope(scopeId, url).encode())).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(origin + "/scopes"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(TestNode.scope(scopeId, url).encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 201) {
-      throw new IOException("PUT " + scopeId + ": " + response.statusCode() + " " + response.body());
+      throw new IOException(
+          "PUT " + scopeId + ": " + response.statusCode() + " " + response.body());
     }
   }
 
@@ -432,7 +519,8 @@ public final class ServeBench {
   }
 
   private HttpResponse<byte[]> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -55,33 +55,43 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.slf4j.LoggerFactory;
 
 /**
- * Soak: churns many scopes over many git daemon sources through one node, cycle after
- * cycle, and prints what the process holds after every cycle's deletes (DESIGN §4: no
- * per-source state, descriptors back at baseline) beside what it holds at full load.
- * Writes the series as {@code target/bench/soak.csv} and {@code target/bench/soak.png}.
+ * Soak: churns many scopes over many git daemon sources through one node, cycle after cycle, and
+ * prints what the process holds after every cycle's deletes (DESIGN §4: no per-source state,
+ * descriptors back at baseline) beside what it holds at full load. Writes the series as {@code
+ * target/bench/soak.csv} and {@code target/bench/soak.png}.
  *
- * <p>A cycle: PUT every scope (scope i uses source i % sources) over HTTP with a bounded
- * number of requests in flight, wait for every scope's sync event, fetch a sample of
- * bundles, DELETE every scope, wait for every delete job, then collect garbage and read
- * {@code /internal/stats}. Counts that are not 0 after the deletes fail the run.
+ * <p>A cycle: PUT every scope (scope i uses source i % sources) over HTTP with a bounded number of
+ * requests in flight, wait for every scope's sync event, fetch a sample of bundles, DELETE every
+ * scope, wait for every delete job, then collect garbage and read {@code /internal/stats}. Counts
+ * that are not 0 after the deletes fail the run.
  *
  * <p>Run with {@code scripts/bench.sh soak [scopes] [sources] [cycles]}.
  */
 public final class SoakBench {
   /** HTTP requests in flight during the PUT and DELETE phases. */
   private static final int LANES = 16;
+
   private static final int BUNDLE_SAMPLES = 8;
+
   /**
-   * A little above the default 8, and well under git daemon's 32 connections: beyond those
-   * it kills the newest connection from the same address, and every fetch comes from 127.0.0.1.
+   * A little above the default 8, and well under git daemon's 32 connections: beyond those it kills
+   * the newest connection from the same address, and every fetch comes from 127.0.0.1.
    */
   private static final int WORKER_POOL_SIZE = 12;
+
   /** Counts that DESIGN §4 wants at 0 once every scope is deleted. */
-  private static final List<String> PER_SOURCE_COUNTS = List.of(StatsFields.REPOS, StatsFields.LAST_FETCHED,
-      StatsFields.SOURCE_QUEUES, StatsFields.CLONE_DIRS, StatsFields.CACHED_BUNDLES);
+  private static final List<String> PER_SOURCE_COUNTS =
+      List.of(
+          StatsFields.REPOS,
+          StatsFields.LAST_FETCHED,
+          StatsFields.SOURCE_QUEUES,
+          StatsFields.CLONE_DIRS,
+          StatsFields.CACHED_BUNDLES);
+
   /** The stats counts a reading keeps: scopes, then the per-source ones. */
-  private static final List<String> COUNTS = Stream.concat(Stream.of(StatsFields.SCOPES),
-      PER_SOURCE_COUNTS.stream()).toList();
+  private static final List<String> COUNTS =
+      Stream.concat(Stream.of(StatsFields.SCOPES), PER_SOURCE_COUNTS.stream()).toList();
+
   private static final Path OUT = Path.of("target", "bench");
   private static final String CLIENT_THREAD = "soak-client";
 
@@ -91,20 +101,31 @@ public final class SoakBench {
   private final Duration phaseTimeout;
   private final List<Reading> readings = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
+
   /** What is worth a reader's attention without failing the run. */
   private final List<String> notes = new ArrayList<>();
+
   private Map<String, Integer> baselineThreads;
   private Map<String, Integer> latestThreads;
-  private final ThreadPoolExecutor lanes = (ThreadPoolExecutor) Executors.newFixedThreadPool(LANES, r -> {
-    Thread t = new Thread(r, CLIENT_THREAD);
-    t.setDaemon(true);
-    return t;
-  });
+  private final ThreadPoolExecutor lanes =
+      (ThreadPoolExecutor)
+          Executors.newFixedThreadPool(
+              LANES,
+              r -> {
+                Thread t = new Thread(r, CLIENT_THREAD);
+                t.setDaemon(true);
+                return t;
+              });
 
   private SoakBench(int scopes, int sources, int cycles) {
     if (scopes < 1 || sources < 1 || cycles < 1 || sources > scopes) {
-      throw new IllegalArgumentException("need 1 <= sources <= scopes and cycles >= 1; got scopes=" + scopes
-          + " sources=" + sources + " cycles=" + cycles);
+      throw new IllegalArgumentException(
+          "need 1 <= sources <= scopes and cycles >= 1; got scopes="
+              + scopes
+              + " sources="
+              + sources
+              + " cycles="
+              + cycles);
     }
     this.scopes = scopes;
     this.sources = sources;
@@ -146,18 +167,42 @@ public final class SoakBench {
   }
 
   /**
-   * One line of the table: the node's stats plus what this process sees in /proc. Numbers
-   * only, so the readings kept for the plot weigh a few hundred bytes each.
+   * One line of the table: the node's stats plus what this process sees in /proc. Numbers only, so
+   * the readings kept for the plot weigh a few hundred bytes each.
    *
    * @param counts the stats counts in the order of {@link #COUNTS}
    */
-  private record Reading(int cycle, String phase, double wallSeconds, long heapUsedBytes, long rssKb, int openFds,
-                         int[] counts, FdCount fds, int threads, JvmMemory jvm) {
-    static Reading of(int cycle, String phase, double wallSeconds, JsonObject stats, FdCount fds, int threads,
+  private record Reading(
+      int cycle,
+      String phase,
+      double wallSeconds,
+      long heapUsedBytes,
+      long rssKb,
+      int openFds,
+      int[] counts,
+      FdCount fds,
+      int threads,
+      JvmMemory jvm) {
+    static Reading of(
+        int cycle,
+        String phase,
+        double wallSeconds,
+        JsonObject stats,
+        FdCount fds,
+        int threads,
         JvmMemory jvm) {
       int[] counts = COUNTS.stream().mapToInt(stats::getInteger).toArray();
-      return new Reading(cycle, phase, wallSeconds, stats.getLong(StatsFields.HEAP_USED_BYTES),
-          stats.getLong(StatsFields.RSS_KB), stats.getInteger(StatsFields.OPEN_FDS), counts, fds, threads, jvm);
+      return new Reading(
+          cycle,
+          phase,
+          wallSeconds,
+          stats.getLong(StatsFields.HEAP_USED_BYTES),
+          stats.getLong(StatsFields.RSS_KB),
+          stats.getInteger(StatsFields.OPEN_FDS),
+          counts,
+          fds,
+          threads,
+          jvm);
     }
 
     int count(String field) {
@@ -174,23 +219,30 @@ public final class SoakBench {
   }
 
   /**
-   * Where the process's memory sits beyond the heap in use, to tell the JVM's own sizing
-   * from native memory: heap committed, metaspace + code cache, NIO direct and mapped
-   * buffers, and the anonymous part of RSS (malloc arenas, thread stacks, the heap itself).
+   * Where the process's memory sits beyond the heap in use, to tell the JVM's own sizing from
+   * native memory: heap committed, metaspace + code cache, NIO direct and mapped buffers, and the
+   * anonymous part of RSS (malloc arenas, thread stacks, the heap itself).
    */
-  private record JvmMemory(double heapCommittedMb, double nonHeapMb, double directMb, double rssAnonMb) {
+  private record JvmMemory(
+      double heapCommittedMb, double nonHeapMb, double directMb, double rssAnonMb) {
     static JvmMemory read() throws IOException {
       MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-      double direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-          .mapToLong(BufferPoolMXBean::getMemoryUsed).sum() / 1048576.0;
+      double direct =
+          ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                  .mapToLong(BufferPoolMXBean::getMemoryUsed)
+                  .sum()
+              / 1048576.0;
       double anon = -1;
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("RssAnon:")) {
           anon = Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
         }
       }
-      return new JvmMemory(memory.getHeapMemoryUsage().getCommitted() / 1048576.0,
-          memory.getNonHeapMemoryUsage().getUsed() / 1048576.0, direct, anon);
+      return new JvmMemory(
+          memory.getHeapMemoryUsage().getCommitted() / 1048576.0,
+          memory.getNonHeapMemoryUsage().getUsed() / 1048576.0,
+          direct,
+          anon);
     }
   }
 
@@ -228,10 +280,15 @@ public final class SoakBench {
     double createSeconds = seconds(t0);
     LockFileErrors lockErrors = LockFileErrors.capture();
     try (GitDaemon daemon = GitDaemon.start(remotes);
-         TestNode node = TestNode.start(dir.resolve("node"), json -> {
-           json.getJsonObject("git").put("workerPoolSize", WORKER_POOL_SIZE).put("syncConcurrency", WORKER_POOL_SIZE);
-           return json;
-         })) {
+        TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                json -> {
+                  json.getJsonObject("git")
+                      .put("workerPoolSize", WORKER_POOL_SIZE)
+                      .put("syncConcurrency", WORKER_POOL_SIZE);
+                  return json;
+                })) {
       printIntro(node, createSeconds);
       warmUp(node, daemon);
       for (int cycle = 1; cycle <= cycles; cycle++) {
@@ -241,8 +298,11 @@ public final class SoakBench {
     } finally {
       lockErrors.release();
       if (lockErrors.count() > 0) {
-        notes.add("JGit logged " + lockErrors.count() + " ERRORs from LockFile (kept out of the table), first: "
-            + lockErrors.first());
+        notes.add(
+            "JGit logged "
+                + lockErrors.count()
+                + " ERRORs from LockFile (kept out of the table), first: "
+                + lockErrors.first());
       }
       if (!readings.isEmpty()) {
         writeCsv(OUT.resolve("soak.csv"));
@@ -255,26 +315,41 @@ public final class SoakBench {
   }
 
   private void printIntro(TestNode node, double createSeconds) {
-    System.out.printf(Locale.ROOT, "Soak: %,d scopes over %,d sources (git daemon), %d cycles; "
+    System.out.printf(
+        Locale.ROOT,
+        "Soak: %,d scopes over %,d sources (git daemon), %d cycles; "
             + "git.workerPoolSize=%d, git.maxOpenRepositories=%d, %d HTTP requests in flight; "
             + "%,d bare remotes created in %.1f s.%n",
-        scopes, sources, cycles, node.config.gitWorkerPoolSize(), node.config.maxOpenRepositories(), LANES, sources,
+        scopes,
+        sources,
+        cycles,
+        node.config.gitWorkerPoolSize(),
+        node.config.maxOpenRepositories(),
+        LANES,
+        sources,
         createSeconds);
     System.out.println();
-    System.out.println("- Heap, RSS and fds are the whole JVM: the node and this load client share it. The client "
-        + "holds a JDK HttpClient and " + LANES + " threads; its event logs are cleared before every reading. "
-        + "The git daemon is a process of its own and is not counted.");
-    System.out.println("- Every reading follows 3 × System.gc() and waits for RSS to settle (G1 returns shrunk "
-        + "heap to the OS concurrently). Non-heap = metaspace + code cache; direct = NIO direct and mapped "
-        + "buffers; anonymous RSS holds the heap, thread stacks, GC structures and malloc arenas.");
-    System.out.println("- `node threads` leaves the client's threads out. `during` = every scope synced and the "
-        + "bundle sample served; `after` = every delete job finished.");
-    System.out.println("- Wall time, readings excluded: `during` = PUT + sync + bundle sample; `after` = the whole "
-        + "cycle (the deletes took the difference).");
+    System.out.println(
+        "- Heap, RSS and fds are the whole JVM: the node and this load client share it. The client "
+            + "holds a JDK HttpClient and "
+            + LANES
+            + " threads; its event logs are cleared before every reading. "
+            + "The git daemon is a process of its own and is not counted.");
+    System.out.println(
+        "- Every reading follows 3 × System.gc() and waits for RSS to settle (G1 returns shrunk "
+            + "heap to the OS concurrently). Non-heap = metaspace + code cache; direct = NIO direct and mapped "
+            + "buffers; anonymous RSS holds the heap, thread stacks, GC structures and malloc arenas.");
+    System.out.println(
+        "- `node threads` leaves the client's threads out. `during` = every scope synced and the "
+            + "bundle sample served; `after` = every delete job finished.");
+    System.out.println(
+        "- Wall time, readings excluded: `during` = PUT + sync + bundle sample; `after` = the whole "
+            + "cycle (the deletes took the difference).");
     System.out.println();
-    System.out.println("| cycle | phase | wall s | heap MB (after GC) | heap committed MB | non-heap MB "
-        + "| direct MB | RSS MB | of which anon MB | open fds | fds into clones | node threads | scopes | repos "
-        + "| last_fetched | source_queues | clone_dirs | cached_bundles |");
+    System.out.println(
+        "| cycle | phase | wall s | heap MB (after GC) | heap committed MB | non-heap MB "
+            + "| direct MB | RSS MB | of which anon MB | open fds | fds into clones | node threads | scopes | repos "
+            + "| last_fetched | source_queues | clone_dirs | cached_bundles |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   }
 
@@ -290,8 +365,8 @@ public final class SoakBench {
   }
 
   /**
-   * One cycle. Each phase is its own method so the events it checked are garbage by the
-   * time of the reading: a list held in this frame would count as the node's heap.
+   * One cycle. Each phase is its own method so the events it checked are garbage by the time of the
+   * reading: a list held in this frame would count as the node's heap.
    */
   private void cycle(TestNode node, GitDaemon daemon, int cycle) throws Exception {
     long t0 = System.nanoTime();
@@ -311,7 +386,12 @@ public final class SoakBench {
       expect(after, count, 0);
     }
     if (after.fds().inClones() != 0) {
-      problems.add("cycle " + cycle + ": " + after.fds().inClones() + " descriptors still point into the clone root");
+      problems.add(
+          "cycle "
+              + cycle
+              + ": "
+              + after.fds().inClones()
+              + " descriptors still point into the clone root");
     }
     if (cycle == 1 || cycle == cycles) {
       Histogram.save(histogramFile(cycle));
@@ -320,31 +400,51 @@ public final class SoakBench {
   }
 
   /**
-   * With -XX:NativeMemoryTracking=summary (e.g. in JAVA_TOOL_OPTIONS), the JVM's own account
-   * of its native memory after each cycle, to tell it from malloc outside the JVM.
+   * With -XX:NativeMemoryTracking=summary (e.g. in JAVA_TOOL_OPTIONS), the JVM's own account of its
+   * native memory after each cycle, to tell it from malloc outside the JVM.
    */
   private static void saveNativeMemorySummary(int cycle) throws Exception {
-    boolean tracking = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking=") && !a.endsWith("=off"));
+    boolean tracking =
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking=") && !a.endsWith("=off"));
     if (tracking) {
-      String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-          new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
-          new Object[] {new String[] {"summary", "scale=MB"}}, new String[] {String[].class.getName()});
-      Files.writeString(OUT.resolve("soak-nmt-after-" + cycle + ".txt"), text, StandardCharsets.UTF_8);
+      String text =
+          (String)
+              ManagementFactory.getPlatformMBeanServer()
+                  .invoke(
+                      new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                      "vmNativeMemory",
+                      new Object[] {new String[] {"summary", "scale=MB"}},
+                      new String[] {String[].class.getName()});
+      Files.writeString(
+          OUT.resolve("soak-nmt-after-" + cycle + ".txt"), text, StandardCharsets.UTF_8);
     }
   }
 
   private void putAllAndAwaitSyncs(TestNode node, GitDaemon daemon, int cycle) throws Exception {
     clearEventLogs(node);
-    inLanes("PUT", i -> {
-      HttpResponse<String> r = node.put(TestNode.scope(scopeId(i), daemon.url(sourceName(i % sources))));
-      expectStatus(201, r, "PUT " + scopeId(i));
-    });
+    inLanes(
+        "PUT",
+        i -> {
+          HttpResponse<String> r =
+              node.put(TestNode.scope(scopeId(i), daemon.url(sourceName(i % sources))));
+          expectStatus(201, r, "PUT " + scopeId(i));
+        });
     List<JsonObject> synced = node.synced.await(e -> true, scopes, phaseTimeout);
-    List<JsonObject> failed = synced.stream().filter(e -> !"ok".equals(e.getString("outcome"))).toList();
+    List<JsonObject> failed =
+        synced.stream().filter(e -> !"ok".equals(e.getString("outcome"))).toList();
     if (!failed.isEmpty() || synced.size() != scopes) {
-      throw new IllegalStateException("cycle " + cycle + ": " + synced.size() + " sync events for " + scopes
-          + " scopes, " + failed.size() + " not ok, first: " + failed.stream().limit(3).toList());
+      throw new IllegalStateException(
+          "cycle "
+              + cycle
+              + ": "
+              + synced.size()
+              + " sync events for "
+              + scopes
+              + " scopes, "
+              + failed.size()
+              + " not ok, first: "
+              + failed.stream().limit(3).toList());
     }
   }
 
@@ -352,35 +452,62 @@ public final class SoakBench {
     clearEventLogs(node);
     inLanes("DELETE", i -> expectStatus(204, node.delete(scopeId(i)), "DELETE " + scopeId(i)));
     List<JsonObject> deleted = node.deleted.await(e -> true, scopes, phaseTimeout);
-    List<JsonObject> purges = deleted.stream().filter(e -> Boolean.TRUE.equals(e.getBoolean("purged"))).toList();
+    List<JsonObject> purges =
+        deleted.stream().filter(e -> Boolean.TRUE.equals(e.getBoolean("purged"))).toList();
     long purgedSources = purges.stream().map(e -> e.getString("source_id")).distinct().count();
     List<JsonObject> errors = deleted.stream().filter(e -> e.getString("error") != null).toList();
     if (purgedSources != sources || !errors.isEmpty()) {
-      problems.add("cycle " + cycle + ": " + purgedSources + " of " + sources + " sources purged, " + errors.size()
-          + " delete jobs failed" + (errors.isEmpty() ? "" : ", first: " + errors.get(0)));
+      problems.add(
+          "cycle "
+              + cycle
+              + ": "
+              + purgedSources
+              + " of "
+              + sources
+              + " sources purged, "
+              + errors.size()
+              + " delete jobs failed"
+              + (errors.isEmpty() ? "" : ", first: " + errors.get(0)));
     }
     if (purges.size() > purgedSources) {
       // A delete job asks whether the source is still in use when it runs; when the fetcher
       // lags behind the HTTP deletes, several jobs of one source can all find it unused.
-      notes.add("cycle " + cycle + ": " + purges.size() + " purging delete jobs for " + purgedSources
-          + " sources (" + (purges.size() - purgedSources) + " purged a source that an earlier job had "
-          + "already purged)");
+      notes.add(
+          "cycle "
+              + cycle
+              + ": "
+              + purges.size()
+              + " purging delete jobs for "
+              + purgedSources
+              + " sources ("
+              + (purges.size() - purgedSources)
+              + " purged a source that an earlier job had "
+              + "already purged)");
     }
   }
 
-  /** With every sync finished no git lock file should be left in a clone; JGit's would block its own gc. */
+  /**
+   * With every sync finished no git lock file should be left in a clone; JGit's would block its own
+   * gc.
+   */
   private void noteLockFiles(TestNode node, int cycle) throws IOException {
     List<Path> locks = lockFiles(node.gitSources());
     if (!locks.isEmpty()) {
-      notes.add("cycle " + cycle + " during: " + locks.size() + " lock files in " + sources + " idle clones, e.g. "
-          + node.gitSources().relativize(locks.get(0)));
+      notes.add(
+          "cycle "
+              + cycle
+              + " during: "
+              + locks.size()
+              + " lock files in "
+              + sources
+              + " idle clones, e.g. "
+              + node.gitSources().relativize(locks.get(0)));
     }
   }
 
-
   /**
-   * Counts JGit's LockFile errors instead of printing their stack traces between the rows
-   * (a background auto-gc racing a clone's move into place logs one per clone).
+   * Counts JGit's LockFile errors instead of printing their stack traces between the rows (a
+   * background auto-gc racing a clone's move into place logs one per clone).
    */
   private static final class LockFileErrors extends AppenderBase<ILoggingEvent> {
     private static final String LOGGER = "org.eclipse.jgit.internal.storage.file.LockFile";
@@ -406,9 +533,18 @@ public final class SoakBench {
     protected void append(ILoggingEvent event) {
       if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
         count.incrementAndGet();
-        first.compareAndSet(null, event.getFormattedMessage()
-            + (event.getThrowableProxy() == null ? "" : " (" + event.getThrowableProxy().getClassName() + ": "
-                + event.getThrowableProxy().getMessage() + ", thread " + event.getThreadName() + ")"));
+        first.compareAndSet(
+            null,
+            event.getFormattedMessage()
+                + (event.getThrowableProxy() == null
+                    ? ""
+                    : " ("
+                        + event.getThrowableProxy().getClassName()
+                        + ": "
+                        + event.getThrowableProxy().getMessage()
+                        + ", thread "
+                        + event.getThreadName()
+                        + ")"));
       }
     }
 
@@ -437,7 +573,10 @@ public final class SoakBench {
     }
   }
 
-  /** GETs the policy of a few scopes spread over the range; each must be 200 and carry its source's package. */
+  /**
+   * GETs the policy of a few scopes spread over the range; each must be 200 and carry its source's
+   * package.
+   */
   private void sampleBundles(TestNode node, int cycle) throws Exception {
     for (int k = 0; k < BUNDLE_SAMPLES; k++) {
       int i = (int) ((long) k * (scopes - 1) / Math.max(1, BUNDLE_SAMPLES - 1));
@@ -445,12 +584,14 @@ public final class SoakBench {
       expectStatus(200, r, "cycle " + cycle + ": GET policy of " + scopeId(i));
       String pkg = packageOf(i % sources);
       if (!r.body().contains(pkg)) {
-        throw new IllegalStateException("cycle " + cycle + ": the policy of " + scopeId(i) + " lacks package " + pkg);
+        throw new IllegalStateException(
+            "cycle " + cycle + ": the policy of " + scopeId(i) + " lacks package " + pkg);
       }
     }
   }
 
-  private Reading record(TestNode node, int cycle, String phase, double wallSeconds, boolean countsMustBeZero)
+  private Reading record(
+      TestNode node, int cycle, String phase, double wallSeconds, boolean countsMustBeZero)
       throws Exception {
     clearEventLogs(node);
     for (int i = 0; i < 3; i++) {
@@ -463,21 +604,42 @@ public final class SoakBench {
       baselineThreads = threads;
     }
     latestThreads = threads;
-    Reading r = Reading.of(cycle, phase, wallSeconds, stats, FdCount.read(node.gitSources()), nodeThreads(threads),
-        JvmMemory.read());
+    Reading r =
+        Reading.of(
+            cycle,
+            phase,
+            wallSeconds,
+            stats,
+            FdCount.read(node.gitSources()),
+            nodeThreads(threads),
+            JvmMemory.read());
     readings.add(r);
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "| %d | %s | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %s |%n",
-        cycle, phase, wallSeconds, r.heapMb(), r.jvm().heapCommittedMb(), r.jvm().nonHeapMb(), r.jvm().directMb(),
-        r.rssMb(), r.jvm().rssAnonMb(), r.openFds(), r.fds().inClones(), r.threads(), r.count(StatsFields.SCOPES),
-        String.join(" | ", PER_SOURCE_COUNTS.stream().map(k -> mark(r.count(k), countsMustBeZero)).toList()));
+        cycle,
+        phase,
+        wallSeconds,
+        r.heapMb(),
+        r.jvm().heapCommittedMb(),
+        r.jvm().nonHeapMb(),
+        r.jvm().directMb(),
+        r.rssMb(),
+        r.jvm().rssAnonMb(),
+        r.openFds(),
+        r.fds().inClones(),
+        r.threads(),
+        r.count(StatsFields.SCOPES),
+        String.join(
+            " | ",
+            PER_SOURCE_COUNTS.stream().map(k -> mark(r.count(k), countsMustBeZero)).toList()));
     return r;
   }
 
   /**
-   * Waits until RSS stops moving (five reads 100 ms apart within 1 MB; at most 15 s). G1
-   * gives the heap it shrank at a GC back to the OS concurrently, so RSS read at once
-   * still holds hundreds of MB the JVM already counts as uncommitted.
+   * Waits until RSS stops moving (five reads 100 ms apart within 1 MB; at most 15 s). G1 gives the
+   * heap it shrank at a GC back to the OS concurrently, so RSS read at once still holds hundreds of
+   * MB the JVM already counts as uncommitted.
    */
   private static void awaitSteadyRss() throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
@@ -491,7 +653,9 @@ public final class SoakBench {
     }
   }
 
-  /** Live threads by name with digits masked ("vert.x-worker-thread-#"), so pools read as one line. */
+  /**
+   * Live threads by name with digits masked ("vert.x-worker-thread-#"), so pools read as one line.
+   */
   private static Map<String, Integer> threadsByName() {
     Map<String, Integer> byName = new TreeMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
@@ -504,7 +668,8 @@ public final class SoakBench {
   private static int nodeThreads(Map<String, Integer> byName) {
     return byName.entrySet().stream()
         .filter(e -> !e.getKey().equals(CLIENT_THREAD) && !e.getKey().startsWith("HttpClient-"))
-        .mapToInt(Map.Entry::getValue).sum();
+        .mapToInt(Map.Entry::getValue)
+        .sum();
   }
 
   /** A count that must be 0 and is not is shown in bold, so it stands out in the table. */
@@ -515,8 +680,20 @@ public final class SoakBench {
   private void expect(Reading r, String field, int expected) {
     int actual = r.count(field);
     if (actual != expected) {
-      problems.add("cycle " + r.cycle() + " " + r.phase() + ": " + field + " = " + actual + ", expected " + expected
-          + " (" + String.join(", ", COUNTS.stream().map(k -> k + "=" + r.count(k)).toList()) + ")");
+      problems.add(
+          "cycle "
+              + r.cycle()
+              + " "
+              + r.phase()
+              + ": "
+              + field
+              + " = "
+              + actual
+              + ", expected "
+              + expected
+              + " ("
+              + String.join(", ", COUNTS.stream().map(k -> k + "=" + r.count(k)).toList())
+              + ")");
     }
   }
 
@@ -525,22 +702,31 @@ public final class SoakBench {
     List<Reading> afters = readings.stream().filter(r -> r.phase().equals("after")).toList();
     Reading last = afters.get(afters.size() - 1);
     System.out.println();
-    System.out.printf(Locale.ROOT, "After the last cycle vs the baseline (one warm-up scope, deleted): heap %+.1f MB, "
+    System.out.printf(
+        Locale.ROOT,
+        "After the last cycle vs the baseline (one warm-up scope, deleted): heap %+.1f MB, "
             + "RSS %+.1f MB, open fds %+d, threads %+d. Per-cycle slope over the `after` rows: heap %+.2f MB, "
             + "RSS %+.2f MB, fds %+.2f.%n",
-        last.heapMb() - baseline.heapMb(), last.rssMb() - baseline.rssMb(), last.openFds() - baseline.openFds(),
-        last.threads() - baseline.threads(), slope(afters, Reading::heapMb), slope(afters, Reading::rssMb),
+        last.heapMb() - baseline.heapMb(),
+        last.rssMb() - baseline.rssMb(),
+        last.openFds() - baseline.openFds(),
+        last.threads() - baseline.threads(),
+        slope(afters, Reading::heapMb),
+        slope(afters, Reading::rssMb),
         slope(afters, r -> r.openFds()));
     Map<String, Integer> before = baselineThreads;
     Map<String, Integer> now = latestThreads;
     Set<String> names = new TreeSet<>(before.keySet());
     names.addAll(now.keySet());
-    List<String> changed = names.stream()
-        .filter(n -> !before.getOrDefault(n, 0).equals(now.getOrDefault(n, 0)))
-        .map(n -> "`" + n + "` " + before.getOrDefault(n, 0) + " → " + now.getOrDefault(n, 0))
-        .toList();
-    System.out.println("Threads that differ from the baseline at the last reading: "
-        + (changed.isEmpty() ? "none" : String.join(", ", changed)) + ".");
+    List<String> changed =
+        names.stream()
+            .filter(n -> !before.getOrDefault(n, 0).equals(now.getOrDefault(n, 0)))
+            .map(n -> "`" + n + "` " + before.getOrDefault(n, 0) + " → " + now.getOrDefault(n, 0))
+            .toList();
+    System.out.println(
+        "Threads that differ from the baseline at the last reading: "
+            + (changed.isEmpty() ? "none" : String.join(", ", changed))
+            + ".");
     printGrowth("what the churn left behind", 0, cycles);
     if (cycles >= 2) {
       printGrowth("growth after the first cycle", 1, cycles);
@@ -550,13 +736,23 @@ public final class SoakBench {
   private static void printGrowth(String what, int from, int to) {
     System.out.println();
     String start = from == 0 ? "baseline" : "after cycle " + from;
-    System.out.println("Live heap by class, " + what + ": " + start + " → after cycle " + to + " (largest growth; "
-        + "the load client's objects count too; full histograms in " + OUT + "):");
+    System.out.println(
+        "Live heap by class, "
+            + what
+            + ": "
+            + start
+            + " → after cycle "
+            + to
+            + " (largest growth; "
+            + "the load client's objects count too; full histograms in "
+            + OUT
+            + "):");
     System.out.println();
     System.out.println("| class | bytes | Δ bytes | instances | Δ instances |");
     System.out.println("|---|---|---|---|---|");
     try {
-      Histogram.load(histogramFile(to)).growthOver(Histogram.load(histogramFile(from)), 10)
+      Histogram.load(histogramFile(to))
+          .growthOver(Histogram.load(histogramFile(from)), 10)
           .forEach(System.out::println);
     } catch (IOException e) {
       System.out.println("(histograms unreadable: " + e + ")");
@@ -564,21 +760,26 @@ public final class SoakBench {
   }
 
   private static Path histogramFile(int cycle) {
-    return OUT.resolve(cycle == 0 ? "soak-histogram-baseline.txt" : "soak-histogram-after-" + cycle + ".txt");
+    return OUT.resolve(
+        cycle == 0 ? "soak-histogram-baseline.txt" : "soak-histogram-after-" + cycle + ".txt");
   }
 
   /**
-   * A live-object class histogram of this JVM (jcmd GC.class_histogram, which collects
-   * first). Kept on disk between cycles, so holding it does not show in the next reading.
+   * A live-object class histogram of this JVM (jcmd GC.class_histogram, which collects first). Kept
+   * on disk between cycles, so holding it does not show in the next reading.
    */
   private record Histogram(Map<String, long[]> byClass) {
-    private static final Pattern ROW =
-        Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+    private static final Pattern ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
 
     static void save(Path file) throws Exception {
-      String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-          new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+      String text =
+          (String)
+              ManagementFactory.getPlatformMBeanServer()
+                  .invoke(
+                      new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                      "gcClassHistogram",
+                      new Object[] {new String[0]},
+                      new String[] {String[].class.getName()});
       Files.createDirectories(file.toAbsolutePath().getParent());
       Files.writeString(file, text, StandardCharsets.UTF_8);
     }
@@ -589,7 +790,9 @@ public final class SoakBench {
       for (String line : text.split("\n")) {
         Matcher m = ROW.matcher(line);
         if (m.find()) {
-          byClass.merge(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
+          byClass.merge(
+              m.group(3),
+              new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
               (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
         }
       }
@@ -600,16 +803,25 @@ public final class SoakBench {
     List<String> growthOver(Histogram earlier, int limit) {
       record Growth(String name, long bytes, long moreBytes, long instances, long moreInstances) {}
       return byClass.entrySet().stream()
-          .map(e -> {
-            long[] now = e.getValue();
-            long[] was = earlier.byClass().getOrDefault(e.getKey(), new long[2]);
-            return new Growth(e.getKey(), now[1], now[1] - was[1], now[0], now[0] - was[0]);
-          })
+          .map(
+              e -> {
+                long[] now = e.getValue();
+                long[] was = earlier.byClass().getOrDefault(e.getKey(), new long[2]);
+                return new Growth(e.getKey(), now[1], now[1] - was[1], now[0], now[0] - was[0]);
+              })
           .filter(g -> g.moreBytes() > 0)
           .sorted(Comparator.comparingLong(Growth::moreBytes).reversed())
           .limit(limit)
-          .map(g -> String.format(Locale.ROOT, "| `%s` | %,d | %+,d | %,d | %+,d |", g.name(), g.bytes(),
-              g.moreBytes(), g.instances(), g.moreInstances()))
+          .map(
+              g ->
+                  String.format(
+                      Locale.ROOT,
+                      "| `%s` | %,d | %+,d | %,d | %+,d |",
+                      g.name(),
+                      g.bytes(),
+                      g.moreBytes(),
+                      g.instances(),
+                      g.moreInstances()))
           .toList();
     }
   }
@@ -632,14 +844,31 @@ public final class SoakBench {
 
   private void writeCsv(Path file) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    StringBuilder csv = new StringBuilder("cycle,phase,wall_s,heap_used_mb,heap_committed_mb,non_heap_mb,direct_mb,"
-        + "rss_mb,rss_anon_mb,open_fds,sockets,fds_in_clones,node_threads,scopes,"
-        + String.join(",", PER_SOURCE_COUNTS) + "\n");
+    StringBuilder csv =
+        new StringBuilder(
+            "cycle,phase,wall_s,heap_used_mb,heap_committed_mb,non_heap_mb,direct_mb,"
+                + "rss_mb,rss_anon_mb,open_fds,sockets,fds_in_clones,node_threads,scopes,"
+                + String.join(",", PER_SOURCE_COUNTS)
+                + "\n");
     for (Reading r : readings) {
-      csv.append(String.format(Locale.ROOT, "%d,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%d,%d,%d,%d,%d", r.cycle(),
-          r.phase(), r.wallSeconds(), r.heapMb(), r.jvm().heapCommittedMb(), r.jvm().nonHeapMb(), r.jvm().directMb(),
-          r.rssMb(), r.jvm().rssAnonMb(), r.openFds(),
-          r.fds().sockets(), r.fds().inClones(), r.threads(), r.count(StatsFields.SCOPES)));
+      csv.append(
+          String.format(
+              Locale.ROOT,
+              "%d,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%d,%d,%d,%d,%d",
+              r.cycle(),
+              r.phase(),
+              r.wallSeconds(),
+              r.heapMb(),
+              r.jvm().heapCommittedMb(),
+              r.jvm().nonHeapMb(),
+              r.jvm().directMb(),
+              r.rssMb(),
+              r.jvm().rssAnonMb(),
+              r.openFds(),
+              r.fds().sockets(),
+              r.fds().inClones(),
+              r.threads(),
+              r.count(StatsFields.SCOPES)));
       for (String count : PER_SOURCE_COUNTS) {
         csv.append(',').append(r.count(count));
       }
@@ -662,31 +891,75 @@ public final class SoakBench {
     }
     String afterName = "after deletes (0 scopes)";
     String duringName = String.format(Locale.ROOT, "during (%,d scopes synced)", scopes);
-    List<LinePlot.Panel> panels = List.of(
-        panel("Heap used after GC", "MB", afterName, duringName, after, during, last, Reading::heapMb, LinePlot.BLUE),
-        panel("Resident set size", "MB", afterName, duringName, after, during, last, Reading::rssMb,
-            LinePlot.PURPLE),
-        panel("Open file descriptors", "count", afterName, duringName, after, during, last, r -> r.openFds(),
-            LinePlot.GREEN));
-    String title = String.format(Locale.ROOT, "scopesync soak: %,d scopes over %,d git sources, %d cycles",
-        scopes, sources, cycles);
-    String subtitle = "Each cycle PUTs every scope, waits for its sync, then DELETEs every scope. Whole JVM "
-        + "(node + load client), read after 3 × System.gc() once RSS has settled.";
-    LinePlot.of(title, "cycle (0 = baseline after one warm-up scope)", x, panels).withSubtitle(subtitle)
+    List<LinePlot.Panel> panels =
+        List.of(
+            panel(
+                "Heap used after GC",
+                "MB",
+                afterName,
+                duringName,
+                after,
+                during,
+                last,
+                Reading::heapMb,
+                LinePlot.BLUE),
+            panel(
+                "Resident set size",
+                "MB",
+                afterName,
+                duringName,
+                after,
+                during,
+                last,
+                Reading::rssMb,
+                LinePlot.PURPLE),
+            panel(
+                "Open file descriptors",
+                "count",
+                afterName,
+                duringName,
+                after,
+                during,
+                last,
+                r -> r.openFds(),
+                LinePlot.GREEN));
+    String title =
+        String.format(
+            Locale.ROOT,
+            "scopesync soak: %,d scopes over %,d git sources, %d cycles",
+            scopes,
+            sources,
+            cycles);
+    String subtitle =
+        "Each cycle PUTs every scope, waits for its sync, then DELETEs every scope. Whole JVM "
+            + "(node + load client), read after 3 × System.gc() once RSS has settled.";
+    LinePlot.of(title, "cycle (0 = baseline after one warm-up scope)", x, panels)
+        .withSubtitle(subtitle)
         .writePng(file, 1100, 900);
   }
 
-  private static LinePlot.Panel panel(String title, String unit, String afterName, String duringName,
-      Map<Integer, Reading> after, Map<Integer, Reading> during, int last,
-      ToDoubleFunction<Reading> value, Color color) {
+  private static LinePlot.Panel panel(
+      String title,
+      String unit,
+      String afterName,
+      String duringName,
+      Map<Integer, Reading> after,
+      Map<Integer, Reading> during,
+      int last,
+      ToDoubleFunction<Reading> value,
+      Color color) {
     double[] a = new double[last + 1];
     double[] d = new double[last + 1];
     for (int c = 0; c <= last; c++) {
       a[c] = after.containsKey(c) ? value.applyAsDouble(after.get(c)) : Double.NaN;
       d[c] = during.containsKey(c) ? value.applyAsDouble(during.get(c)) : Double.NaN;
     }
-    return new LinePlot.Panel(title, unit, List.of(LinePlot.Series.solid(afterName, color, a),
-        LinePlot.Series.dashed(duringName, LinePlot.ORANGE, d)));
+    return new LinePlot.Panel(
+        title,
+        unit,
+        List.of(
+            LinePlot.Series.solid(afterName, color, a),
+            LinePlot.Series.dashed(duringName, LinePlot.ORANGE, d)));
   }
 
   // --- load ------------------------------------------------------------------------------
@@ -701,15 +974,19 @@ public final class SoakBench {
     AtomicReference<Exception> failure = new AtomicReference<>();
     List<Future<?>> running = new ArrayList<>();
     for (int lane = 0; lane < LANES; lane++) {
-      running.add(lanes.submit(() -> {
-        for (int i = next.getAndIncrement(); i < scopes && failure.get() == null; i = next.getAndIncrement()) {
-          try {
-            request.send(i);
-          } catch (Exception e) {
-            failure.compareAndSet(null, e);
-          }
-        }
-      }));
+      running.add(
+          lanes.submit(
+              () -> {
+                for (int i = next.getAndIncrement();
+                    i < scopes && failure.get() == null;
+                    i = next.getAndIncrement()) {
+                  try {
+                    request.send(i);
+                  } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                  }
+                }
+              }));
     }
     for (Future<?> lane : running) {
       lane.get();
@@ -746,9 +1023,9 @@ public final class SoakBench {
   }
 
   /**
-   * A bare repository with one commit on main, written object by object with JGit: no
-   * working tree and no push, so hundreds of remotes take seconds. Each source has its own
-   * packages, so a bundle served for the wrong source is caught.
+   * A bare repository with one commit on main, written object by object with JGit: no working tree
+   * and no push, so hundreds of remotes take seconds. Each source has its own packages, so a bundle
+   * served for the wrong source is caught.
    */
   private static void createRemote(Path bare, int source) throws IOException {
     try (Repository repo = new FileRepositoryBuilder().setGitDir(bare.toFile()).setBare().build()) {
@@ -761,10 +1038,26 @@ public final class SoakBench {
         DirCache index = DirCache.newInCore();
         DirCacheBuilder builder = index.builder();
         String pkg = packageOf(source);
-        add(builder, inserter, "authz/allow.rego", "package " + pkg + "\n\ndefault allow = false\n\nallow {\n"
-            + "  input.user == data." + pkg + ".admins[_]\n}\n");
-        add(builder, inserter, "authz/data.json", "{\"admins\": [\"alice\", \"user-" + source + "\"]}\n");
-        add(builder, inserter, "roles/roles.rego", "package soak.s" + source + ".roles\n\nreaders := {\"bob\"}\n");
+        add(
+            builder,
+            inserter,
+            "authz/allow.rego",
+            "package "
+                + pkg
+                + "\n\ndefault allow = false\n\nallow {\n"
+                + "  input.user == data."
+                + pkg
+                + ".admins[_]\n}\n");
+        add(
+            builder,
+            inserter,
+            "authz/data.json",
+            "{\"admins\": [\"alice\", \"user-" + source + "\"]}\n");
+        add(
+            builder,
+            inserter,
+            "roles/roles.rego",
+            "package soak.s" + source + ".roles\n\nreaders := {\"bob\"}\n");
         builder.finish();
         PersonIdent who = new PersonIdent("soak", "soak@example.com");
         CommitBuilder commit = new CommitBuilder();
@@ -785,11 +1078,13 @@ public final class SoakBench {
     }
   }
 
-  private static void add(DirCacheBuilder builder, ObjectInserter inserter, String path, String content)
+  private static void add(
+      DirCacheBuilder builder, ObjectInserter inserter, String path, String content)
       throws IOException {
     DirCacheEntry entry = new DirCacheEntry(path);
     entry.setFileMode(FileMode.REGULAR_FILE);
-    entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, content.getBytes(StandardCharsets.UTF_8)));
+    entry.setObjectId(
+        inserter.insert(Constants.OBJ_BLOB, content.getBytes(StandardCharsets.UTF_8)));
     builder.add(entry);
   }
 

@@ -12,9 +12,9 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * Webhook to policy-updated latency: from the POST of a push payload to the moment every
- * concerned scope's policy-updated event has been published, for a push that concerns
- * one scope and one that concerns 50 (same repository). The remote is a real git daemon.
+ * Webhook to policy-updated latency: from the POST of a push payload to the moment every concerned
+ * scope's policy-updated event has been published, for a push that concerns one scope and one that
+ * concerns 50 (same repository). The remote is a real git daemon.
  */
 public final class WebhookBench {
   public static void main(String[] args) throws Exception {
@@ -22,11 +22,11 @@ public final class WebhookBench {
     Path dir = Files.createTempDirectory("scopesync-bench");
     Path remotes = Files.createDirectories(dir.resolve("remotes"));
     try (GitRemote one = GitRemote.create(remotes, "one");
-         GitRemote fifty = GitRemote.create(remotes, "fifty")) {
+        GitRemote fifty = GitRemote.create(remotes, "fifty")) {
       one.commit("init", Map.of("a/p.rego", "package a\n"));
       fifty.commit("init", Map.of("a/p.rego", "package a\n"));
       try (GitDaemon daemon = GitDaemon.start(remotes);
-           TestNode node = TestNode.start(dir.resolve("node"))) {
+          TestNode node = TestNode.start(dir.resolve("node"))) {
         node.putAndAwaitSync(TestNode.scope("one", daemon.url("one")));
         for (int i = 0; i < 50; i++) {
           node.putAndAwaitSync(TestNode.scope("fifty-" + i, daemon.url("fifty")));
@@ -43,25 +43,39 @@ public final class WebhookBench {
     }
   }
 
-  private static void measure(TestNode node, GitRemote remote, String repo, int scopes, int rounds) throws Exception {
+  private static void measure(TestNode node, GitRemote remote, String repo, int scopes, int rounds)
+      throws Exception {
     double[] ms = new double[rounds];
     for (int r = -3; r < rounds; r++) {
-      String commit = remote.commit("round " + r, Map.of("a/p.rego", "package a\n# round " + r + "\n"));
-      JsonObject payload = new JsonObject().put("ref", "refs/heads/main")
-          .put("repository", new JsonObject().put("clone_url", "https://127.0.0.1/" + repo + ".git"));
+      String commit =
+          remote.commit("round " + r, Map.of("a/p.rego", "package a\n# round " + r + "\n"));
+      JsonObject payload =
+          new JsonObject()
+              .put("ref", "refs/heads/main")
+              .put(
+                  "repository",
+                  new JsonObject().put("clone_url", "https://127.0.0.1/" + repo + ".git"));
       long t0 = System.nanoTime();
-      JsonObject answer = new JsonObject(node.request("POST", "/webhook", payload.encode(),
-          Map.of("X-GitHub-Event", "push")).body());
+      JsonObject answer =
+          new JsonObject(
+              node.request("POST", "/webhook", payload.encode(), Map.of("X-GitHub-Event", "push"))
+                  .body());
       if (answer.getJsonArray("scopes", new JsonArray()).size() != scopes) {
         throw new IllegalStateException("expected " + scopes + " scopes: " + answer);
       }
-      node.policyUpdated.await(e -> commit.equals(e.getString("new_policy_hash")), scopes, Duration.ofSeconds(60));
+      node.policyUpdated.await(
+          e -> commit.equals(e.getString("new_policy_hash")), scopes, Duration.ofSeconds(60));
       if (r >= 0) {
         ms[r] = (System.nanoTime() - t0) / 1e6;
       }
     }
     Arrays.sort(ms);
-    System.out.printf("| push concerning %d scope%s | %.1f ms | %.1f ms | %d |%n", scopes, scopes == 1 ? "" : "s",
-        ms[rounds / 2], ms[Math.min(rounds - 1, (int) Math.ceil(rounds * 0.99) - 1)], rounds);
+    System.out.printf(
+        "| push concerning %d scope%s | %.1f ms | %.1f ms | %d |%n",
+        scopes,
+        scopes == 1 ? "" : "s",
+        ms[rounds / 2],
+        ms[Math.min(rounds - 1, (int) Math.ceil(rounds * 0.99) - 1)],
+        rounds);
   }
 }

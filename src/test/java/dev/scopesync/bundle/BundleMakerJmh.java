@@ -45,13 +45,21 @@ public class BundleMakerJmh {
     dir = Files.createTempDirectory("bundle-jmh");
     Map<String, String> content = new HashMap<>();
     for (int i = 0; i < files; i++) {
-      content.put("d" + (i / 50) + "/p" + i + ".rego", "package d" + (i / 50) + ".p" + i + "\nallow = true\n");
+      content.put(
+          "d" + (i / 50) + "/p" + i + ".rego",
+          "package d" + (i / 50) + ".p" + i + "\nallow = true\n");
     }
     try (GitRemote remote = GitRemote.create(dir, "r")) {
       base = ObjectId.fromString(remote.commit("many", content));
-      head = ObjectId.fromString(remote.commit("one", Map.of("d0/p1.rego", "package d0.p1\nallow = false\n")));
+      head =
+          ObjectId.fromString(
+              remote.commit("one", Map.of("d0/p1.rego", "package d0.p1\nallow = false\n")));
     }
-    repo = new FileRepositoryBuilder().setGitDir(dir.resolve("r.git").toFile()).setMustExist(true).build();
+    repo =
+        new FileRepositoryBuilder()
+            .setGitDir(dir.resolve("r.git").toFile())
+            .setMustExist(true)
+            .build();
     maker = new BundleMaker(repo, BundleFilter.defaults());
   }
 

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The typed client against a real node: pages, the whole list, node-local requests. */
 class ScopesClientTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TestNode node;
   private ScopesClient scopes;
 
@@ -29,7 +28,9 @@ class ScopesClientTest {
     node = TestNode.start(dir);
     scopes = ScopesClient.create(node.vertx);
     for (String id : List.of("c", "a", "b")) {
-      scopes.put(TestNode.scope(id, "https://127.0.0.1:1/" + id + ".git"), false).await(10, TimeUnit.SECONDS);
+      scopes
+          .put(TestNode.scope(id, "https://127.0.0.1:1/" + id + ".git"), false)
+          .await(10, TimeUnit.SECONDS);
     }
   }
 
@@ -59,7 +60,8 @@ class ScopesClientTest {
 
   @Test
   void aLimitOutOfRangeFailsWith422AndTheField() {
-    ReplyException refused = assertThrows(ReplyException.class, () -> scopes.list(0, null).await(10, TimeUnit.SECONDS));
+    ReplyException refused =
+        assertThrows(ReplyException.class, () -> scopes.list(0, null).await(10, TimeUnit.SECONDS));
     assertEquals(422, refused.failureCode());
     assertTrue(refused.getMessage().startsWith("limit:"), refused.getMessage());
   }

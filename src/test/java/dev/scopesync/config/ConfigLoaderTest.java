@@ -13,15 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void envNamesFollowTheSectionAndCamelCaseRule() {
     assertEquals("SCOPESYNC_HTTP_PORT", ConfigLoader.envName("http", "port"));
     assertEquals("SCOPESYNC_GIT_BASE_DIR", ConfigLoader.envName("git", "baseDir"));
     assertEquals("SCOPESYNC_DEBUG_INTERNAL_STATS", ConfigLoader.envName("debug", "internalStats"));
-    assertEquals("SCOPESYNC_GIT_MAX_OPEN_REPOSITORIES", ConfigLoader.envName("git", "maxOpenRepositories"));
+    assertEquals(
+        "SCOPESYNC_GIT_MAX_OPEN_REPOSITORIES", ConfigLoader.envName("git", "maxOpenRepositories"));
   }
 
   @Test
@@ -48,11 +48,15 @@ class ConfigLoaderTest {
   @Test
   void fileOverridesDefaultsAndEnvOverridesFile() throws Exception {
     Path file = dir.resolve("c.json");
-    Files.writeString(file, "{\"http\":{\"port\":8000},\"git\":{\"cloneShards\":4,\"baseDir\":\"/srv\"}}");
-    ServerConfig c = ConfigLoader.load(file, Map.of(
-        "SCOPESYNC_HTTP_PORT", "9000",
-        "SCOPESYNC_GIT_ALLOWED_SCHEMES", "https, file",
-        "SCOPESYNC_DEBUG_INTERNAL_STATS", "true"));
+    Files.writeString(
+        file, "{\"http\":{\"port\":8000},\"git\":{\"cloneShards\":4,\"baseDir\":\"/srv\"}}");
+    ServerConfig c =
+        ConfigLoader.load(
+            file,
+            Map.of(
+                "SCOPESYNC_HTTP_PORT", "9000",
+                "SCOPESYNC_GIT_ALLOWED_SCHEMES", "https, file",
+                "SCOPESYNC_DEBUG_INTERNAL_STATS", "true"));
     assertEquals(9000, c.httpPort());
     assertEquals(4, c.cloneShards());
     assertEquals(Path.of("/srv/git_sources"), c.gitSourcesDir());
@@ -64,23 +68,35 @@ class ConfigLoaderTest {
   void confFileCanComeFromTheEnvironment() throws Exception {
     Path file = dir.resolve("c.json");
     Files.writeString(file, "{\"polling\":{\"intervalSeconds\":30}}");
-    assertEquals(30, ConfigLoader.load(null, Map.of("SCOPESYNC_CONF", file.toString())).pollingIntervalSeconds());
+    assertEquals(
+        30,
+        ConfigLoader.load(null, Map.of("SCOPESYNC_CONF", file.toString()))
+            .pollingIntervalSeconds());
   }
 
   @Test
   void sshDirectoryIsTheUsersDotSshUnlessConfigured() {
-    assertEquals(Path.of(System.getProperty("user.home"), ".ssh"), ConfigLoader.load(null, Map.of()).gitSshDirectory());
-    assertEquals(Path.of("/etc/scopesync/ssh"),
-        ConfigLoader.load(null, Map.of("SCOPESYNC_GIT_SSH_DIRECTORY", "/etc/scopesync/ssh")).gitSshDirectory());
+    assertEquals(
+        Path.of(System.getProperty("user.home"), ".ssh"),
+        ConfigLoader.load(null, Map.of()).gitSshDirectory());
+    assertEquals(
+        Path.of("/etc/scopesync/ssh"),
+        ConfigLoader.load(null, Map.of("SCOPESYNC_GIT_SSH_DIRECTORY", "/etc/scopesync/ssh"))
+            .gitSshDirectory());
   }
 
   @Test
   void wrongValuesNameTheirKey() throws Exception {
-    assertMessageNames("http.port", () -> ConfigLoader.load(null, Map.of("SCOPESYNC_HTTP_PORT", "seven")));
-    assertMessageNames("git.cloneShards", () -> ConfigLoader.load(null, Map.of("SCOPESYNC_GIT_CLONE_SHARDS", "0")));
-    assertMessageNames("git.allowedSchemes",
+    assertMessageNames(
+        "http.port", () -> ConfigLoader.load(null, Map.of("SCOPESYNC_HTTP_PORT", "seven")));
+    assertMessageNames(
+        "git.cloneShards",
+        () -> ConfigLoader.load(null, Map.of("SCOPESYNC_GIT_CLONE_SHARDS", "0")));
+    assertMessageNames(
+        "git.allowedSchemes",
         () -> ConfigLoader.load(null, Map.of("SCOPESYNC_GIT_ALLOWED_SCHEMES", "https,ftp")));
-    assertMessageNames("debug.internalStats",
+    assertMessageNames(
+        "debug.internalStats",
         () -> ConfigLoader.load(null, Map.of("SCOPESYNC_DEBUG_INTERNAL_STATS", "yes")));
     Path file = dir.resolve("bad.json");
     Files.writeString(file, "{\"store\":{\"type\":\"mongo\"}}");
@@ -93,12 +109,15 @@ class ConfigLoaderTest {
 
   @Test
   void clusteringOnTheFileStoreIsRefusedWithTheReason() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigLoader.load(null, Map.of("SCOPESYNC_CLUSTER_ENABLED", "true")));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(null, Map.of("SCOPESYNC_CLUSTER_ENABLED", "true")));
     assertTrue(e.getMessage().contains("store.type=redis"), e.getMessage());
   }
 
-  private static void assertMessageNames(String key, org.junit.jupiter.api.function.Executable load) {
+  private static void assertMessageNames(
+      String key, org.junit.jupiter.api.function.Executable load) {
     ConfigException e = assertThrows(ConfigException.class, load);
     assertTrue(e.getMessage().contains(key), "message should name " + key + ": " + e.getMessage());
   }

@@ -12,14 +12,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every variable OPAL server defines (its config.py files, listed in
- * {@code src/test/resources/opal/server-variables.txt}) is either read or named as unsupported,
- * with a reason, and the README's migration table names each one: a variable OPAL adds cannot be
- * forgotten silently.
+ * Every variable OPAL server defines (its config.py files, listed in {@code
+ * src/test/resources/opal/server-variables.txt}) is either read or named as unsupported, with a
+ * reason, and the README's migration table names each one: a variable OPAL adds cannot be forgotten
+ * silently.
  */
 class OpalVariablesTest {
   private static List<String> opalsOwnList() throws IOException {
-    try (InputStream in = OpalVariablesTest.class.getResourceAsStream("/opal/server-variables.txt")) {
+    try (InputStream in =
+        OpalVariablesTest.class.getResourceAsStream("/opal/server-variables.txt")) {
       List<String> names = new ArrayList<>();
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
         if (!line.isBlank() && !line.startsWith("#")) {

@@ -1,12 +1,11 @@
 package dev.scopesync.fetcher;
 
-import dev.scopesync.git.RepositoryHandles;
-
 import static dev.scopesync.testing.EventLog.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scopesync.git.RepositoryHandles;
 import dev.scopesync.model.SourceId;
 import dev.scopesync.testing.Await;
 import dev.scopesync.testing.GitRemote;
@@ -27,12 +26,13 @@ import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The fetcher's ownership of handles and threads, seen through an opener that records what happens. */
+/**
+ * The fetcher's ownership of handles and threads, seen through an opener that records what happens.
+ */
 class FetcherResourcesTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final Set<String> openThreads = ConcurrentHashMap.newKeySet();
   private final AtomicInteger openOnNonWorker = new AtomicInteger();
@@ -40,29 +40,35 @@ class FetcherResourcesTest {
   private final AtomicInteger closed = new AtomicInteger();
 
   /** Real repositories whose close() fails after really closing, as a broken file system might. */
-  private final RepositoryHandles.Opener failingClose = cloneDir -> {
-    openThreads.add(Thread.currentThread().getName());
-    if (!Context.isOnWorkerThread()) {
-      openOnNonWorker.incrementAndGet();
-    }
-    opened.incrementAndGet();
-    return new FileRepository(cloneDir.resolve(".git").toFile()) {
-      @Override
-      public void close() {
-        super.close();
-        closed.incrementAndGet();
-        throw new IllegalStateException("close failed on purpose");
-      }
-    };
-  };
+  private final RepositoryHandles.Opener failingClose =
+      cloneDir -> {
+        openThreads.add(Thread.currentThread().getName());
+        if (!Context.isOnWorkerThread()) {
+          openOnNonWorker.incrementAndGet();
+        }
+        opened.incrementAndGet();
+        return new FileRepository(cloneDir.resolve(".git").toFile()) {
+          @Override
+          public void close() {
+            super.close();
+            closed.incrementAndGet();
+            throw new IllegalStateException("close failed on purpose");
+          }
+        };
+      };
 
   @Test
   void aCloseThatThrowsStillDropsEverythingAndTheServerCarriesOn() throws Exception {
     try (GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p");
-         TestNode node = TestNode.start(dir.resolve("node"), c -> c,
-             (config, metrics) -> new FetcherVerticle(config, metrics, Clock.systemUTC(), failingClose))) {
+        TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                c -> c,
+                (config, metrics) ->
+                    new FetcherVerticle(config, metrics, Clock.systemUTC(), failingClose))) {
       remote.commit("init", Map.of("a.rego", "package a\n"));
-      assertEquals("ok", node.putAndAwaitSync(TestNode.scope("s", remote.fileUrl())).getString("outcome"));
+      assertEquals(
+          "ok", node.putAndAwaitSync(TestNode.scope("s", remote.fileUrl())).getString("outcome"));
       node.delete("s");
       JsonObject deleted = node.deleted.awaitOne(field("scope_id", "s"), WAIT);
       assertTrue(deleted.getBoolean("purged"), deleted.encode());
@@ -72,15 +78,20 @@ class FetcherResourcesTest {
       assertEquals(0, stats.getInteger("last_fetched"));
       assertEquals(0, stats.getInteger("clone_dirs"));
       // The server is still fine: another scope syncs.
-      assertEquals("ok", node.putAndAwaitSync(TestNode.scope("t", remote.fileUrl())).getString("outcome"));
+      assertEquals(
+          "ok", node.putAndAwaitSync(TestNode.scope("t", remote.fileUrl())).getString("outcome"));
     }
   }
 
   @Test
   void gitWorkRunsOnTheNamedGitPoolNeverOnAnEventLoop() throws Exception {
     try (GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p");
-         TestNode node = TestNode.start(dir.resolve("node"), c -> c,
-             (config, metrics) -> new FetcherVerticle(config, metrics, Clock.systemUTC(), failingClose))) {
+        TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                c -> c,
+                (config, metrics) ->
+                    new FetcherVerticle(config, metrics, Clock.systemUTC(), failingClose))) {
       remote.commit("init", Map.of("a.rego", "package a\n"));
       node.putAndAwaitSync(TestNode.scope("s", remote.fileUrl()));
       assertEquals(0, openOnNonWorker.get());
@@ -93,10 +104,15 @@ class FetcherResourcesTest {
 
   @Test
   void shutdownClosesEveryRepository() throws Exception {
-    try (GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p")) {
+    try (GitRemote remote =
+        GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p")) {
       remote.commit("init", Map.of("a.rego", "package a\n"));
-      TestNode node = TestNode.start(dir.resolve("node"), c -> c,
-          (config, metrics) -> new FetcherVerticle(config, metrics, Clock.systemUTC(), failingClose));
+      TestNode node =
+          TestNode.start(
+              dir.resolve("node"),
+              c -> c,
+              (config, metrics) ->
+                  new FetcherVerticle(config, metrics, Clock.systemUTC(), failingClose));
       node.putAndAwaitSync(TestNode.scope("s", remote.fileUrl()));
       assertEquals(1, opened.get() - closed.get(), "one handle cached while running");
       node.close();
@@ -107,10 +123,13 @@ class FetcherResourcesTest {
   @Test
   void aDeleteIssuedDuringAFetchWaitsForItAndLeavesNothing() throws Exception {
     try (SilentServer silent = new SilentServer();
-         TestNode node = TestNode.start(dir.resolve("node"), c -> {
-           c.getJsonObject("git").put("timeoutSeconds", 2);
-           return c;
-         })) {
+        TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                c -> {
+                  c.getJsonObject("git").put("timeoutSeconds", 2);
+                  return c;
+                })) {
       String url = silent.httpUrl("hung");
       String sourceId = SourceId.of(url, "main", 1);
       assertEquals(201, node.put(TestNode.scope("h", url)).statusCode());
@@ -136,18 +155,23 @@ class FetcherResourcesTest {
   @Test
   void aHungSourceNeverDelaysAHealthyOneAndItsOwnOperationsNeverOverlap() throws Exception {
     try (SilentServer silent = new SilentServer();
-         GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p");
-         TestNode node = TestNode.start(dir.resolve("node"), c -> {
-           c.getJsonObject("git").put("timeoutSeconds", 5).put("workerPoolSize", 2);
-           return c;
-         })) {
+        GitRemote remote = GitRemote.create(Files.createDirectories(dir.resolve("remotes")), "p");
+        TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                c -> {
+                  c.getJsonObject("git").put("timeoutSeconds", 5).put("workerPoolSize", 2);
+                  return c;
+                })) {
       remote.commit("init", Map.of("a.rego", "package a\n"));
       String hung = silent.httpUrl("hung");
       node.put(TestNode.scope("h1", hung));
       node.put(TestNode.scope("h2", hung));
       Await.until(() -> silent.connections() == 1);
       // The healthy source syncs while h1 hangs (and h2 waits behind it).
-      assertEquals("ok", node.putAndAwaitSync(TestNode.scope("fine", remote.fileUrl())).getString("outcome"));
+      assertEquals(
+          "ok",
+          node.putAndAwaitSync(TestNode.scope("fine", remote.fileUrl())).getString("outcome"));
       assertTrue(node.synced.matching(field("scope_id", "h1")).isEmpty(), "h1 is still hanging");
       assertEquals(1, silent.connections(), "h2 has not touched the source while h1 holds it");
       node.synced.awaitOne(field("scope_id", "h1"), WAIT);
@@ -155,5 +179,4 @@ class FetcherResourcesTest {
       assertEquals(2, silent.connections(), "h2 ran after h1, never beside it");
     }
   }
-
 }

@@ -30,16 +30,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A scope whose credentials the git host refuses needs a person: it is logged once, automatic
- * syncs back off (2, 4, 8, then 16 polling intervals), and a person's refresh still tries at
- * once. Poll ticks are driven by hand with an injected clock, so the test is exact and fast.
+ * A scope whose credentials the git host refuses needs a person: it is logged once, automatic syncs
+ * back off (2, 4, 8, then 16 polling intervals), and a person's refresh still tries at once. Poll
+ * ticks are driven by hand with an injected clock, so the test is exact and fast.
  */
 class NeedsPersonBackoffTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int INTERVAL_SECONDS = 3600;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final CapturedLogs logs = new CapturedLogs();
   private Vertx hostVertx;
@@ -50,10 +49,20 @@ class NeedsPersonBackoffTest {
   @BeforeEach
   void startRefusingHost() throws Exception {
     hostVertx = Vertx.vertx();
-    host = hostVertx.createHttpServer().requestHandler(request -> {
-      hostRequests.incrementAndGet();
-      request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Basic realm=\"git\"").end();
-    }).listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
+    host =
+        hostVertx
+            .createHttpServer()
+            .requestHandler(
+                request -> {
+                  hostRequests.incrementAndGet();
+                  request
+                      .response()
+                      .setStatusCode(401)
+                      .putHeader("WWW-Authenticate", "Basic realm=\"git\"")
+                      .end();
+                })
+            .listen(0, "127.0.0.1")
+            .await(30, TimeUnit.SECONDS);
     logs.attach();
   }
 
@@ -66,36 +75,42 @@ class NeedsPersonBackoffTest {
   @Test
   void aWrongTokenIsLoggedOnceOverTwentyPollTicksAndBacksOff() throws Exception {
     AtomicLong now = new AtomicLong(Instant.parse("2026-12-07T00:00:00Z").toEpochMilli());
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
+    Clock clock =
+        new Clock() {
+          @Override
+          public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+          }
 
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
 
-      @Override
-      public Instant instant() {
-        return Instant.ofEpochMilli(now.get());
-      }
-    };
+          @Override
+          public Instant instant() {
+            return Instant.ofEpochMilli(now.get());
+          }
+        };
     String url = "http://127.0.0.1:" + host.actualPort() + "/acme/policies.git";
-    try (TestNode node = TestNode.start(dir.resolve("node"),
-        c -> c.put("polling", new JsonObject().put("intervalSeconds", INTERVAL_SECONDS)),
-        (config, metrics) -> new FetcherVerticle(config, metrics, clock, RepositoryHandles.FILE_OPENER))) {
+    try (TestNode node =
+        TestNode.start(
+            dir.resolve("node"),
+            c -> c.put("polling", new JsonObject().put("intervalSeconds", INTERVAL_SECONDS)),
+            (config, metrics) ->
+                new FetcherVerticle(config, metrics, clock, RepositoryHandles.FILE_OPENER))) {
       JsonObject scope = TestNode.scope("s", url);
-      scope.getJsonObject("policy").put("auth", new JsonObject().put("auth_type", "github_token")
-          .put("token", "ghp_wrong"));
+      scope
+          .getJsonObject("policy")
+          .put("auth", new JsonObject().put("auth_type", "github_token").put("token", "ghp_wrong"));
       JsonObject first = node.putAndAwaitSync(scope);
       assertEquals("error", first.getString("outcome"), first.encode());
       assertEquals("auth", first.getString("kind"), first.encode());
       assertTrue(first.getBoolean("needs_person"), first.encode());
 
       String sourceId = SourceId.of(url, "main", node.config.cloneShards());
-      SyncOrder tick = new SyncOrder(List.of(new SyncOrder.Item("s", sourceId)), true, null, null, true, null);
+      SyncOrder tick =
+          new SyncOrder(List.of(new SyncOrder.Item("s", sourceId)), true, null, null, true, null);
       for (int i = 1; i <= 20; i++) {
         now.addAndGet(INTERVAL_SECONDS * 1000L);
         FetcherOrders.of(node.vertx).syncHere(tick).await(30, TimeUnit.SECONDS);
@@ -111,13 +126,17 @@ class NeedsPersonBackoffTest {
       // A person's refresh tries now, whatever the backoff: still refused, still not logged again.
       int before = hostRequests.get();
       assertEquals(200, node.request("POST", "/scopes/s/refresh", null).statusCode());
-      node.synced.await(e -> "s".equals(e.getString("scope_id")) && "error".equals(e.getString("outcome")),
-          5, WAIT);
+      node.synced.await(
+          e -> "s".equals(e.getString("scope_id")) && "error".equals(e.getString("outcome")),
+          5,
+          WAIT);
       assertTrue(hostRequests.get() > before, "the refresh reached the git host");
       assertEquals(1, failureLines());
 
       // GET /scopes/{id}/status says what failed and that it needs a person.
-      JsonObject status = new JsonObject(node.request("GET", "/scopes/s/status", null).body()).getJsonObject("status");
+      JsonObject status =
+          new JsonObject(node.request("GET", "/scopes/s/status", null).body())
+              .getJsonObject("status");
       assertEquals("error", status.getString("outcome"), String.valueOf(status));
       assertEquals("auth", status.getString("kind"));
       assertTrue(status.getBoolean("needs_person"));

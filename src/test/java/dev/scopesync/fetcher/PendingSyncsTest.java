@@ -19,6 +19,7 @@ class PendingSyncsTest {
 
   /** A source queue the test drives by hand: jobs start only when {@link #startNext} is called. */
   private final Deque<Supplier<Future<Void>>> queue = new ArrayDeque<>();
+
   private final List<PendingSyncs.Order> ran = new ArrayList<>();
   private final List<Promise<Void>> running = new ArrayList<>();
   private final PendingSyncs pending = new PendingSyncs();
@@ -30,11 +31,14 @@ class PendingSyncsTest {
   }
 
   private PendingSyncs.Ticket register(PendingSyncs.Order order) {
-    return pending.register(order, job -> {
-      Promise<Void> done = Promise.promise();
-      queue.add(() -> job.get().onComplete(done));
-      return done.future();
-    }, this::run);
+    return pending.register(
+        order,
+        job -> {
+          Promise<Void> done = Promise.promise();
+          queue.add(() -> job.get().onComplete(done));
+          return done.future();
+        },
+        this::run);
   }
 
   private Future<Void> run(PendingSyncs.Order order) {
@@ -48,8 +52,8 @@ class PendingSyncsTest {
     queue.removeFirst().get();
   }
 
-  private static PendingSyncs.Order order(String scope, String source, boolean force, String hint, int second,
-      boolean announce) {
+  private static PendingSyncs.Order order(
+      String scope, String source, boolean force, String hint, int second, boolean announce) {
     return new PendingSyncs.Order(scope, source, force, hint, T0.plusSeconds(second), announce);
   }
 
@@ -62,7 +66,9 @@ class PendingSyncsTest {
     assertEquals(1, queue.size(), "one job queued for three orders");
     assertEquals(2, pending.joined());
     startNext();
-    assertEquals(List.of(new PendingSyncs.Order("a", "src1", true, "abc123", T0.plusSeconds(3), true)), ran,
+    assertEquals(
+        List.of(new PendingSyncs.Order("a", "src1", true, "abc123", T0.plusSeconds(3), true)),
+        ran,
         "the job runs the union: forced, the latest hint and request time, announced");
     assertEquals(0, pending.size(), "a started sync is no longer waiting");
     assertFalse(first.isComplete());
@@ -79,7 +85,8 @@ class PendingSyncsTest {
     assertEquals(0, queue.size(), "nothing queued before the lane starts it");
     first.start().get();
     startNext();
-    assertEquals(List.of(new PendingSyncs.Order("a", "src1", true, null, T0.plusSeconds(2), false)), ran);
+    assertEquals(
+        List.of(new PendingSyncs.Order("a", "src1", true, null, T0.plusSeconds(2), false)), ran);
     running.get(0).complete();
     assertTrue(first.done().succeeded() && second.done().succeeded());
   }
@@ -91,11 +98,15 @@ class PendingSyncsTest {
     Future<Void> later = submit(order("a", "src1", true, null, 2, false));
     Future<Void> later2 = submit(order("a", "src1", false, null, 3, false));
 
-    assertEquals(1, queue.size(), "the running sync may have read the remote before the change: one more job");
+    assertEquals(
+        1,
+        queue.size(),
+        "the running sync may have read the remote before the change: one more job");
     running.get(0).complete();
     assertFalse(later.isComplete());
     startNext();
-    assertEquals(new PendingSyncs.Order("a", "src1", true, null, T0.plusSeconds(3), false), ran.get(1));
+    assertEquals(
+        new PendingSyncs.Order("a", "src1", true, null, T0.plusSeconds(3), false), ran.get(1));
     running.get(1).complete();
     assertTrue(later.succeeded() && later2.succeeded());
   }
@@ -124,7 +135,8 @@ class PendingSyncsTest {
       }
     }
 
-    assertEquals(scopes, queue.size(), "each scope waits once (the ten running ones' next jobs included)");
+    assertEquals(
+        scopes, queue.size(), "each scope waits once (the ten running ones' next jobs included)");
     assertEquals(10, running.size());
     assertEquals(scopes, pending.size());
     assertEquals(100 * scopes - scopes - 10, pending.joined());

@@ -18,88 +18,121 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SourceQueuesTest {
 
   @Test
-  void jobsOfOneSourceRunInOrderOneAtATimeWhileOtherSourcesProceed(Vertx vertx, VertxTestContext test) {
-    vertx.runOnContext(v -> {
-      SourceQueues queues = new SourceQueues();
-      List<String> log = new ArrayList<>();
-      Promise<Void> firstA = Promise.promise();
-      queues.submit("a", () -> {
-        log.add("a1 start");
-        return firstA.future().onComplete(x -> log.add("a1 end"));
-      });
-      queues.submit("a", () -> {
-        log.add("a2 start");
-        return Future.succeededFuture();
-      });
-      Future<Void> b = queues.submit("b", () -> {
-        log.add("b1 start");
-        return Future.succeededFuture();
-      });
-      test.verify(() -> {
-        // b ran although a1 is still running; a2 waits for a1.
-        assertEquals(List.of("a1 start", "b1 start"), log);
-        assertTrue(b.succeeded());
-        assertEquals(1, queues.size(), "b's entry is gone once drained, a's remains");
-        assertEquals(2, queues.depth("a"));
-      });
-      firstA.complete();
-      test.verify(() -> {
-        assertEquals(List.of("a1 start", "b1 start", "a1 end", "a2 start"), log);
-        assertEquals(0, queues.size(), "no entry survives once every queue drained");
-        assertEquals(0, queues.depth("a"));
-      });
-      test.completeNow();
-    });
+  void jobsOfOneSourceRunInOrderOneAtATimeWhileOtherSourcesProceed(
+      Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(
+        v -> {
+          SourceQueues queues = new SourceQueues();
+          List<String> log = new ArrayList<>();
+          Promise<Void> firstA = Promise.promise();
+          queues.submit(
+              "a",
+              () -> {
+                log.add("a1 start");
+                return firstA.future().onComplete(x -> log.add("a1 end"));
+              });
+          queues.submit(
+              "a",
+              () -> {
+                log.add("a2 start");
+                return Future.succeededFuture();
+              });
+          Future<Void> b =
+              queues.submit(
+                  "b",
+                  () -> {
+                    log.add("b1 start");
+                    return Future.succeededFuture();
+                  });
+          test.verify(
+              () -> {
+                // b ran although a1 is still running; a2 waits for a1.
+                assertEquals(List.of("a1 start", "b1 start"), log);
+                assertTrue(b.succeeded());
+                assertEquals(1, queues.size(), "b's entry is gone once drained, a's remains");
+                assertEquals(2, queues.depth("a"));
+              });
+          firstA.complete();
+          test.verify(
+              () -> {
+                assertEquals(List.of("a1 start", "b1 start", "a1 end", "a2 start"), log);
+                assertEquals(0, queues.size(), "no entry survives once every queue drained");
+                assertEquals(0, queues.depth("a"));
+              });
+          test.completeNow();
+        });
   }
 
   @Test
   void aFailingJobDoesNotStopTheNextOne(Vertx vertx, VertxTestContext test) {
-    vertx.runOnContext(v -> {
-      SourceQueues queues = new SourceQueues();
-      Future<Object> failed = queues.submit("a", () -> {
-        throw new IllegalStateException("boom");
-      });
-      Future<String> next = queues.submit("a", () -> Future.succeededFuture("ran"));
-      next.onComplete(test.succeeding(result -> test.verify(() -> {
-        assertTrue(failed.failed());
-        assertEquals("ran", result);
-        assertEquals(0, queues.size());
-        test.completeNow();
-      })));
-    });
+    vertx.runOnContext(
+        v -> {
+          SourceQueues queues = new SourceQueues();
+          Future<Object> failed =
+              queues.submit(
+                  "a",
+                  () -> {
+                    throw new IllegalStateException("boom");
+                  });
+          Future<String> next = queues.submit("a", () -> Future.succeededFuture("ran"));
+          next.onComplete(
+              test.succeeding(
+                  result ->
+                      test.verify(
+                          () -> {
+                            assertTrue(failed.failed());
+                            assertEquals("ran", result);
+                            assertEquals(0, queues.size());
+                            test.completeNow();
+                          })));
+        });
   }
 
   @Test
   void neverMoreThanOneJobPerSourceRunsOnWorkerThreads(Vertx vertx, VertxTestContext test) {
-    vertx.runOnContext(v -> {
-      SourceQueues queues = new SourceQueues();
-      AtomicInteger runningOnA = new AtomicInteger();
-      AtomicInteger maxOnA = new AtomicInteger();
-      AtomicInteger maxOverall = new AtomicInteger();
-      AtomicInteger runningOverall = new AtomicInteger();
-      List<Future<Void>> all = new ArrayList<>();
-      for (int i = 0; i < 40; i++) {
-        String source = i % 2 == 0 ? "a" : "b" + i;
-        all.add(queues.submit(source, () -> vertx.executeBlocking(() -> {
-          int overall = runningOverall.incrementAndGet();
-          maxOverall.accumulateAndGet(overall, Math::max);
-          if (source.equals("a")) {
-            maxOnA.accumulateAndGet(runningOnA.incrementAndGet(), Math::max);
+    vertx.runOnContext(
+        v -> {
+          SourceQueues queues = new SourceQueues();
+          AtomicInteger runningOnA = new AtomicInteger();
+          AtomicInteger maxOnA = new AtomicInteger();
+          AtomicInteger maxOverall = new AtomicInteger();
+          AtomicInteger runningOverall = new AtomicInteger();
+          List<Future<Void>> all = new ArrayList<>();
+          for (int i = 0; i < 40; i++) {
+            String source = i % 2 == 0 ? "a" : "b" + i;
+            all.add(
+                queues.submit(
+                    source,
+                    () ->
+                        vertx.executeBlocking(
+                            () -> {
+                              int overall = runningOverall.incrementAndGet();
+                              maxOverall.accumulateAndGet(overall, Math::max);
+                              if (source.equals("a")) {
+                                maxOnA.accumulateAndGet(runningOnA.incrementAndGet(), Math::max);
+                              }
+                              Thread.sleep(5);
+                              if (source.equals("a")) {
+                                runningOnA.decrementAndGet();
+                              }
+                              runningOverall.decrementAndGet();
+                              return null;
+                            },
+                            false)));
           }
-          Thread.sleep(5);
-          if (source.equals("a")) {
-            runningOnA.decrementAndGet();
-          }
-          runningOverall.decrementAndGet();
-          return null;
-        }, false)));
-      }
-      Future.all(all).onComplete(test.succeeding(x -> test.verify(() -> {
-        assertEquals(1, maxOnA.get(), "two jobs of source a overlapped");
-        assertTrue(maxOverall.get() > 1, "different sources should run side by side");
-        assertEquals(0, queues.size());
-        test.completeNow();
-      })));
-    });
+          Future.all(all)
+              .onComplete(
+                  test.succeeding(
+                      x ->
+                          test.verify(
+                              () -> {
+                                assertEquals(1, maxOnA.get(), "two jobs of source a overlapped");
+                                assertTrue(
+                                    maxOverall.get() > 1,
+                                    "different sources should run side by side");
+                                assertEquals(0, queues.size());
+                                test.completeNow();
+                              })));
+        });
   }
 }

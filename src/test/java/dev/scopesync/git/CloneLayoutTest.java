@@ -20,19 +20,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A clone is a plain git repository in OPAL's layout that the git CLI reads, made with as
- * few files as that takes (DESIGN §14: each new file costs on a busy file system).
+ * A clone is a plain git repository in OPAL's layout that the git CLI reads, made with as few files
+ * as that takes (DESIGN §14: each new file costs on a busy file system).
  */
 class CloneLayoutTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void firstSyncLeavesAPlainGitCloneWithoutReflogsOrTemplates() throws Exception {
     String commit;
     String url;
     try (GitRemote remote = GitRemote.create(dir.resolve("remotes"), "policies")) {
-      commit = remote.commit("init", Map.of("rbac/rbac.rego", "package rbac\n", "rbac/data.json", "{}"));
+      commit =
+          remote.commit("init", Map.of("rbac/rbac.rego", "package rbac\n", "rbac/data.json", "{}"));
       remote.commit("feature", "on a branch", Map.of("f.rego", "package f\n"));
       url = remote.fileUrl();
     }
@@ -42,13 +42,26 @@ class CloneLayoutTest {
 
       Path clone = onlyClone(node.config.gitSourcesDir());
       Path git = clone.resolve(".git");
-      assertEquals("ref: refs/heads/main\n", Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8));
-      for (String absent : List.of("logs", "hooks", "branches", "description", "objects/info", "refs/tags",
-          "FETCH_HEAD", "refs/remotes", "refs/heads")) {
+      assertEquals(
+          "ref: refs/heads/main\n", Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8));
+      for (String absent :
+          List.of(
+              "logs",
+              "hooks",
+              "branches",
+              "description",
+              "objects/info",
+              "refs/tags",
+              "FETCH_HEAD",
+              "refs/remotes",
+              "refs/heads")) {
         assertFalse(Files.exists(git.resolve(absent)), absent + " is not made");
       }
-      // The first fetch writes the remote branches and the scope's ref as one packed-refs file, no .keep.
-      assertTrue(Files.readString(git.resolve("packed-refs")).contains(commit + " refs/remotes/origin/main\n"));
+      // The first fetch writes the remote branches and the scope's ref as one packed-refs file, no
+      // .keep.
+      assertTrue(
+          Files.readString(git.resolve("packed-refs"))
+              .contains(commit + " refs/remotes/origin/main\n"));
       try (var pack = Files.list(git.resolve("objects/pack"))) {
         assertEquals(List.of(), pack.filter(f -> f.toString().endsWith(".keep")).toList());
       }
@@ -58,8 +71,10 @@ class CloneLayoutTest {
       assertEquals(url, gitCli(clone, "config", "--get", "remote.origin.url"));
       assertEquals("false", gitCli(clone, "config", "--get", "gc.autoDetach"));
       assertEquals("false", gitCli(clone, "config", "--get", "core.logAllRefUpdates"));
-      assertTrue(gitCli(clone, "branch", "-r").contains("origin/feature"), "every branch is fetched");
-      try (Repository repo = new FileRepositoryBuilder().setGitDir(git.toFile()).setMustExist(true).build()) {
+      assertTrue(
+          gitCli(clone, "branch", "-r").contains("origin/feature"), "every branch is fetched");
+      try (Repository repo =
+          new FileRepositoryBuilder().setGitDir(git.toFile()).setMustExist(true).build()) {
         assertFalse(repo.isBare());
         assertEquals(commit, repo.exactRef("refs/remotes/origin/main").getObjectId().name());
       }
@@ -72,12 +87,17 @@ class CloneLayoutTest {
     Path git = dir.resolve("scratch/.git");
     try (Repository repo = CloneSource.initClone(git, "git://127.0.0.1:1/x.git", "release/1.x")) {
       assertEquals("refs/heads/release/1.x", repo.getFullBranch());
-      assertEquals("git://127.0.0.1:1/x.git", repo.getConfig().getString("remote", "origin", "url"));
-      assertEquals("+refs/heads/*:refs/remotes/origin/*", repo.getConfig().getString("remote", "origin", "fetch"));
+      assertEquals(
+          "git://127.0.0.1:1/x.git", repo.getConfig().getString("remote", "origin", "url"));
+      assertEquals(
+          "+refs/heads/*:refs/remotes/origin/*",
+          repo.getConfig().getString("remote", "origin", "fetch"));
     }
     assertEquals("refs/heads/release/1.x", gitCli(git.getParent(), "symbolic-ref", "HEAD"));
     try (Stream<Path> made = Files.walk(git)) {
-      assertEquals(List.of(".git", ".git/HEAD", ".git/config", ".git/objects", ".git/objects/pack", ".git/refs"),
+      assertEquals(
+          List.of(
+              ".git", ".git/HEAD", ".git/config", ".git/objects", ".git/objects/pack", ".git/refs"),
           made.map(p -> dir.resolve("scratch").relativize(p).toString()).sorted().toList());
     }
   }
@@ -90,7 +110,8 @@ class CloneLayoutTest {
     }
   }
 
-  private static String gitCli(Path workTree, String... args) throws IOException, InterruptedException {
+  private static String gitCli(Path workTree, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new java.util.ArrayList<>(List.of("git", "-C", workTree.toString()));
     command.addAll(List.of(args));
     Process git = new ProcessBuilder(command).redirectErrorStream(true).start();

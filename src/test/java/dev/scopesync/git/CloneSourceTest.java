@@ -18,13 +18,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A clone against a real remote on disk: what it writes, and that a failure removes only what it made. */
+/**
+ * A clone against a real remote on disk: what it writes, and that a failure removes only what it
+ * made.
+ */
 class CloneSourceTest {
   private static final String S1 = sourceId(1);
   private static final String S2 = sourceId(2);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private GitRemote remote;
   private CloneDirectories clones;
@@ -46,24 +48,35 @@ class CloneSourceTest {
 
   @Test
   void aCloneFetchesEveryBranchAndStartsTheScopeRefAtItsBranch() throws Exception {
-    CloneSource.Result result = new CloneSource(clones, S1, remote.fileUrl()).setBranch("main")
-        .setScopeRef(ScopeRef.of("tenant-a")).call();
+    CloneSource.Result result =
+        new CloneSource(clones, S1, remote.fileUrl())
+            .setBranch("main")
+            .setScopeRef(ScopeRef.of("tenant-a"))
+            .call();
 
     assertEquals(clones.of(S1), result.directory());
-    assertEquals(Map.of("main", ObjectId.fromString(main), "feature", ObjectId.fromString(feature)), result.branches());
+    assertEquals(
+        Map.of("main", ObjectId.fromString(main), "feature", ObjectId.fromString(feature)),
+        result.branches());
     try (Repository repo = open(result.directory())) {
       assertEquals(main, repo.exactRef("refs/remotes/origin/main").getObjectId().name());
       assertEquals(feature, repo.exactRef("refs/remotes/origin/feature").getObjectId().name());
       assertEquals(main, repo.exactRef("refs/heads/scopes/tenant-a").getObjectId().name());
       assertEquals("refs/heads/main", repo.getFullBranch());
     }
-    assertEquals(new CloneDirectories.Listing(List.of(S1), 0), clones.list(), "no scratch directory is left");
+    assertEquals(
+        new CloneDirectories.Listing(List.of(S1), 0),
+        clones.list(),
+        "no scratch directory is left");
   }
 
   @Test
   void aRemoteWithoutTheBranchStillClonesAndWritesNoScopeRef() throws Exception {
-    CloneSource.Result result = new CloneSource(clones, S1, remote.fileUrl()).setBranch("release")
-        .setScopeRef(ScopeRef.of("tenant-a")).call();
+    CloneSource.Result result =
+        new CloneSource(clones, S1, remote.fileUrl())
+            .setBranch("release")
+            .setScopeRef(ScopeRef.of("tenant-a"))
+            .call();
 
     assertEquals(2, result.branches().size());
     try (Repository repo = open(result.directory())) {
@@ -76,11 +89,15 @@ class CloneSourceTest {
   void aFailedCloneRemovesItsScratchDirectoryAndNothingElse() throws Exception {
     Path neighbour = Files.writeString(Files.createDirectories(clones.of(S2)).resolve("keep"), "x");
 
-    GitFailure failure = assertThrows(GitFailure.class,
-        () -> new CloneSource(clones, S1, "file://" + dir.resolve("remotes/missing.git")).call());
+    GitFailure failure =
+        assertThrows(
+            GitFailure.class,
+            () ->
+                new CloneSource(clones, S1, "file://" + dir.resolve("remotes/missing.git")).call());
 
     assertEquals(GitFailure.Kind.NOT_FOUND, failure.kind(), failure.getMessage());
-    assertEquals(new CloneDirectories.Listing(List.of(S2), 0), clones.list(), "only the neighbour is left");
+    assertEquals(
+        new CloneDirectories.Listing(List.of(S2), 0), clones.list(), "only the neighbour is left");
     assertEquals("x", Files.readString(neighbour));
   }
 
@@ -88,13 +105,18 @@ class CloneSourceTest {
   void aCloneNeverReplacesADirectoryThatIsInTheWay() throws Exception {
     Path inTheWay = Files.writeString(Files.createDirectories(clones.of(S1)).resolve("keep"), "x");
 
-    assertThrows(IOException.class, () -> new CloneSource(clones, S1, remote.fileUrl()).setBranch("main").call());
+    assertThrows(
+        IOException.class,
+        () -> new CloneSource(clones, S1, remote.fileUrl()).setBranch("main").call());
 
     assertEquals("x", Files.readString(inTheWay), "what was there is left alone");
     try (var entries = Files.list(clones.of(S1))) {
       assertEquals(List.of(inTheWay), entries.toList());
     }
-    assertEquals(new CloneDirectories.Listing(List.of(S1), 0), clones.list(), "the scratch directory is gone");
+    assertEquals(
+        new CloneDirectories.Listing(List.of(S1), 0),
+        clones.list(),
+        "the scratch directory is gone");
   }
 
   /** A source id of the shape clone directories are named by (SourceId.SHAPE). */
@@ -103,6 +125,9 @@ class CloneSourceTest {
   }
 
   static Repository open(Path clone) throws IOException {
-    return new FileRepositoryBuilder().setGitDir(clone.resolve(".git").toFile()).setMustExist(true).build();
+    return new FileRepositoryBuilder()
+        .setGitDir(clone.resolve(".git").toFile())
+        .setMustExist(true)
+        .build();
   }
 }

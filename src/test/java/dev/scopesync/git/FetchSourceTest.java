@@ -14,10 +14,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A later fetch into a clone, and reading the clone's remote branches, against a real remote on disk. */
+/**
+ * A later fetch into a clone, and reading the clone's remote branches, against a real remote on
+ * disk.
+ */
 class FetchSourceTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private GitRemote remote;
   private Repository clone;
@@ -30,12 +32,18 @@ class FetchSourceTest {
     main = remote.commit("init", Map.of("a.rego", "package a\n"));
     feature = remote.commit("feature", "on a branch", Map.of("f.rego", "package f\n"));
     CloneDirectories clones = new CloneDirectories(dir.resolve("clones"));
-    clone = CloneSourceTest.open(new CloneSource(clones, CloneSourceTest.sourceId(1), remote.fileUrl()).setBranch("main").call().directory());
+    clone =
+        CloneSourceTest.open(
+            new CloneSource(clones, CloneSourceTest.sourceId(1), remote.fileUrl())
+                .setBranch("main")
+                .call()
+                .directory());
   }
 
   @AfterEach
   void closeAll() {
-    try (GitRemote r = remote; Repository c = clone) {
+    try (GitRemote r = remote;
+        Repository c = clone) {
       // both closed, each even if the other fails
     }
   }
@@ -47,9 +55,16 @@ class FetchSourceTest {
 
     FetchSource.Result result = new FetchSource(clone).call();
 
-    assertEquals(Map.of("refs/remotes/origin/main", ObjectId.fromString(main2),
-        "refs/remotes/origin/dev", ObjectId.fromString(dev)), result.movedRefs());
-    assertEquals(Map.of("main", main2, "dev", dev, "feature", feature), new RemoteHeads(clone).call().hashes());
+    assertEquals(
+        Map.of(
+            "refs/remotes/origin/main",
+            ObjectId.fromString(main2),
+            "refs/remotes/origin/dev",
+            ObjectId.fromString(dev)),
+        result.movedRefs());
+    assertEquals(
+        Map.of("main", main2, "dev", dev, "feature", feature),
+        new RemoteHeads(clone).call().hashes());
   }
 
   @Test
@@ -78,7 +93,9 @@ class FetchSourceTest {
 
     RemoteHeads.Result heads = new RemoteHeads(clone).call();
 
-    assertEquals(Map.of("main", ObjectId.fromString(main), "feature", ObjectId.fromString(feature)), heads.branches());
+    assertEquals(
+        Map.of("main", ObjectId.fromString(main), "feature", ObjectId.fromString(feature)),
+        heads.branches());
     assertEquals(ObjectId.fromString(feature), heads.of("feature"));
     assertEquals(null, heads.of("dev"));
   }

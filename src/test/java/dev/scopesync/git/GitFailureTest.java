@@ -39,16 +39,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A failure says what should happen next. Real failures are caused against real remotes
- * (git daemon, sshd, files, closed and silent ports); the http ones, for which there is no
- * server here, are built as JGit's TransportHttp throws them.
+ * A failure says what should happen next. Real failures are caused against real remotes (git
+ * daemon, sshd, files, closed and silent ports); the http ones, for which there is no server here,
+ * are built as JGit's TransportHttp throws them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GitFailureTest {
   private static final String HTTP = "https://git.example.com/org/policies.git";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   private GitRemote remote;
   private GitDaemon daemon;
@@ -68,7 +67,8 @@ class GitFailureTest {
     daemon = GitDaemon.start(dir.resolve("remotes"));
     mute = MuteGitDaemon.start(MuteGitDaemon.After.STAY_SILENT);
     sshd = SshServer.start(dir.resolve("sshd"));
-    strangerKey = SshServer.newKey(Files.createDirectories(dir.resolve("keys")), "stranger", "-t", "ed25519");
+    strangerKey =
+        SshServer.newKey(Files.createDirectories(dir.resolve("keys")), "stranger", "-t", "ed25519");
     trustingSsh = Files.createDirectories(dir.resolve("ssh-trusting"));
     Files.writeString(trustingSsh.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
     emptySsh = Files.createDirectories(dir.resolve("ssh-empty"));
@@ -78,36 +78,73 @@ class GitFailureTest {
 
   @AfterAll
   void stopRemotes() throws Exception {
-    try (AutoCloseable r = remote; AutoCloseable d = daemon; AutoCloseable m = mute; AutoCloseable s = sshd) {
+    try (AutoCloseable r = remote;
+        AutoCloseable d = daemon;
+        AutoCloseable m = mute;
+        AutoCloseable s = sshd) {
       // closed in reverse order, each even if another fails
     }
   }
 
   Stream<Arguments> realFailures() {
     return Stream.of(
-        row("a repository the git daemon does not export is not found", Kind.NOT_FOUND, Action.NEEDS_PERSON,
+        row(
+            "a repository the git daemon does not export is not found",
+            Kind.NOT_FOUND,
+            Action.NEEDS_PERSON,
             t -> t.clone(t.daemon.url("missing"))),
-        row("a file url with no repository behind it is not found", Kind.NOT_FOUND, Action.NEEDS_PERSON,
+        row(
+            "a file url with no repository behind it is not found",
+            Kind.NOT_FOUND,
+            Action.NEEDS_PERSON,
             t -> t.clone("file://" + dir.resolve("remotes/missing.git"))),
-        row("an unknown host is a bad url", Kind.BAD_URL, Action.NEEDS_PERSON,
+        row(
+            "an unknown host is a bad url",
+            Kind.BAD_URL,
+            Action.NEEDS_PERSON,
             t -> t.clone("git://no-such-host.invalid/policies.git")),
-        row("a protocol JGit does not speak is a bad url", Kind.BAD_URL, Action.NEEDS_PERSON,
+        row(
+            "a protocol JGit does not speak is a bad url",
+            Kind.BAD_URL,
+            Action.NEEDS_PERSON,
             t -> t.clone("gopher://127.0.0.1/policies.git")),
-        row("an ssh key the server does not accept is an auth failure", Kind.AUTH, Action.NEEDS_PERSON,
-            t -> t.clone(t.sshd.url(t.remote.barePath())).setAuth(t.sshAuth()).setSshDirectory(t.trustingSsh)),
-        row("an ssh host key missing from known_hosts is an auth failure", Kind.AUTH, Action.NEEDS_PERSON,
-            t -> t.clone(t.sshd.url(t.remote.barePath())).setAuth(t.sshAuth()).setSshDirectory(t.emptySsh)),
-        row("a closed port is a network failure, retried", Kind.NETWORK, Action.RETRY,
+        row(
+            "an ssh key the server does not accept is an auth failure",
+            Kind.AUTH,
+            Action.NEEDS_PERSON,
+            t ->
+                t.clone(t.sshd.url(t.remote.barePath()))
+                    .setAuth(t.sshAuth())
+                    .setSshDirectory(t.trustingSsh)),
+        row(
+            "an ssh host key missing from known_hosts is an auth failure",
+            Kind.AUTH,
+            Action.NEEDS_PERSON,
+            t ->
+                t.clone(t.sshd.url(t.remote.barePath()))
+                    .setAuth(t.sshAuth())
+                    .setSshDirectory(t.emptySsh)),
+        row(
+            "a closed port is a network failure, retried",
+            Kind.NETWORK,
+            Action.RETRY,
             t -> t.clone("git://127.0.0.1:" + t.closedPort() + "/policies.git")),
-        row("a git daemon that never answers times out, retried", Kind.TIMEOUT, Action.RETRY,
+        row(
+            "a git daemon that never answers times out, retried",
+            Kind.TIMEOUT,
+            Action.RETRY,
             t -> t.clone(t.mute.url("policies")).setTimeout(1)),
-        row("a clone cancelled because the server stops is retried", Kind.ERROR, Action.RETRY,
+        row(
+            "a clone cancelled because the server stops is retried",
+            Kind.ERROR,
+            Action.RETRY,
             t -> t.clone(t.remote.fileUrl()).setStopping(() -> true)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("realFailures")
-  void aRealFailureSaysWhatHappensNext(String name, Kind kind, Action action, Function<GitFailureTest, CloneSource> clone)
+  void aRealFailureSaysWhatHappensNext(
+      String name, Kind kind, Action action, Function<GitFailureTest, CloneSource> clone)
       throws Exception {
     GitFailure failure = assertThrows(GitFailure.class, () -> clone.apply(this).call(), name);
     assertEquals(kind, failure.kind(), failure.getMessage());
@@ -120,48 +157,106 @@ class GitFailureTest {
   static Stream<Arguments> builtFailures() throws Exception {
     URIish uri = new URIish(HTTP);
     return Stream.of(
-        row("an http 401 is an auth failure", Kind.AUTH, Action.NEEDS_PERSON,
+        row(
+            "an http 401 is an auth failure",
+            Kind.AUTH,
+            Action.NEEDS_PERSON,
             new TransportException(uri, JGitText.get().notAuthorized)),
-        row("an http remote that wants credentials we lack is an auth failure", Kind.AUTH, Action.NEEDS_PERSON,
+        row(
+            "an http remote that wants credentials we lack is an auth failure",
+            Kind.AUTH,
+            Action.NEEDS_PERSON,
             new TransportException(uri, JGitText.get().noCredentialsProvider)),
-        row("an http 403 is an auth failure", Kind.AUTH, Action.NEEDS_PERSON, new TransportException(uri,
-            MessageFormat.format(JGitText.get().serviceNotPermitted, HTTP + "/", "git-upload-pack"))),
-        row("an http 404 is not found", Kind.NOT_FOUND, Action.NEEDS_PERSON,
-            new NoRemoteRepositoryException(uri, MessageFormat.format(JGitText.get().uriNotFound, HTTP))),
-        row("an api command's invalid remote is not found", Kind.NOT_FOUND, Action.NEEDS_PERSON,
+        row(
+            "an http 403 is an auth failure",
+            Kind.AUTH,
+            Action.NEEDS_PERSON,
+            new TransportException(
+                uri,
+                MessageFormat.format(
+                    JGitText.get().serviceNotPermitted, HTTP + "/", "git-upload-pack"))),
+        row(
+            "an http 404 is not found",
+            Kind.NOT_FOUND,
+            Action.NEEDS_PERSON,
+            new NoRemoteRepositoryException(
+                uri, MessageFormat.format(JGitText.get().uriNotFound, HTTP))),
+        row(
+            "an api command's invalid remote is not found",
+            Kind.NOT_FOUND,
+            Action.NEEDS_PERSON,
             new InvalidRemoteException("Invalid remote: origin")),
-        row("an http 500 is retried", Kind.ERROR, Action.RETRY,
+        row(
+            "an http 500 is retried",
+            Kind.ERROR,
+            Action.RETRY,
             new TransportException(uri, "500 Internal Server Error")),
-        row("a read that timed out is a timeout", Kind.TIMEOUT, Action.RETRY, new TransportException(uri,
-            "read failed", new InterruptedIOException(MessageFormat.format(JGitText.get().readTimedOut, 5000)))),
-        row("a connection reset mid-pack is a network failure", Kind.NETWORK, Action.RETRY,
-            new TransportException(uri, "Connection reset", new SocketException("Connection reset"))),
-        row("an exception nobody recognises is retried", Kind.ERROR, Action.RETRY,
+        row(
+            "a read that timed out is a timeout",
+            Kind.TIMEOUT,
+            Action.RETRY,
+            new TransportException(
+                uri,
+                "read failed",
+                new InterruptedIOException(
+                    MessageFormat.format(JGitText.get().readTimedOut, 5000)))),
+        row(
+            "a connection reset mid-pack is a network failure",
+            Kind.NETWORK,
+            Action.RETRY,
+            new TransportException(
+                uri, "Connection reset", new SocketException("Connection reset"))),
+        row(
+            "an exception nobody recognises is retried",
+            Kind.ERROR,
+            Action.RETRY,
             new IllegalStateException("something else")));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("builtFailures")
-  void aFailureAsJGitThrowsItSaysWhatHappensNext(String name, Kind kind, Action action, Exception e) {
+  void aFailureAsJGitThrowsItSaysWhatHappensNext(
+      String name, Kind kind, Action action, Exception e) {
     GitFailure failure = GitFailure.classify("fetch", HTTP, e);
     assertEquals(kind, failure.kind(), failure.getMessage());
     assertEquals(action, failure.action());
     assertEquals(e, failure.getCause(), "the cause is kept");
-    assertEquals("fetch of " + HTTP + " failed (" + kind.label() + "): ", failure.getMessage()
-        .substring(0, ("fetch of " + HTTP + " failed (" + kind.label() + "): ").length()));
+    assertEquals(
+        "fetch of " + HTTP + " failed (" + kind.label() + "): ",
+        failure
+            .getMessage()
+            .substring(0, ("fetch of " + HTTP + " failed (" + kind.label() + "): ").length()));
   }
 
   @Test
   void aBranchTheRemoteLacksIsNotFoundAndNeedsAPerson() throws Exception {
     RepositoryHandles handles = new RepositoryHandles(RepositoryHandles.FILE_OPENER, 4);
     try {
-      SourceSync sync = new SourceSync(handles, clones, Clock.systemUTC(), 10, () -> false,
-          (op, outcome, took) -> { }, emptySsh);
+      SourceSync sync =
+          new SourceSync(
+              handles,
+              clones,
+              Clock.systemUTC(),
+              10,
+              () -> false,
+              (op, outcome, took) -> {},
+              emptySsh);
       String sourceId = CloneSourceTest.sourceId(sources.incrementAndGet());
-      GitPolicySource source = new GitPolicySource(remote.fileUrl(), "no-such-branch", List.of("."),
-          List.of(".rego"), null, List.of(), false, new GitAuth.None());
-      GitFailure failure = assertThrows(GitFailure.class,
-          () -> sync.run(new SyncRequest("tenant-a", sourceId, source, false, null, null), null));
+      GitPolicySource source =
+          new GitPolicySource(
+              remote.fileUrl(),
+              "no-such-branch",
+              List.of("."),
+              List.of(".rego"),
+              null,
+              List.of(),
+              false,
+              new GitAuth.None());
+      GitFailure failure =
+          assertThrows(
+              GitFailure.class,
+              () ->
+                  sync.run(new SyncRequest("tenant-a", sourceId, source, false, null, null), null));
       assertEquals(Kind.NOT_FOUND, failure.kind());
       assertEquals(Action.NEEDS_PERSON, failure.action());
     } finally {
@@ -171,23 +266,36 @@ class GitFailureTest {
 
   @Test
   void theKindsKeepTheMetricsLowerCaseNames() {
-    assertEquals(List.of("auth", "not_found", "bad_url", "timeout", "network", "error"),
+    assertEquals(
+        List.of("auth", "not_found", "bad_url", "timeout", "network", "error"),
         Arrays.stream(Kind.values()).map(Kind::label).toList());
-    assertEquals(List.of(Action.NEEDS_PERSON, Action.NEEDS_PERSON, Action.NEEDS_PERSON, Action.RETRY, Action.RETRY,
-        Action.RETRY), Arrays.stream(Kind.values()).map(Kind::action).toList());
-    assertEquals(List.of("needs_person", "retry"), Arrays.stream(Action.values()).map(Action::label).toList());
+    assertEquals(
+        List.of(
+            Action.NEEDS_PERSON,
+            Action.NEEDS_PERSON,
+            Action.NEEDS_PERSON,
+            Action.RETRY,
+            Action.RETRY,
+            Action.RETRY),
+        Arrays.stream(Kind.values()).map(Kind::action).toList());
+    assertEquals(
+        List.of("needs_person", "retry"),
+        Arrays.stream(Action.values()).map(Action::label).toList());
   }
 
   private static Arguments row(String name, Kind kind, Action action, Object failure) {
     return Arguments.of(name, kind, action, failure);
   }
 
-  private static Arguments row(String name, Kind kind, Action action, Function<GitFailureTest, CloneSource> clone) {
+  private static Arguments row(
+      String name, Kind kind, Action action, Function<GitFailureTest, CloneSource> clone) {
     return Arguments.of(name, kind, action, clone);
   }
 
   private CloneSource clone(String url) {
-    return new CloneSource(clones, CloneSourceTest.sourceId(sources.incrementAndGet()), url).setBranch("main").setTimeout(10);
+    return new CloneSource(clones, CloneSourceTest.sourceId(sources.incrementAndGet()), url)
+        .setBranch("main")
+        .setTimeout(10);
   }
 
   private GitAuth sshAuth() {

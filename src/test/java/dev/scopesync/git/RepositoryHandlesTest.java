@@ -19,25 +19,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RepositoryHandlesTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final Map<Repository, Boolean> closed = new HashMap<>();
   private final AtomicInteger opened = new AtomicInteger();
 
   /** Opens real repositories and records which were closed. */
-  private final RepositoryHandles.Opener recording = cloneDir -> {
-    opened.incrementAndGet();
-    FileRepository repo = new FileRepository(cloneDir.resolve(".git").toFile()) {
-      @Override
-      public void close() {
-        super.close();
-        closed.put(this, true);
-      }
-    };
-    closed.put(repo, false);
-    return repo;
-  };
+  private final RepositoryHandles.Opener recording =
+      cloneDir -> {
+        opened.incrementAndGet();
+        FileRepository repo =
+            new FileRepository(cloneDir.resolve(".git").toFile()) {
+              @Override
+              public void close() {
+                super.close();
+                closed.put(this, true);
+              }
+            };
+        closed.put(repo, false);
+        return repo;
+      };
 
   @BeforeEach
   void makeRepositories() throws Exception {
@@ -68,7 +69,7 @@ class RepositoryHandlesTest {
       r1 = lease.repository();
     }
     try (RepositoryHandles.Lease l2 = handles.lease("s2", dir.resolve("s2"));
-         RepositoryHandles.Lease l3 = handles.lease("s3", dir.resolve("s3"))) {
+        RepositoryHandles.Lease l3 = handles.lease("s3", dir.resolve("s3"))) {
       assertEquals(2, handles.size());
       assertTrue(closed.get(r1), "s1 was least recently used and idle");
       assertFalse(handles.isOpen("s1"));
@@ -106,13 +107,15 @@ class RepositoryHandlesTest {
 
   @Test
   void aCloseThatThrowsStillDropsTheEntry() throws IOException {
-    RepositoryHandles.Opener faulty = cloneDir -> new FileRepository(cloneDir.resolve(".git").toFile()) {
-      @Override
-      public void close() {
-        super.close();
-        throw new IllegalStateException("close failed on purpose");
-      }
-    };
+    RepositoryHandles.Opener faulty =
+        cloneDir ->
+            new FileRepository(cloneDir.resolve(".git").toFile()) {
+              @Override
+              public void close() {
+                super.close();
+                throw new IllegalStateException("close failed on purpose");
+              }
+            };
     RepositoryHandles handles = new RepositoryHandles(faulty, 10);
     handles.lease("s1", dir.resolve("s1")).close();
     assertEquals(1, handles.size());

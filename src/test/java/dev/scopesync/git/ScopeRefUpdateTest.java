@@ -17,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Moving and deleting a scope's own ref in a real clone. */
 class ScopeRefUpdateTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private GitRemote remote;
   private Repository clone;
@@ -30,13 +29,21 @@ class ScopeRefUpdateTest {
     remote = GitRemote.create(dir.resolve("remotes"), "policies");
     first = ObjectId.fromString(remote.commit("init", Map.of("a.rego", "package a\n")));
     second = ObjectId.fromString(remote.commit("second", Map.of("a.rego", "package a2\n")));
-    clone = CloneSourceTest.open(new CloneSource(new CloneDirectories(dir.resolve("clones")), CloneSourceTest.sourceId(1), remote.fileUrl())
-        .setBranch("main").call().directory());
+    clone =
+        CloneSourceTest.open(
+            new CloneSource(
+                    new CloneDirectories(dir.resolve("clones")),
+                    CloneSourceTest.sourceId(1),
+                    remote.fileUrl())
+                .setBranch("main")
+                .call()
+                .directory());
   }
 
   @AfterEach
   void closeAll() {
-    try (GitRemote r = remote; Repository c = clone) {
+    try (GitRemote r = remote;
+        Repository c = clone) {
       // both closed, each even if the other fails
     }
   }
@@ -45,7 +52,9 @@ class ScopeRefUpdateTest {
   void aScopesFirstMoveCreatesItsRef() throws Exception {
     MoveScopeRef.Result moved = new MoveScopeRef(clone, "tenant-a").setTarget(second).call();
 
-    assertEquals(new MoveScopeRef.Result("refs/heads/scopes/tenant-a", null, second, RefUpdate.Result.NEW), moved);
+    assertEquals(
+        new MoveScopeRef.Result("refs/heads/scopes/tenant-a", null, second, RefUpdate.Result.NEW),
+        moved);
     assertEquals(second, clone.exactRef("refs/heads/scopes/tenant-a").getObjectId());
   }
 
@@ -55,7 +64,10 @@ class ScopeRefUpdateTest {
 
     MoveScopeRef.Result moved = new MoveScopeRef(clone, "tenant-a").setTarget(first).call();
 
-    assertEquals(new MoveScopeRef.Result("refs/heads/scopes/tenant-a", second, first, RefUpdate.Result.FORCED), moved);
+    assertEquals(
+        new MoveScopeRef.Result(
+            "refs/heads/scopes/tenant-a", second, first, RefUpdate.Result.FORCED),
+        moved);
     assertEquals(first, clone.exactRef("refs/heads/scopes/tenant-a").getObjectId());
   }
 
@@ -88,6 +100,8 @@ class ScopeRefUpdateTest {
 
   @Test
   void deletingARefThatIsNotThereIsFine() throws Exception {
-    assertEquals(new DeleteScopeRef.Result("refs/heads/scopes/tenant-a", null), new DeleteScopeRef(clone, "tenant-a").call());
+    assertEquals(
+        new DeleteScopeRef.Result("refs/heads/scopes/tenant-a", null),
+        new DeleteScopeRef(clone, "tenant-a").call());
   }
 }

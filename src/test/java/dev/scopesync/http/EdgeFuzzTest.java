@@ -1,8 +1,6 @@
 package dev.scopesync.http;
 
-import dev.scopesync.testing.CapturedLogs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ch.qos.logback.classic.Level;
@@ -15,6 +13,7 @@ import dev.scopesync.http.fuzz.RequestGrammar;
 import dev.scopesync.http.fuzz.ResponseReader;
 import dev.scopesync.http.fuzz.ResponseReader.Response;
 import dev.scopesync.http.fuzz.ResponseReader.Result;
+import dev.scopesync.testing.CapturedLogs;
 import dev.scopesync.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import java.io.IOException;
@@ -51,22 +50,21 @@ import org.junit.jupiter.api.io.TempDir;
  * requests from {@link RequestGrammar} — odd request lines, Host missing or doubled, every content
  * type and framing right and wrong, obs-fold, non-ASCII, oversized heads, broken multipart and
  * chunked bodies, pipelines, HTTP/1.0, requests cut short — on 12 concurrent sockets. Never a 5xx
- * (but the few route answers {@link #DOCUMENTED_5XX} lists), a JSON 4xx always has a {@code detail},
- * every connection is answered or closed (none left hanging), no stack trace is logged,
+ * (but the few route answers {@link #DOCUMENTED_5XX} lists), a JSON 4xx always has a {@code
+ * detail}, every connection is answered or closed (none left hanging), no stack trace is logged,
  * {@code /healthz} keeps answering, and the scopes stay as they were.
  *
- * <p>Case {@code i} is generated from {@code (seed, i)} alone. {@code -Dfuzz.seed=N} (or
- * {@code random}) picks the seed, {@code -Dfuzz.cases=N} how many (default 5000),
- * {@code -Dfuzz.threads=N} the sockets at once (default 12), and {@code -Dfuzz.only=i,j} replays just
- * those cases, one at a time, printing each request and what came back. A failing case's bytes are
- * also written to {@code target/edge-fuzz/seed-S/case-I.bin} (for {@code nc 127.0.0.1 PORT < file}).
+ * <p>Case {@code i} is generated from {@code (seed, i)} alone. {@code -Dfuzz.seed=N} (or {@code
+ * random}) picks the seed, {@code -Dfuzz.cases=N} how many (default 5000), {@code -Dfuzz.threads=N}
+ * the sockets at once (default 12), and {@code -Dfuzz.only=i,j} replays just those cases, one at a
+ * time, printing each request and what came back. A failing case's bytes are also written to {@code
+ * target/edge-fuzz/seed-S/case-I.bin} (for {@code nc 127.0.0.1 PORT < file}).
  */
 class EdgeFuzzTest {
   static final long DEFAULT_SEED = 20261201L;
   private static final int READ_TIMEOUT_MILLIS = 6_000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private TestNode node;
   private final CapturedLogs logs = new CapturedLogs();
 
@@ -85,7 +83,11 @@ class EdgeFuzzTest {
   /** What went wrong in one case; grouped by {@link #key} into distinct failures. */
   private record Failure(String key, FuzzCase fuzzCase, String what, Result result) {
     String message() {
-      return what + "\n  " + fuzzCase.describe() + "\n  " + (result == null ? "" : result.describe());
+      return what
+          + "\n  "
+          + fuzzCase.describe()
+          + "\n  "
+          + (result == null ? "" : result.describe());
     }
   }
 
@@ -94,16 +96,23 @@ class EdgeFuzzTest {
   private final Map<String, Map<Integer, LongAdder>> statusesByShape = new ConcurrentHashMap<>();
   private final Map<String, Map<Integer, LongAdder>> statusesByTag = new ConcurrentHashMap<>();
   private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+
   /** Cases that got at least one answer of the status. */
   private final Map<Integer, LongAdder> casesWithStatus = new ConcurrentHashMap<>();
+
   private final LongAdder interim100 = new LongAdder();
   private final LongAdder unanswered = new LongAdder();
+
   /** Documented 5xx answers seen, by reason (see {@link #DOCUMENTED_5XX}). */
   private final Map<String, LongAdder> exempt = new ConcurrentHashMap<>();
+
   /** Cases that took a second or more (a server timeout waited out), by shape and tags. */
   private final Map<String, ConcurrentLinkedQueue<String>> slow = new ConcurrentHashMap<>();
+
   /** Oddities that are not failures, with the cases that showed them. */
-  private final Map<String, ConcurrentLinkedQueue<Integer>> observations = new ConcurrentHashMap<>();
+  private final Map<String, ConcurrentLinkedQueue<Integer>> observations =
+      new ConcurrentHashMap<>();
+
   /** When each case ran (epoch millis), to find which one a log line came from. */
   private final Map<Integer, long[]> windows = new ConcurrentHashMap<>();
 
@@ -116,25 +125,45 @@ class EdgeFuzzTest {
     List<Integer> only = only();
     int port = node.server.httpPort();
     RequestGrammar grammar = new RequestGrammar(port);
-    System.out.println("EdgeFuzzTest: seed=" + seed + " cases=" + (only == null ? cases : only) + " threads=" + threads
-        + " port=" + port + " (replay one case: -Dfuzz.seed=" + seed + " -Dfuzz.only=I)");
+    System.out.println(
+        "EdgeFuzzTest: seed="
+            + seed
+            + " cases="
+            + (only == null ? cases : only)
+            + " threads="
+            + threads
+            + " port="
+            + port
+            + " (replay one case: -Dfuzz.seed="
+            + seed
+            + " -Dfuzz.only=I)");
     String scopesBefore = node.request("GET", "/scopes", null).body();
     long started = System.nanoTime();
 
     String raw = System.getProperty("fuzz.raw");
     if (raw != null) {
-      // Hand-written requests (escaped as in the failure messages, several split by ||), one connection each.
+      // Hand-written requests (escaped as in the failure messages, several split by ||), one
+      // connection each.
       int k = 0;
       for (String one : raw.split("\\|\\|")) {
         byte[] bytes = unescape(one);
         String method = Escaped.text(bytes).split(" ", 2)[0];
-        FuzzCase c = new FuzzCase(seed, -1 - k++, "raw", Set.of(), bytes, List.of(method), false, true);
+        FuzzCase c =
+            new FuzzCase(seed, -1 - k++, "raw", Set.of(), bytes, List.of(method), false, true);
         int logsBefore = logs.list.size();
         Result result = run(c);
         System.out.println("raw:\n  " + c.describe() + "\n  " + result.describe());
         for (ILoggingEvent event : snapshotLogs().subList(logsBefore, snapshotLogs().size())) {
-          System.out.println("  log: " + event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage()
-              + (event.getThrowableProxy() == null ? "" : " / " + event.getThrowableProxy().getClassName()));
+          System.out.println(
+              "  log: "
+                  + event.getLevel()
+                  + " "
+                  + event.getLoggerName()
+                  + " - "
+                  + event.getFormattedMessage()
+                  + (event.getThrowableProxy() == null
+                      ? ""
+                      : " / " + event.getThrowableProxy().getClassName()));
         }
       }
       return;
@@ -147,8 +176,16 @@ class EdgeFuzzTest {
         check(c, result);
         System.out.println("case " + i + ":\n  " + c.describe() + "\n  " + result.describe());
         for (ILoggingEvent event : snapshotLogs().subList(logsBefore, snapshotLogs().size())) {
-          System.out.println("  log: " + event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage()
-              + (event.getThrowableProxy() == null ? "" : " / " + event.getThrowableProxy().getClassName()));
+          System.out.println(
+              "  log: "
+                  + event.getLevel()
+                  + " "
+                  + event.getLoggerName()
+                  + " - "
+                  + event.getFormattedMessage()
+                  + (event.getThrowableProxy() == null
+                      ? ""
+                      : " / " + event.getThrowableProxy().getClassName()));
         }
       }
     } else {
@@ -156,23 +193,29 @@ class EdgeFuzzTest {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       List<Future<?>> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        workers.add(pool.submit(() -> {
-          for (int i = nextCase.getAndIncrement(); i < cases; i = nextCase.getAndIncrement()) {
-            FuzzCase c = grammar.generate(seed, i);
-            long from = System.currentTimeMillis();
-            Result result = run(c);
-            long to = System.currentTimeMillis();
-            windows.put(i, new long[] {from, to});
-            if (to - from >= 1000) {
-              slow.computeIfAbsent(c.shape() + " " + c.tags(), k -> new ConcurrentLinkedQueue<>()).add(i + ":" + (to - from) + "ms");
-            }
-            check(c, result);
-            if (i % 500 == 0) {
-              periodicChecks(c, scopesBefore);
-            }
-          }
-          return null;
-        }));
+        workers.add(
+            pool.submit(
+                () -> {
+                  for (int i = nextCase.getAndIncrement();
+                      i < cases;
+                      i = nextCase.getAndIncrement()) {
+                    FuzzCase c = grammar.generate(seed, i);
+                    long from = System.currentTimeMillis();
+                    Result result = run(c);
+                    long to = System.currentTimeMillis();
+                    windows.put(i, new long[] {from, to});
+                    if (to - from >= 1000) {
+                      slow.computeIfAbsent(
+                              c.shape() + " " + c.tags(), k -> new ConcurrentLinkedQueue<>())
+                          .add(i + ":" + (to - from) + "ms");
+                    }
+                    check(c, result);
+                    if (i % 500 == 0) {
+                      periodicChecks(c, scopesBefore);
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> worker : workers) {
         worker.get();
@@ -189,9 +232,18 @@ class EdgeFuzzTest {
     problems.addAll(reportFailures(seed));
     problems.addAll(reportLogs(badLogs, grammar, seed));
     if (!scopesAfter.equals(scopesBefore)) {
-      problems.add("seed=" + seed + ": the scope list changed:\n  before: " + scopesBefore + "\n  after:  " + scopesAfter);
+      problems.add(
+          "seed="
+              + seed
+              + ": the scope list changed:\n  before: "
+              + scopesBefore
+              + "\n  after:  "
+              + scopesAfter);
     }
-    assertEquals(1, new JsonArray(scopesAfter).size(), "seed=" + seed + ": one scope, victim: " + scopesAfter);
+    assertEquals(
+        1,
+        new JsonArray(scopesAfter).size(),
+        "seed=" + seed + ": one scope, victim: " + scopesAfter);
     int ready = node.request("GET", "/ready", null).statusCode();
     if (ready != 200) {
       problems.add("seed=" + seed + ": /ready answers " + ready + " after the run");
@@ -251,50 +303,83 @@ class EdgeFuzzTest {
       }
       String method = k < c.methods().size() ? c.methods().get(k) : "?";
       if (!response.version().equals("HTTP/1.1") && !response.version().equals("HTTP/1.0")) {
-        observations.computeIfAbsent("status line " + response.version() + " (the request's version echoed)",
-            o -> new ConcurrentLinkedQueue<>()).add(c.index());
+        observations
+            .computeIfAbsent(
+                "status line " + response.version() + " (the request's version echoed)",
+                o -> new ConcurrentLinkedQueue<>())
+            .add(c.index());
       }
       Documented documented = status >= 500 ? documented(response) : null;
       if (documented != null) {
         exempt.computeIfAbsent(documented.why(), w -> new LongAdder()).increment();
       } else if (status >= 500) {
-        failures.add(new Failure(status + " " + normalized(detailOf(response)), c,
-            "answer " + (k + 1) + " is " + status + ": " + response, result));
+        failures.add(
+            new Failure(
+                status + " " + normalized(detailOf(response)),
+                c,
+                "answer " + (k + 1) + " is " + status + ": " + response,
+                result));
       }
       String type = response.header("Content-Type");
-      if (status >= 400 && status < 500 && type != null && type.toLowerCase().startsWith("application/json")
-          && !"HEAD".equals(method) && !("?".equals(method) && response.body().length == 0)
+      if (status >= 400
+          && status < 500
+          && type != null
+          && type.toLowerCase().startsWith("application/json")
+          && !"HEAD".equals(method)
+          && !("?".equals(method) && response.body().length == 0)
           && !response.bodyText().startsWith("{\"detail\"")) {
-        failures.add(new Failure("json-without-detail " + status, c,
-            "answer " + (k + 1) + " is a JSON " + status + " without {\"detail\": " + response, result));
+        failures.add(
+            new Failure(
+                "json-without-detail " + status,
+                c,
+                "answer " + (k + 1) + " is a JSON " + status + " without {\"detail\": " + response,
+                result));
       }
     }
     if (result.error() != null && !result.error().startsWith("connecting")) {
-      failures.add(new Failure("unparseable " + normalized(result.error()), c, "the answer does not parse: " + result.error(), result));
+      failures.add(
+          new Failure(
+              "unparseable " + normalized(result.error()),
+              c,
+              "the answer does not parse: " + result.error(),
+              result));
     } else if (result.error() != null) {
       failures.add(new Failure("connect", c, result.error(), result));
     }
     if (result.timedOut() && (c.untilClose() || result.responses().size() < c.requests())) {
-      failures.add(new Failure("hang", c, "neither answered nor closed within " + READ_TIMEOUT_MILLIS + " ms", result));
+      failures.add(
+          new Failure(
+              "hang",
+              c,
+              "neither answered nor closed within " + READ_TIMEOUT_MILLIS + " ms",
+              result));
     }
   }
 
   private static void count(Map<String, Map<Integer, LongAdder>> table, String key, int status) {
-    table.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).computeIfAbsent(status, s -> new LongAdder()).increment();
+    table
+        .computeIfAbsent(key, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(status, s -> new LongAdder())
+        .increment();
   }
 
   private void periodicChecks(FuzzCase c, String scopesBefore) {
     try {
       int health = node.request("GET", "/healthz", null).statusCode();
       if (health != 200) {
-        failures.add(new Failure("healthz", c, "/healthz answered " + health + " after case " + c.index(), null));
+        failures.add(
+            new Failure(
+                "healthz", c, "/healthz answered " + health + " after case " + c.index(), null));
       }
       String scopes = node.request("GET", "/scopes", null).body();
       if (!scopes.equals(scopesBefore)) {
-        failures.add(new Failure("state", c, "the scope list changed by case " + c.index() + ": " + scopes, null));
+        failures.add(
+            new Failure(
+                "state", c, "the scope list changed by case " + c.index() + ": " + scopes, null));
       }
     } catch (Exception e) {
-      failures.add(new Failure("healthz", c, "/healthz failed after case " + c.index() + ": " + e, null));
+      failures.add(
+          new Failure("healthz", c, "/healthz failed after case " + c.index() + ": " + e, null));
     }
   }
 
@@ -303,23 +388,35 @@ class EdgeFuzzTest {
 
   /**
    * The only 5xx answers allowed, each matched on its status and the start of its detail: route
-   * answers to valid requests under this node's config, not the edge failing. Nothing else ≥ 500 is.
+   * answers to valid requests under this node's config, not the edge failing. Nothing else ≥ 500
+   * is.
    */
-  private static final List<Documented> DOCUMENTED_5XX = List.of(
-      // victim's remote refuses, so its clone is never ready.
-      new Documented(503, "the policy repository is not cloned yet", true,
-          "503 bundle route of a scope not cloned yet (DESIGN §6)"),
-      // No auth.privateKey in the test config.
-      new Documented(503, "opal server was not configured with security, cannot generate tokens!", false,
-          "503 POST /token without a private key (DESIGN §17)"),
-      // pubsub.statistics is off by default; OPAL answers the same 501.
-      new Documented(501, "This server does not have statistics turned on.", false,
-          "501 GET /statistics|/stats with statistics off (OPAL's answer, DESIGN §17)"));
+  private static final List<Documented> DOCUMENTED_5XX =
+      List.of(
+          // victim's remote refuses, so its clone is never ready.
+          new Documented(
+              503,
+              "the policy repository is not cloned yet",
+              true,
+              "503 bundle route of a scope not cloned yet (DESIGN §6)"),
+          // No auth.privateKey in the test config.
+          new Documented(
+              503,
+              "opal server was not configured with security, cannot generate tokens!",
+              false,
+              "503 POST /token without a private key (DESIGN §17)"),
+          // pubsub.statistics is off by default; OPAL answers the same 501.
+          new Documented(
+              501,
+              "This server does not have statistics turned on.",
+              false,
+              "501 GET /statistics|/stats with statistics off (OPAL's answer, DESIGN §17)"));
 
   private static Documented documented(Response response) {
     String body = response.bodyText();
     for (Documented d : DOCUMENTED_5XX) {
-      if (d.status() == response.status() && body.startsWith("{\"detail\":\"" + d.detailStart())
+      if (d.status() == response.status()
+          && body.startsWith("{\"detail\":\"" + d.detailStart())
           && (!d.retryAfter() || response.header("Retry-After") != null)) {
         return d;
       }
@@ -330,7 +427,9 @@ class EdgeFuzzTest {
   private static String detailOf(Response response) {
     String body = response.bodyText();
     int at = body.indexOf("\"detail\"");
-    return at >= 0 ? body.substring(at, Math.min(body.length(), at + 120)) : body.substring(0, Math.min(body.length(), 120));
+    return at >= 0
+        ? body.substring(at, Math.min(body.length(), at + 120))
+        : body.substring(0, Math.min(body.length(), 120));
   }
 
   /** A message with its numbers, ports and long runs taken out: the same cause, one key. */
@@ -342,21 +441,40 @@ class EdgeFuzzTest {
   // --- reports -------------------------------------------------------------------------------
 
   private List<String> reportFailures(long seed) throws IOException {
-    Map<String, List<Failure>> groups = failures.stream().collect(Collectors.groupingBy(Failure::key, TreeMap::new, Collectors.toList()));
+    Map<String, List<Failure>> groups =
+        failures.stream()
+            .collect(Collectors.groupingBy(Failure::key, TreeMap::new, Collectors.toList()));
     List<String> problems = new ArrayList<>();
     Path saved = Path.of("target", "edge-fuzz", "seed-" + seed);
     for (Map.Entry<String, List<Failure>> group : groups.entrySet()) {
       List<Failure> list = group.getValue();
-      Failure smallest = Collections.min(list, Comparator.comparingInt(f -> f.fuzzCase().bytes().length));
-      String indices = list.stream().map(f -> f.fuzzCase().index()).distinct().sorted().limit(12)
-          .map(String::valueOf).collect(Collectors.joining(","));
+      Failure smallest =
+          Collections.min(list, Comparator.comparingInt(f -> f.fuzzCase().bytes().length));
+      String indices =
+          list.stream()
+              .map(f -> f.fuzzCase().index())
+              .distinct()
+              .sorted()
+              .limit(12)
+              .map(String::valueOf)
+              .collect(Collectors.joining(","));
       Files.createDirectories(saved);
       for (Failure f : list.subList(0, Math.min(list.size(), 20))) {
         Files.write(saved.resolve("case-" + f.fuzzCase().index() + ".bin"), f.fuzzCase().bytes());
       }
-      Files.write(saved.resolve("case-" + smallest.fuzzCase().index() + ".bin"), smallest.fuzzCase().bytes());
-      String text = "[" + group.getKey() + "] x" + list.size() + " (cases " + indices + (list.size() > 12 ? ",…" : "")
-          + "); the smallest:\n  " + smallest.message();
+      Files.write(
+          saved.resolve("case-" + smallest.fuzzCase().index() + ".bin"),
+          smallest.fuzzCase().bytes());
+      String text =
+          "["
+              + group.getKey()
+              + "] x"
+              + list.size()
+              + " (cases "
+              + indices
+              + (list.size() > 12 ? ",…" : "")
+              + "); the smallest:\n  "
+              + smallest.message();
       System.out.println("FAILURE " + text);
       problems.add(text);
     }
@@ -369,7 +487,10 @@ class EdgeFuzzTest {
     }
   }
 
-  /** Log lines with a stack trace, an embedded one, or at ERROR outside the fetcher (the victim's failing clone). */
+  /**
+   * Log lines with a stack trace, an embedded one, or at ERROR outside the fetcher (the victim's
+   * failing clone).
+   */
   private List<ILoggingEvent> badLogs() {
     List<ILoggingEvent> bad = new ArrayList<>();
     for (ILoggingEvent event : snapshotLogs()) {
@@ -381,15 +502,25 @@ class EdgeFuzzTest {
   }
 
   private static boolean isBad(ILoggingEvent event) {
-    return event.getThrowableProxy() != null || event.getFormattedMessage().contains("\tat ")
-        || (event.getLevel().isGreaterOrEqual(Level.ERROR) && !event.getLoggerName().startsWith("dev.scopesync.fetcher") && !event.getLoggerName().startsWith("dev.scopesync.git"));
+    return event.getThrowableProxy() != null
+        || event.getFormattedMessage().contains("\tat ")
+        || (event.getLevel().isGreaterOrEqual(Level.ERROR)
+            && !event.getLoggerName().startsWith("dev.scopesync.fetcher")
+            && !event.getLoggerName().startsWith("dev.scopesync.git"));
   }
 
   private static String logKey(ILoggingEvent event) {
     IThrowableProxy t = event.getThrowableProxy();
     // The message's pattern, not its text: one cause, whatever path or method it was logged for.
-    return event.getLevel() + " " + event.getLoggerName() + " \"" + normalized(event.getMessage()) + "\""
-        + (t == null ? "" : " / " + t.getClassName() + ": " + normalized(String.valueOf(t.getMessage())));
+    return event.getLevel()
+        + " "
+        + event.getLoggerName()
+        + " \""
+        + normalized(event.getMessage())
+        + "\""
+        + (t == null
+            ? ""
+            : " / " + t.getClassName() + ": " + normalized(String.valueOf(t.getMessage())));
   }
 
   /**
@@ -397,11 +528,15 @@ class EdgeFuzzTest {
    * logged are replayed one at a time until one logs the same again.
    */
   private List<String> reportLogs(List<ILoggingEvent> bad, RequestGrammar grammar, long seed) {
-    Map<String, List<ILoggingEvent>> groups = bad.stream().collect(Collectors.groupingBy(EdgeFuzzTest::logKey, TreeMap::new, Collectors.toList()));
+    Map<String, List<ILoggingEvent>> groups =
+        bad.stream()
+            .collect(
+                Collectors.groupingBy(EdgeFuzzTest::logKey, TreeMap::new, Collectors.toList()));
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, List<ILoggingEvent>> group : groups.entrySet()) {
       ILoggingEvent first = group.getValue().get(0);
-      StringBuilder text = new StringBuilder("[log] x" + group.getValue().size() + " " + group.getKey());
+      StringBuilder text =
+          new StringBuilder("[log] x" + group.getValue().size() + " " + group.getKey());
       IThrowableProxy t = first.getThrowableProxy();
       if (t != null) {
         text.append("\n  ").append(t.getClassName()).append(": ").append(t.getMessage());
@@ -410,11 +545,17 @@ class EdgeFuzzTest {
           text.append("\n    ").append(frames[k].getSTEAsString());
         }
         for (IThrowableProxy cause = t.getCause(); cause != null; cause = cause.getCause()) {
-          text.append("\n  caused by ").append(cause.getClassName()).append(": ").append(cause.getMessage());
+          text.append("\n  caused by ")
+              .append(cause.getClassName())
+              .append(": ")
+              .append(cause.getMessage());
         }
       }
       FuzzCase culprit = windows.isEmpty() ? null : attribute(first, group.getKey(), grammar, seed);
-      text.append(culprit == null ? "\n  (no single case reproduces it)" : "\n  made by: " + culprit.describe());
+      text.append(
+          culprit == null
+              ? "\n  (no single case reproduces it)"
+              : "\n  made by: " + culprit.describe());
       System.out.println("FAILURE " + text);
       problems.add(text.toString());
     }
@@ -423,9 +564,13 @@ class EdgeFuzzTest {
 
   private FuzzCase attribute(ILoggingEvent event, String key, RequestGrammar grammar, long seed) {
     long at = event.getTimeStamp();
-    List<Integer> candidates = windows.entrySet().stream()
-        .filter(e -> e.getValue()[0] - 100 <= at && at <= e.getValue()[1] + 2_500)
-        .map(Map.Entry::getKey).sorted(Comparator.comparingLong(i -> Math.abs(at - windows.get(i)[0]))).limit(40).toList();
+    List<Integer> candidates =
+        windows.entrySet().stream()
+            .filter(e -> e.getValue()[0] - 100 <= at && at <= e.getValue()[1] + 2_500)
+            .map(Map.Entry::getKey)
+            .sorted(Comparator.comparingLong(i -> Math.abs(at - windows.get(i)[0])))
+            .limit(40)
+            .toList();
     for (int i : candidates) {
       FuzzCase c = grammar.generate(seed, i);
       int before = snapshotLogs().size();
@@ -446,30 +591,70 @@ class EdgeFuzzTest {
   }
 
   private void printTally(long seed, int cases, double seconds) {
-    StringBuilder out = new StringBuilder("EdgeFuzzTest seed=" + seed + ": " + cases + " cases in "
-        + String.format("%.1f", seconds) + " s; statuses " + histogram(statuses) + "; interim 100: " + interim100.sum()
-        + "; cases without an answer: " + unanswered.sum() + "\n  documented 5xx (allowed): "
-        + new TreeMap<>(exempt).entrySet().stream().map(e -> e.getKey() + " x" + e.getValue().sum()).collect(Collectors.joining("; "))
-        + "\n  shapes:");
-    new TreeMap<>(shapes).forEach((shape, n) -> out.append("\n    ").append(String.format("%-12s %5d  ", shape, n.sum()))
-        .append(histogram(statusesByShape.getOrDefault(shape, Map.of()))));
+    StringBuilder out =
+        new StringBuilder(
+            "EdgeFuzzTest seed="
+                + seed
+                + ": "
+                + cases
+                + " cases in "
+                + String.format("%.1f", seconds)
+                + " s; statuses "
+                + histogram(statuses)
+                + "; interim 100: "
+                + interim100.sum()
+                + "; cases without an answer: "
+                + unanswered.sum()
+                + "\n  documented 5xx (allowed): "
+                + new TreeMap<>(exempt)
+                    .entrySet().stream()
+                        .map(e -> e.getKey() + " x" + e.getValue().sum())
+                        .collect(Collectors.joining("; "))
+                + "\n  shapes:");
+    new TreeMap<>(shapes)
+        .forEach(
+            (shape, n) ->
+                out.append("\n    ")
+                    .append(String.format("%-12s %5d  ", shape, n.sum()))
+                    .append(histogram(statusesByShape.getOrDefault(shape, Map.of()))));
     out.append("\n  features (status -1: no answer):");
-    new TreeMap<>(statusesByTag).forEach((tag, h) -> out.append("\n    ").append(String.format("%-26s ", tag)).append(histogram(h)));
+    new TreeMap<>(statusesByTag)
+        .forEach(
+            (tag, h) ->
+                out.append("\n    ").append(String.format("%-26s ", tag)).append(histogram(h)));
     if (!slow.isEmpty()) {
-      out.append("\n  slow cases (≥ 1 s): ").append(slow.values().stream().mapToInt(q -> q.size()).sum());
-      slow.entrySet().stream().limit(Boolean.getBoolean("fuzz.showSlow") ? 1000 : 0)
+      out.append("\n  slow cases (≥ 1 s): ")
+          .append(slow.values().stream().mapToInt(q -> q.size()).sum());
+      slow.entrySet().stream()
+          .limit(Boolean.getBoolean("fuzz.showSlow") ? 1000 : 0)
           .forEach(e -> out.append("\n    ").append(e.getKey()).append(" ").append(e.getValue()));
     }
     if (!observations.isEmpty()) {
       out.append("\n  observations (not failures):");
-      new TreeMap<>(observations).forEach((what, list) -> out.append("\n    ").append(what).append(": x").append(list.size())
-          .append(" (cases ").append(list.stream().sorted().limit(8).map(String::valueOf).collect(Collectors.joining(","))).append(")"));
+      new TreeMap<>(observations)
+          .forEach(
+              (what, list) ->
+                  out.append("\n    ")
+                      .append(what)
+                      .append(": x")
+                      .append(list.size())
+                      .append(" (cases ")
+                      .append(
+                          list.stream()
+                              .sorted()
+                              .limit(8)
+                              .map(String::valueOf)
+                              .collect(Collectors.joining(",")))
+                      .append(")"));
     }
     System.out.println(out);
   }
 
   private static String histogram(Map<Integer, LongAdder> h) {
-    return new TreeMap<>(h).entrySet().stream().map(e -> e.getKey() + "x" + e.getValue().sum()).collect(Collectors.joining(" "));
+    return new TreeMap<>(h)
+        .entrySet().stream()
+            .map(e -> e.getKey() + "x" + e.getValue().sum())
+            .collect(Collectors.joining(" "));
   }
 
   /** The grammar must reach the server's every kind of answer, or the run proves little. */
@@ -477,20 +662,37 @@ class EdgeFuzzTest {
     List<String> problems = new ArrayList<>();
     long distinct = statuses.keySet().stream().filter(s -> s >= 200).count();
     if (distinct < 8) {
-      problems.add("seed=" + seed + ": only " + distinct + " distinct statuses: " + histogram(statuses));
+      problems.add(
+          "seed=" + seed + ": only " + distinct + " distinct statuses: " + histogram(statuses));
     }
     long with400 = casesWithStatus.getOrDefault(400, new LongAdder()).sum();
     if (with400 < cases / 10) {
-      problems.add("seed=" + seed + ": only " + with400 + " of " + cases + " cases answered 400 (expected ≥ 10%)");
+      problems.add(
+          "seed="
+              + seed
+              + ": only "
+              + with400
+              + " of "
+              + cases
+              + " cases answered 400 (expected ≥ 10%)");
     }
-    long ok = casesWithStatus.entrySet().stream().filter(e -> e.getKey() >= 200 && e.getKey() < 300)
-        .mapToLong(e -> e.getValue().sum()).sum();
+    long ok =
+        casesWithStatus.entrySet().stream()
+            .filter(e -> e.getKey() >= 200 && e.getKey() < 300)
+            .mapToLong(e -> e.getValue().sum())
+            .sum();
     if (ok < cases / 50) {
       problems.add("seed=" + seed + ": only " + ok + " cases got a 2xx (expected ≥ 2%)");
     }
     for (int status : new int[] {404, 405, 413, 414, 415, 422, 431}) {
       if (casesWithStatus.getOrDefault(status, new LongAdder()).sum() < 3) {
-        problems.add("seed=" + seed + ": fewer than 3 cases answered " + status + ": " + histogram(statuses));
+        problems.add(
+            "seed="
+                + seed
+                + ": fewer than 3 cases answered "
+                + status
+                + ": "
+                + histogram(statuses));
       }
     }
     return problems;
@@ -540,6 +742,10 @@ class EdgeFuzzTest {
     if (value == null || value.isBlank()) {
       return null;
     }
-    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .map(Integer::valueOf)
+        .toList();
   }
 }

@@ -17,29 +17,61 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Thousands of random JSON documents and random bytes against every write route (seeded,
- * so a failure repeats): never a 5xx, and nothing invalid changes the scopes.
+ * Thousands of random JSON documents and random bytes against every write route (seeded, so a
+ * failure repeats): never a 5xx, and nothing invalid changes the scopes.
  */
 class RandomInputTest {
-  private static final List<String> KEYS = List.of("scope_id", "policy", "data", "url", "branch", "directories",
-      "extensions", "manifest", "bundle_ignore", "poll_updates", "auth", "auth_type", "token", "username",
-      "password", "private_key", "source_type", "entries", "topics", "ref", "repository", "clone_url", "x");
-  private static final List<String> WRITES = List.of("PUT /scopes", "PUT /scopes?force_fetch=true",
-      "POST /webhook", "POST /scopes/victim/data/update", "POST /scopes/victim/refresh",
-      "POST /scopes/refresh", "DELETE /scopes/%00", "POST /scopes/victim/refresh?hinted_hash=%3Cz%3E");
+  private static final List<String> KEYS =
+      List.of(
+          "scope_id",
+          "policy",
+          "data",
+          "url",
+          "branch",
+          "directories",
+          "extensions",
+          "manifest",
+          "bundle_ignore",
+          "poll_updates",
+          "auth",
+          "auth_type",
+          "token",
+          "username",
+          "password",
+          "private_key",
+          "source_type",
+          "entries",
+          "topics",
+          "ref",
+          "repository",
+          "clone_url",
+          "x");
+  private static final List<String> WRITES =
+      List.of(
+          "PUT /scopes",
+          "PUT /scopes?force_fetch=true",
+          "POST /webhook",
+          "POST /scopes/victim/data/update",
+          "POST /scopes/victim/refresh",
+          "POST /scopes/refresh",
+          "DELETE /scopes/%00",
+          "POST /scopes/victim/refresh?hinted_hash=%3Cz%3E");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void randomDocumentsAndBytesNeverCauseA5xxNorChangeState() throws Exception {
     Random random = new Random(20261127);
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    try (TestNode node = TestNode.start(dir, c -> {
-      c.getJsonObject("http").put("maxBodyBytes", 65536);
-      return c;
-    })) {
-      assertEquals(201, node.put(TestNode.scope("victim", "https://127.0.0.1:1/v.git")).statusCode());
+    try (TestNode node =
+        TestNode.start(
+            dir,
+            c -> {
+              c.getJsonObject("http").put("maxBodyBytes", 65536);
+              return c;
+            })) {
+      assertEquals(
+          201, node.put(TestNode.scope("victim", "https://127.0.0.1:1/v.git")).statusCode());
       String state = node.request("GET", "/scopes", null).body();
       int requests = 0;
       int created = 0;
@@ -48,13 +80,24 @@ class RandomInputTest {
         String method = route.substring(0, route.indexOf(' '));
         String path = route.substring(route.indexOf(' ') + 1);
         byte[] body = random.nextInt(4) == 0 ? randomBytes(random) : document(random).getBytes();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + node.server.httpPort() + path))
-            .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
-            .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + node.server.httpPort() + path))
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                    .header("Content-Type", "application/json")
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         requests++;
-        assertTrue(response.statusCode() < 500, route + " -> " + response.statusCode() + " " + response.body()
-            + " for " + new String(body));
+        assertTrue(
+            response.statusCode() < 500,
+            route
+                + " -> "
+                + response.statusCode()
+                + " "
+                + response.body()
+                + " for "
+                + new String(body));
         if (response.statusCode() >= 400) {
           assertTrue(new JsonObject(response.body()).getString("detail") != null, response.body());
         }
@@ -62,7 +105,9 @@ class RandomInputTest {
           // A random document that happens to be a valid scope: legitimately stored; remove it.
           created++;
           String id = new JsonObject(new String(body)).getString("scope_id");
-          node.delete(java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+          node.delete(
+              java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)
+                  .replace("+", "%20"));
         }
         if (i % 500 == 0) {
           assertEquals(state, node.request("GET", "/scopes", null).body(), "after request " + i);
@@ -112,8 +157,25 @@ class RandomInputTest {
   }
 
   private static String string(Random random) {
-    String[] pieces = {"https://127.0.0.1:1/r.git", "main", ".", "..", "/", "a/b", "\u0000", "ext::sh", "é",
-        "git@h:r.git", "file:///etc", "x".repeat(300), "", " ", "refs/heads/x", "-----BEGIN"};
-    return pieces[random.nextInt(pieces.length)] + (random.nextBoolean() ? "" : Integer.toString(random.nextInt(99)));
+    String[] pieces = {
+      "https://127.0.0.1:1/r.git",
+      "main",
+      ".",
+      "..",
+      "/",
+      "a/b",
+      "\u0000",
+      "ext::sh",
+      "é",
+      "git@h:r.git",
+      "file:///etc",
+      "x".repeat(300),
+      "",
+      " ",
+      "refs/heads/x",
+      "-----BEGIN"
+    };
+    return pieces[random.nextInt(pieces.length)]
+        + (random.nextBoolean() ? "" : Integer.toString(random.nextInt(99)));
   }
 }

@@ -45,8 +45,11 @@ public final class KeyTools {
     List<String> command = new ArrayList<>(List.of(tool));
     command.addAll(List.of(args));
     try {
-      Process process = new ProcessBuilder(command).directory(dir.toFile())
-          .redirectError(dir.resolve("stderr.txt").toFile()).start();
+      Process process =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectError(dir.resolve("stderr.txt").toFile())
+              .start();
       process.getOutputStream().close();
       String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -54,7 +57,8 @@ public final class KeyTools {
         throw new AssertionError(command + " did not finish in 60 s");
       }
       if (process.exitValue() != 0) {
-        throw new AssertionError(command + " exited " + process.exitValue() + ": " + file("stderr.txt"));
+        throw new AssertionError(
+            command + " exited " + process.exitValue() + ": " + file("stderr.txt"));
       }
       return out;
     } catch (IOException e) {

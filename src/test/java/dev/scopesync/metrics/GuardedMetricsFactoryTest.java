@@ -23,37 +23,76 @@ import org.junit.jupiter.api.Test;
 
 class GuardedMetricsFactoryTest {
   private static final SocketAddress CLIENT = SocketAddress.inetSocketAddress(40000, "127.0.0.1");
-  private static final HttpRequest REQUEST = new HttpRequest() {
-    @Override public int id() { return 1; }
-    @Override public String uri() { return "/ready"; }
-    @Override public String absoluteURI() { return "http://127.0.0.1/ready"; }
-    @Override public HttpMethod method() { return HttpMethod.GET; }
-    @Override public MultiMap headers() { return MultiMap.caseInsensitiveMultiMap(); }
-    @Override public SocketAddress remoteAddress() { return CLIENT; }
-  };
-  private static final HttpResponse RESPONSE = new HttpResponse() {
-    @Override public int statusCode() { return 200; }
-    @Override public MultiMap headers() { return MultiMap.caseInsensitiveMultiMap(); }
-  };
+  private static final HttpRequest REQUEST =
+      new HttpRequest() {
+        @Override
+        public int id() {
+          return 1;
+        }
+
+        @Override
+        public String uri() {
+          return "/ready";
+        }
+
+        @Override
+        public String absoluteURI() {
+          return "http://127.0.0.1/ready";
+        }
+
+        @Override
+        public HttpMethod method() {
+          return HttpMethod.GET;
+        }
+
+        @Override
+        public MultiMap headers() {
+          return MultiMap.caseInsensitiveMultiMap();
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+          return CLIENT;
+        }
+      };
+  private static final HttpResponse RESPONSE =
+      new HttpResponse() {
+        @Override
+        public int statusCode() {
+          return 200;
+        }
+
+        @Override
+        public MultiMap headers() {
+          return MultiMap.caseInsensitiveMultiMap();
+        }
+      };
 
   private final MeterRegistry registry = new SimpleMeterRegistry();
 
   private VertxMetrics metrics(boolean guarded) {
     MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
-    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
-    return guarded ? new GuardedMetricsFactory(micrometer, registry).metrics(options) : micrometer.metrics(options);
+    VertxOptions options =
+        new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+    return guarded
+        ? new GuardedMetricsFactory(micrometer, registry).metrics(options)
+        : micrometer.metrics(options);
   }
 
   @SuppressWarnings("unchecked")
   private HttpServerMetrics<Object, Object, Object> server(boolean guarded) {
-    return (HttpServerMetrics<Object, Object, Object>) metrics(guarded)
-        .createHttpServerMetrics(new HttpServerOptions(), SocketAddress.inetSocketAddress(7002, "127.0.0.1"));
+    return (HttpServerMetrics<Object, Object, Object>)
+        metrics(guarded)
+            .createHttpServerMetrics(
+                new HttpServerOptions(), SocketAddress.inetSocketAddress(7002, "127.0.0.1"));
   }
 
   @Test
   void aRequestOnAConnectionAcceptedBeforeTheMetricsWereAttachedIsServedUncounted() {
     // What Vert.x 5.0 does to a connection accepted between bind and metrics: no socket metric.
-    assertThrows(NullPointerException.class, () -> server(false).requestBegin(null, REQUEST),
+    assertThrows(
+        NullPointerException.class,
+        () -> server(false).requestBegin(null, REQUEST),
         "Micrometer's own metrics fail on it (the request was never answered)");
 
     HttpServerMetrics<Object, Object, Object> guarded = server(true);
@@ -91,8 +130,10 @@ class GuardedMetricsFactoryTest {
 
   @Test
   void theDelegatesOptionsAreKept() {
-    GuardedMetricsFactory factory = new GuardedMetricsFactory(new MicrometerMetricsFactory(registry), registry);
+    GuardedMetricsFactory factory =
+        new GuardedMetricsFactory(new MicrometerMetricsFactory(registry), registry);
     assertInstanceOf(MicrometerMetricsOptions.class, factory.newOptions());
-    assertInstanceOf(MicrometerMetricsOptions.class, factory.newOptions(new MicrometerMetricsOptions()));
+    assertInstanceOf(
+        MicrometerMetricsOptions.class, factory.newOptions(new MicrometerMetricsOptions()));
   }
 }

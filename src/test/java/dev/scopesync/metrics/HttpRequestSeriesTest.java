@@ -33,39 +33,87 @@ class HttpRequestSeriesTest {
 
   private static HttpRequest request(HttpMethod method, String uri) {
     return new HttpRequest() {
-      @Override public int id() { return 1; }
-      @Override public String uri() { return uri; }
-      @Override public String absoluteURI() { return "http://127.0.0.1" + uri; }
-      @Override public HttpMethod method() { return method; }
-      @Override public MultiMap headers() { return MultiMap.caseInsensitiveMultiMap(); }
-      @Override public SocketAddress remoteAddress() { return CLIENT; }
+      @Override
+      public int id() {
+        return 1;
+      }
+
+      @Override
+      public String uri() {
+        return uri;
+      }
+
+      @Override
+      public String absoluteURI() {
+        return "http://127.0.0.1" + uri;
+      }
+
+      @Override
+      public HttpMethod method() {
+        return method;
+      }
+
+      @Override
+      public MultiMap headers() {
+        return MultiMap.caseInsensitiveMultiMap();
+      }
+
+      @Override
+      public SocketAddress remoteAddress() {
+        return CLIENT;
+      }
     };
   }
 
   private static HttpResponse response(int code) {
     return new HttpResponse() {
-      @Override public int statusCode() { return code; }
-      @Override public MultiMap headers() { return MultiMap.caseInsensitiveMultiMap(); }
+      @Override
+      public int statusCode() {
+        return code;
+      }
+
+      @Override
+      public MultiMap headers() {
+        return MultiMap.caseInsensitiveMultiMap();
+      }
     };
   }
 
   @SuppressWarnings("unchecked")
-  private static HttpServerMetrics<Object, Object, Object> server(MeterRegistry registry, boolean ours) {
+  private static HttpServerMetrics<Object, Object, Object> server(
+      MeterRegistry registry, boolean ours) {
     MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
-    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        // Micrometer keeps one registry per name for the JVM: each of these its own.
-        .setRegistryName(java.util.UUID.randomUUID().toString())
-        .setLabels(java.util.EnumSet.copyOf(ServerMetrics.VERTX_LABELS)));
-    var metrics = ours ? new GuardedMetricsFactory(micrometer, registry).metrics(options) : micrometer.metrics(options);
-    return (HttpServerMetrics<Object, Object, Object>) metrics.createHttpServerMetrics(new HttpServerOptions(),
-        SocketAddress.inetSocketAddress(7002, "127.0.0.1"));
+    VertxOptions options =
+        new VertxOptions()
+            .setMetricsOptions(
+                new MicrometerMetricsOptions()
+                    .setEnabled(true)
+                    // Micrometer keeps one registry per name for the JVM: each of these its own.
+                    .setRegistryName(java.util.UUID.randomUUID().toString())
+                    .setLabels(java.util.EnumSet.copyOf(ServerMetrics.VERTX_LABELS)));
+    var metrics =
+        ours
+            ? new GuardedMetricsFactory(micrometer, registry).metrics(options)
+            : micrometer.metrics(options);
+    return (HttpServerMetrics<Object, Object, Object>)
+        metrics.createHttpServerMetrics(
+            new HttpServerOptions(), SocketAddress.inetSocketAddress(7002, "127.0.0.1"));
   }
 
-  /** A few exchanges of every kind: routed once, twice, not at all; a reset; one still in flight. */
+  /**
+   * A few exchanges of every kind: routed once, twice, not at all; a reset; one still in flight.
+   */
   private static void drive(HttpServerMetrics<Object, Object, Object> metrics) {
     Object socket = metrics.connected(CLIENT, "127.0.0.1");
     for (int i = 0; i < 3; i++) {
-      exchange(metrics, socket, HttpMethod.GET, "/scopes/a/policy", i == 2 ? 304 : 200, 54_000, "/scopes/:scopeId/policy");
+      exchange(
+          metrics,
+          socket,
+          HttpMethod.GET,
+          "/scopes/a/policy",
+          i == 2 ? 304 : 200,
+          54_000,
+          "/scopes/:scopeId/policy");
     }
     exchange(metrics, socket, HttpMethod.PUT, "/scopes", 201, 0, "/scopes");
     exchange(metrics, socket, HttpMethod.GET, "/nothing", 404, 20, null);
@@ -79,8 +127,14 @@ class HttpRequestSeriesTest {
     metrics.requestBegin(socket, request(HttpMethod.GET, "/ws")); // still in flight
   }
 
-  private static void exchange(HttpServerMetrics<Object, Object, Object> metrics, Object socket, HttpMethod method,
-      String uri, int code, long bytes, String route) {
+  private static void exchange(
+      HttpServerMetrics<Object, Object, Object> metrics,
+      Object socket,
+      HttpMethod method,
+      String uri,
+      int code,
+      long bytes,
+      String route) {
     Object request = metrics.requestBegin(socket, request(method, uri));
     if (route != null) {
       metrics.requestRouted(request, route);
@@ -95,7 +149,9 @@ class HttpRequestSeriesTest {
     Map<String, Double> meters = new TreeMap<>();
     for (Meter meter : registry.getMeters()) {
       String name = meter.getId().getName();
-      if (!name.startsWith("vertx.http.server.") || name.contains("connections") || name.startsWith("vertx.http.server.bytes")
+      if (!name.startsWith("vertx.http.server.")
+          || name.contains("connections")
+          || name.startsWith("vertx.http.server.bytes")
           || name.contains("errors")) {
         continue;
       }
@@ -124,12 +180,19 @@ class HttpRequestSeriesTest {
     drive(server(theirs, false));
     drive(server(ours, true));
     Map<String, Double> expected = requestMeters(theirs);
-    assertTrue(expected.size() >= 10, expected + " of " + theirs.getMeters().stream().map(m -> m.getId().getName()).toList());
+    assertTrue(
+        expected.size() >= 10,
+        expected + " of " + theirs.getMeters().stream().map(m -> m.getId().getName()).toList());
     Map<String, Double> actual = requestMeters(ours);
     StringBuilder diff = new StringBuilder();
     for (String key : new java.util.TreeSet<>(expected.keySet())) {
       if (!expected.get(key).equals(actual.get(key))) {
-        diff.append("\n  Vert.x: ").append(key).append(" = ").append(expected.get(key)).append(", ours: ").append(actual.get(key));
+        diff.append("\n  Vert.x: ")
+            .append(key)
+            .append(" = ")
+            .append(expected.get(key))
+            .append(", ours: ")
+            .append(actual.get(key));
       }
     }
     for (String key : actual.keySet()) {

@@ -38,7 +38,8 @@ final class PythonJsonTest {
 
   @Test
   void separatesWithCommaSpaceAndColonSpaceKeepingKeyOrder() {
-    JsonObject value = new JsonObject().put("z", 1).put("a", 2).put("m", new JsonArray().add(1).add(2));
+    JsonObject value =
+        new JsonObject().put("z", 1).put("a", 2).put("m", new JsonArray().add(1).add(2));
     // json.dumps({"z": 1, "a": 2, "m": [1, 2]})
     assertEquals("{\"z\": 1, \"a\": 2, \"m\": [1, 2]}", PythonJson.encode(value));
   }
@@ -51,21 +52,32 @@ final class PythonJsonTest {
 
   @Test
   void keepsNullValuesInsideObjectsAndArrays() {
-    JsonObject value = new JsonObject().putNull("a").put("b", new JsonArray().addNull()).put("c", new JsonObject());
+    JsonObject value =
+        new JsonObject()
+            .putNull("a")
+            .put("b", new JsonArray().addNull())
+            .put("c", new JsonObject());
     // json.dumps({"a": None, "b": [None], "c": {}})
     assertEquals("{\"a\": null, \"b\": [null], \"c\": {}}", PythonJson.encode(value));
   }
 
   @Test
   void encodesNestedArraysAndObjects() {
-    JsonObject value = new JsonObject()
-        .put("outer", new JsonObject().put("inner", new JsonArray()
-            .add(1)
-            .add(new JsonArray().add(2).add(new JsonObject().put("deep", true)))
-            .add(new JsonObject())))
-        .put("list", new JsonArray().add(new JsonArray()).add(new JsonObject()))
-        .put("flag", false);
-    // json.dumps({"outer": {"inner": [1, [2, {"deep": True}], {}]}, "list": [[], {}], "flag": False})
+    JsonObject value =
+        new JsonObject()
+            .put(
+                "outer",
+                new JsonObject()
+                    .put(
+                        "inner",
+                        new JsonArray()
+                            .add(1)
+                            .add(new JsonArray().add(2).add(new JsonObject().put("deep", true)))
+                            .add(new JsonObject())))
+            .put("list", new JsonArray().add(new JsonArray()).add(new JsonObject()))
+            .put("flag", false);
+    // json.dumps({"outer": {"inner": [1, [2, {"deep": True}], {}]}, "list": [[], {}], "flag":
+    // False})
     assertEquals(
         "{\"outer\": {\"inner\": [1, [2, {\"deep\": true}], {}]}, \"list\": [[], {}], \"flag\": false}",
         PythonJson.encode(value));
@@ -120,19 +132,22 @@ final class PythonJsonTest {
 
   @Test
   void outputIsPureAscii() {
-    String encoded = PythonJson.encode(new JsonObject().put("k\u00e9", "\u4e2d\u6587 \uD83D\uDE00 \u007f \u0000"));
+    String encoded =
+        PythonJson.encode(
+            new JsonObject().put("k\u00e9", "\u4e2d\u6587 \uD83D\uDE00 \u007f \u0000"));
     assertTrue(encoded.chars().allMatch(c -> c >= 0x20 && c < 0x7f), encoded);
   }
 
   @Test
   void encodesIntegersLongsAndBigIntegersAsPythonInts() {
-    JsonArray value = new JsonArray()
-        .add(0)
-        .add(-1)
-        .add(Integer.MAX_VALUE)
-        .add(Long.MIN_VALUE)
-        .add(BigInteger.TWO.pow(70))
-        .add(BigInteger.TWO.pow(64).negate());
+    JsonArray value =
+        new JsonArray()
+            .add(0)
+            .add(-1)
+            .add(Integer.MAX_VALUE)
+            .add(Long.MIN_VALUE)
+            .add(BigInteger.TWO.pow(70))
+            .add(BigInteger.TWO.pow(64).negate());
     // json.dumps([0, -1, 2147483647, -9223372036854775808, 2**70, -(2**64)])
     assertEquals(
         "[0, -1, 2147483647, -9223372036854775808, 1180591620717411303424, -18446744073709551616]",
@@ -200,7 +215,8 @@ final class PythonJsonTest {
 
   @Test
   void encodesNonFiniteFloatsAsPythonDoes() {
-    JsonArray value = new JsonArray().add(Double.NaN).add(Double.POSITIVE_INFINITY).add(Double.NEGATIVE_INFINITY);
+    JsonArray value =
+        new JsonArray().add(Double.NaN).add(Double.POSITIVE_INFINITY).add(Double.NEGATIVE_INFINITY);
     // json.dumps([float("nan"), float("inf"), float("-inf")])
     assertEquals("[NaN, Infinity, -Infinity]", PythonJson.encode(value));
   }

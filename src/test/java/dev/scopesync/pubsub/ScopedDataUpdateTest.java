@@ -12,7 +12,8 @@ final class ScopedDataUpdateTest {
       "{\"id\": null, \"entries\": [{\"url\": \"\", \"config\": null, \"topics\": [\"policy_data/users\"],"
           + " \"dst_path\": \"/users\", \"save_method\": \"PUT\", \"data\": {\"alice\": {\"role\": \"admin\"}}}],"
           + " \"reason\": \"user changed\", \"callback\": {\"callbacks\": []}}";
-  private static final List<String> TOPICS = List.of("acme:data:policy_data", "acme:data:policy_data/users");
+  private static final List<String> TOPICS =
+      List.of("acme:data:policy_data", "acme:data:policy_data/users");
 
   @Test
   void topicsAreTheScopedExpandedEntryTopics() {
@@ -23,7 +24,9 @@ final class ScopedDataUpdateTest {
   void entryTopicsAreScopedAndExpanded() {
     ScopedDataUpdate scoped = ScopedDataUpdate.of("acme", new JsonObject(UPDATE));
     assertEquals("acme", scoped.scopeId());
-    assertEquals(new JsonArray(TOPICS), scoped.update().getJsonArray("entries").getJsonObject(0).getJsonArray("topics"));
+    assertEquals(
+        new JsonArray(TOPICS),
+        scoped.update().getJsonArray("entries").getJsonObject(0).getJsonArray("topics"));
   }
 
   @Test
@@ -46,11 +49,14 @@ final class ScopedDataUpdateTest {
 
   @Test
   void topicsAreTheUnionOverEntriesInFirstSeenOrder() {
-    JsonObject update = new JsonObject()
-        .put("entries", new JsonArray()
-            .add(new JsonObject().put("topics", new JsonArray().add("policy_data/users")))
-            .add(new JsonObject().put("url", "x"))
-            .add(new JsonObject().put("topics", new JsonArray().add("data:roles"))));
+    JsonObject update =
+        new JsonObject()
+            .put(
+                "entries",
+                new JsonArray()
+                    .add(new JsonObject().put("topics", new JsonArray().add("policy_data/users")))
+                    .add(new JsonObject().put("url", "x"))
+                    .add(new JsonObject().put("topics", new JsonArray().add("data:roles"))));
     assertEquals(
         List.of("acme:data:policy_data", "acme:data:policy_data/users", "acme:data:roles"),
         ScopedDataUpdate.of("acme", update).topics());
@@ -88,8 +94,12 @@ final class ScopedDataUpdateTest {
   @Test
   void largestNotifyBytesIsTheNotifyFrameOnTheLongestTopic() {
     ScopedDataUpdate scoped = ScopedDataUpdate.of("acme", new JsonObject(UPDATE));
-    String frame = RpcFrames.notify(RpcFrames.newId(), RpcFrames.newId(), "acme:data:policy_data/users",
-        PythonJson.encode(scoped.update()));
+    String frame =
+        RpcFrames.notify(
+            RpcFrames.newId(),
+            RpcFrames.newId(),
+            "acme:data:policy_data/users",
+            PythonJson.encode(scoped.update()));
     assertEquals(frame.length(), scoped.largestNotifyBytes());
     // len(json.dumps(the notify frame on "acme:data:policy_data/users" carrying the scoped update))
     assertEquals(558, scoped.largestNotifyBytes());

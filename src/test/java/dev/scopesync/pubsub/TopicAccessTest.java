@@ -18,20 +18,24 @@ final class TopicAccessTest {
   }
 
   private static Claims scopesAndTopics(List<String> allowedScopes, List<String> permittedTopics) {
-    return new Claims("client", allowedScopes, permittedTopics, new JsonObject().put("peer_type", "client"));
+    return new Claims(
+        "client", allowedScopes, permittedTopics, new JsonObject().put("peer_type", "client"));
   }
 
   @Test
   void unrestrictedClaimsPermitEveryTopic() {
-    assertTrue(TopicAccess.permitsAll(Claims.unrestricted(),
-        List.of("acme:policy:.", "other:data:x", "policy:.", "policy:policy:.", "anything")));
+    assertTrue(
+        TopicAccess.permitsAll(
+            Claims.unrestricted(),
+            List.of("acme:policy:.", "other:data:x", "policy:.", "policy:policy:.", "anything")));
   }
 
   @Test
   void allowedScopePermitsItsPolicyAndDataTopics() {
     assertTrue(TopicAccess.permitsAll(ACME, List.of("acme:policy:.")));
     assertTrue(TopicAccess.permitsAll(ACME, List.of("acme:data:policy_data")));
-    assertTrue(TopicAccess.permitsAll(ACME, List.of("acme:policy:.", "acme:data:policy_data/users")));
+    assertTrue(
+        TopicAccess.permitsAll(ACME, List.of("acme:policy:.", "acme:data:policy_data/users")));
   }
 
   @Test
@@ -49,7 +53,8 @@ final class TopicAccessTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"policy:.", "policy:rbac", "policy_data", "policy_data/users", "data:policy_data"})
+  @ValueSource(
+      strings = {"policy:.", "policy:rbac", "policy_data", "policy_data/users", "data:policy_data"})
   void unscopedTopicsArePermittedWithAnyEnforcedClaims(String topic) {
     assertTrue(TopicAccess.permitsAll(ACME, List.of(topic)));
     assertTrue(TopicAccess.permitsAll(scopes(List.of()), List.of(topic)));
@@ -71,7 +76,8 @@ final class TopicAccessTest {
 
   @Test
   void permittedTopicsRestrictToTheListedTopics() {
-    Claims claims = scopesAndTopics(List.of("acme"), List.of("acme:data:policy_data", "policy_data"));
+    Claims claims =
+        scopesAndTopics(List.of("acme"), List.of("acme:data:policy_data", "policy_data"));
     assertTrue(TopicAccess.permitsAll(claims, List.of("acme:data:policy_data")));
     assertTrue(TopicAccess.permitsAll(claims, List.of("policy_data")));
     assertFalse(TopicAccess.permitsAll(claims, List.of("acme:policy:.")));
@@ -95,7 +101,8 @@ final class TopicAccessTest {
 
   @Test
   void oneRefusedTopicRefusesTheWholeList() {
-    assertFalse(TopicAccess.permitsAll(ACME, List.of("acme:policy:.", "policy_data", "other:policy:.")));
+    assertFalse(
+        TopicAccess.permitsAll(ACME, List.of("acme:policy:.", "policy_data", "other:policy:.")));
   }
 
   @Test

@@ -15,12 +15,15 @@ final class TopicsTest {
 
   @Test
   void policyTopicsArePrefixedWithTheScope() {
-    assertEquals(List.of("acme:policy:.", "acme:policy:rbac"), Topics.policyTopics("acme", List.of(".", "rbac")));
+    assertEquals(
+        List.of("acme:policy:.", "acme:policy:rbac"),
+        Topics.policyTopics("acme", List.of(".", "rbac")));
   }
 
   @Test
   void policyTopicsOfTheDefaultScopeAreUnscoped() {
-    assertEquals(List.of("policy:.", "policy:rbac"), Topics.policyTopics("default", List.of(".", "rbac")));
+    assertEquals(
+        List.of("policy:.", "policy:rbac"), Topics.policyTopics("default", List.of(".", "rbac")));
   }
 
   @Test
@@ -37,7 +40,8 @@ final class TopicsTest {
 
   @Test
   void dataTopicsKeepAnAlreadyScopedTopic() {
-    assertEquals(List.of("acme:data:policy_data"), Topics.dataTopics("acme", "acme:data:policy_data"));
+    assertEquals(
+        List.of("acme:data:policy_data"), Topics.dataTopics("acme", "acme:data:policy_data"));
     assertEquals(
         List.of("acme:data:policy_data", "acme:data:policy_data/users"),
         Topics.dataTopics("acme", "acme:data:policy_data/users"));
@@ -58,8 +62,10 @@ final class TopicsTest {
   @Test
   void dataTopicsOfAListAreInFirstSeenOrderWithoutRepeats() {
     assertEquals(
-        List.of("acme:data:policy_data", "acme:data:policy_data/users", "acme:data:policy_data/groups"),
-        Topics.dataTopics("acme", List.of("policy_data/users", "data:policy_data", "policy_data/groups")));
+        List.of(
+            "acme:data:policy_data", "acme:data:policy_data/users", "acme:data:policy_data/groups"),
+        Topics.dataTopics(
+            "acme", List.of("policy_data/users", "data:policy_data", "policy_data/groups")));
   }
 
   /** Inputs and outputs of OPAL's DataUpdatePublisher.get_topic_combos, run with Python 3.11. */
@@ -67,8 +73,11 @@ final class TopicsTest {
     return Stream.of(
         Arguments.of("a/b:c/d", List.of("a/b:c", "a/b:c/d")),
         Arguments.of("x", List.of("x")),
-        Arguments.of("policy_data/users/keys", List.of("policy_data", "policy_data/users", "policy_data/users/keys")),
-        Arguments.of("data:policy_data/users", List.of("data:policy_data", "data:policy_data/users")),
+        Arguments.of(
+            "policy_data/users/keys",
+            List.of("policy_data", "policy_data/users", "policy_data/users/keys")),
+        Arguments.of(
+            "data:policy_data/users", List.of("data:policy_data", "data:policy_data/users")),
         Arguments.of("acme:data:p/q", List.of("acme:data:p", "acme:data:p/q")),
         Arguments.of("a::b/c", List.of("a::b", "a::b/c")),
         Arguments.of("x/", List.of("x", "x/")),
@@ -92,10 +101,13 @@ final class TopicsTest {
 
   @Test
   void scopedEntriesGiveAnEntryWithoutTopicsTheDefaultTopic() {
-    JsonArray entries = new JsonArray().add(new JsonObject()
-        .put("url", "https://api.example.com/users")
-        .put("dst_path", "/users")
-        .put("save_method", "PUT"));
+    JsonArray entries =
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("url", "https://api.example.com/users")
+                    .put("dst_path", "/users")
+                    .put("save_method", "PUT"));
     JsonArray scoped = Topics.scopedEntries("acme", entries);
     assertEquals(
         "[{\"url\": \"https://api.example.com/users\", \"dst_path\": \"/users\", \"save_method\": \"PUT\","
@@ -105,9 +117,12 @@ final class TopicsTest {
 
   @Test
   void scopedEntriesKeepOtherFieldsAndTheirOrder() {
-    JsonArray entries = new JsonArray().add(new JsonObject(
-        "{\"url\": \"\", \"config\": null, \"topics\": [\"policy_data/users\"], \"dst_path\": \"/users\","
-            + " \"save_method\": \"PATCH\", \"data\": {\"alice\": [1, 2.5]}}"));
+    JsonArray entries =
+        new JsonArray()
+            .add(
+                new JsonObject(
+                    "{\"url\": \"\", \"config\": null, \"topics\": [\"policy_data/users\"], \"dst_path\": \"/users\","
+                        + " \"save_method\": \"PATCH\", \"data\": {\"alice\": [1, 2.5]}}"));
     JsonArray scoped = Topics.scopedEntries("acme", entries);
     assertEquals(
         "[{\"url\": \"\", \"config\": null, \"topics\": [\"acme:data:policy_data\", \"acme:data:policy_data/users\"],"
@@ -117,19 +132,27 @@ final class TopicsTest {
 
   @Test
   void scopedEntriesDoNotModifyTheirInput() {
-    JsonArray entries = new JsonArray()
-        .add(new JsonObject().put("url", "a").put("topics", new JsonArray().add("policy_data/users")))
-        .add(new JsonObject().put("url", "b"));
+    JsonArray entries =
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("url", "a")
+                    .put("topics", new JsonArray().add("policy_data/users")))
+            .add(new JsonObject().put("url", "b"));
     String before = PythonJson.encode(entries);
     Topics.scopedEntries("acme", entries);
-    assertEquals("[{\"url\": \"a\", \"topics\": [\"policy_data/users\"]}, {\"url\": \"b\"}]", before);
+    assertEquals(
+        "[{\"url\": \"a\", \"topics\": [\"policy_data/users\"]}, {\"url\": \"b\"}]", before);
     assertEquals(before, PythonJson.encode(entries));
   }
 
   @Test
   void scopedEntriesKeepAnEmptyTopicsListEmpty() {
-    JsonArray entries = new JsonArray().add(new JsonObject().put("url", "a").put("topics", new JsonArray()));
-    assertEquals("[{\"url\": \"a\", \"topics\": []}]", PythonJson.encode(Topics.scopedEntries("acme", entries)));
+    JsonArray entries =
+        new JsonArray().add(new JsonObject().put("url", "a").put("topics", new JsonArray()));
+    assertEquals(
+        "[{\"url\": \"a\", \"topics\": []}]",
+        PythonJson.encode(Topics.scopedEntries("acme", entries)));
   }
 
   @Test
@@ -142,9 +165,10 @@ final class TopicsTest {
 
   @Test
   void scopedDataConfigScopesItsEntriesAndKeepsOtherFields() {
-    JsonObject config = new JsonObject(
-        "{\"entries\": [{\"url\": \"u\", \"topics\": [\"data:policy_data/users\"]}, {\"url\": \"v\"}],"
-            + " \"note\": null}");
+    JsonObject config =
+        new JsonObject(
+            "{\"entries\": [{\"url\": \"u\", \"topics\": [\"data:policy_data/users\"]}, {\"url\": \"v\"}],"
+                + " \"note\": null}");
     String before = PythonJson.encode(config);
     JsonObject scoped = Topics.scopedDataConfig("acme", config);
     assertEquals(
@@ -156,10 +180,15 @@ final class TopicsTest {
 
   @Test
   void scopedDataConfigWithoutEntriesIsAnEqualCopy() {
-    JsonObject config = new JsonObject().put("external_source_url", "https://example.com/config").putNull("x");
+    JsonObject config =
+        new JsonObject().put("external_source_url", "https://example.com/config").putNull("x");
     JsonObject scoped = Topics.scopedDataConfig("acme", config);
-    assertEquals("{\"external_source_url\": \"https://example.com/config\", \"x\": null}", PythonJson.encode(scoped));
+    assertEquals(
+        "{\"external_source_url\": \"https://example.com/config\", \"x\": null}",
+        PythonJson.encode(scoped));
     scoped.put("x", 1);
-    assertEquals("{\"external_source_url\": \"https://example.com/config\", \"x\": null}", PythonJson.encode(config));
+    assertEquals(
+        "{\"external_source_url\": \"https://example.com/config\", \"x\": null}",
+        PythonJson.encode(config));
   }
 }

@@ -22,11 +22,12 @@ import org.junit.jupiter.api.Test;
 class ElasticThreadPoolTest {
   private static final Duration KEEP_ALIVE = Duration.ofMillis(200);
   private final AtomicInteger threadsMade = new AtomicInteger();
-  private final ThreadFactory threads = r -> {
-    Thread thread = new Thread(r, "elastic-test-" + threadsMade.getAndIncrement());
-    thread.setDaemon(true);
-    return thread;
-  };
+  private final ThreadFactory threads =
+      r -> {
+        Thread thread = new Thread(r, "elastic-test-" + threadsMade.getAndIncrement());
+        thread.setDaemon(true);
+        return thread;
+      };
   private ElasticThreadPool pool;
 
   @AfterEach
@@ -52,11 +53,13 @@ class ElasticThreadPoolTest {
     CountDownLatch running = new CountDownLatch(5);
     List<Future<?>> burst = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      burst.add(pool.submit(() -> {
-        running.countDown();
-        release.await();
-        return null;
-      }));
+      burst.add(
+          pool.submit(
+              () -> {
+                running.countDown();
+                release.await();
+                return null;
+              }));
     }
 
     assertTrue(running.await(10, TimeUnit.SECONDS), "five blocking tasks run at once");
@@ -77,12 +80,14 @@ class ElasticThreadPoolTest {
     AtomicInteger peak = new AtomicInteger();
     List<Future<?>> tasks = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      tasks.add(pool.submit(() -> {
-        peak.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
-        release.await();
-        concurrent.decrementAndGet();
-        return null;
-      }));
+      tasks.add(
+          pool.submit(
+              () -> {
+                peak.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+                release.await();
+                concurrent.decrementAndGet();
+                return null;
+              }));
     }
 
     Await.until(() -> concurrent.get() == 3, Duration.ofSeconds(10));
@@ -115,10 +120,13 @@ class ElasticThreadPoolTest {
   void aFailingTaskFreesItsPlace() throws Exception {
     pool = ElasticThreadPool.create(1, KEEP_ALIVE, threads);
 
-    Future<?> failing = pool.submit(() -> {
-      throw new IllegalStateException("boom");
-    });
-    assertThrows(java.util.concurrent.ExecutionException.class, () -> failing.get(10, TimeUnit.SECONDS));
+    Future<?> failing =
+        pool.submit(
+            () -> {
+              throw new IllegalStateException("boom");
+            });
+    assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> failing.get(10, TimeUnit.SECONDS));
 
     assertEquals("ok", pool.submit(() -> "ok").get(10, TimeUnit.SECONDS));
   }
@@ -128,16 +136,19 @@ class ElasticThreadPoolTest {
     pool = ElasticThreadPool.create(2, KEEP_ALIVE, threads);
     pool.shutdown();
 
-    assertThrows(RejectedExecutionException.class, () -> pool.execute(() -> { }));
+    assertThrows(RejectedExecutionException.class, () -> pool.execute(() -> {}));
   }
 
   @Test
   void misuseFailsFastWithAMessage() {
-    IllegalArgumentException noThreads = assertThrows(IllegalArgumentException.class,
-        () -> ElasticThreadPool.create(0, KEEP_ALIVE, threads));
+    IllegalArgumentException noThreads =
+        assertThrows(
+            IllegalArgumentException.class, () -> ElasticThreadPool.create(0, KEEP_ALIVE, threads));
     assertTrue(noThreads.getMessage().contains("maxThreads"));
-    IllegalArgumentException noKeepAlive = assertThrows(IllegalArgumentException.class,
-        () -> ElasticThreadPool.create(1, Duration.ZERO, threads));
+    IllegalArgumentException noKeepAlive =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ElasticThreadPool.create(1, Duration.ZERO, threads));
     assertTrue(noKeepAlive.getMessage().contains("keepAlive"));
     assertEquals(0, threadsMade.get());
   }
@@ -151,8 +162,8 @@ class ElasticThreadPoolTest {
       System.setProperty(ElasticThreadPool.IDLE_SECONDS_PROPERTY, "0.5");
       assertEquals(Duration.ofMillis(500), ElasticThreadPool.idleKeepAlive());
       System.setProperty(ElasticThreadPool.IDLE_SECONDS_PROPERTY, "-1");
-      IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
-          ElasticThreadPool::idleKeepAlive);
+      IllegalArgumentException wrong =
+          assertThrows(IllegalArgumentException.class, ElasticThreadPool::idleKeepAlive);
       assertTrue(wrong.getMessage().contains(ElasticThreadPool.IDLE_SECONDS_PROPERTY));
     } finally {
       if (before == null) {

@@ -16,11 +16,13 @@ class InFlightLimitTest {
     List<Promise<Integer>> started = new ArrayList<>();
     List<Future<Integer>> outcomes = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      outcomes.add(limit.run(() -> {
-        Promise<Integer> p = Promise.promise();
-        started.add(p);
-        return p.future();
-      }));
+      outcomes.add(
+          limit.run(
+              () -> {
+                Promise<Integer> p = Promise.promise();
+                started.add(p);
+                return p.future();
+              }));
     }
     assertEquals(3, started.size(), "three at a time");
     assertEquals(7, limit.waiting());
@@ -37,9 +39,11 @@ class InFlightLimitTest {
   @Test
   void aFailedOrThrowingTaskFreesItsTurn() {
     InFlightLimit limit = new InFlightLimit(1);
-    Future<Object> thrown = limit.run(() -> {
-      throw new IllegalStateException("boom");
-    });
+    Future<Object> thrown =
+        limit.run(
+            () -> {
+              throw new IllegalStateException("boom");
+            });
     Future<Object> failed = limit.run(() -> Future.failedFuture("no"));
     Future<String> after = limit.run(() -> Future.succeededFuture("ran"));
     assertTrue(thrown.failed());

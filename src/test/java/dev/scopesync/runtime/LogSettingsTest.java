@@ -15,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 
-/** {@code log.level} and {@code log.format} (OPAL's LOG_LEVEL, LOG_SERIALIZE) on a logback context of the test's own. */
+/**
+ * {@code log.level} and {@code log.format} (OPAL's LOG_LEVEL, LOG_SERIALIZE) on a logback context
+ * of the test's own.
+ */
 class LogSettingsTest {
   private final LoggerContext context = new LoggerContext();
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();

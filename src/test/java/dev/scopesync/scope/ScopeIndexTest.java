@@ -1,13 +1,12 @@
 package dev.scopesync.scope;
 
-import dev.scopesync.model.Scope;
-import dev.scopesync.model.SourceId;
-import dev.scopesync.validation.ScopeParser;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.scopesync.model.Scope;
+import dev.scopesync.model.SourceId;
+import dev.scopesync.validation.ScopeParser;
 import dev.scopesync.webhook.PushEvent;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -20,8 +19,15 @@ class ScopeIndexTest {
   private final ScopeIndex index = new ScopeIndex(scope -> SourceId.of(scope.policy(), 1));
 
   private Scope scope(String id, String url, String branch) {
-    return parser.parse(new JsonObject().put("scope_id", id).put("policy", new JsonObject()
-        .put("url", url).put("branch", branch).put("auth", new JsonObject().put("auth_type", "none"))));
+    return parser.parse(
+        new JsonObject()
+            .put("scope_id", id)
+            .put(
+                "policy",
+                new JsonObject()
+                    .put("url", url)
+                    .put("branch", branch)
+                    .put("auth", new JsonObject().put("auth_type", "none"))));
   }
 
   private static PushEvent push(List<String> urls, List<String> names, String branch) {
@@ -56,14 +62,26 @@ class ScopeIndexTest {
     index.put(scope("dev", "https://github.com/acme/policies", "dev"));
     index.put(scope("elsewhere", "https://git.corp.example/acme/policies.git", "main"));
     index.put(scope("other", "https://github.com/acme/other.git", "main"));
-    assertEquals(List.of("https", "ssh"),
-        ids(index.concernedBy(push(List.of("https://github.com/acme/policies.git"), List.of("acme/policies"), "main"))));
-    assertEquals(List.of("dev"),
-        ids(index.concernedBy(push(List.of("https://github.com/acme/policies"), List.of(), "dev"))));
+    assertEquals(
+        List.of("https", "ssh"),
+        ids(
+            index.concernedBy(
+                push(
+                    List.of("https://github.com/acme/policies.git"),
+                    List.of("acme/policies"),
+                    "main"))));
+    assertEquals(
+        List.of("dev"),
+        ids(
+            index.concernedBy(
+                push(List.of("https://github.com/acme/policies"), List.of(), "dev"))));
     // A push naming no url: the full name on any host.
-    assertEquals(List.of("elsewhere", "https", "ssh"),
+    assertEquals(
+        List.of("elsewhere", "https", "ssh"),
         ids(index.concernedBy(push(List.of(), List.of("acme/policies"), "main"))));
-    assertEquals(List.of(), ids(index.concernedBy(push(List.of("https://github.com/acme/none"), List.of(), "main"))));
+    assertEquals(
+        List.of(),
+        ids(index.concernedBy(push(List.of("https://github.com/acme/none"), List.of(), "main"))));
   }
 
   @Test
@@ -75,7 +93,8 @@ class ScopeIndexTest {
     assertEquals(List.of("c", "d"), ids(index.page("b", 2)));
     assertEquals(List.of("e"), ids(index.page("d", 2)));
     assertEquals(List.of(), ids(index.page("e", 2)));
-    assertEquals(List.of("c", "d", "e"), ids(index.page("bb", 10)), "after an id that is not there");
+    assertEquals(
+        List.of("c", "d", "e"), ids(index.page("bb", 10)), "after an id that is not there");
   }
 
   @Test

@@ -1,16 +1,15 @@
 package dev.scopesync.scope;
 
-import dev.scopesync.model.Scope;
-import dev.scopesync.model.SourceId;
-import dev.scopesync.store.ScopeStore;
-import dev.scopesync.validation.ScopeParser;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scopesync.model.Scope;
+import dev.scopesync.model.SourceId;
+import dev.scopesync.store.ScopeStore;
 import dev.scopesync.testing.TestNode;
+import dev.scopesync.validation.ScopeParser;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -24,9 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The mirror's answers when store replies arrive late or out of order: a fault a real store
- * causes only by chance (a pooled Redis connection answering after another), so the store here
- * answers when the test says.
+ * The mirror's answers when store replies arrive late or out of order: a fault a real store causes
+ * only by chance (a pooled Redis connection answering after another), so the store here answers
+ * when the test says.
  */
 class ScopeMirrorTest {
   private final Vertx vertx = Vertx.vertx();
@@ -37,13 +36,44 @@ class ScopeMirrorTest {
     final List<Promise<List<Scope>>> alls = new ArrayList<>();
     final List<Promise<Scope>> gets = new ArrayList<>();
 
-    @Override public Future<Scope> get(String scopeId) { Promise<Scope> p = Promise.promise(); gets.add(p); return p.future(); }
-    @Override public Future<List<Scope>> all() { Promise<List<Scope>> p = Promise.promise(); alls.add(p); return p.future(); }
-    @Override public Future<Scope> put(Scope scope) { return Future.succeededFuture(); }
-    @Override public Future<Scope> delete(String scopeId) { return Future.succeededFuture(); }
-    @Override public boolean shared() { return true; }
-    @Override public Future<Void> ping() { return Future.succeededFuture(); }
-    @Override public Future<Void> close() { return Future.succeededFuture(); }
+    @Override
+    public Future<Scope> get(String scopeId) {
+      Promise<Scope> p = Promise.promise();
+      gets.add(p);
+      return p.future();
+    }
+
+    @Override
+    public Future<List<Scope>> all() {
+      Promise<List<Scope>> p = Promise.promise();
+      alls.add(p);
+      return p.future();
+    }
+
+    @Override
+    public Future<Scope> put(Scope scope) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Scope> delete(String scopeId) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public boolean shared() {
+      return true;
+    }
+
+    @Override
+    public Future<Void> ping() {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> close() {
+      return Future.succeededFuture();
+    }
   }
 
   @AfterEach
@@ -63,25 +93,37 @@ class ScopeMirrorTest {
   }
 
   private ScopeMirror mirror(HeldStore store) {
-    return new ScopeMirror(vertx, store, s -> SourceId.of(s.policy(), 1),
-        new SyncOrders(vertx, s -> SourceId.of(s.policy(), 1), () -> false), Clock.systemUTC());
+    return new ScopeMirror(
+        vertx,
+        store,
+        s -> SourceId.of(s.policy(), 1),
+        new SyncOrders(vertx, s -> SourceId.of(s.policy(), 1), () -> false),
+        Clock.systemUTC());
   }
 
   @Test
   void everyCallerDuringTheLoadWaitsForTheSameScanAndLocalWritesOutliveIt() throws Exception {
     HeldStore store = new HeldStore();
     ScopeMirror mirror = mirror(store);
-    List<Future<Void>> loads = onContext(() -> List.of(mirror.load(), mirror.load(), mirror.load()));
+    List<Future<Void>> loads =
+        onContext(() -> List.of(mirror.load(), mirror.load(), mirror.load()));
     assertEquals(1, store.alls.size(), "one scan for three callers");
 
     Scope written = scope("a", "https://git.example.com/new.git");
     onContext(() -> mirror.put(written)); // this node writes "a" while the scan is out
     onContext(() -> mirror.remove("b")); // and deletes "b"
-    onContext(() -> {
-      store.alls.get(0).complete(List.of(scope("a", "https://git.example.com/old.git"),
-          scope("b", "https://git.example.com/b.git"), scope("c", "https://git.example.com/c.git")));
-      return null;
-    });
+    onContext(
+        () -> {
+          store
+              .alls
+              .get(0)
+              .complete(
+                  List.of(
+                      scope("a", "https://git.example.com/old.git"),
+                      scope("b", "https://git.example.com/b.git"),
+                      scope("c", "https://git.example.com/c.git")));
+          return null;
+        });
     Future.all(loads).await(30, TimeUnit.SECONDS);
 
     assertTrue(mirror.loaded());
@@ -96,30 +138,37 @@ class ScopeMirrorTest {
   void aReReadThatReturnsAfterALocalWriteDoesNotUndoIt() throws Exception {
     HeldStore store = new HeldStore();
     ScopeMirror mirror = mirror(store);
-    onContext(() -> {
-      mirror.load();
-      store.alls.get(0).complete(List.of());
-      return null;
-    });
-    onContext(() -> {
-      mirror.onChanged(new JsonObject().put("scope_id", "a").put("node", "another node"));
-      return null;
-    });
+    onContext(
+        () -> {
+          mirror.load();
+          store.alls.get(0).complete(List.of());
+          return null;
+        });
+    onContext(
+        () -> {
+          mirror.onChanged(new JsonObject().put("scope_id", "a").put("node", "another node"));
+          return null;
+        });
     Scope written = scope("a", "https://git.example.com/new.git");
     onContext(() -> mirror.put(written));
-    onContext(() -> {
-      store.gets.get(0).complete(scope("a", "https://git.example.com/old.git")); // read before the write
-      return null;
-    });
+    onContext(
+        () -> {
+          store
+              .gets
+              .get(0)
+              .complete(scope("a", "https://git.example.com/old.git")); // read before the write
+          return null;
+        });
     assertSame(written, onContext(() -> mirror.index().get("a")));
 
     // A re-read with no local write meanwhile is taken.
     Scope elsewhere = scope("a", "https://git.example.com/elsewhere.git");
-    onContext(() -> {
-      mirror.onChanged(new JsonObject().put("scope_id", "a").put("node", "another node"));
-      store.gets.get(1).complete(elsewhere);
-      return null;
-    });
+    onContext(
+        () -> {
+          mirror.onChanged(new JsonObject().put("scope_id", "a").put("node", "another node"));
+          store.gets.get(1).complete(elsewhere);
+          return null;
+        });
     assertSame(elsewhere, onContext(() -> mirror.index().get("a")));
   }
 }

@@ -1,22 +1,18 @@
 package dev.scopesync.scope;
 
-import dev.scopesync.model.SourceId;
-
-import dev.scopesync.store.file.FileScopeStore;
-
-import dev.scopesync.validation.ScopeParser;
-
-import dev.scopesync.model.Scope;
-import dev.scopesync.store.ScopeStore;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.metrics.ServerMetrics;
+import dev.scopesync.model.Scope;
+import dev.scopesync.model.SourceId;
+import dev.scopesync.store.ScopeStore;
+import dev.scopesync.store.file.FileScopeStore;
 import dev.scopesync.testing.Await;
 import dev.scopesync.testing.TestNode;
+import dev.scopesync.validation.ScopeParser;
 import dev.scopesync.webhook.PushEvent;
 import dev.scopesync.webhook.PushEvents;
 import io.vertx.core.Future;
@@ -35,18 +31,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Requests cost what they concern, not what is stored (issue 12), proved with counts: with
- * 10,000 other scopes in the store, a delete and the fetcher's "is this source still used?"
- * read the store once and hash no other scope's url, and a push examines none of the scopes
- * of other repositories. The store is the real file store, counted on the way in; the
- * fetcher's side of the conversation is answered by the test.
+ * Requests cost what they concern, not what is stored (issue 12), proved with counts: with 10,000
+ * other scopes in the store, a delete and the fetcher's "is this source still used?" read the store
+ * once and hash no other scope's url, and a push examines none of the scopes of other repositories.
+ * The store is the real file store, counted on the way in; the fetcher's side of the conversation
+ * is answered by the test.
  */
 class ScopeVerticleCountsTest {
   private static final int OTHERS = 10_000;
   private static final String SHARED = "https://git.example.com/org/shared.git";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Vertx vertx;
   private CountingStore store;
@@ -78,36 +73,79 @@ class ScopeVerticleCountsTest {
       deletes.set(0);
     }
 
-    @Override public Future<Scope> get(String scopeId) { gets.incrementAndGet(); return store.get(scopeId); }
-    @Override public Future<List<Scope>> all() { alls.incrementAndGet(); return store.all(); }
-    @Override public Future<Scope> put(Scope scope) { puts.incrementAndGet(); return store.put(scope); }
-    @Override public Future<Scope> delete(String scopeId) { deletes.incrementAndGet(); return store.delete(scopeId); }
-    @Override public Future<Void> ping() { return store.ping(); }
-    @Override public Future<Void> close() { return store.close(); }
+    @Override
+    public Future<Scope> get(String scopeId) {
+      gets.incrementAndGet();
+      return store.get(scopeId);
+    }
+
+    @Override
+    public Future<List<Scope>> all() {
+      alls.incrementAndGet();
+      return store.all();
+    }
+
+    @Override
+    public Future<Scope> put(Scope scope) {
+      puts.incrementAndGet();
+      return store.put(scope);
+    }
+
+    @Override
+    public Future<Scope> delete(String scopeId) {
+      deletes.incrementAndGet();
+      return store.delete(scopeId);
+    }
+
+    @Override
+    public Future<Void> ping() {
+      return store.ping();
+    }
+
+    @Override
+    public Future<Void> close() {
+      return store.close();
+    }
   }
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
     vertx.eventBus().localConsumer(Addresses.FETCHER_SWEEP, m -> m.reply(new JsonObject()));
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.FETCHER_SYNC_LOCAL, m -> {
-      // Replied first: once the test sees the count, the boot's continuation is already queued
-      // on the scope verticle's context, ahead of anything the test asks it next.
-      m.reply(new JsonObject());
-      bootSynced.addAndGet(m.body().getJsonArray("scopes").size());
-    });
+    vertx
+        .eventBus()
+        .<JsonObject>localConsumer(
+            Addresses.FETCHER_SYNC_LOCAL,
+            m -> {
+              // Replied first: once the test sees the count, the boot's continuation is already
+              // queued
+              // on the scope verticle's context, ahead of anything the test asks it next.
+              m.reply(new JsonObject());
+              bootSynced.addAndGet(m.body().getJsonArray("scopes").size());
+            });
     vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_SYNC, m -> syncOrders.add(m.body()));
-    vertx.eventBus().<JsonObject>consumer(Addresses.FETCHER_DELETE, m -> deleteOrders.add(m.body()));
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.FETCHER_DELETE, m -> deleteOrders.add(m.body()));
     ScopeParser parser = ScopeParser.forStoredScopes();
-    store = new CountingStore(FileScopeStore.open(vertx, dir.resolve("scopes"), parser).await(60, TimeUnit.SECONDS));
+    store =
+        new CountingStore(
+            FileScopeStore.open(vertx, dir.resolve("scopes"), parser).await(60, TimeUnit.SECONDS));
     List<Future<Scope>> puts = new ArrayList<>();
     for (int i = 0; i < OTHERS; i++) {
-      puts.add(store.put(parser.parse(TestNode.scope("other-" + i, "https://git.example.com/org/r" + i + ".git"))));
+      puts.add(
+          store.put(
+              parser.parse(
+                  TestNode.scope("other-" + i, "https://git.example.com/org/r" + i + ".git"))));
     }
     Future.all(puts).await(120, TimeUnit.SECONDS);
     ServerConfig config = ServerConfig.from(TestNode.baseConfig(dir));
-    deployment = vertx.deployVerticle(new ScopeVerticle(config, v -> Future.succeededFuture(store),
-        ServerMetrics.create())).await(60, TimeUnit.SECONDS);
+    deployment =
+        vertx
+            .deployVerticle(
+                new ScopeVerticle(
+                    config, v -> Future.succeededFuture(store), ServerMetrics.create()))
+            .await(60, TimeUnit.SECONDS);
     for (String id : List.of("a", "b")) {
       ask(Addresses.SCOPES_PUT, new JsonObject().put("scope", TestNode.scope(id, SHARED)));
     }
@@ -137,18 +175,26 @@ class ScopeVerticleCountsTest {
     long hashes = SourceId.computed();
 
     ask(Addresses.SCOPES_DELETE, new JsonObject().put("scope_id", "a"));
-    boolean inUse = ask(Addresses.FETCHER_SOURCE_IN_USE, new JsonObject().put("source_id", source)).getBoolean("in_use");
+    boolean inUse =
+        ask(Addresses.FETCHER_SOURCE_IN_USE, new JsonObject().put("source_id", source))
+            .getBoolean("in_use");
 
     assertTrue(inUse, "b still uses the source");
     assertEquals(1, store.deletes.get());
     assertEquals(1, store.calls(), "one store call: the delete (no scan, no read per scope)");
     long computed = SourceId.computed() - hashes;
-    assertTrue(computed <= 2, "only the deleted scope's source id is computed, not " + OTHERS + "'s: " + computed);
-    assertEquals(List.of(new JsonObject().put("scope_id", "a").put("source_id", source)), deleteOrders);
+    assertTrue(
+        computed <= 2,
+        "only the deleted scope's source id is computed, not " + OTHERS + "'s: " + computed);
+    assertEquals(
+        List.of(new JsonObject().put("scope_id", "a").put("source_id", source)), deleteOrders);
 
     ask(Addresses.SCOPES_DELETE, new JsonObject().put("scope_id", "b"));
-    assertEquals(false, ask(Addresses.FETCHER_SOURCE_IN_USE, new JsonObject().put("source_id", source))
-        .getBoolean("in_use"), "the last scope of the source is gone");
+    assertEquals(
+        false,
+        ask(Addresses.FETCHER_SOURCE_IN_USE, new JsonObject().put("source_id", source))
+            .getBoolean("in_use"),
+        "the last scope of the source is gone");
     assertEquals(2, store.calls());
   }
 
@@ -156,11 +202,28 @@ class ScopeVerticleCountsTest {
   void aPushExaminesOnlyTheScopesOfItsRepository() throws Exception {
     long hashes = SourceId.computed();
 
-    JsonObject answer = ask(Addresses.WEBHOOK_PUSH, PushEvents.toJson(
-        new PushEvent("github", true, "push", List.of(SHARED), List.of("org/shared"), List.of("main"))));
-    JsonObject none = ask(Addresses.WEBHOOK_PUSH, PushEvents.toJson(
-        new PushEvent("github", true, "push", List.of("https://git.example.com/org/unknown.git"),
-            List.of("org/unknown"), List.of("main"))));
+    JsonObject answer =
+        ask(
+            Addresses.WEBHOOK_PUSH,
+            PushEvents.toJson(
+                new PushEvent(
+                    "github",
+                    true,
+                    "push",
+                    List.of(SHARED),
+                    List.of("org/shared"),
+                    List.of("main"))));
+    JsonObject none =
+        ask(
+            Addresses.WEBHOOK_PUSH,
+            PushEvents.toJson(
+                new PushEvent(
+                    "github",
+                    true,
+                    "push",
+                    List.of("https://git.example.com/org/unknown.git"),
+                    List.of("org/unknown"),
+                    List.of("main"))));
 
     assertEquals(new JsonArray().add("a").add("b"), answer.getJsonArray("scopes"));
     assertEquals(new JsonArray(), none.getJsonArray("scopes"));
@@ -168,7 +231,10 @@ class ScopeVerticleCountsTest {
     assertEquals(1, syncOrders.size(), "one order for the pushed repository's scopes");
     assertEquals(2, syncOrders.get(0).getJsonArray("scopes").size());
     long computed = SourceId.computed() - hashes;
-    assertEquals(2, computed, "the two matching scopes' source ids for their order, none of the " + OTHERS + " others'");
+    assertEquals(
+        2,
+        computed,
+        "the two matching scopes' source ids for their order, none of the " + OTHERS + " others'");
     assertEquals(0, store.calls(), "a push is answered from the index");
   }
 }

@@ -55,8 +55,10 @@ class ServedBundlesTest {
     served.close("a"); // the scope changed (a new filter)
     long after = served.open("a");
     assertNotEquals(before, after);
-    assertFalse(served.publish(before, "src1", new SourceVersion(), JSON, answer("a", "c1", "old-filter")));
-    assertTrue(served.publish(after, "src1", new SourceVersion(), JSON, answer("a", "c1", "new-filter")));
+    assertFalse(
+        served.publish(before, "src1", new SourceVersion(), JSON, answer("a", "c1", "old-filter")));
+    assertTrue(
+        served.publish(after, "src1", new SourceVersion(), JSON, answer("a", "c1", "new-filter")));
     assertEquals("new-filter", served.find("a", JSON).etag());
   }
 
@@ -92,7 +94,8 @@ class ServedBundlesTest {
     SourceVersion version = new SourceVersion();
     served.publish(generation, "src1", version, JSON, answer("a", "c1", "j"));
     served.publish(generation, "src1", version, TAR, answer("a", "c1", "t"));
-    served.publish(generation, "src1", version, ServedBundles.key(false, "abcd"), answer("a", "c1", "d"));
+    served.publish(
+        generation, "src1", version, ServedBundles.key(false, "abcd"), answer("a", "c1", "d"));
     assertEquals(3, served.answers());
     assertEquals("d", served.find("a", ServedBundles.key(false, "abcd")).etag());
   }
@@ -133,12 +136,18 @@ class ServedBundlesTest {
     SourceVersion version = new SourceVersion();
     int asked = ServedBundles.MAX_DIFFS + 3;
     for (int i = 0; i < asked; i++) {
-      served.publish(generation, "src1", version, ServedBundles.key(false, "base" + i), answer("a", "c1", "d" + i));
+      served.publish(
+          generation,
+          "src1",
+          version,
+          ServedBundles.key(false, "base" + i),
+          answer("a", "c1", "d" + i));
     }
     served.publish(generation, "src1", version, JSON, answer("a", "c1", "full"));
     assertEquals(ServedBundles.MAX_DIFFS + 1, served.answers());
     assertNull(served.find("a", ServedBundles.key(false, "base0")));
-    assertEquals("d" + (asked - 1), served.find("a", ServedBundles.key(false, "base" + (asked - 1))).etag());
+    assertEquals(
+        "d" + (asked - 1), served.find("a", ServedBundles.key(false, "base" + (asked - 1))).etag());
     assertEquals("full", served.find("a", JSON).etag());
   }
 

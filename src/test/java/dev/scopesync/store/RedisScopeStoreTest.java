@@ -1,8 +1,5 @@
 package dev.scopesync.store;
 
-import dev.scopesync.model.GitAuth;
-import dev.scopesync.model.Scope;
-
 import static dev.scopesync.store.ScopeStoreConformanceTest.STORED;
 import static dev.scopesync.store.ScopeStoreConformanceTest.await;
 import static dev.scopesync.store.ScopeStoreConformanceTest.byId;
@@ -18,6 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.scopesync.model.GitAuth;
+import dev.scopesync.model.Scope;
 import dev.scopesync.testing.RedisServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,17 +43,31 @@ import org.slf4j.LoggerFactory;
 
 /** What only the Redis store does: OPAL's keys, foreign keys, outages, hung servers, passwords. */
 class RedisScopeStoreTest {
-  /** A scope exactly as OPAL's pydantic {@code Scope.json()} writes it: its field order and spacing. */
-  private static final String OPAL_WRITTEN = "{\"scope_id\": \"opal-tenant\", \"policy\": {\"source_type\": \"git\", "
-      + "\"url\": \"https://github.com/permitio/opal-example-policy-repo\", "
-      + "\"auth\": {\"auth_type\": \"github_token\", \"token\": \"ghp_OPALSECRET\"}, "
-      + "\"directories\": [\".\"], \"extensions\": [\".rego\", \".json\"], \"bundle_ignore\": null, "
-      + "\"manifest\": \".manifest\", \"poll_updates\": false, \"branch\": \"master\"}, "
-      + "\"data\": {\"entries\": [{\"url\": \"https://api.example.com/data\", \"data\": null, \"config\": null, "
-      + "\"topics\": [\"policy_data\"], \"dst_path\": \"\", \"save_method\": \"PUT\", "
-      + "\"periodic_update_interval\": null}]}}";
-  private static final List<String> OPAL_POLICY_FIELDS = List.of("source_type", "url", "auth", "directories",
-      "extensions", "bundle_ignore", "manifest", "poll_updates", "branch");
+  /**
+   * A scope exactly as OPAL's pydantic {@code Scope.json()} writes it: its field order and spacing.
+   */
+  private static final String OPAL_WRITTEN =
+      "{\"scope_id\": \"opal-tenant\", \"policy\": {\"source_type\": \"git\", "
+          + "\"url\": \"https://github.com/permitio/opal-example-policy-repo\", "
+          + "\"auth\": {\"auth_type\": \"github_token\", \"token\": \"ghp_OPALSECRET\"}, "
+          + "\"directories\": [\".\"], \"extensions\": [\".rego\", \".json\"], \"bundle_ignore\": null, "
+          + "\"manifest\": \".manifest\", \"poll_updates\": false, \"branch\": \"master\"}, "
+          + "\"data\": {\"entries\": [{\"url\": \"https://api.example.com/data\", \"data\": null, \"config\": null, "
+          + "\"topics\": [\"policy_data\"], \"dst_path\": \"\", \"save_method\": \"PUT\", "
+          + "\"periodic_update_interval\": null}]}}";
+
+  private static final List<String> OPAL_POLICY_FIELDS =
+      List.of(
+          "source_type",
+          "url",
+          "auth",
+          "directories",
+          "extensions",
+          "bundle_ignore",
+          "manifest",
+          "poll_updates",
+          "branch");
+
   /** Time every failing command must fail within while Redis refuses connections. */
   private static final Duration FAIL_FAST = Duration.ofSeconds(3);
 
@@ -96,7 +109,8 @@ class RedisScopeStoreTest {
     Scope expected = STORED.parse(new JsonObject(OPAL_WRITTEN));
     assertEquals(expected, await(store.get("opal-tenant")));
     assertEquals(List.of(expected), await(store.all()));
-    GitAuth.GithubToken auth = (GitAuth.GithubToken) await(store.get("opal-tenant")).policy().auth();
+    GitAuth.GithubToken auth =
+        (GitAuth.GithubToken) await(store.get("opal-tenant")).policy().auth();
     assertEquals("ghp_OPALSECRET", auth.token());
     assertEquals("master", expected.policy().branch());
     assertNull(expected.policy().bundleIgnore());
@@ -108,15 +122,21 @@ class RedisScopeStoreTest {
   @Test
   void aStoredScopeIsTheJsonOpalReads() throws Exception {
     ScopeStore store = open(redis.url());
-    Scope scope = withAuth("tenant ü:1", new JsonObject().put("auth_type", "userpass").put("username", "bob")
-        .put("password", "hunter2"));
+    Scope scope =
+        withAuth(
+            "tenant ü:1",
+            new JsonObject()
+                .put("auth_type", "userpass")
+                .put("username", "bob")
+                .put("password", "hunter2"));
     await(store.put(scope));
 
     JsonObject stored = new JsonObject(raw("GET", "permit.io/Scope:tenant ü:1").toString());
     assertEquals(List.of("scope_id", "policy", "data"), List.copyOf(stored.fieldNames()));
     assertEquals(OPAL_POLICY_FIELDS, List.copyOf(stored.getJsonObject("policy").fieldNames()));
     assertTrue(stored.getJsonObject("policy").containsKey("bundle_ignore"));
-    assertEquals("hunter2", stored.getJsonObject("policy").getJsonObject("auth").getString("password"));
+    assertEquals(
+        "hunter2", stored.getJsonObject("policy").getJsonObject("auth").getString("password"));
     assertEquals(scope.toStoredJson(), stored);
     assertEquals(List.of("permit.io/Scope:tenant ü:1"), keys());
   }
@@ -136,8 +156,14 @@ class RedisScopeStoreTest {
     assertNull(await(store.get("a-hash")));
     assertNull(await(store.get("x")));
     assertEquals(mine, await(store.delete("mine")));
-    assertEquals(List.of("other:thing", "permit.io/Other:x", "permit.io/Scope", "permit.io/Scope:a-hash",
-        "permit.io/Scopes:x"), keys());
+    assertEquals(
+        List.of(
+            "other:thing",
+            "permit.io/Other:x",
+            "permit.io/Scope",
+            "permit.io/Scope:a-hash",
+            "permit.io/Scopes:x"),
+        keys());
     assertEquals(OPAL_WRITTEN, raw("GET", "other:thing").toString());
   }
 
@@ -177,9 +203,13 @@ class RedisScopeStoreTest {
     await(store.put(before));
 
     redis.stop();
-    List<Supplier<Future<?>>> operations = List.of(
-        () -> store.get("before"), store::all, () -> store.put(scope("during", "main")),
-        () -> store.delete("before"), store::ping);
+    List<Supplier<Future<?>>> operations =
+        List.of(
+            () -> store.get("before"),
+            store::all,
+            () -> store.put(scope("during", "main")),
+            () -> store.delete("before"),
+            store::ping);
     for (Supplier<Future<?>> operation : operations) {
       assertUnreachable(failsWithin(FAIL_FAST, operation));
     }
@@ -191,7 +221,8 @@ class RedisScopeStoreTest {
     assertNull(await(store.put(scope("after", "main"))));
     assertEquals(byId(List.of(before, scope("after", "main"))), byId(await(store.all())));
     assertEquals(before, await(store.delete("before")));
-    assertEquals(1, logs(l -> l.contains("is unreachable")), "one line when it goes, not one per command");
+    assertEquals(
+        1, logs(l -> l.contains("is unreachable")), "one line when it goes, not one per command");
     assertEquals(1, logs(l -> l.contains("answers again")), "one line when it returns");
   }
 
@@ -201,17 +232,26 @@ class RedisScopeStoreTest {
     raw("SET", "permit.io/Scope:tenant-a", scope.toStoredJson().encode());
     // Nothing is asked of the store before the pause: a cold client on a busy machine may
     // well need more than this short deadline for its first connection.
-    ScopeStore store = await(RedisScopeStore.open(vertx, redis.url(), STORED, Duration.ofMillis(500), Clock.systemUTC()));
+    ScopeStore store =
+        await(
+            RedisScopeStore.open(
+                vertx, redis.url(), STORED, Duration.ofMillis(500), Clock.systemUTC()));
     toClose.add(() -> store.close().await(30, TimeUnit.SECONDS));
 
     redis.pause();
     try {
-      for (Supplier<Future<?>> operation : List.<Supplier<Future<?>>>of(
-          () -> store.get("tenant-a"), store::all, () -> store.put(scope("tenant-b", "main")),
-          () -> store.delete("tenant-b"), store::ping)) {
+      for (Supplier<Future<?>> operation :
+          List.<Supplier<Future<?>>>of(
+              () -> store.get("tenant-a"),
+              store::all,
+              () -> store.put(scope("tenant-b", "main")),
+              () -> store.delete("tenant-b"),
+              store::ping)) {
         Throwable failure = failsWithin(Duration.ofSeconds(5), operation);
         assertInstanceOf(StoreUnavailableException.class, failure);
-        assertEquals("Redis at " + redis.url() + " is unreachable: no answer within 500 ms", failure.getMessage());
+        assertEquals(
+            "Redis at " + redis.url() + " is unreachable: no answer within 500 ms",
+            failure.getMessage());
       }
     } finally {
       redis.resume();
@@ -245,13 +285,19 @@ class RedisScopeStoreTest {
     ScopeStore wrong = open("redis://default:wrong-pw@" + host + "/0?password=wrong-pw");
     Throwable refused = failsWithin(FAIL_FAST, wrong::ping);
     assertInstanceOf(StoreUnavailableException.class, refused);
-    assertTrue(refused.getMessage().startsWith("Redis at redis://default@" + host + "/0 refused the connection: WRONGPASS"),
+    assertTrue(
+        refused
+            .getMessage()
+            .startsWith(
+                "Redis at redis://default@" + host + "/0 refused the connection: WRONGPASS"),
         refused.getMessage());
 
     guarded.stop();
     Throwable down = failsWithin(FAIL_FAST, () -> store.get("tenant-a"));
     assertInstanceOf(StoreUnavailableException.class, down);
-    assertTrue(down.getMessage().startsWith("Redis at redis://" + host + " is unreachable: "), down.getMessage());
+    assertTrue(
+        down.getMessage().startsWith("Redis at redis://" + host + " is unreachable: "),
+        down.getMessage());
     for (String text : List.of(refused.getMessage(), down.getMessage(), logText())) {
       assertFalse(text.contains("s3cret-pw") || text.contains("wrong-pw"), text);
     }
@@ -264,23 +310,40 @@ class RedisScopeStoreTest {
     Redis admin = Redis.createClient(vertx, "redis://:new-pw@127.0.0.1:" + guarded.port());
     toClose.add(() -> admin.close().await(30, TimeUnit.SECONDS));
     ManualClock clock = new ManualClock();
-    ScopeStore store = await(RedisScopeStore.open(vertx, "redis://:old-pw@127.0.0.1:" + guarded.port(), STORED,
-        Duration.ofSeconds(5), clock));
+    ScopeStore store =
+        await(
+            RedisScopeStore.open(
+                vertx,
+                "redis://:old-pw@127.0.0.1:" + guarded.port(),
+                STORED,
+                Duration.ofSeconds(5),
+                clock));
     toClose.add(() -> store.close().await(30, TimeUnit.SECONDS));
 
     // open() was refused once; within the back-off nothing connects, everything fails alike.
     for (int i = 0; i < 20; i++) {
-      Throwable refused = failsWithin(FAIL_FAST, i % 2 == 0 ? store::ping : () -> store.put(scope("a", "main")));
+      Throwable refused =
+          failsWithin(FAIL_FAST, i % 2 == 0 ? store::ping : () -> store.put(scope("a", "main")));
       assertInstanceOf(StoreUnavailableException.class, refused);
-      assertTrue(refused.getMessage().startsWith("Redis at redis://127.0.0.1:" + guarded.port()
-          + " refused the connection: WRONGPASS"), refused.getMessage());
+      assertTrue(
+          refused
+              .getMessage()
+              .startsWith(
+                  "Redis at redis://127.0.0.1:"
+                      + guarded.port()
+                      + " refused the connection: WRONGPASS"),
+          refused.getMessage());
     }
-    assertEquals(1, logs(l -> l.contains("refused the connection") && l.contains("next attempt in 1 s")));
+    assertEquals(
+        1, logs(l -> l.contains("refused the connection") && l.contains("next attempt in 1 s")));
     int clients = clientCount(admin);
-    assertTrue(clients <= 2, clients + " connections: the admin's and at most the one refused handshake");
+    assertTrue(
+        clients <= 2, clients + " connections: the admin's and at most the one refused handshake");
 
     // A person fixes the password on the Redis side; after the back-off the same store works.
-    admin.send(Request.cmd(Command.CONFIG).arg("SET").arg("requirepass").arg("old-pw")).await(30, TimeUnit.SECONDS);
+    admin
+        .send(Request.cmd(Command.CONFIG).arg("SET").arg("requirepass").arg("old-pw"))
+        .await(30, TimeUnit.SECONDS);
     assertInstanceOf(StoreUnavailableException.class, failureOf(store.ping()), "still backing off");
     clock.advance(Duration.ofSeconds(1));
     await(store.ping());
@@ -290,17 +353,24 @@ class RedisScopeStoreTest {
 
   @Test
   void urlsAreShownWithoutTheirPassword() {
-    assertEquals("redis://127.0.0.1:6379", RedisScopeStore.withoutPassword("redis://127.0.0.1:6379"));
-    assertEquals("redis://127.0.0.1:6379", RedisScopeStore.withoutPassword("redis://:pw@127.0.0.1:6379"));
-    assertEquals("rediss://bob@redis.example.com:6380/2",
-        RedisScopeStore.withoutPassword("rediss://bob:pw@redis.example.com:6380/2?password=pw2&db=3"));
+    assertEquals(
+        "redis://127.0.0.1:6379", RedisScopeStore.withoutPassword("redis://127.0.0.1:6379"));
+    assertEquals(
+        "redis://127.0.0.1:6379", RedisScopeStore.withoutPassword("redis://:pw@127.0.0.1:6379"));
+    assertEquals(
+        "rediss://bob@redis.example.com:6380/2",
+        RedisScopeStore.withoutPassword(
+            "rediss://bob:pw@redis.example.com:6380/2?password=pw2&db=3"));
     assertEquals("redis://[::1]:6379", RedisScopeStore.withoutPassword("redis://[::1]:6379"));
-    assertEquals("unix:///run/redis.sock", RedisScopeStore.withoutPassword("unix:///run/redis.sock?password=pw"));
+    assertEquals(
+        "unix:///run/redis.sock",
+        RedisScopeStore.withoutPassword("unix:///run/redis.sock?password=pw"));
   }
 
   @Test
   void aUrlThatIsNotARedisUrlIsRefusedAtOpen() throws Exception {
-    for (String url : List.of("http://127.0.0.1:6379", "127.0.0.1:6379", "redis://", "redis://:p w@host")) {
+    for (String url :
+        List.of("http://127.0.0.1:6379", "127.0.0.1:6379", "redis://", "redis://:p w@host")) {
       Throwable failure = failureOf(RedisScopeStore.open(vertx, url, STORED));
       assertInstanceOf(IllegalArgumentException.class, failure, url);
       assertTrue(failure.getMessage().startsWith("store.redisUrl "), failure.getMessage());
@@ -340,8 +410,14 @@ class RedisScopeStoreTest {
   }
 
   private static int clientCount(Redis admin) throws Exception {
-    return (int) admin.send(Request.cmd(Command.CLIENT).arg("LIST")).await(30, TimeUnit.SECONDS)
-        .toString().lines().filter(line -> !line.isBlank()).count();
+    return (int)
+        admin
+            .send(Request.cmd(Command.CLIENT).arg("LIST"))
+            .await(30, TimeUnit.SECONDS)
+            .toString()
+            .lines()
+            .filter(line -> !line.isBlank())
+            .count();
   }
 
   private ScopeStore open(String url) throws Exception {
@@ -381,7 +457,8 @@ class RedisScopeStoreTest {
     }
   }
 
-  private static Throwable failsWithin(Duration bound, Supplier<Future<?>> operation) throws Exception {
+  private static Throwable failsWithin(Duration bound, Supplier<Future<?>> operation)
+      throws Exception {
     long started = System.nanoTime();
     Throwable failure = failureOf(operation.get());
     Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -391,7 +468,9 @@ class RedisScopeStoreTest {
 
   private void assertUnreachable(Throwable failure) {
     assertInstanceOf(StoreUnavailableException.class, failure);
-    assertTrue(failure.getMessage().startsWith("Redis at " + redis.url() + " is unreachable: "), failure.getMessage());
+    assertTrue(
+        failure.getMessage().startsWith("Redis at " + redis.url() + " is unreachable: "),
+        failure.getMessage());
   }
 
   private static Logger storeLogger() {
@@ -400,7 +479,9 @@ class RedisScopeStoreTest {
 
   private String logText() {
     synchronized (logs) {
-      return logs.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
+      return logs.list.stream()
+          .map(ILoggingEvent::getFormattedMessage)
+          .collect(Collectors.joining("\n"));
     }
   }
 

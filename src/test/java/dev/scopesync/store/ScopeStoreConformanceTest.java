@@ -1,17 +1,14 @@
 package dev.scopesync.store;
 
-import dev.scopesync.validation.ScopeParserTest;
-
-import dev.scopesync.model.Scope;
-
-import dev.scopesync.validation.ScopeParser;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scopesync.model.Scope;
+import dev.scopesync.validation.ScopeParser;
+import dev.scopesync.validation.ScopeParserTest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,9 +30,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What every {@link ScopeStore} must do (DESIGN §9), run against each implementation by a
- * subclass that says how to open one. Within a test, every {@link #openStore} call opens
- * the same underlying storage, so a second call is a reopen.
+ * What every {@link ScopeStore} must do (DESIGN §9), run against each implementation by a subclass
+ * that says how to open one. Within a test, every {@link #openStore} call opens the same underlying
+ * storage, so a second call is a reopen.
  */
 public abstract class ScopeStoreConformanceTest {
   /** How stored scopes are parsed in production (Server.storeFactory). */
@@ -86,13 +83,25 @@ public abstract class ScopeStoreConformanceTest {
   @Test
   void everyAuthKindRoundTripsWithItsSecrets() throws Exception {
     ScopeStore store = open();
-    List<Scope> scopes = List.of(
-        scope("none", "main"),
-        withAuth("token", new JsonObject().put("auth_type", "github_token").put("token", "ghp_SECRET")),
-        withAuth("userpass", new JsonObject().put("auth_type", "userpass").put("username", "bob")
-            .put("password", "hunter2")),
-        withAuth("ssh", new JsonObject().put("auth_type", "ssh").put("username", "git")
-            .put("private_key", ScopeParserTest.OPENSSH_KEY).put("public_key", "ssh-ed25519 AAAA test")));
+    List<Scope> scopes =
+        List.of(
+            scope("none", "main"),
+            withAuth(
+                "token",
+                new JsonObject().put("auth_type", "github_token").put("token", "ghp_SECRET")),
+            withAuth(
+                "userpass",
+                new JsonObject()
+                    .put("auth_type", "userpass")
+                    .put("username", "bob")
+                    .put("password", "hunter2")),
+            withAuth(
+                "ssh",
+                new JsonObject()
+                    .put("auth_type", "ssh")
+                    .put("username", "git")
+                    .put("private_key", ScopeParserTest.OPENSSH_KEY)
+                    .put("public_key", "ssh-ed25519 AAAA test")));
     for (Scope scope : scopes) {
       assertNull(await(store.put(scope)));
     }
@@ -114,10 +123,23 @@ public abstract class ScopeStoreConformanceTest {
         .put("manifest", "policies/.manifest")
         .put("bundle_ignore", new JsonArray().add("tests/**").add("*.md"))
         .put("poll_updates", true);
-    doc.put("data", new JsonObject().put("entries", new JsonArray().add(new JsonObject()
-        .put("url", "https://api.example.com/users").put("topics", new JsonArray().add("users"))
-        .put("dst_path", "/users").put("config", new JsonObject().put("headers", new JsonObject()
-            .put("Authorization", "Bearer SECRET"))))));
+    doc.put(
+        "data",
+        new JsonObject()
+            .put(
+                "entries",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("url", "https://api.example.com/users")
+                            .put("topics", new JsonArray().add("users"))
+                            .put("dst_path", "/users")
+                            .put(
+                                "config",
+                                new JsonObject()
+                                    .put(
+                                        "headers",
+                                        new JsonObject().put("Authorization", "Bearer SECRET"))))));
     Scope scope = STORED.parse(doc);
     await(store.put(scope));
     assertEquals(scope, await(store.get("tenant-a")));
@@ -129,7 +151,8 @@ public abstract class ScopeStoreConformanceTest {
     ScopeStore store = open();
     Scope first = scope("tenant-a", "main");
     Scope second = scope("tenant-a", "develop");
-    Scope third = withAuth("tenant-a", new JsonObject().put("auth_type", "github_token").put("token", "t"));
+    Scope third =
+        withAuth("tenant-a", new JsonObject().put("auth_type", "github_token").put("token", "t"));
     assertNull(await(store.put(first)));
     assertEquals(first, await(store.put(second)));
     assertEquals(second, await(store.put(third)));
@@ -181,7 +204,8 @@ public abstract class ScopeStoreConformanceTest {
   @Test
   void idsThatArePrefixesOfOthersStayDistinct() throws Exception {
     ScopeStore store = open();
-    List<Scope> scopes = Stream.of("a", "a:", "a:b", "ab", "a b").map(id -> scope(id, "main")).toList();
+    List<Scope> scopes =
+        Stream.of("a", "a:", "a:b", "ab", "a b").map(id -> scope(id, "main")).toList();
     for (Scope scope : scopes) {
       await(store.put(scope));
     }
@@ -194,7 +218,8 @@ public abstract class ScopeStoreConformanceTest {
   @Test
   void allListsAThousandScopesPutAtOnce() throws Exception {
     ScopeStore store = open();
-    List<Scope> scopes = IntStream.range(0, 1000).mapToObj(i -> scope("tenant-" + i, "main")).toList();
+    List<Scope> scopes =
+        IntStream.range(0, 1000).mapToObj(i -> scope("tenant-" + i, "main")).toList();
     List<Future<Scope>> puts = scopes.stream().map(store::put).toList();
     await(Future.all(puts));
     puts.forEach(put -> assertNull(put.result()));
@@ -206,14 +231,16 @@ public abstract class ScopeStoreConformanceTest {
   @Test
   void concurrentPutsOfOneScopeEachReplaceExactlyOneVersion() throws Exception {
     ScopeStore store = open();
-    List<Scope> versions = IntStream.range(0, 30).mapToObj(i -> scope("tenant-a", "branch-" + i)).toList();
+    List<Scope> versions =
+        IntStream.range(0, 30).mapToObj(i -> scope("tenant-a", "branch-" + i)).toList();
     List<Future<Scope>> puts = versions.stream().map(store::put).toList();
     await(Future.all(puts));
     // Every answer is a distinct earlier version, exactly one put found nothing, and the
     // version left in the store is the one no put replaced: no read-then-write race.
     List<Scope> replaced = puts.stream().map(Future::result).toList();
     assertEquals(1, replaced.stream().filter(s -> s == null).count());
-    Set<Scope> replacedVersions = replaced.stream().filter(s -> s != null).collect(Collectors.toSet());
+    Set<Scope> replacedVersions =
+        replaced.stream().filter(s -> s != null).collect(Collectors.toSet());
     assertEquals(versions.size() - 1, replacedVersions.size());
     Scope last = await(store.get("tenant-a"));
     assertTrue(versions.contains(last));
@@ -225,8 +252,13 @@ public abstract class ScopeStoreConformanceTest {
   @Test
   void scopesSurviveReopen() throws Exception {
     ScopeStore store = open();
-    Scope a = withAuth("tenant-a", new JsonObject().put("auth_type", "userpass").put("username", "bob")
-        .put("password", "hunter2"));
+    Scope a =
+        withAuth(
+            "tenant-a",
+            new JsonObject()
+                .put("auth_type", "userpass")
+                .put("username", "bob")
+                .put("password", "hunter2"));
     Scope b = scope("tenant b:ü", "main");
     Scope c = scope("tenant-c", "main");
     await(store.put(a));
@@ -250,21 +282,23 @@ public abstract class ScopeStoreConformanceTest {
     ScopeStore store = open();
     Context context = vertx.getOrCreateContext();
     Promise<List<Context>> seen = Promise.promise();
-    context.runOnContext(go -> {
-      List<Context> contexts = new ArrayList<>();
-      store.put(scope("tenant-a", "main"))
-          .andThen(x -> contexts.add(Vertx.currentContext()))
-          .compose(x -> store.get("tenant-a"))
-          .andThen(x -> contexts.add(Vertx.currentContext()))
-          .compose(x -> store.all())
-          .andThen(x -> contexts.add(Vertx.currentContext()))
-          .compose(x -> store.delete("tenant-a"))
-          .andThen(x -> contexts.add(Vertx.currentContext()))
-          .compose(x -> store.ping())
-          .andThen(x -> contexts.add(Vertx.currentContext()))
-          .map(x -> contexts)
-          .onComplete(seen);
-    });
+    context.runOnContext(
+        go -> {
+          List<Context> contexts = new ArrayList<>();
+          store
+              .put(scope("tenant-a", "main"))
+              .andThen(x -> contexts.add(Vertx.currentContext()))
+              .compose(x -> store.get("tenant-a"))
+              .andThen(x -> contexts.add(Vertx.currentContext()))
+              .compose(x -> store.all())
+              .andThen(x -> contexts.add(Vertx.currentContext()))
+              .compose(x -> store.delete("tenant-a"))
+              .andThen(x -> contexts.add(Vertx.currentContext()))
+              .compose(x -> store.ping())
+              .andThen(x -> contexts.add(Vertx.currentContext()))
+              .map(x -> contexts)
+              .onComplete(seen);
+        });
     List<Context> contexts = await(seen.future());
     assertEquals(5, contexts.size());
     contexts.forEach(c -> assertSame(context, c));
@@ -273,13 +307,16 @@ public abstract class ScopeStoreConformanceTest {
   // --- fixtures --------------------------------------------------------------------------
 
   public static Scope scope(String scopeId, String branch) {
-    return STORED.parse(new JsonObject()
-        .put("scope_id", scopeId)
-        .put("policy", new JsonObject()
-            .put("source_type", "git")
-            .put("url", "https://git.example.com/org/policies.git")
-            .put("branch", branch)
-            .put("auth", new JsonObject().put("auth_type", "none"))));
+    return STORED.parse(
+        new JsonObject()
+            .put("scope_id", scopeId)
+            .put(
+                "policy",
+                new JsonObject()
+                    .put("source_type", "git")
+                    .put("url", "https://git.example.com/org/policies.git")
+                    .put("branch", branch)
+                    .put("auth", new JsonObject().put("auth_type", "none"))));
   }
 
   public static Scope withAuth(String scopeId, JsonObject auth) {
@@ -298,8 +335,10 @@ public abstract class ScopeStoreConformanceTest {
 
   /** The failure of a future that must fail (an AssertionError when it succeeds). */
   public static Throwable failureOf(Future<?> future) throws Exception {
-    Throwable failure = future.transform(ar -> Future.succeededFuture(ar.failed() ? ar.cause() : null))
-        .await(60, TimeUnit.SECONDS);
+    Throwable failure =
+        future
+            .transform(ar -> Future.succeededFuture(ar.failed() ? ar.cause() : null))
+            .await(60, TimeUnit.SECONDS);
     assertNotNull(failure, "expected a failure");
     return failure;
   }

@@ -13,7 +13,8 @@ public final class Await {
     until(condition, DEFAULT);
   }
 
-  public static void until(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+  public static void until(BooleanSupplier condition, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * A private Hazelcast cluster on loopback for one test: the jar's own cluster.xml (TCP-IP
- * join on 127.0.0.1, no multicast, no phone-home) under a cluster name of its own.
+ * A private Hazelcast cluster on loopback for one test: the jar's own cluster.xml (TCP-IP join on
+ * 127.0.0.1, no multicast, no phone-home) under a cluster name of its own.
  */
 public final class ClusterFixture {
   private final String name = "scopesync-test-" + UUID.randomUUID();
@@ -29,8 +29,10 @@ public final class ClusterFixture {
       xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     configFile = dir.resolve("cluster.xml");
-    Files.writeString(configFile, xml.replace("<cluster-name>scopesync</cluster-name>",
-        "<cluster-name>" + name + "</cluster-name>"));
+    Files.writeString(
+        configFile,
+        xml.replace(
+            "<cluster-name>scopesync</cluster-name>", "<cluster-name>" + name + "</cluster-name>"));
   }
 
   /** Config tweak that makes a TestNode join this cluster with the given Redis. */
@@ -47,7 +49,9 @@ public final class ClusterFixture {
     Config hz = new ClasspathXmlConfig("cluster.xml");
     hz.setClusterName(name);
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
+        .with(
+            new VertxOptions()
+                .setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
         .withClusterManager(new HazelcastClusterManager(hz))
         .buildClustered()
         .await(60, TimeUnit.SECONDS);

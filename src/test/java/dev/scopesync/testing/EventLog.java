@@ -16,12 +16,17 @@ public final class EventLog implements AutoCloseable {
   private final List<JsonObject> events = new ArrayList<>();
 
   public EventLog(Vertx vertx, String address) {
-    consumer = vertx.eventBus().consumer(address, m -> {
-      synchronized (events) {
-        events.add(m.body());
-        events.notifyAll();
-      }
-    });
+    consumer =
+        vertx
+            .eventBus()
+            .consumer(
+                address,
+                m -> {
+                  synchronized (events) {
+                    events.add(m.body());
+                    events.notifyAll();
+                  }
+                });
     try {
       consumer.completion().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -39,7 +44,9 @@ public final class EventLog implements AutoCloseable {
     return all().stream().filter(filter).toList();
   }
 
-  /** Waits until at least {@code count} events match; fails the test with what was seen otherwise. */
+  /**
+   * Waits until at least {@code count} events match; fails the test with what was seen otherwise.
+   */
   public List<JsonObject> await(Predicate<JsonObject> filter, int count, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
     synchronized (events) {
@@ -50,8 +57,15 @@ public final class EventLog implements AutoCloseable {
         }
         long left = Duration.between(Instant.now(), deadline).toMillis();
         if (left <= 0) {
-          throw new AssertionError("expected " + count + " matching events on " + consumer.address() + ", saw "
-              + found.size() + "; all events: " + events);
+          throw new AssertionError(
+              "expected "
+                  + count
+                  + " matching events on "
+                  + consumer.address()
+                  + ", saw "
+                  + found.size()
+                  + "; all events: "
+                  + events);
         }
         try {
           events.wait(left);

@@ -10,9 +10,9 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code git daemon} on a free loopback port, serving every repository under a
- * base path as {@code git://127.0.0.1:<port>/<name>.git}. Stopped with SIGTERM (which
- * reaches its child) and waited for, so no daemon outlives a test.
+ * A real {@code git daemon} on a free loopback port, serving every repository under a base path as
+ * {@code git://127.0.0.1:<port>/<name>.git}. Stopped with SIGTERM (which reaches its child) and
+ * waited for, so no daemon outlives a test.
  */
 public final class GitDaemon implements AutoCloseable {
   private final Process process;
@@ -25,12 +25,20 @@ public final class GitDaemon implements AutoCloseable {
 
   public static GitDaemon start(Path basePath) throws IOException, InterruptedException {
     int port = freePort();
-    Process process = new ProcessBuilder("git", "daemon", "--export-all", "--reuseaddr",
-        "--base-path=" + basePath.toAbsolutePath(), "--listen=127.0.0.1", "--port=" + port,
-        "--informative-errors", basePath.toAbsolutePath().toString())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process process =
+        new ProcessBuilder(
+                "git",
+                "daemon",
+                "--export-all",
+                "--reuseaddr",
+                "--base-path=" + basePath.toAbsolutePath(),
+                "--listen=127.0.0.1",
+                "--port=" + port,
+                "--informative-errors",
+                basePath.toAbsolutePath().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     GitDaemon daemon = new GitDaemon(process, port);
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
     while (!accepts(port)) {

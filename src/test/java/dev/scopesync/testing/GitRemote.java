@@ -12,8 +12,8 @@ import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.transport.RefSpec;
 
 /**
- * A real remote for tests: a bare repository on disk (served as {@code file://} or by
- * {@link GitDaemon}) plus a private working clone to make commits with.
+ * A real remote for tests: a bare repository on disk (served as {@code file://} or by {@link
+ * GitDaemon}) plus a private working clone to make commits with.
  */
 public final class GitRemote implements AutoCloseable {
   private final Path bare;
@@ -50,7 +50,8 @@ public final class GitRemote implements AutoCloseable {
   }
 
   /** Commits the given files (path -> content; null content deletes) on a branch and pushes it. */
-  public String commit(String branch, String message, Map<String, String> files) throws IOException, GitAPIException {
+  public String commit(String branch, String message, Map<String, String> files)
+      throws IOException, GitAPIException {
     checkout(branch);
     for (Map.Entry<String, String> e : files.entrySet()) {
       Path file = work.getRepository().getWorkTree().toPath().resolve(e.getKey());
@@ -63,14 +64,22 @@ public final class GitRemote implements AutoCloseable {
         work.add().addFilepattern(e.getKey()).call();
       }
     }
-    RevCommit commit = work.commit().setMessage(message).setAllowEmpty(true)
-        .setAuthor("test", "test@example.com").setCommitter("test", "test@example.com").call();
-    work.push().setRemote("origin").setRefSpecs(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch))
+    RevCommit commit =
+        work.commit()
+            .setMessage(message)
+            .setAllowEmpty(true)
+            .setAuthor("test", "test@example.com")
+            .setCommitter("test", "test@example.com")
+            .call();
+    work.push()
+        .setRemote("origin")
+        .setRefSpecs(new RefSpec("+refs/heads/" + branch + ":refs/heads/" + branch))
         .call();
     return commit.name();
   }
 
-  public String commit(String message, Map<String, String> files) throws IOException, GitAPIException {
+  public String commit(String message, Map<String, String> files)
+      throws IOException, GitAPIException {
     return commit("main", message, files);
   }
 

@@ -31,7 +31,10 @@ public final class OpalWsClient implements AutoCloseable {
   private final CompletableFuture<Integer> closed;
   private final BlockingQueue<String> pongs;
 
-  private OpalWsClient(WebSocket socket, BlockingQueue<String> messages, BlockingQueue<String> pongs,
+  private OpalWsClient(
+      WebSocket socket,
+      BlockingQueue<String> messages,
+      BlockingQueue<String> pongs,
       CompletableFuture<Integer> closed) {
     this.socket = socket;
     this.messages = messages;
@@ -39,52 +42,60 @@ public final class OpalWsClient implements AutoCloseable {
     this.closed = closed;
   }
 
-  /** Connects to {@code ws://127.0.0.1:<port>/ws}, with {@code Authorization: Bearer <token>} unless null. */
+  /**
+   * Connects to {@code ws://127.0.0.1:<port>/ws}, with {@code Authorization: Bearer <token>} unless
+   * null.
+   */
   public static OpalWsClient connect(int port, String token) {
     BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
     CompletableFuture<Integer> closed = new CompletableFuture<>();
     AtomicBoolean reading = new AtomicBoolean(true);
-    WebSocket.Listener listener = new WebSocket.Listener() {
-      private final StringBuilder partial = new StringBuilder();
+    WebSocket.Listener listener =
+        new WebSocket.Listener() {
+          private final StringBuilder partial = new StringBuilder();
 
-      @Override
-      public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-          messages.add(partial.toString());
-          partial.setLength(0);
-        }
-        if (reading.get()) {
-          ws.request(1);
-        }
-        return null;
-      }
+          @Override
+          public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+              messages.add(partial.toString());
+              partial.setLength(0);
+            }
+            if (reading.get()) {
+              ws.request(1);
+            }
+            return null;
+          }
 
-      @Override
-      public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-        pongs.add(java.nio.charset.StandardCharsets.UTF_8.decode(message).toString());
-        ws.request(1);
-        return null;
-      }
+          @Override
+          public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+            pongs.add(java.nio.charset.StandardCharsets.UTF_8.decode(message).toString());
+            ws.request(1);
+            return null;
+          }
 
-      @Override
-      public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-        closed.complete(statusCode);
-        return null;
-      }
+          @Override
+          public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+          }
 
-      @Override
-      public void onError(WebSocket ws, Throwable error) {
-        closed.complete(-1);
-      }
-    };
-    WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+          @Override
+          public void onError(WebSocket ws, Throwable error) {
+            closed.complete(-1);
+          }
+        };
+    WebSocket.Builder builder =
+        HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     if (token != null) {
       builder.header("Authorization", "Bearer " + token);
     }
     try {
-      WebSocket socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), listener).get(30, TimeUnit.SECONDS);
+      WebSocket socket =
+          builder
+              .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), listener)
+              .get(30, TimeUnit.SECONDS);
       OpalWsClient client = new OpalWsClient(socket, messages, pongs, closed);
       client.readingFlag = reading;
       return client;
@@ -104,12 +115,15 @@ public final class OpalWsClient implements AutoCloseable {
     }
 
     public int status() {
-      return getCause() instanceof WebSocketHandshakeException h ? h.getResponse().statusCode() : -1;
+      return getCause() instanceof WebSocketHandshakeException h
+          ? h.getResponse().statusCode()
+          : -1;
     }
 
     public String body() {
       return getCause() instanceof WebSocketHandshakeException h && h.getResponse().body() != null
-          ? h.getResponse().body().toString() : "";
+          ? h.getResponse().body().toString()
+          : "";
     }
   }
 
@@ -122,24 +136,39 @@ public final class OpalWsClient implements AutoCloseable {
 
   /** fastapi_websocket_rpc's request envelope (pydantic v1 {@code .json()}). */
   public static String request(String method, JsonObject arguments, String callId) {
-    return "{\"request\": {\"method\": \"" + method + "\", \"arguments\": " + python(arguments) + ", \"call_id\": \""
-        + callId + "\"}, \"response\": null}";
+    return "{\"request\": {\"method\": \""
+        + method
+        + "\", \"arguments\": "
+        + python(arguments)
+        + ", \"call_id\": \""
+        + callId
+        + "\"}, \"response\": null}";
   }
 
   /** The client's answer to a notify (no annotation, so {@code "None"} as a {@code str}). */
   public void answerNotify(String callId) {
-    send("{\"request\": null, \"response\": {\"result\": \"None\", \"result_type\": \"str\", \"call_id\": \""
-        + callId + "\"}}");
+    send(
+        "{\"request\": null, \"response\": {\"result\": \"None\", \"result_type\": \"str\", \"call_id\": \""
+            + callId
+            + "\"}}");
   }
 
-  /** The handshake of OPAL-CLIENT.md §2.5: the readiness ping, then one subscribe; asserts both answers. */
+  /**
+   * The handshake of OPAL-CLIENT.md §2.5: the readiness ping, then one subscribe; asserts both
+   * answers.
+   */
   public void handshake(String... topics) {
     String ping = call("_ping_", new JsonObject());
-    expectExactly("{\"request\": null, \"response\": {\"result\": \"pong\", \"result_type\": \"str\", \"call_id\": \""
-        + ping + "\"}}");
-    String subscribe = call("subscribe", new JsonObject().put("topics", new JsonArray(java.util.List.of(topics))));
-    expectExactly("{\"request\": null, \"response\": {\"result\": true, \"result_type\": \"bool\", \"call_id\": \""
-        + subscribe + "\"}}");
+    expectExactly(
+        "{\"request\": null, \"response\": {\"result\": \"pong\", \"result_type\": \"str\", \"call_id\": \""
+            + ping
+            + "\"}}");
+    String subscribe =
+        call("subscribe", new JsonObject().put("topics", new JsonArray(java.util.List.of(topics))));
+    expectExactly(
+        "{\"request\": null, \"response\": {\"result\": true, \"result_type\": \"bool\", \"call_id\": \""
+            + subscribe
+            + "\"}}");
   }
 
   public void send(String text) {
@@ -151,7 +180,9 @@ public final class OpalWsClient implements AutoCloseable {
   }
 
   public void ping(String payload) {
-    socket.sendPing(ByteBuffer.wrap(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
+    socket
+        .sendPing(ByteBuffer.wrap(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .join();
   }
 
   /** The next pong's payload. */
@@ -167,7 +198,10 @@ public final class OpalWsClient implements AutoCloseable {
   public String next() throws InterruptedException {
     String message = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     if (message == null) {
-      throw new AssertionError("no message within " + WAIT + (closed.isDone() ? " (closed: " + closed.join() + ")" : ""));
+      throw new AssertionError(
+          "no message within "
+              + WAIT
+              + (closed.isDone() ? " (closed: " + closed.join() + ")" : ""));
     }
     return message;
   }
@@ -214,7 +248,10 @@ public final class OpalWsClient implements AutoCloseable {
     }
   }
 
-  /** A small Python {@code json.dumps} for the arguments the OPAL client sends (strings and lists of them). */
+  /**
+   * A small Python {@code json.dumps} for the arguments the OPAL client sends (strings and lists of
+   * them).
+   */
   static String python(JsonObject arguments) {
     StringBuilder out = new StringBuilder("{");
     boolean first = true;

@@ -17,13 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real {@code redis-server} on a free loopback port, listening on 127.0.0.1 only (no
- * unix socket, no TLS port, no replication), with no save points and no append-only file.
- * It can be stopped and started again on the same port to stage an outage; {@link #stop()}
- * saves the data to its private directory first ({@code SHUTDOWN SAVE}), so what was
- * stored before the outage is there after it. {@link #pause()} freezes the process
- * (SIGSTOP) to stage a server that accepts connections and never answers.
- * {@link #close()} kills it, waits for it and removes its directory.
+ * A real {@code redis-server} on a free loopback port, listening on 127.0.0.1 only (no unix socket,
+ * no TLS port, no replication), with no save points and no append-only file. It can be stopped and
+ * started again on the same port to stage an outage; {@link #stop()} saves the data to its private
+ * directory first ({@code SHUTDOWN SAVE}), so what was stored before the outage is there after it.
+ * {@link #pause()} freezes the process (SIGSTOP) to stage a server that accepts connections and
+ * never answers. {@link #close()} kills it, waits for it and removes its directory.
  */
 public final class RedisServer implements AutoCloseable {
   private final int port;
@@ -37,10 +36,14 @@ public final class RedisServer implements AutoCloseable {
     this.extraArgs = List.copyOf(extraArgs);
   }
 
-  /** Starts a server; {@code extraArgs} are further {@code --name value} options (e.g. {@code --requirepass}). */
+  /**
+   * Starts a server; {@code extraArgs} are further {@code --name value} options (e.g. {@code
+   * --requirepass}).
+   */
   public static RedisServer launch(String... extraArgs) throws IOException, InterruptedException {
-    RedisServer server = new RedisServer(GitDaemon.freePort(), Files.createTempDirectory("redis-server"),
-        List.of(extraArgs));
+    RedisServer server =
+        new RedisServer(
+            GitDaemon.freePort(), Files.createTempDirectory("redis-server"), List.of(extraArgs));
     try {
       server.start();
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -55,23 +58,37 @@ public final class RedisServer implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("redis-server on port " + port + " is already running");
     }
-    List<String> command = new ArrayList<>(List.of("redis-server",
-        "--port", Integer.toString(port),
-        "--bind", "127.0.0.1",
-        "--save", "",
-        "--appendonly", "no",
-        "--dir", dir.toString(),
-        "--daemonize", "no",
-        "--logfile", ""));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--daemonize",
+                "no",
+                "--logfile",
+                ""));
     command.addAll(extraArgs);
-    process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("redis.log").toFile())
-        .start();
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis.log").toFile())
+            .start();
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
     while (!accepts()) {
       if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-        String log = Files.exists(dir.resolve("redis.log")) ? Files.readString(dir.resolve("redis.log")) : "";
+        String log =
+            Files.exists(dir.resolve("redis.log"))
+                ? Files.readString(dir.resolve("redis.log"))
+                : "";
         stopProcess();
         throw new IOException("redis-server did not start on port " + port + ":\n" + log);
       }
@@ -80,8 +97,8 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Shuts the server down after saving its data ({@code SHUTDOWN SAVE}; SIGTERM when that
-   * fails) and waits until the process is gone and the port refuses connections.
+   * Shuts the server down after saving its data ({@code SHUTDOWN SAVE}; SIGTERM when that fails)
+   * and waits until the process is gone and the port refuses connections.
    */
   public synchronized void stop() throws IOException, InterruptedException {
     if (process == null || !process.isAlive()) {
@@ -151,10 +168,11 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void signal(String name) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       throw new IOException("kill -" + name + " " + process.pid() + " failed");
     }
@@ -174,7 +192,11 @@ public final class RedisServer implements AutoCloseable {
   private static void appendCommand(StringBuilder out, List<String> args) {
     out.append('*').append(args.size()).append("\r\n");
     for (String arg : args) {
-      out.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+      out.append('$')
+          .append(arg.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n")
+          .append(arg)
+          .append("\r\n");
     }
   }
 

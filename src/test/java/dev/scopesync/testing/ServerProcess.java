@@ -19,21 +19,25 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A scopesync server in its own process, started the way a user starts it:
- * {@code scripts/run.sh --conf <file>} from the project directory. Reads the process's own
- * figures from {@code /proc} (RSS, threads, CPU time) and stops it with SIGTERM, waiting for
- * it, so no server outlives a test.
+ * A scopesync server in its own process, started the way a user starts it: {@code scripts/run.sh
+ * --conf <file>} from the project directory. Reads the process's own figures from {@code /proc}
+ * (RSS, threads, CPU time) and stops it with SIGTERM, waiting for it, so no server outlives a test.
  */
 public final class ServerProcess implements AutoCloseable {
-  /** The project directory (where {@code scripts/run.sh} is): the working directory of tests and benchmarks. */
+  /**
+   * The project directory (where {@code scripts/run.sh} is): the working directory of tests and
+   * benchmarks.
+   */
   public static final Path PROJECT = Path.of("").toAbsolutePath();
+
   private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
   private final Process process;
   private final int port;
   private final Path log;
   private final long startedNanos;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private ServerProcess(Process process, int port, Path log, long startedNanos) {
     this.process = process;
@@ -43,39 +47,43 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Writes {@code config} to {@code dir/config.json} and starts {@code scripts/run.sh --conf} on it.
+   * Writes {@code config} to {@code dir/config.json} and starts {@code scripts/run.sh --conf} on
+   * it.
    *
    * @param config must set {@code http.port} (a free port) and the store and git directories
-   * @param env added to this process's environment, less its {@code SCOPESYNC_*} variables
-   *     (a value of null removes a variable)
+   * @param env added to this process's environment, less its {@code SCOPESYNC_*} variables (a value
+   *     of null removes a variable)
    */
-  public static ServerProcess start(Path dir, JsonObject config, Map<String, String> env) throws IOException {
+  public static ServerProcess start(Path dir, JsonObject config, Map<String, String> env)
+      throws IOException {
     return start(PROJECT, dir, config, env);
   }
 
   /**
-   * As {@link #start(Path, JsonObject, Map)}, with the {@code scripts/run.sh} of another
-   * project directory (a copy with its own {@code target/}).
+   * As {@link #start(Path, JsonObject, Map)}, with the {@code scripts/run.sh} of another project
+   * directory (a copy with its own {@code target/}).
    */
-  public static ServerProcess start(Path project, Path dir, JsonObject config, Map<String, String> env)
-      throws IOException {
+  public static ServerProcess start(
+      Path project, Path dir, JsonObject config, Map<String, String> env) throws IOException {
     Files.createDirectories(dir);
     Path configFile = dir.resolve("config.json");
     Files.writeString(configFile, config.encodePrettily());
     Path log = dir.resolve("server-" + System.nanoTime() + ".log");
-    ProcessBuilder builder = new ProcessBuilder(project.resolve("scripts/run.sh").toString(), "--conf",
-        configFile.toString())
-        .directory(project.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                project.resolve("scripts/run.sh").toString(), "--conf", configFile.toString())
+            .directory(project.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("SCOPESYNC_"));
-    env.forEach((name, value) -> {
-      if (value == null) {
-        builder.environment().remove(name);
-      } else {
-        builder.environment().put(name, value);
-      }
-    });
+    env.forEach(
+        (name, value) -> {
+          if (value == null) {
+            builder.environment().remove(name);
+          } else {
+            builder.environment().put(name, value);
+          }
+        });
     int port = config.getJsonObject("http").getInteger("port");
     probe(port, "/ready"); // loads the probe's classes here, not while the server's start is timed
     long started = System.nanoTime();
@@ -110,18 +118,23 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * {@code GET path} over a plain socket, as cheap as curl (a JDK HttpClient's first request in
-   * a fresh JVM takes longer than the server's start); the status, or -1 when nothing answered.
+   * {@code GET path} over a plain socket, as cheap as curl (a JDK HttpClient's first request in a
+   * fresh JVM takes longer than the server's start); the status, or -1 when nothing answered.
    */
   private static int probe(int port, String path) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
       socket.setSoTimeout(5_000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       byte[] head = socket.getInputStream().readNBytes(12);
       String status = new String(head, StandardCharsets.US_ASCII);
-      return status.startsWith("HTTP/1.1 ") && status.length() == 12 ? Integer.parseInt(status.substring(9)) : -1;
+      return status.startsWith("HTTP/1.1 ") && status.length() == 12
+          ? Integer.parseInt(status.substring(9))
+          : -1;
     } catch (IOException | NumberFormatException e) {
       return -1;
     }
@@ -129,8 +142,8 @@ public final class ServerProcess implements AutoCloseable {
 
   /**
    * The status of a GET over a plain socket, or -1: what a benchmark polls with, so that the
-   * measured time is the server's and not a cold HTTP client's (the JDK's costs tens of ms of
-   * CPU on its first requests, on the same two cores as the server).
+   * measured time is the server's and not a cold HTTP client's (the JDK's costs tens of ms of CPU
+   * on its first requests, on the same two cores as the server).
    */
   public int probe(String path) {
     return probe(port, path);
@@ -141,14 +154,18 @@ public final class ServerProcess implements AutoCloseable {
     return send(method, path, null).statusCode();
   }
 
-  public HttpResponse<String> send(String method, String path, String jsonBody) throws InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .method(method, jsonBody == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(jsonBody))
-        .build();
+  public HttpResponse<String> send(String method, String path, String jsonBody)
+      throws InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                jsonBody == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(jsonBody))
+            .build();
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

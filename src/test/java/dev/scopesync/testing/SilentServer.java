@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real fault: a TCP server on loopback that accepts every connection and never says a
- * word. A git remote behind it hangs until the client's own timeout fires.
+ * A real fault: a TCP server on loopback that accepts every connection and never says a word. A git
+ * remote behind it hangs until the client's own timeout fires.
  */
 public final class SilentServer implements AutoCloseable {
   private final ServerSocket socket;

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real OpenSSH {@code sshd} on a free loopback port, serving the bare repositories on
- * disk as {@code ssh://root@127.0.0.1:<port>/<absolute path>} (git runs {@code git-upload-pack}
- * through it). It has its own host key, its own {@code authorized_keys} (public keys only,
- * no passwords) and its own pid file, all in a directory the test owns. Stopped with
- * SIGTERM and waited for, its per-connection children too, so no sshd outlives a test.
+ * A real OpenSSH {@code sshd} on a free loopback port, serving the bare repositories on disk as
+ * {@code ssh://root@127.0.0.1:<port>/<absolute path>} (git runs {@code git-upload-pack} through
+ * it). It has its own host key, its own {@code authorized_keys} (public keys only, no passwords)
+ * and its own pid file, all in a directory the test owns. Stopped with SIGTERM and waited for, its
+ * per-connection children too, so no sshd outlives a test.
  *
  * <p>Needs {@code /usr/sbin/sshd} (Debian: openssh-server; {@code scripts/test.sh} installs it).
  */
@@ -31,7 +31,8 @@ public final class SshServer implements AutoCloseable {
   private final Path authorizedKeys;
   private final String hostPublicKey;
 
-  private SshServer(Process process, int port, Path dir, Path authorizedKeys, String hostPublicKey) {
+  private SshServer(
+      Process process, int port, Path dir, Path authorizedKeys, String hostPublicKey) {
     this.process = process;
     this.port = port;
     this.dir = dir;
@@ -39,7 +40,10 @@ public final class SshServer implements AutoCloseable {
     this.hostPublicKey = hostPublicKey;
   }
 
-  /** A key pair made by {@code ssh-keygen}: the private key's text and its {@code authorized_keys} line. */
+  /**
+   * A key pair made by {@code ssh-keygen}: the private key's text and its {@code authorized_keys}
+   * line.
+   */
   public record KeyPair(String privateKey, String publicKey) {
     @Override
     public String toString() {
@@ -48,19 +52,24 @@ public final class SshServer implements AutoCloseable {
   }
 
   /**
-   * Makes a key pair with {@code ssh-keygen -q -N "" -f <dir>/<name> <options>}, e.g.
-   * {@code "-t", "ed25519"} (OpenSSH format) or {@code "-t", "rsa", "-b", "2048", "-m", "PEM"}.
+   * Makes a key pair with {@code ssh-keygen -q -N "" -f <dir>/<name> <options>}, e.g. {@code "-t",
+   * "ed25519"} (OpenSSH format) or {@code "-t", "rsa", "-b", "2048", "-m", "PEM"}.
    */
-  public static KeyPair newKey(Path dir, String name, String... options) throws IOException, InterruptedException {
+  public static KeyPair newKey(Path dir, String name, String... options)
+      throws IOException, InterruptedException {
     Path file = dir.resolve(name);
-    List<String> command = new ArrayList<>(List.of("ssh-keygen", "-q", "-N", "", "-C", name, "-f", file.toString()));
+    List<String> command =
+        new ArrayList<>(List.of("ssh-keygen", "-q", "-N", "", "-C", name, "-f", file.toString()));
     command.addAll(List.of(options));
     run(command);
-    return new KeyPair(Files.readString(file, StandardCharsets.US_ASCII),
+    return new KeyPair(
+        Files.readString(file, StandardCharsets.US_ASCII),
         Files.readString(dir.resolve(name + ".pub"), StandardCharsets.US_ASCII).strip());
   }
 
-  /** Starts sshd with its files under {@code dir} (created if missing); nobody is authorized yet. */
+  /**
+   * Starts sshd with its files under {@code dir} (created if missing); nobody is authorized yet.
+   */
   public static SshServer start(Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     // sshd refuses to start without its privilege-separation directory.
@@ -68,30 +77,35 @@ public final class SshServer implements AutoCloseable {
     KeyPair hostKey = newKey(dir, "ssh_host_ed25519_key", "-t", "ed25519");
     Path authorizedKeys = Files.writeString(dir.resolve("authorized_keys"), "");
     int port = GitDaemon.freePort();
-    Path config = Files.writeString(dir.resolve("sshd_config"), String.join("\n",
-        "Port " + port,
-        "ListenAddress 127.0.0.1",
-        "HostKey " + dir.resolve("ssh_host_ed25519_key"),
-        "PidFile " + dir.resolve("sshd.pid"),
-        "AuthorizedKeysFile " + authorizedKeys,
-        "PubkeyAuthentication yes",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        // Tests run as root; the key is the only way in.
-        "PermitRootLogin prohibit-password",
-        "UsePAM no",
-        // The temp directories are not owned and moded the way sshd insists on for ~/.ssh.
-        "StrictModes no",
-        "AcceptEnv GIT_PROTOCOL",
-        "X11Forwarding no",
-        "AllowTcpForwarding no",
-        "PrintMotd no",
-        "LogLevel VERBOSE",
-        ""));
-    Process process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("sshd.log").toFile())
-        .start();
+    Path config =
+        Files.writeString(
+            dir.resolve("sshd_config"),
+            String.join(
+                "\n",
+                "Port " + port,
+                "ListenAddress 127.0.0.1",
+                "HostKey " + dir.resolve("ssh_host_ed25519_key"),
+                "PidFile " + dir.resolve("sshd.pid"),
+                "AuthorizedKeysFile " + authorizedKeys,
+                "PubkeyAuthentication yes",
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                // Tests run as root; the key is the only way in.
+                "PermitRootLogin prohibit-password",
+                "UsePAM no",
+                // The temp directories are not owned and moded the way sshd insists on for ~/.ssh.
+                "StrictModes no",
+                "AcceptEnv GIT_PROTOCOL",
+                "X11Forwarding no",
+                "AllowTcpForwarding no",
+                "PrintMotd no",
+                "LogLevel VERBOSE",
+                ""));
+    Process process =
+        new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("sshd.log").toFile())
+            .start();
     SshServer server = new SshServer(process, port, dir, authorizedKeys, hostKey.publicKey());
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
     while (!accepts(port)) {
@@ -118,7 +132,10 @@ public final class SshServer implements AutoCloseable {
     return "ssh://root@127.0.0.1:" + port + bareRepository.toAbsolutePath();
   }
 
-  /** This server's line for a {@code known_hosts} file, as {@code ssh-keyscan -p <port> 127.0.0.1} prints it. */
+  /**
+   * This server's line for a {@code known_hosts} file, as {@code ssh-keyscan -p <port> 127.0.0.1}
+   * prints it.
+   */
   public String knownHostsLine() {
     String[] typeAndKey = hostPublicKey.split(" ");
     return "[127.0.0.1]:" + port + " " + typeAndKey[0] + " " + typeAndKey[1];

@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real fault a read timeout cannot catch: a git daemon look-alike on loopback that
- * starts a pkt-line of 255 bytes and then sends one byte every 300 ms, for ever. Every
- * read returns in time, so only a deadline on the whole operation ends a fetch from it.
+ * A real fault a read timeout cannot catch: a git daemon look-alike on loopback that starts a
+ * pkt-line of 255 bytes and then sends one byte every 300 ms, for ever. Every read returns in time,
+ * so only a deadline on the whole operation ends a fetch from it.
  */
 public final class TricklingServer implements AutoCloseable {
   private final ServerSocket socket;
@@ -40,7 +40,8 @@ public final class TricklingServer implements AutoCloseable {
   }
 
   private void trickle(Socket client) {
-    try (client; OutputStream out = client.getOutputStream()) {
+    try (client;
+        OutputStream out = client.getOutputStream()) {
       out.write("00ff".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       while (!socket.isClosed()) {

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-/** Webhook payloads under {@code src/test/resources/webhooks}, written after the providers' docs. */
+/**
+ * Webhook payloads under {@code src/test/resources/webhooks}, written after the providers' docs.
+ */
 final class Fixtures {
   private Fixtures() {}
 

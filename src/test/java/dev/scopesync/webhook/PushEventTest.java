@@ -12,14 +12,21 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class PushEventTest {
-  private static final PushEvent EVENT = new PushEvent("github", true, "push",
-      List.of("https://github.com/o/r.git"), List.of("o/r"), List.of("main", "release/2024-05"));
+  private static final PushEvent EVENT =
+      new PushEvent(
+          "github",
+          true,
+          "push",
+          List.of("https://github.com/o/r.git"),
+          List.of("o/r"),
+          List.of("main", "release/2024-05"));
 
   static Stream<Arguments> branches() {
     return Stream.of(
         Arguments.of("a pushed branch", "main", true),
         Arguments.of("a pushed branch with a slash", "release/2024-05", true),
-        Arguments.of("another case of a pushed branch (git branch names are case-sensitive)", "Main", false),
+        Arguments.of(
+            "another case of a pushed branch (git branch names are case-sensitive)", "Main", false),
         Arguments.of("a prefix of a pushed branch", "release", false),
         Arguments.of("the full ref of a pushed branch", "refs/heads/main", false),
         Arguments.of("an empty name", "", false),
@@ -34,7 +41,8 @@ class PushEventTest {
 
   @Test
   void aTagPushConcernsNoBranch() {
-    PushEvent tagPush = new PushEvent("gitlab", true, "Tag Push Hook", List.of(), List.of("o/r"), List.of());
+    PushEvent tagPush =
+        new PushEvent("gitlab", true, "Tag Push Hook", List.of(), List.of("o/r"), List.of());
     assertEquals(false, tagPush.concernsBranch("main"));
   }
 

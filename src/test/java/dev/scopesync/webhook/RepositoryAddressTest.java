@@ -12,21 +12,54 @@ class RepositoryAddressTest {
   static Stream<Arguments> urls() {
     return Stream.of(
         Arguments.of("https with .git", "https://github.com/o/r.git", "github.com", "o/r"),
-        Arguments.of("scheme, credentials and port dropped", "https://u:p@Git.Example.com:8443/o/r/", "git.example.com", "o/r"),
-        Arguments.of("ssh with user and port", "ssh://git@gitlab.com:22/g/sub/r.git", "gitlab.com", "g/sub/r"),
+        Arguments.of(
+            "scheme, credentials and port dropped",
+            "https://u:p@Git.Example.com:8443/o/r/",
+            "git.example.com",
+            "o/r"),
+        Arguments.of(
+            "ssh with user and port",
+            "ssh://git@gitlab.com:22/g/sub/r.git",
+            "gitlab.com",
+            "g/sub/r"),
         Arguments.of("scp-like", "git@github.com:o/r.git", "github.com", "o/r"),
         Arguments.of("scp-like without user", "github.com:o/r", "github.com", "o/r"),
-        Arguments.of("scp-like with an absolute path", "git@host:/srv/git/r.git", "host", "srv/git/r"),
+        Arguments.of(
+            "scp-like with an absolute path", "git@host:/srv/git/r.git", "host", "srv/git/r"),
         Arguments.of("git protocol", "git://github.com/o/r.git", "github.com", "o/r"),
         Arguments.of("query and fragment dropped", "https://h/o/r.git?x=1#y", "h", "o/r"),
         Arguments.of("doubled slashes collapsed", "https://h//o//r.git//", "h", "o/r"),
         Arguments.of(".git in any case dropped", "https://h/o/r.GIT", "h", "o/r"),
-        Arguments.of("IPv6 literal kept with brackets", "ssh://git@[2001:db8::1]:2222/o/r.git", "[2001:db8::1]", "o/r"),
-        Arguments.of("GitHub's ssh-over-443 host", "ssh://git@ssh.github.com:443/o/r.git", "github.com", "o/r"),
-        Arguments.of("Azure DevOps ssh", "git@ssh.dev.azure.com:v3/org/My%20Project/repo", "dev.azure.com", "org/My%20Project/_git/repo"),
-        Arguments.of("Azure DevOps legacy ssh", "org@vs-ssh.visualstudio.com:v3/org/proj/repo", "dev.azure.com", "org/proj/_git/repo"),
-        Arguments.of("Azure DevOps legacy https with collection", "https://org.visualstudio.com/DefaultCollection/proj/_git/repo", "dev.azure.com", "org/proj/_git/repo"),
-        Arguments.of("Azure DevOps legacy https", "https://org.visualstudio.com/proj/_git/repo", "dev.azure.com", "org/proj/_git/repo"));
+        Arguments.of(
+            "IPv6 literal kept with brackets",
+            "ssh://git@[2001:db8::1]:2222/o/r.git",
+            "[2001:db8::1]",
+            "o/r"),
+        Arguments.of(
+            "GitHub's ssh-over-443 host",
+            "ssh://git@ssh.github.com:443/o/r.git",
+            "github.com",
+            "o/r"),
+        Arguments.of(
+            "Azure DevOps ssh",
+            "git@ssh.dev.azure.com:v3/org/My%20Project/repo",
+            "dev.azure.com",
+            "org/My%20Project/_git/repo"),
+        Arguments.of(
+            "Azure DevOps legacy ssh",
+            "org@vs-ssh.visualstudio.com:v3/org/proj/repo",
+            "dev.azure.com",
+            "org/proj/_git/repo"),
+        Arguments.of(
+            "Azure DevOps legacy https with collection",
+            "https://org.visualstudio.com/DefaultCollection/proj/_git/repo",
+            "dev.azure.com",
+            "org/proj/_git/repo"),
+        Arguments.of(
+            "Azure DevOps legacy https",
+            "https://org.visualstudio.com/proj/_git/repo",
+            "dev.azure.com",
+            "org/proj/_git/repo"));
   }
 
   @ParameterizedTest(name = "{0}: {1}")

@@ -7,9 +7,9 @@ import org.eclipse.jgit.transport.SshConfigStore;
 import org.eclipse.jgit.transport.SshConstants;
 
 /**
- * The ssh settings of every host for one operation, in place of {@code ~/.ssh/config}:
- * strict host key checking, one connection attempt, the scope's user name when the url
- * has none (JGit prefers the url's).
+ * The ssh settings of every host for one operation, in place of {@code ~/.ssh/config}: strict host
+ * key checking, one connection attempt, the scope's user name when the url has none (JGit prefers
+ * the url's).
  */
 final class FixedHostConfig implements SshConfigStore, SshConfigStore.HostConfig {
   private final Map<String, String> options = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);

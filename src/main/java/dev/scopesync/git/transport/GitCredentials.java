@@ -18,14 +18,15 @@ import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
- * Credentials for one clone or fetch, built per operation from the scope's auth, so a
- * secret lives only as long as the operation and is never written into a clone's config
- * or to disk.
+ * Credentials for one clone or fetch, built per operation from the scope's auth, so a secret lives
+ * only as long as the operation and is never written into a clone's config or to disk.
  */
 public final class GitCredentials {
   private GitCredentials() {}
 
-  /** @return the provider, or null when the remote needs none */
+  /**
+   * @return the provider, or null when the remote needs none
+   */
   public static CredentialsProvider of(GitAuth auth) {
     if (auth instanceof GitAuth.GithubToken token) {
       // GitHub accepts any user name with a token as the password; OPAL sends "git".
@@ -38,9 +39,9 @@ public final class GitCredentials {
   }
 
   /**
-   * The ssh side of one clone or fetch: gives an ssh transport a session factory of its own
-   * that offers only the scope's key and accepts only host keys listed in
-   * {@code <sshDirectory>/known_hosts}. Other transports are left alone.
+   * The ssh side of one clone or fetch: gives an ssh transport a session factory of its own that
+   * offers only the scope's key and accepts only host keys listed in {@code
+   * <sshDirectory>/known_hosts}. Other transports are left alone.
    */
   public static TransportConfigCallback sshOf(GitAuth auth, Path sshDirectory) {
     return transport -> {
@@ -53,25 +54,32 @@ public final class GitCredentials {
   /**
    * The key pairs in a private key's text (OpenSSH or PEM), through Apache MINA sshd's parsers.
    *
-   * @throws TransportException when there is none this server can use; the message never
-   *     carries the key, and says "authentication" so that {@link GitFailure} files it under
-   *     {@code auth}
+   * @throws TransportException when there is none this server can use; the message never carries
+   *     the key, and says "authentication" so that {@link GitFailure} files it under {@code auth}
    */
   static List<KeyPair> parse(String privateKey) throws TransportException {
     List<KeyPair> keys = new ArrayList<>();
     try {
-      Iterable<KeyPair> parsed = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName("private_key"),
-          new ByteArrayInputStream(privateKey.getBytes(StandardCharsets.US_ASCII)), null);
+      Iterable<KeyPair> parsed =
+          SecurityUtils.loadKeyPairIdentities(
+              null,
+              NamedResource.ofName("private_key"),
+              new ByteArrayInputStream(privateKey.getBytes(StandardCharsets.US_ASCII)),
+              null);
       if (parsed != null) {
         parsed.forEach(keys::add);
       }
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      // Only the exception's type, and no cause: a parser's message may quote the text it choked on.
-      throw new TransportException("authentication impossible: the scope's ssh private_key cannot be read ("
-          + e.getClass().getSimpleName() + ")");
+      // Only the exception's type, and no cause: a parser's message may quote the text it choked
+      // on.
+      throw new TransportException(
+          "authentication impossible: the scope's ssh private_key cannot be read ("
+              + e.getClass().getSimpleName()
+              + ")");
     }
     if (keys.isEmpty()) {
-      throw new TransportException("authentication impossible: the scope's ssh private_key holds no key");
+      throw new TransportException(
+          "authentication impossible: the scope's ssh private_key holds no key");
     }
     return List.copyOf(keys);
   }

@@ -6,17 +6,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JGit's once-per-process set-up, done on a short-lived background thread while the node
- * starts rather than inside the first clones: it detects the file system, learns where git's
- * system config lives (by running {@code git} twice) and reads the system and user configs.
- * Done inside the first clones, this work held up the whole first wave of a boot sync
- * (DESIGN §14). Harmless to repeat: JGit caches all of it.
+ * JGit's once-per-process set-up, done on a short-lived background thread while the node starts
+ * rather than inside the first clones: it detects the file system, learns where git's system config
+ * lives (by running {@code git} twice) and reads the system and user configs. Done inside the first
+ * clones, this work held up the whole first wave of a boot sync (DESIGN §14). Harmless to repeat:
+ * JGit caches all of it.
  */
 public final class JGitWarmUp {
   private static final Logger LOG = LoggerFactory.getLogger(JGitWarmUp.class);
 
-  private JGitWarmUp() {
-  }
+  private JGitWarmUp() {}
 
   /** Starts the warm-up thread; it ends by itself within a fraction of a second. */
   public static void start() {

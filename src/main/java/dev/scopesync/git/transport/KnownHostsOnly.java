@@ -9,11 +9,11 @@ import org.eclipse.jgit.transport.SshConstants;
 import org.eclipse.jgit.transport.sshd.ServerKeyDatabase;
 
 /**
- * JGit's known_hosts database with every question answered "no": a host key is accepted
- * only when {@code known_hosts} lists it for the host, whatever an ssh config might say,
- * and nothing is ever added to the file. A refusal is kept, in words that say what to do.
- * This is the whole host-key policy of an ssh remote, with {@link FixedHostConfig}'s strict
- * checking; {@link SshOperationSessions} installs both for each operation.
+ * JGit's known_hosts database with every question answered "no": a host key is accepted only when
+ * {@code known_hosts} lists it for the host, whatever an ssh config might say, and nothing is ever
+ * added to the file. A refusal is kept, in words that say what to do. This is the whole host-key
+ * policy of an ssh remote, with {@link FixedHostConfig}'s strict checking; {@link
+ * SshOperationSessions} installs both for each operation.
  */
 final class KnownHostsOnly implements ServerKeyDatabase {
   private final ServerKeyDatabase knownHosts;
@@ -26,25 +26,42 @@ final class KnownHostsOnly implements ServerKeyDatabase {
   }
 
   @Override
-  public List<PublicKey> lookup(String connectAddress, InetSocketAddress remoteAddress, Configuration config) {
+  public List<PublicKey> lookup(
+      String connectAddress, InetSocketAddress remoteAddress, Configuration config) {
     return knownHosts.lookup(connectAddress, remoteAddress, strict(config));
   }
 
   @Override
-  public boolean accept(String connectAddress, InetSocketAddress remoteAddress, PublicKey serverKey,
-      Configuration config, CredentialsProvider provider) {
+  public boolean accept(
+      String connectAddress,
+      InetSocketAddress remoteAddress,
+      PublicKey serverKey,
+      Configuration config,
+      CredentialsProvider provider) {
     Configuration strict = strict(config);
     if (knownHosts.accept(connectAddress, remoteAddress, serverKey, strict, null)) {
       return true;
     }
     boolean listed = !knownHosts.lookup(connectAddress, remoteAddress, strict).isEmpty();
     int port = remoteAddress.getPort();
-    refusal = listed
-        ? "the host key of " + connectAddress + " does not match the one in " + file
-            + " (it changed: check with the server's owner before replacing that line)"
-        : "the host key of " + connectAddress + " is unknown: add it to " + file + ", e.g. `ssh-keyscan"
-            + (port == SshConstants.SSH_DEFAULT_PORT ? "" : " -p " + port) + " " + remoteAddress.getHostString()
-            + " >> " + file + "`";
+    refusal =
+        listed
+            ? "the host key of "
+                + connectAddress
+                + " does not match the one in "
+                + file
+                + " (it changed: check with the server's owner before replacing that line)"
+            : "the host key of "
+                + connectAddress
+                + " is unknown: add it to "
+                + file
+                + ", e.g. `ssh-keyscan"
+                + (port == SshConstants.SSH_DEFAULT_PORT ? "" : " -p " + port)
+                + " "
+                + remoteAddress.getHostString()
+                + " >> "
+                + file
+                + "`";
     return false;
   }
 

@@ -7,14 +7,13 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.net.UnknownHostException;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jgit.errors.TransportException;
 import org.eclipse.jgit.internal.JGitText;
 import org.eclipse.jgit.lib.ConfigConstants;
@@ -35,26 +34,25 @@ import org.eclipse.jgit.transport.TransportProtocol;
 import org.eclipse.jgit.transport.URIish;
 
 /**
- * JGit's anonymous {@code git://} transport, except that its socket has {@code SO_TIMEOUT}
- * set to the operation's timeout ({@link Transport#getTimeout()}, seconds; 0 = none).
+ * JGit's anonymous {@code git://} transport, except that its socket has {@code SO_TIMEOUT} set to
+ * the operation's timeout ({@link Transport#getTimeout()}, seconds; 0 = none).
  *
- * <p>Why: JGit's own {@code TransportGitAnon} leaves the socket without a read timeout and
- * relies on {@code InterruptTimer} interrupting the reading thread, which does not wake a
- * socket read on a platform thread, so a daemon that accepts and never answers hangs the
- * clone forever. With {@code SO_TIMEOUT} the read fails with a
- * {@link java.net.SocketTimeoutException} (wrapped by JGit in a {@link TransportException}).
+ * <p>Why: JGit's own {@code TransportGitAnon} leaves the socket without a read timeout and relies
+ * on {@code InterruptTimer} interrupting the reading thread, which does not wake a socket read on a
+ * platform thread, so a daemon that accepts and never answers hangs the clone forever. With {@code
+ * SO_TIMEOUT} the read fails with a {@link java.net.SocketTimeoutException} (wrapped by JGit in a
+ * {@link TransportException}).
  *
- * <p>{@code TransportGitAnon} is package-private in JGit (class, constructors and its
- * {@code openConnection}), so it cannot be subclassed from here. This class is the smallest
- * faithful copy of its connection setup, built on JGit's public extension points
- * ({@link TcpTransport}, {@link BasePackFetchConnection}, {@link BasePackPushConnection}),
- * which keep the whole protocol (v0 and v2 negotiation, ls-refs, pack transfer) in JGit.
- * Copied: the connect (connect timeout = the operation timeout, default port 9418, JGit's
- * error messages), the request line ({@code git-upload-pack}/{@code git-receive-pack},
- * {@code host=}, {@code version=2} for fetches unless {@code protocol.version} says 0 or 1).
- * The behavioural differences are the read timeout and the {@link ConnectGate}: at most four
- * connections to one server wait for its first answer at once, so a burst of clones never
- * overflows git daemon's accept queue.
+ * <p>{@code TransportGitAnon} is package-private in JGit (class, constructors and its {@code
+ * openConnection}), so it cannot be subclassed from here. This class is the smallest faithful copy
+ * of its connection setup, built on JGit's public extension points ({@link TcpTransport}, {@link
+ * BasePackFetchConnection}, {@link BasePackPushConnection}), which keep the whole protocol (v0 and
+ * v2 negotiation, ls-refs, pack transfer) in JGit. Copied: the connect (connect timeout = the
+ * operation timeout, default port 9418, JGit's error messages), the request line ({@code
+ * git-upload-pack}/{@code git-receive-pack}, {@code host=}, {@code version=2} for fetches unless
+ * {@code protocol.version} says 0 or 1). The behavioural differences are the read timeout and the
+ * {@link ConnectGate}: at most four connections to one server wait for its first answer at once, so
+ * a burst of clones never overflows git daemon's accept queue.
  */
 final class TimeoutGitAnonTransport extends TcpTransport implements PackTransport {
   private static final int GIT_PORT = Daemon.DEFAULT_PORT;
@@ -114,13 +112,16 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
   }
 
   /**
-   * JGit's rule for git://: protocol v2 unless {@code protocol.version} is "0" or "1"
-   * ({@code TransferConfig.ProtocolVersion.parse}, then null means v2). Read here because
-   * JGit keeps the parsed value in package-private fields.
+   * JGit's rule for git://: protocol v2 unless {@code protocol.version} is "0" or "1" ({@code
+   * TransferConfig.ProtocolVersion.parse}, then null means v2). Read here because JGit keeps the
+   * parsed value in package-private fields.
    */
   private static ProtocolVersion fetchProtocolOf(Repository local) {
-    String configured = local.getConfig()
-        .getString(ConfigConstants.CONFIG_PROTOCOL_SECTION, null, ConfigConstants.CONFIG_KEY_VERSION);
+    String configured =
+        local
+            .getConfig()
+            .getString(
+                ConfigConstants.CONFIG_PROTOCOL_SECTION, null, ConfigConstants.CONFIG_KEY_VERSION);
     boolean v0 = ProtocolVersion.V0.version().equals(configured) || "1".equals(configured);
     return v0 ? ProtocolVersion.V0 : ProtocolVersion.V2;
   }
@@ -141,14 +142,18 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
     return new TcpPushConnection();
   }
 
-  /** Sockets of connections not yet closed, so that {@link #close()} can end them from another thread. */
+  /**
+   * Sockets of connections not yet closed, so that {@link #close()} can end them from another
+   * thread.
+   */
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
   /** Set by {@link #close()}: a connection still to be opened is not. */
   private volatile boolean closed;
 
   /**
-   * Closes every socket this transport still has open. A watchdog calls it at the
-   * operation's deadline: a read blocked on a remote that trickles bytes then fails at once.
+   * Closes every socket this transport still has open. A watchdog calls it at the operation's
+   * deadline: a read blocked on a remote that trickles bytes then fails at once.
    */
   @Override
   public void close() {
@@ -166,12 +171,20 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
   private ConnectGate.Permit enterGate() throws TransportException {
     String endpoint = uri.getHost() + ":" + port();
     try {
-      ConnectGate.Permit permit = OPENING.enter(endpoint, getTimeout() > 0 ? getTimeout() * 1000L : 0,
-          () -> closed);
+      ConnectGate.Permit permit =
+          OPENING.enter(endpoint, getTimeout() > 0 ? getTimeout() * 1000L : 0, () -> closed);
       if (permit == null) {
-        throw new TransportException(uri, closed ? "closed while waiting to connect"
-            : "no connection within " + getTimeout() + " s: " + ConnectGate.PER_ENDPOINT
-                + " other connections to " + endpoint + " were still waiting for the server's answer");
+        throw new TransportException(
+            uri,
+            closed
+                ? "closed while waiting to connect"
+                : "no connection within "
+                    + getTimeout()
+                    + " s: "
+                    + ConnectGate.PER_ENDPOINT
+                    + " other connections to "
+                    + endpoint
+                    + " were still waiting for the server's answer");
       }
       return permit;
     } catch (InterruptedException e) {
@@ -192,7 +205,8 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
     try {
       // The fix: a silent peer now fails the read instead of blocking it forever.
       socket.setSoTimeout(timeoutMillis);
-      socket.connect(new InetSocketAddress(InetAddress.getByName(uri.getHost()), port), timeoutMillis);
+      socket.connect(
+          new InetSocketAddress(InetAddress.getByName(uri.getHost()), port), timeoutMillis);
       open.add(socket);
     } catch (IOException e) {
       closeQuietly(socket);
@@ -212,11 +226,20 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
     return socket;
   }
 
-  /** Writes git daemon's request line: {@code <service> <path>\0host=<host>[:<port>]\0[\0version=2\0]}. */
-  private void requestService(String service, PacketLineOut out, ProtocolVersion version) throws IOException {
-    StringBuilder line = new StringBuilder()
-        .append(service).append(' ').append(uri.getPath()).append('\0')
-        .append("host=").append(uri.getHost());
+  /**
+   * Writes git daemon's request line: {@code <service>
+   * <path>\0host=<host>[:<port>]\0[\0version=2\0]}.
+   */
+  private void requestService(String service, PacketLineOut out, ProtocolVersion version)
+      throws IOException {
+    StringBuilder line =
+        new StringBuilder()
+            .append(service)
+            .append(' ')
+            .append(uri.getPath())
+            .append('\0')
+            .append("host=")
+            .append(uri.getHost());
     if (uri.getPort() > 0 && uri.getPort() != GIT_PORT) {
       line.append(':').append(uri.getPort());
     }
@@ -240,13 +263,15 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
   private final class TcpFetchConnection extends BasePackFetchConnection {
     private Socket socket;
 
-    TcpFetchConnection(Collection<RefSpec> refSpecs, String... additionalPatterns) throws TransportException {
+    TcpFetchConnection(Collection<RefSpec> refSpecs, String... additionalPatterns)
+        throws TransportException {
       super(TimeoutGitAnonTransport.this);
       boolean advertised;
       try (ConnectGate.Permit opening = enterGate()) {
         socket = connect();
         try {
-          init(new BufferedInputStream(socket.getInputStream()),
+          init(
+              new BufferedInputStream(socket.getInputStream()),
               new BufferedOutputStream(socket.getOutputStream()));
           requestService("git-upload-pack", pckOut, fetchProtocol);
         } catch (IOException e) {
@@ -280,7 +305,8 @@ final class TimeoutGitAnonTransport extends TcpTransport implements PackTranspor
       try (ConnectGate.Permit opening = enterGate()) {
         socket = connect();
         try {
-          init(new BufferedInputStream(socket.getInputStream()),
+          init(
+              new BufferedInputStream(socket.getInputStream()),
               new BufferedOutputStream(socket.getOutputStream()));
           // As in JGit: push over git:// always speaks protocol v0.
           requestService("git-receive-pack", pckOut, null);

@@ -2,7 +2,6 @@ package dev.scopesync.store.file;
 
 import dev.scopesync.model.Scope;
 import dev.scopesync.validation.ScopeParser;
-
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -22,10 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the file store finds when it opens (blocking): every scope file read, then the
- * write-ahead journal's intact records replayed over them. A write cut short before its
- * rename ({@code .tmp}) is removed; a record cut short by a crash was never acknowledged
- * and is ignored; a scope file that does not parse is skipped with an error line.
+ * What the file store finds when it opens (blocking): every scope file read, then the write-ahead
+ * journal's intact records replayed over them. A write cut short before its rename ({@code .tmp})
+ * is removed; a record cut short by a crash was never acknowledged and is ignored; a scope file
+ * that does not parse is skipped with an error line.
  */
 final class FileStoreRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(FileStoreRecovery.class);
@@ -37,16 +36,19 @@ final class FileStoreRecovery {
    * @param toForce scope files that already hold the replayed state: forced at the first checkpoint
    * @param records journal records applied
    */
-  record Found(Map<String, Scope> scopes, TreeMap<Long, Path> segments, LinkedHashMap<String, byte[]> toWrite,
-               List<String> toForce, int records) {
+  record Found(
+      Map<String, Scope> scopes,
+      TreeMap<Long, Path> segments,
+      LinkedHashMap<String, byte[]> toWrite,
+      List<String> toForce,
+      int records) {
     /** The newest segment's sequence, 0 when there is no journal. */
     long newestSegment() {
       return segments.isEmpty() ? 0 : segments.lastKey();
     }
   }
 
-  private FileStoreRecovery() {
-  }
+  private FileStoreRecovery() {}
 
   /** Creates {@code dir} if needed and reads it. */
   static Found read(Path dir, ScopeParser parser) throws IOException {
@@ -88,11 +90,18 @@ final class FileStoreRecovery {
   /**
    * Applies the journal's intact records to {@code scopes}, in order, and sorts the scope files
    * they touched into those that differ from the result (to write) and those that match it (to
-   * force). Only the newest run of consecutive segments counts: one before a gap was
-   * checkpointed already (segments are deleted oldest first). Answers the records applied.
+   * force). Only the newest run of consecutive segments counts: one before a gap was checkpointed
+   * already (segments are deleted oldest first). Answers the records applied.
    */
-  private static int replay(Path dir, ScopeParser parser, TreeMap<Long, Path> segments, Map<String, Scope> scopes,
-      Set<Path> unreadable, LinkedHashMap<String, byte[]> toWrite, List<String> toForce) throws IOException {
+  private static int replay(
+      Path dir,
+      ScopeParser parser,
+      TreeMap<Long, Path> segments,
+      Map<String, Scope> scopes,
+      Set<Path> unreadable,
+      LinkedHashMap<String, byte[]> toWrite,
+      List<String> toForce)
+      throws IOException {
     if (segments.isEmpty()) {
       return 0;
     }
@@ -112,7 +121,10 @@ final class FileStoreRecovery {
           try {
             scope = parser.parse(doc);
           } catch (RuntimeException e) {
-            LOG.error("journal {}: skipping a stored scope that does not parse: {}", segment.getValue(), e.getMessage());
+            LOG.error(
+                "journal {}: skipping a stored scope that does not parse: {}",
+                segment.getValue(),
+                e.getMessage());
             continue;
           }
           scopeId = scope.scopeId();
@@ -131,9 +143,13 @@ final class FileStoreRecovery {
         records++;
       }
       if (contents.torn()) {
-        LOG.warn("journal {}: ignoring the last {} bytes ({} at byte {}): a write cut short by a crash, "
-            + "never acknowledged", segment.getValue(), contents.totalBytes() - contents.validBytes(),
-            contents.problem(), contents.validBytes());
+        LOG.warn(
+            "journal {}: ignoring the last {} bytes ({} at byte {}): a write cut short by a crash, "
+                + "never acknowledged",
+            segment.getValue(),
+            contents.totalBytes() - contents.validBytes(),
+            contents.problem(),
+            contents.validBytes());
       }
     }
     for (String scopeId : order) {

@@ -1,7 +1,6 @@
 package dev.scopesync.store.file;
 
 import dev.scopesync.model.Scope;
-
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,47 +23,68 @@ import org.slf4j.LoggerFactory;
 /**
  * Group commit of puts and deletes to the journal, and the committed scopes in memory.
  *
- * <p>Writes queue up; one commit task on the journal thread takes every write waiting (up to
- * {@link #MAX_BATCH}) in arrival order, appends their records and forces them once, then
- * changes memory, hands the changes to {@link WriteBehind} and answers each write on the
- * context it was asked from. So concurrent writes share one {@code fdatasync}, the writes of
- * one scope keep their order, and each put answers exactly the version it replaced. The
- * journal's open segment is sealed when full, or by a timer when old.
+ * <p>Writes queue up; one commit task on the journal thread takes every write waiting (up to {@link
+ * #MAX_BATCH}) in arrival order, appends their records and forces them once, then changes memory,
+ * hands the changes to {@link WriteBehind} and answers each write on the context it was asked from.
+ * So concurrent writes share one {@code fdatasync}, the writes of one scope keep their order, and
+ * each put answers exactly the version it replaced. The journal's open segment is sealed when full,
+ * or by a timer when old.
  *
- * <p>Thread safe: writes may be submitted from any thread; the journal is used only on the
- * journal executor, under {@code journalLock}. Owns the journal and the seal timer; both end
- * with {@link #close}, after which every write fails.
+ * <p>Thread safe: writes may be submitted from any thread; the journal is used only on the journal
+ * executor, under {@code journalLock}. Owns the journal and the seal timer; both end with {@link
+ * #close}, after which every write fails.
  */
 final class GroupCommit {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
   /** At most this many writes per journal append (bounds one commit task). */
   private static final int MAX_BATCH = 8192;
 
   /** A put (scope set) or delete (scope null) waiting for its commit. */
-  private record Op(String scopeId, Scope scope, byte[] body, byte[] record, Context context, Promise<Scope> promise) {}
+  private record Op(
+      String scopeId,
+      Scope scope,
+      byte[] body,
+      byte[] record,
+      Context context,
+      Promise<Scope> promise) {}
 
   private final Vertx vertx;
   private final Path dir;
   private final FileScopeStore.Tuning tuning;
   private final WorkerExecutor journalTasks;
   private final WriteBehind files;
+
   /** What get and all answer: changed only once a write is durable. */
   private final Map<String, Scope> scopes;
+
   private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean commitScheduled = new AtomicBoolean();
   private final Object journalLock = new Object();
   private final ScopeJournal journal;
-  /** The newest sealed segment whose generation {@link #files} was told of; guarded by journalLock. */
+
+  /**
+   * The newest sealed segment whose generation {@link #files} was told of; guarded by journalLock.
+   */
   private long sealedHandedOff;
+
   private volatile boolean closed;
   private long sealTimer = -1;
 
   /**
-   * @param journal opened past the segments open found (and adopting them), through {@code replayedThrough}
+   * @param journal opened past the segments open found (and adopting them), through {@code
+   *     replayedThrough}
    * @param scopes the scopes open found, replayed
    */
-  GroupCommit(Vertx vertx, Path dir, FileScopeStore.Tuning tuning, WorkerExecutor journalTasks, WriteBehind files,
-      ScopeJournal journal, long replayedThrough, Map<String, Scope> scopes) {
+  GroupCommit(
+      Vertx vertx,
+      Path dir,
+      FileScopeStore.Tuning tuning,
+      WorkerExecutor journalTasks,
+      WriteBehind files,
+      ScopeJournal journal,
+      long replayedThrough,
+      Map<String, Scope> scopes) {
     this.vertx = vertx;
     this.dir = dir;
     this.tuning = tuning;
@@ -77,20 +97,25 @@ final class GroupCommit {
 
   /** Starts the timer that seals an old segment, so its checkpoint is not put off indefinitely. */
   void start() {
-    sealTimer = vertx.setPeriodic(tuning.sealMillis(), id -> {
-      if (closed) {
-        return;
-      }
-      journalTasks.executeBlocking(() -> {
-        synchronized (journalLock) {
-          if (!closed && journal.size() > 0) {
-            journal.seal();
-            handOffSeals();
-          }
-        }
-        return null;
-      }, false);
-    });
+    sealTimer =
+        vertx.setPeriodic(
+            tuning.sealMillis(),
+            id -> {
+              if (closed) {
+                return;
+              }
+              journalTasks.executeBlocking(
+                  () -> {
+                    synchronized (journalLock) {
+                      if (!closed && journal.size() > 0) {
+                        journal.seal();
+                        handOffSeals();
+                      }
+                    }
+                    return null;
+                  },
+                  false);
+            });
   }
 
   /** The committed scope, or null. */
@@ -127,45 +152,55 @@ final class GroupCommit {
   }
 
   /**
-   * Commits every write already asked for, seals the last segment and closes the journal;
-   * writes asked for afterwards fail. Call once.
+   * Commits every write already asked for, seals the last segment and closes the journal; writes
+   * asked for afterwards fail. Call once.
    */
   Future<Void> close() {
     closed = true;
     if (sealTimer >= 0) {
       vertx.cancelTimer(sealTimer);
     }
-    return journalTasks.executeBlocking(() -> {
-      synchronized (journalLock) {
-        for (List<Op> batch = drain(); !batch.isEmpty(); batch = drain()) {
-          commit(batch);
-        }
-        journal.seal();
-        handOffSeals();
-        journal.close();
-      }
-      return null;
-    }, false);
+    return journalTasks.executeBlocking(
+        () -> {
+          synchronized (journalLock) {
+            for (List<Op> batch = drain(); !batch.isEmpty(); batch = drain()) {
+              commit(batch);
+            }
+            journal.seal();
+            handOffSeals();
+            journal.close();
+          }
+          return null;
+        },
+        false);
   }
 
-  /** Schedules a commit round unless one is scheduled (also how {@link WriteBehind} resumes waiting commits). */
+  /**
+   * Schedules a commit round unless one is scheduled (also how {@link WriteBehind} resumes waiting
+   * commits).
+   */
   void resume() {
     if (commitScheduled.compareAndSet(false, true)) {
-      journalTasks.executeBlocking(() -> {
-        commitRound();
-        return null;
-      }, false).onFailure(e -> {
-        // the executor is gone (closed): nothing will commit what is queued
-        commitScheduled.set(false);
-        complete(drain(), null, e);
-      });
+      journalTasks
+          .executeBlocking(
+              () -> {
+                commitRound();
+                return null;
+              },
+              false)
+          .onFailure(
+              e -> {
+                // the executor is gone (closed): nothing will commit what is queued
+                commitScheduled.set(false);
+                complete(drain(), null, e);
+              });
     }
   }
 
   /**
-   * One group commit: every write waiting now (up to {@link #MAX_BATCH}), one append, one
-   * force. Waits instead while the scope files are too far behind (or fails the writes if
-   * the files cannot be written at all).
+   * One group commit: every write waiting now (up to {@link #MAX_BATCH}), one append, one force.
+   * Waits instead while the scope files are too far behind (or fails the writes if the files cannot
+   * be written at all).
    */
   private void commitRound() {
     boolean deferred = false;
@@ -202,7 +237,10 @@ final class GroupCommit {
     return batch;
   }
 
-  /** Appends and forces the batch, then updates memory, hands the changes to the file steps and answers. */
+  /**
+   * Appends and forces the batch, then updates memory, hands the changes to the file steps and
+   * answers.
+   */
   private void commit(List<Op> batch) {
     if (batch.isEmpty()) {
       return;
@@ -218,7 +256,8 @@ final class GroupCommit {
     ByteBuffer records = ByteBuffer.allocate(bytes);
     for (int i = 0; i < batch.size(); i++) {
       Op op = batch.get(i);
-      previous[i] = after.containsKey(op.scopeId()) ? after.get(op.scopeId()) : scopes.get(op.scopeId());
+      previous[i] =
+          after.containsKey(op.scopeId()) ? after.get(op.scopeId()) : scopes.get(op.scopeId());
       after.put(op.scopeId(), op.scope());
       changes.put(op.scopeId(), op.body());
       records.put(op.record());
@@ -227,7 +266,11 @@ final class GroupCommit {
     try {
       journal.append(records);
     } catch (IOException | RuntimeException e) {
-      LOG.error("file store {}: journal write failed, {} writes refused: {}", dir, batch.size(), e.toString());
+      LOG.error(
+          "file store {}: journal write failed, {} writes refused: {}",
+          dir,
+          batch.size(),
+          e.toString());
       handOffSeals();
       complete(batch, null, e);
       return;
@@ -263,11 +306,13 @@ final class GroupCommit {
     for (int i = 0; i < batch.size(); i++) {
       Op op = batch.get(i);
       Scope replaced = previous == null ? null : previous[i];
-      Runnable answer = failure == null
-          ? () -> op.promise().complete(replaced)
-          : () -> op.promise().fail(FileScopeStore.unavailableException(dir, failure));
+      Runnable answer =
+          failure == null
+              ? () -> op.promise().complete(replaced)
+              : () -> op.promise().fail(FileScopeStore.unavailableException(dir, failure));
       byContext.computeIfAbsent(op.context(), c -> new ArrayList<>()).add(answer);
     }
-    byContext.forEach((context, answers) -> context.runOnContext(v -> answers.forEach(Runnable::run)));
+    byContext.forEach(
+        (context, answers) -> context.runOnContext(v -> answers.forEach(Runnable::run)));
   }
 }

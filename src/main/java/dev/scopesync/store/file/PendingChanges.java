@@ -13,27 +13,26 @@ import java.util.function.LongSupplier;
  * The committed changes on their way to the scope files, and the checkpoint under way: the
  * bookkeeping of {@link WriteBehind}, without its disk work or scheduling.
  *
- * <p>Changes are kept in <em>generations</em>, one per journal segment (the segments replayed
- * at open form one): oldest first, every one but the last sealed. A generation's changes are
- * written oldest generation first, so no write overtakes an older change of the same scope;
- * once a sealed generation is written and due, a checkpoint takes it (and the ones after it
- * that are due too) and lists the files to force before its segments may be deleted.
+ * <p>Changes are kept in <em>generations</em>, one per journal segment (the segments replayed at
+ * open form one): oldest first, every one but the last sealed. A generation's changes are written
+ * oldest generation first, so no write overtakes an older change of the same scope; once a sealed
+ * generation is written and due, a checkpoint takes it (and the ones after it that are due too) and
+ * lists the files to force before its segments may be deleted.
  *
- * <p>The books also hold the backlog gate: commits wait while {@link FileScopeStore.Tuning#maxBacklog}
- * changes are unwritten.
+ * <p>The books also hold the backlog gate: commits wait while {@link
+ * FileScopeStore.Tuning#maxBacklog} changes are unwritten.
  *
- * <p>Not thread safe: its one owner, {@link WriteBehind}, calls it under its lock. The clock
- * is injected (milliseconds, as {@link System#currentTimeMillis}), so tests are exact.
+ * <p>Not thread safe: its one owner, {@link WriteBehind}, calls it under its lock. The clock is
+ * injected (milliseconds, as {@link System#currentTimeMillis}), so tests are exact.
  */
 final class PendingChanges {
   /** Writes taken by {@link #takeWrites}; hand them back to {@link #written}. */
-  record Writes(Generation from, List<Map.Entry<String, byte[]>> changes) {
-  }
+  record Writes(Generation from, List<Map.Entry<String, byte[]>> changes) {}
 
   /**
-   * The committed changes of one journal segment (or of the segments replayed at open): the
-   * file contents still to write by scope id (null: delete), the scope ids already written
-   * (whose files the checkpoint forces), when the last was written, and the segment.
+   * The committed changes of one journal segment (or of the segments replayed at open): the file
+   * contents still to write by scope id (null: delete), the scope ids already written (whose files
+   * the checkpoint forces), when the last was written, and the segment.
    */
   static final class Generation {
     private final LinkedHashMap<String, byte[]> changes = new LinkedHashMap<>();
@@ -50,14 +49,22 @@ final class PendingChanges {
   private final int maxWaitingSegments;
   private final int maxBacklog;
   private final LongSupplier clock;
+
   /** Oldest first; every one but the last is sealed. Checkpointed ones are removed. */
   private final ArrayDeque<Generation> generations = new ArrayDeque<>();
+
   /** Changes in the generations not yet written to their files. */
   private int unwritten;
+
   /** A commit round waits for the files to catch up. */
   private boolean commitWaiting;
-  /** Scope ids whose files the checkpoint under way forces (null: none under way), how many are done, its last segment. */
+
+  /**
+   * Scope ids whose files the checkpoint under way forces (null: none under way), how many are
+   * done, its last segment.
+   */
   private List<String> forcing;
+
   private int forced;
   private long forcingThrough;
 
@@ -66,8 +73,12 @@ final class PendingChanges {
    * journal) become the first, sealed generation, with the files that differ from the replayed
    * state still to write and those that hold it already to force; then an open generation.
    */
-  PendingChanges(FileScopeStore.Tuning tuning, LongSupplier clock, Map<String, byte[]> replayedWrites,
-      List<String> replayedForces, long replayedThrough) {
+  PendingChanges(
+      FileScopeStore.Tuning tuning,
+      LongSupplier clock,
+      Map<String, byte[]> replayedWrites,
+      List<String> replayedForces,
+      long replayedThrough) {
     this.checkpointDelayMillis = tuning.checkpointDelayMillis();
     this.maxWaitingSegments = tuning.maxWaitingSegments();
     this.maxBacklog = tuning.maxBacklog();
@@ -93,7 +104,10 @@ final class PendingChanges {
     unwritten += open.size() - before;
   }
 
-  /** The journal sealed its segments through {@code segment}: the open generation is sealed there and a new one opens. */
+  /**
+   * The journal sealed its segments through {@code segment}: the open generation is sealed there
+   * and a new one opens.
+   */
   void seal(long segment) {
     generations.getLast().sealedThrough = segment;
     generations.addLast(new Generation());
@@ -116,7 +130,10 @@ final class PendingChanges {
     commitWaiting = true;
   }
 
-  /** Ends a commit's wait once the backlog is under its bound (or {@code failing}: it would wait in vain); answers whether it did. */
+  /**
+   * Ends a commit's wait once the backlog is under its bound (or {@code failing}: it would wait in
+   * vain); answers whether it did.
+   */
   boolean endCommitWait(boolean failing) {
     if (commitWaiting && (unwritten < maxBacklog || failing)) {
       commitWaiting = false;
@@ -127,9 +144,9 @@ final class PendingChanges {
 
   /**
    * Asked by the commit round that chose to wait, once it let go of the commit task: whether
-   * commits may go on now (the backlog under its bound, or {@code failing}), ending the wait.
-   * Yes even when no wait is marked any more: a catch-up meanwhile may have ended it while the
-   * commit task was still taken, and so could not resume commits.
+   * commits may go on now (the backlog under its bound, or {@code failing}), ending the wait. Yes
+   * even when no wait is marked any more: a catch-up meanwhile may have ended it while the commit
+   * task was still taken, and so could not resume commits.
    */
   boolean commitsMayGoOn(boolean failing) {
     boolean goOn = unwritten < maxBacklog || failing;
@@ -161,8 +178,8 @@ final class PendingChanges {
 
   /**
    * What became of writes taken by {@link #takeWrites}: the scope ids whose files were written
-   * ({@code null} entries, deletions, have nothing to force) and the changes that failed; those
-   * go back for a retry unless a newer change of the same scope came meanwhile.
+   * ({@code null} entries, deletions, have nothing to force) and the changes that failed; those go
+   * back for a retry unless a newer change of the same scope came meanwhile.
    */
   void written(Writes writes, List<String> done, List<Map.Entry<String, byte[]>> failed) {
     Generation from = writes.from();
@@ -186,8 +203,8 @@ final class PendingChanges {
   // --- checkpoints ------------------------------------------------------------------------
 
   /**
-   * Starts a checkpoint, unless one is under way, of the leading sealed, fully written
-   * generations that are due: old enough, or too many waiting, or {@code draining} (closing).
+   * Starts a checkpoint, unless one is under way, of the leading sealed, fully written generations
+   * that are due: old enough, or too many waiting, or {@code draining} (closing).
    */
   void startCheckpointIfDue(boolean draining) {
     if (forcing != null) {
@@ -199,8 +216,10 @@ final class PendingChanges {
     int waiting = waitingGenerations();
     while (generations.size() > 1) {
       Generation first = generations.getFirst();
-      boolean due = draining || waiting > maxWaitingSegments
-          || now - first.lastWriteMillis >= checkpointDelayMillis;
+      boolean due =
+          draining
+              || waiting > maxWaitingSegments
+              || now - first.lastWriteMillis >= checkpointDelayMillis;
       if (!first.sealed() || !first.changes.isEmpty() || !due) {
         break;
       }
@@ -216,9 +235,14 @@ final class PendingChanges {
     }
   }
 
-  /** The next up to {@code max} files the checkpoint under way has yet to force (none: no checkpoint). */
+  /**
+   * The next up to {@code max} files the checkpoint under way has yet to force (none: no
+   * checkpoint).
+   */
   List<String> nextForces(int max) {
-    return forcing == null ? List.of() : List.copyOf(forcing.subList(forced, Math.min(forced + max, forcing.size())));
+    return forcing == null
+        ? List.of()
+        : List.copyOf(forcing.subList(forced, Math.min(forced + max, forcing.size())));
   }
 
   /** The files {@link #nextForces} answered last, {@code count} of them, are forced. */
@@ -242,7 +266,10 @@ final class PendingChanges {
     forced = 0;
   }
 
-  /** When the first waiting generation's checkpoint is due, in milliseconds from now (-1: none waits). */
+  /**
+   * When the first waiting generation's checkpoint is due, in milliseconds from now (-1: none
+   * waits).
+   */
   long nextCheckpointInMillis() {
     Generation first = generations.getFirst();
     if (generations.size() < 2 || !first.sealed() || !first.changes.isEmpty()) {
@@ -251,7 +278,10 @@ final class PendingChanges {
     return Math.max(0, first.lastWriteMillis + checkpointDelayMillis - clock.getAsLong());
   }
 
-  /** Whether there is something to do right away ({@code draining}: every waiting checkpoint is due). */
+  /**
+   * Whether there is something to do right away ({@code draining}: every waiting checkpoint is
+   * due).
+   */
   boolean hasWorkNow(boolean draining) {
     if (forcing != null || unwritten > 0) {
       return true;

@@ -17,39 +17,40 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
- * The file store's write-ahead journal: segment files {@code journal-<sequence>.log} in the
- * store directory, each a series of records, one per line:
+ * The file store's write-ahead journal: segment files {@code journal-<sequence>.log} in the store
+ * directory, each a series of records, one per line:
  *
  * <pre>
  *   crc32-of-json-as-8-lower-case-hex-digits SP json LF
  *   json = {"put": &lt;the stored scope, as in its .json file&gt;} | {"delete": "&lt;scope id&gt;"}
  * </pre>
  *
- * A record counts only when its line is complete and its checksum matches, so a record torn
- * by a crash in the middle of an append is recognised and ignored (with everything after it
- * in that segment, which can only be other records of the same unacknowledged append).
- * JSON never holds a raw line feed (the encoder escapes control characters), so LF delimits
- * records.
+ * A record counts only when its line is complete and its checksum matches, so a record torn by a
+ * crash in the middle of an append is recognised and ignored (with everything after it in that
+ * segment, which can only be other records of the same unacknowledged append). JSON never holds a
+ * raw line feed (the encoder escapes control characters), so LF delimits records.
  *
- * <p>Appends go to the newest segment, created (and its directory entry forced) on the first
- * append after a {@link #seal}; {@link #append} returns once the bytes are forced to disk
- * ({@code fdatasync}). Sealed segments are deleted by {@link #deleteThrough} after a
- * checkpoint has made their effects durable in the scope files. Not thread safe for
- * appends: one writer at a time (the store's commit task); sealed-segment bookkeeping may be
- * read and deleted from another thread.
+ * <p>Appends go to the newest segment, created (and its directory entry forced) on the first append
+ * after a {@link #seal}; {@link #append} returns once the bytes are forced to disk ({@code
+ * fdatasync}). Sealed segments are deleted by {@link #deleteThrough} after a checkpoint has made
+ * their effects durable in the scope files. Not thread safe for appends: one writer at a time (the
+ * store's commit task); sealed-segment bookkeeping may be read and deleted from another thread.
  */
 final class ScopeJournal implements AutoCloseable {
   static final String PREFIX = "journal-";
   static final String SUFFIX = ".log";
-  private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d{1,18})" + Pattern.quote(SUFFIX));
+  private static final Pattern NAME =
+      Pattern.compile(Pattern.quote(PREFIX) + "(\\d{1,18})" + Pattern.quote(SUFFIX));
   private static final byte[] PUT_OPEN = "{\"put\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CLOSE = "}".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private final Path dir;
   private final AtomicLong forces = new AtomicLong();
+
   /** Sealed, not yet deleted segments by sequence number. */
   private final ConcurrentSkipListMap<Long, Path> sealed = new ConcurrentSkipListMap<>();
+
   private long nextSequence;
   private FileChannel channel;
   private long current;
@@ -93,8 +94,8 @@ final class ScopeJournal implements AutoCloseable {
   }
 
   /**
-   * The complete, intact records at the start of {@code bytes}, in order, and how many
-   * bytes they span; the first incomplete or damaged record ends the reading.
+   * The complete, intact records at the start of {@code bytes}, in order, and how many bytes they
+   * span; the first incomplete or damaged record ends the reading.
    */
   static Contents decode(byte[] bytes) {
     List<JsonObject> records = new ArrayList<>();
@@ -142,7 +143,8 @@ final class ScopeJournal implements AutoCloseable {
       return null;
     }
     try {
-      JsonObject record = new JsonObject(new String(bytes, start + 9, end - start - 9, StandardCharsets.UTF_8));
+      JsonObject record =
+          new JsonObject(new String(bytes, start + 9, end - start - 9, StandardCharsets.UTF_8));
       boolean put = record.getValue("put") instanceof JsonObject;
       boolean delete = record.getValue("delete") instanceof String;
       return put != delete ? record : null;
@@ -175,9 +177,9 @@ final class ScopeJournal implements AutoCloseable {
   // --- appending ----------------------------------------------------------------------------
 
   /**
-   * Appends {@code records} (whole record lines) and forces them to disk. On failure the
-   * segment is cut back to where it was; if even that fails, the segment is sealed as it
-   * is (replay stops at the damage) and the next append starts a new one.
+   * Appends {@code records} (whole record lines) and forces them to disk. On failure the segment is
+   * cut back to where it was; if even that fails, the segment is sealed as it is (replay stops at
+   * the damage) and the next append starts a new one.
    */
   void append(ByteBuffer records) throws IOException {
     if (channel == null) {
@@ -205,15 +207,19 @@ final class ScopeJournal implements AutoCloseable {
   }
 
   /**
-   * Creates the next segment and forces its directory entry. Its sequence number is used up
-   * only once that succeeded: replay trusts only consecutive numbers (a gap means the
-   * segments before it were checkpointed), so a failed attempt must leave no gap.
+   * Creates the next segment and forces its directory entry. Its sequence number is used up only
+   * once that succeeded: replay trusts only consecutive numbers (a gap means the segments before it
+   * were checkpointed), so a failed attempt must leave no gap.
    */
   private void startSegment() throws IOException {
     Path file = dir.resolve(fileName(nextSequence));
     // No other file has this name: open numbers segments past every one it found.
-    FileChannel opened = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING);
+    FileChannel opened =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
     try {
       FileStoreDisk.forceDirectory(dir);
     } catch (IOException e) {
@@ -226,8 +232,8 @@ final class ScopeJournal implements AutoCloseable {
   }
 
   /**
-   * Closes the segment being appended to, if any, and answers its sequence number (0 when
-   * there was none); the next append starts a new segment.
+   * Closes the segment being appended to, if any, and answers its sequence number (0 when there was
+   * none); the next append starts a new segment.
    */
   long seal() {
     if (channel == null) {

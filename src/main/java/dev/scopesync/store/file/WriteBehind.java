@@ -13,30 +13,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes committed changes to the scope files behind the journal, and checkpoints: forces the
- * files a sealed segment's changes went to, then the directory, then deletes the segment
- * ({@link FileScopeStore} tells the whole story). {@link PendingChanges} keeps the books,
- * {@link ParallelFileWork} does the disk work; this class runs bounded <em>steps</em>, one at a
- * time, retries a failed one every {@link #RETRY_MILLIS}, wakes a checkpoint not yet due by a
- * timer, and holds commits back while the files are too far behind, resuming them (through
- * the hook given here) once the files catch up or cannot be written at all.
+ * Writes committed changes to the scope files behind the journal, and checkpoints: forces the files
+ * a sealed segment's changes went to, then the directory, then deletes the segment ({@link
+ * FileScopeStore} tells the whole story). {@link PendingChanges} keeps the books, {@link
+ * ParallelFileWork} does the disk work; this class runs bounded <em>steps</em>, one at a time,
+ * retries a failed one every {@link #RETRY_MILLIS}, wakes a checkpoint not yet due by a timer, and
+ * holds commits back while the files are too far behind, resuming them (through the hook given
+ * here) once the files catch up or cannot be written at all.
  *
- * <p>Thread safe: commits hand changes over from the journal thread, steps end on the file
- * threads, timers fire on an event loop; all state is under one lock, never held across disk
- * work. The caller must know: {@link #drain} before {@link #close}, and {@link #close} only
- * once the journal is closed (nothing may be handed over after).
+ * <p>Thread safe: commits hand changes over from the journal thread, steps end on the file threads,
+ * timers fire on an event loop; all state is under one lock, never held across disk work. The
+ * caller must know: {@link #drain} before {@link #close}, and {@link #close} only once the journal
+ * is closed (nothing may be handed over after).
  */
 final class WriteBehind {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
+
   /** Scope files written, and files forced, per file step (bounds one step). */
   private static final int FILE_CHUNK = 1024;
+
   private static final long RETRY_MILLIS = 1000;
 
   private final Vertx vertx;
   private final Path dir;
   private final ParallelFileWork disk;
-  /** Only its sealed segments are touched here (deleted at a checkpoint); its owner is {@link GroupCommit}. */
+
+  /**
+   * Only its sealed segments are touched here (deleted at a checkpoint); its owner is {@link
+   * GroupCommit}.
+   */
   private final ScopeJournal journal;
+
   private final Runnable resumeCommits;
   private final AtomicLong checkpoints = new AtomicLong();
   private volatile Throwable fileFailure;
@@ -49,31 +56,51 @@ final class WriteBehind {
   private boolean retryScheduled;
   private boolean wakeScheduled;
   private boolean filesClosed;
+
   /** Set by drain: checkpoint everything now, then complete. */
   private Promise<Void> drainRequest;
-  /** The last retry and wake timers (-1: none), cancelled by close (cancelling a fired one does nothing). */
+
+  /**
+   * The last retry and wake timers (-1: none), cancelled by close (cancelling a fired one does
+   * nothing).
+   */
   private long retryTimer = -1;
+
   private long wakeTimer = -1;
 
-  /** @param resumeCommits runs when a commit that waited for the files may go on */
-  WriteBehind(Vertx vertx, Path dir, FileScopeStore.Tuning tuning, ParallelFileWork disk, ScopeJournal journal,
-      FileStoreRecovery.Found found, Runnable resumeCommits) {
+  /**
+   * @param resumeCommits runs when a commit that waited for the files may go on
+   */
+  WriteBehind(
+      Vertx vertx,
+      Path dir,
+      FileScopeStore.Tuning tuning,
+      ParallelFileWork disk,
+      ScopeJournal journal,
+      FileStoreRecovery.Found found,
+      Runnable resumeCommits) {
     this.vertx = vertx;
     this.dir = dir;
     this.disk = disk;
     this.journal = journal;
     this.resumeCommits = resumeCommits;
-    this.pending = new PendingChanges(tuning, System::currentTimeMillis, found.toWrite(), found.toForce(),
-        found.newestSegment());
+    this.pending =
+        new PendingChanges(
+            tuning,
+            System::currentTimeMillis,
+            found.toWrite(),
+            found.toForce(),
+            found.newestSegment());
   }
 
   // --- from the commits ---------------------------------------------------------------------
 
   /**
-   * Asked by a commit round before it appends: whether the files are so far behind that it
-   * must wait (a catch-up resumes commits later).
+   * Asked by a commit round before it appends: whether the files are so far behind that it must
+   * wait (a catch-up resumes commits later).
    *
-   * @throws IOException when they are that far behind and cannot be written at all: refuse the writes
+   * @throws IOException when they are that far behind and cannot be written at all: refuse the
+   *     writes
    */
   boolean commitMustWait() throws IOException {
     synchronized (lock) {
@@ -82,15 +109,21 @@ final class WriteBehind {
       }
       Throwable failing = fileFailure;
       if (failing != null) {
-        throw new IOException(pending.unwritten() + " changes wait for scope files that cannot be written: "
-            + failing.getMessage(), failing);
+        throw new IOException(
+            pending.unwritten()
+                + " changes wait for scope files that cannot be written: "
+                + failing.getMessage(),
+            failing);
       }
       pending.commitWaits();
       return true;
     }
   }
 
-  /** Asked by a commit round that chose to wait, once it let go of the commit task: see {@link PendingChanges#commitsMayGoOn}. */
+  /**
+   * Asked by a commit round that chose to wait, once it let go of the commit task: see {@link
+   * PendingChanges#commitsMayGoOn}.
+   */
   boolean commitsMayGoOn() {
     synchronized (lock) {
       return pending.commitsMayGoOn(fileFailure != null);
@@ -104,7 +137,10 @@ final class WriteBehind {
     }
   }
 
-  /** The journal sealed its segments through {@code segment}: their changes are checkpointed together. */
+  /**
+   * The journal sealed its segments through {@code segment}: their changes are checkpointed
+   * together.
+   */
   void sealed(long segment) {
     synchronized (lock) {
       pending.seal(segment);
@@ -124,7 +160,10 @@ final class WriteBehind {
 
   // --- closing ----------------------------------------------------------------------------
 
-  /** Close has begun: a failed step is no longer retried by a timer ({@link #drain} tries once more). */
+  /**
+   * Close has begun: a failed step is no longer retried by a timer ({@link #drain} tries once
+   * more).
+   */
   void closing() {
     closing = true;
   }
@@ -151,7 +190,10 @@ final class WriteBehind {
 
   // --- the steps ----------------------------------------------------------------------------
 
-  /** Starts a file step unless one is running: steps run one at a time, each spread over the file threads. */
+  /**
+   * Starts a file step unless one is running: steps run one at a time, each spread over the file
+   * threads.
+   */
   void scheduleStep() {
     synchronized (lock) {
       if (stepRunning || retryScheduled || filesClosed) {
@@ -176,8 +218,12 @@ final class WriteBehind {
       fileFailure = null;
     } else if (failure != null) {
       if (fileFailure == null) {
-        LOG.error("file store {}: cannot write scope files, retrying every {} ms (the journal keeps every "
-            + "acknowledged write): {}", dir, RETRY_MILLIS, failure.toString());
+        LOG.error(
+            "file store {}: cannot write scope files, retrying every {} ms (the journal keeps every "
+                + "acknowledged write): {}",
+            dir,
+            RETRY_MILLIS,
+            failure.toString());
       }
       fileFailure = failure;
     }
@@ -189,7 +235,8 @@ final class WriteBehind {
       if (failure != null) {
         retryScheduled = true;
       } else if (!more) {
-        // changes committed, or close asked, while the step ran (their scheduleStep found it running)
+        // changes committed, or close asked, while the step ran (their scheduleStep found it
+        // running)
         more = pending.hasWorkNow(drainRequest != null);
       }
       if (drainRequest != null && (failure != null || !more)) {
@@ -223,7 +270,8 @@ final class WriteBehind {
       scheduleStep();
     } else if (wakeIn >= 0) {
       synchronized (lock) {
-        wakeTimer = vertx.setTimer(Math.max(1, wakeIn), id -> timerFired(() -> wakeScheduled = false));
+        wakeTimer =
+            vertx.setTimer(Math.max(1, wakeIn), id -> timerFired(() -> wakeScheduled = false));
       }
     }
   }
@@ -237,11 +285,10 @@ final class WriteBehind {
   }
 
   /**
-   * One bounded step: writes up to {@link #FILE_CHUNK} scope files of the oldest unwritten
-   * changes and forces up to as many files of the checkpoint under way, spread over the
-   * file threads; starts a checkpoint when sealed generations are written and due; ends it
-   * (directory forced, segments deleted) once its files are forced. Answers whether there
-   * is more to do right away.
+   * One bounded step: writes up to {@link #FILE_CHUNK} scope files of the oldest unwritten changes
+   * and forces up to as many files of the checkpoint under way, spread over the file threads;
+   * starts a checkpoint when sealed generations are written and due; ends it (directory forced,
+   * segments deleted) once its files are forced. Answers whether there is more to do right away.
    */
   private Future<Boolean> fileStep() {
     PendingChanges.Writes writes;
@@ -260,23 +307,29 @@ final class WriteBehind {
     if (writes.changes().isEmpty() && forces.isEmpty()) {
       return endOfStep();
     }
-    Future<ParallelFileWork.Outcome<Map.Entry<String, byte[]>, String>> written = disk.writeScopeFiles(writes.changes());
+    Future<ParallelFileWork.Outcome<Map.Entry<String, byte[]>, String>> written =
+        disk.writeScopeFiles(writes.changes());
     Future<ParallelFileWork.Outcome<String, String>> synced = disk.forceScopeFiles(forces);
-    return Future.all(written, synced).compose(both -> {
-      ParallelFileWork.Outcome<Map.Entry<String, byte[]>, String> w = written.result();
-      ParallelFileWork.Outcome<String, String> f = synced.result();
-      synchronized (lock) {
-        pending.written(writes, w.done(), w.failed());
-        if (f.failed().isEmpty()) {
-          pending.forced(forces.size());
-        }
-      }
-      Throwable failure = w.failure() != null ? w.failure() : f.failure();
-      return failure != null ? Future.failedFuture(failure) : endOfStep();
-    });
+    return Future.all(written, synced)
+        .compose(
+            both -> {
+              ParallelFileWork.Outcome<Map.Entry<String, byte[]>, String> w = written.result();
+              ParallelFileWork.Outcome<String, String> f = synced.result();
+              synchronized (lock) {
+                pending.written(writes, w.done(), w.failed());
+                if (f.failed().isEmpty()) {
+                  pending.forced(forces.size());
+                }
+              }
+              Throwable failure = w.failure() != null ? w.failure() : f.failure();
+              return failure != null ? Future.failedFuture(failure) : endOfStep();
+            });
   }
 
-  /** Ends the checkpoint if its files are all forced; answers whether there is more to do right away. */
+  /**
+   * Ends the checkpoint if its files are all forced; answers whether there is more to do right
+   * away.
+   */
   private Future<Boolean> endOfStep() {
     long through;
     synchronized (lock) {
@@ -285,14 +338,16 @@ final class WriteBehind {
       }
       through = pending.checkpointThrough();
     }
-    return disk.endCheckpoint(journal, through).map(x -> {
-      boolean more;
-      synchronized (lock) {
-        pending.checkpointDone();
-        more = pending.hasWorkNow(drainRequest != null);
-      }
-      checkpoints.incrementAndGet();
-      return more;
-    });
+    return disk.endCheckpoint(journal, through)
+        .map(
+            x -> {
+              boolean more;
+              synchronized (lock) {
+                pending.checkpointDone();
+                more = pending.hasWorkNow(drainRequest != null);
+              }
+              checkpoints.incrementAndGet();
+              return more;
+            });
   }
 }

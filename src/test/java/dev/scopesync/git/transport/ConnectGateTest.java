@@ -22,15 +22,18 @@ class ConnectGateTest {
     for (int i = 0; i < 4; i++) {
       opening.add(gate.enter("127.0.0.1:9418", 1_000, () -> false));
     }
-    CompletableFuture<ConnectGate.Permit> fifth = CompletableFuture.supplyAsync(() -> {
-      try {
-        return gate.enter("127.0.0.1:9418", 30_000, () -> false);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<ConnectGate.Permit> fifth =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return gate.enter("127.0.0.1:9418", 30_000, () -> false);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
 
-    assertThrows(java.util.concurrent.TimeoutException.class, () -> fifth.get(200, TimeUnit.MILLISECONDS));
+    assertThrows(
+        java.util.concurrent.TimeoutException.class, () -> fifth.get(200, TimeUnit.MILLISECONDS));
     opening.get(0).close();
     assertNotNull(fifth.get(10, TimeUnit.SECONDS));
   }
@@ -62,13 +65,15 @@ class ConnectGateTest {
       gate.enter("h:1", 1_000, () -> false);
     }
     AtomicBoolean cancelled = new AtomicBoolean();
-    CompletableFuture<ConnectGate.Permit> waiting = CompletableFuture.supplyAsync(() -> {
-      try {
-        return gate.enter("h:1", 0, cancelled::get);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<ConnectGate.Permit> waiting =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return gate.enter("h:1", 0, cancelled::get);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
 
     cancelled.set(true);
     assertNull(waiting.get(10, TimeUnit.SECONDS));
@@ -93,7 +98,8 @@ class ConnectGateTest {
 
   @Test
   void misuseFailsFast() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ConnectGate(0));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new ConnectGate(0));
     assertTrue(e.getMessage().contains("permits"));
   }
 }

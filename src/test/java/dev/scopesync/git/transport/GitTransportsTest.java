@@ -34,11 +34,13 @@ class GitTransportsTest {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<?>> installs = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        installs.add(pool.submit(() -> {
-          go.await();
-          GitTransports.install();
-          return null;
-        }));
+        installs.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  GitTransports.install();
+                  return null;
+                }));
       }
       go.countDown();
       for (Future<?> install : installs) {
@@ -58,10 +60,11 @@ class GitTransportsTest {
     System.gc();
     URIish uri = new URIish("git://127.0.0.1:9418/x.git");
 
-    TransportProtocol first = Transport.getTransportProtocols().stream()
-        .filter(p -> p.canHandle(uri))
-        .findFirst()
-        .orElseThrow();
+    TransportProtocol first =
+        Transport.getTransportProtocols().stream()
+            .filter(p -> p.canHandle(uri))
+            .findFirst()
+            .orElseThrow();
 
     assertSame(GitTransports.gitProtocol(), first);
   }

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real fault on loopback: a TCP server that accepts git:// connections, reads the client's
  * request line (one pkt-line) and then either never says a word or hangs up. It records each
- * request line and notices when a client closes its end, so tests can check what was asked
- * and that nothing was left open.
+ * request line and notices when a client closes its end, so tests can check what was asked and that
+ * nothing was left open.
  */
 public final class MuteGitDaemon implements AutoCloseable {
   public enum After {
@@ -68,8 +68,8 @@ public final class MuteGitDaemon implements AutoCloseable {
   }
 
   /**
-   * The request lines received so far, oldest first. Complete once a client has seen the
-   * hang-up of {@link After#HANG_UP}: a line is recorded before its connection is closed.
+   * The request lines received so far, oldest first. Complete once a client has seen the hang-up of
+   * {@link After#HANG_UP}: a line is recorded before its connection is closed.
    */
   public List<String> takeRequests() {
     List<String> taken = new ArrayList<>();
@@ -80,8 +80,13 @@ public final class MuteGitDaemon implements AutoCloseable {
   /** Waits until clients have closed {@code count} silent connections; fails after the deadline. */
   public void awaitClosedByClient(int count, Duration deadline) throws InterruptedException {
     if (!closedByClient.tryAcquire(count, deadline.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("clients closed " + closedByClient.availablePermits() + " of " + count
-          + " connections within " + deadline);
+      throw new AssertionError(
+          "clients closed "
+              + closedByClient.availablePermits()
+              + " of "
+              + count
+              + " connections within "
+              + deadline);
     }
   }
 

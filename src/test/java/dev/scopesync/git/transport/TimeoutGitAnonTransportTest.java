@@ -1,6 +1,5 @@
 package dev.scopesync.git.transport;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -33,15 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** git:// clones and fetches through {@link TimeoutGitAnonTransport}, against real sockets on loopback. */
+/**
+ * git:// clones and fetches through {@link TimeoutGitAnonTransport}, against real sockets on
+ * loopback.
+ */
 class TimeoutGitAnonTransportTest {
   /** Only a safety net against a hang: the operations below time out after 2 s. */
   private static final Duration SAFETY_NET = Duration.ofSeconds(30);
+
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final int TIMEOUT_SECONDS = 2;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void installTransport() {
@@ -51,14 +53,18 @@ class TimeoutGitAnonTransportTest {
   @Test
   void cloneFromADaemonThatNeverAnswersFailsWithASocketTimeout() throws Exception {
     try (MuteGitDaemon mute = MuteGitDaemon.start(After.STAY_SILENT)) {
-      TransportException failure = failsWithinSafetyNet(() -> Git.cloneRepository()
-          .setURI(mute.url("x"))
-          .setDirectory(dir.resolve("clone").toFile())
-          .setTimeout(TIMEOUT_SECONDS)
-          .call());
+      TransportException failure =
+          failsWithinSafetyNet(
+              () ->
+                  Git.cloneRepository()
+                      .setURI(mute.url("x"))
+                      .setDirectory(dir.resolve("clone").toFile())
+                      .setTimeout(TIMEOUT_SECONDS)
+                      .call());
 
       assertCausedBySocketTimeout(failure);
-      assertEquals(uploadPackV2(mute, "x"), mute.nextRequest(WAIT), "the request reached the silent daemon");
+      assertEquals(
+          uploadPackV2(mute, "x"), mute.nextRequest(WAIT), "the request reached the silent daemon");
       mute.awaitClosedByClient(1, WAIT);
     }
   }
@@ -66,13 +72,13 @@ class TimeoutGitAnonTransportTest {
   @Test
   void fetchFromADaemonThatNeverAnswersFailsWithASocketTimeout() throws Exception {
     try (MuteGitDaemon mute = MuteGitDaemon.start(After.STAY_SILENT);
-         Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call()) {
+        Git git =
+            Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call()) {
       setOrigin(git.getRepository(), mute.url("x"));
 
-      TransportException failure = failsWithinSafetyNet(() -> git.fetch()
-          .setRemote("origin")
-          .setTimeout(TIMEOUT_SECONDS)
-          .call());
+      TransportException failure =
+          failsWithinSafetyNet(
+              () -> git.fetch().setRemote("origin").setTimeout(TIMEOUT_SECONDS).call());
 
       assertCausedBySocketTimeout(failure);
       assertEquals(uploadPackV2(mute, "x"), mute.nextRequest(WAIT));
@@ -83,10 +89,13 @@ class TimeoutGitAnonTransportTest {
   @Test
   void lsRemoteWithoutALocalRepositoryFailsWithASocketTimeout() throws Exception {
     try (MuteGitDaemon mute = MuteGitDaemon.start(After.STAY_SILENT)) {
-      TransportException failure = failsWithinSafetyNet(() -> Git.lsRemoteRepository()
-          .setRemote(mute.url("x"))
-          .setTimeout(TIMEOUT_SECONDS)
-          .call());
+      TransportException failure =
+          failsWithinSafetyNet(
+              () ->
+                  Git.lsRemoteRepository()
+                      .setRemote(mute.url("x"))
+                      .setTimeout(TIMEOUT_SECONDS)
+                      .call());
 
       assertCausedBySocketTimeout(failure);
       assertEquals(uploadPackV2(mute, "x"), mute.nextRequest(WAIT));
@@ -98,14 +107,15 @@ class TimeoutGitAnonTransportTest {
   void cloneAndFetchOverARealGitDaemonBringTheCommits() throws Exception {
     Path served = Files.createDirectories(dir.resolve("served"));
     try (GitRemote remote = GitRemote.create(served, "policies");
-         GitDaemon daemon = GitDaemon.start(served)) {
+        GitDaemon daemon = GitDaemon.start(served)) {
       String first = remote.commit("first", Map.of("a.rego", "package a"));
 
-      try (Git clone = Git.cloneRepository()
-          .setURI(daemon.url("policies"))
-          .setDirectory(dir.resolve("clone").toFile())
-          .setTimeout(TIMEOUT_SECONDS)
-          .call()) {
+      try (Git clone =
+          Git.cloneRepository()
+              .setURI(daemon.url("policies"))
+              .setDirectory(dir.resolve("clone").toFile())
+              .setTimeout(TIMEOUT_SECONDS)
+              .call()) {
         assertEquals(first, originMain(clone.getRepository()));
         assertEquals(first, clone.getRepository().resolve(Constants.HEAD).name());
 
@@ -121,8 +131,9 @@ class TimeoutGitAnonTransportTest {
   void fetchOverARealGitDaemonWithProtocolV0Configured() throws Exception {
     Path served = Files.createDirectories(dir.resolve("served"));
     try (GitRemote remote = GitRemote.create(served, "policies");
-         GitDaemon daemon = GitDaemon.start(served);
-         Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call()) {
+        GitDaemon daemon = GitDaemon.start(served);
+        Git git =
+            Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call()) {
       String commit = remote.commit("first", Map.of("a.rego", "package a"));
       StoredConfig config = git.getRepository().getConfig();
       config.setString("protocol", null, "version", "0");
@@ -139,8 +150,8 @@ class TimeoutGitAnonTransportTest {
   void gitUrlsOpenThisTransportWithAndWithoutALocalRepository() throws Exception {
     URIish uri = new URIish("git://127.0.0.1:9/x.git");
     try (Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).call();
-         Transport withRepository = Transport.open(git.getRepository(), uri);
-         Transport withoutRepository = Transport.open(uri)) {
+        Transport withRepository = Transport.open(git.getRepository(), uri);
+        Transport withoutRepository = Transport.open(uri)) {
       assertInstanceOf(TimeoutGitAnonTransport.class, withRepository);
       assertInstanceOf(TimeoutGitAnonTransport.class, withoutRepository);
     }
@@ -152,18 +163,18 @@ class TimeoutGitAnonTransportTest {
    */
   @ParameterizedTest(name = "{0} with protocol.version={1}")
   @CsvSource({
-      "fetch, '', v2",
-      "fetch, 0, v0",
-      "fetch, 1, v0",
-      "fetch, 2, v2",
-      "fetch, bogus, v2",
-      "push, '', v0",
-      "push, 2, v0",
+    "fetch, '', v2",
+    "fetch, 0, v0",
+    "fetch, 1, v0",
+    "fetch, 2, v2",
+    "fetch, bogus, v2",
+    "push, '', v0",
+    "push, 2, v0",
   })
-  void requestLineIsTheOneJGitsOwnGitTransportSends(String operation, String protocolVersion, String expected)
-      throws Exception {
+  void requestLineIsTheOneJGitsOwnGitTransportSends(
+      String operation, String protocolVersion, String expected) throws Exception {
     try (MuteGitDaemon hangUp = MuteGitDaemon.start(After.HANG_UP);
-         Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).call()) {
+        Git git = Git.init().setDirectory(dir.resolve("repo").toFile()).call()) {
       if (!protocolVersion.isEmpty()) {
         StoredConfig config = git.getRepository().getConfig();
         config.setString("protocol", null, "version", protocolVersion);
@@ -171,8 +182,12 @@ class TimeoutGitAnonTransportTest {
       }
       URIish uri = new URIish(hangUp.url("x"));
       String service = operation.equals("fetch") ? "git-upload-pack" : "git-receive-pack";
-      String wanted = service + " /x.git\0host=127.0.0.1:" + hangUp.port() + "\0"
-          + (expected.equals("v2") ? "\0version=2\0" : "");
+      String wanted =
+          service
+              + " /x.git\0host=127.0.0.1:"
+              + hangUp.port()
+              + "\0"
+              + (expected.equals("v2") ? "\0version=2\0" : "");
 
       // A failed push handshake opens a second connection, an upload-pack one, to tell
       // "not found" from "not allowed": compare every request line of each handshake.
@@ -187,21 +202,25 @@ class TimeoutGitAnonTransportTest {
   }
 
   /** Opens a connection against a daemon that hangs up after the request line: it must fail. */
-  private static void handshake(TransportProtocol protocol, URIish uri, Repository repo, String operation)
-      throws Exception {
-    assertTimeoutPreemptively(SAFETY_NET, () -> {
-      try (Transport transport = protocol.open(uri, repo, "origin")) {
-        transport.setTimeout(TIMEOUT_SECONDS);
-        assertThrows(org.eclipse.jgit.errors.TransportException.class,
-            operation.equals("fetch") ? transport::openFetch : transport::openPush);
-      }
-    });
+  private static void handshake(
+      TransportProtocol protocol, URIish uri, Repository repo, String operation) throws Exception {
+    assertTimeoutPreemptively(
+        SAFETY_NET,
+        () -> {
+          try (Transport transport = protocol.open(uri, repo, "origin")) {
+            transport.setTimeout(TIMEOUT_SECONDS);
+            assertThrows(
+                org.eclipse.jgit.errors.TransportException.class,
+                operation.equals("fetch") ? transport::openFetch : transport::openPush);
+          }
+        });
   }
 
   private static TransportProtocol jgitsOwnGitProtocol() {
-    List<TransportProtocol> builtIn = Transport.getTransportProtocols().stream()
-        .filter(p -> p != GitTransports.gitProtocol() && p.getSchemes().contains("git"))
-        .toList();
+    List<TransportProtocol> builtIn =
+        Transport.getTransportProtocols().stream()
+            .filter(p -> p != GitTransports.gitProtocol() && p.getSchemes().contains("git"))
+            .toList();
     assertEquals(1, builtIn.size(), "JGit registers one git:// protocol of its own: " + builtIn);
     return builtIn.get(0);
   }
@@ -211,16 +230,20 @@ class TimeoutGitAnonTransportTest {
   }
 
   /**
-   * Runs a git command that must fail, with a generous preemptive timeout so a regression
-   * fails the test instead of hanging the build. Also checks JGit's interrupt timer left the
-   * thread uninterrupted: our callers are pooled worker threads.
+   * Runs a git command that must fail, with a generous preemptive timeout so a regression fails the
+   * test instead of hanging the build. Also checks JGit's interrupt timer left the thread
+   * uninterrupted: our callers are pooled worker threads.
    */
   private static TransportException failsWithinSafetyNet(ThrowingSupplier<?> command) {
-    return assertTimeoutPreemptively(SAFETY_NET, () -> {
-      TransportException failure = assertThrows(TransportException.class, () -> close(command.get()));
-      assertFalse(Thread.currentThread().isInterrupted(), "the calling thread is left uninterrupted");
-      return failure;
-    });
+    return assertTimeoutPreemptively(
+        SAFETY_NET,
+        () -> {
+          TransportException failure =
+              assertThrows(TransportException.class, () -> close(command.get()));
+          assertFalse(
+              Thread.currentThread().isInterrupted(), "the calling thread is left uninterrupted");
+          return failure;
+        });
   }
 
   private static void close(Object result) throws Exception {
@@ -241,7 +264,8 @@ class TimeoutGitAnonTransportTest {
   private static void setOrigin(Repository repo, String url) throws Exception {
     StoredConfig config = repo.getConfig();
     config.setString("remote", "origin", "url", url);
-    config.setString("remote", "origin", "fetch", new RefSpec("+refs/heads/*:refs/remotes/origin/*").toString());
+    config.setString(
+        "remote", "origin", "fetch", new RefSpec("+refs/heads/*:refs/remotes/origin/*").toString());
     config.save();
   }
 

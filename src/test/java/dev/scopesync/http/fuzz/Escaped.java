@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
  * Raw bytes as one readable, exact line for a failure message: printable ASCII as is, CR, LF, tab
  * and backslash as {@code \r \n \t \\}, any other byte as {@code \xNN}. Long runs are folded so a
  * 20 KB header stays readable without losing exactness: a byte repeated 16 times or more is written
- * {@code \{a*20000}}, a line repeated 4 times or more {@code \{<line>*N}} (the line escaped the same
- * way, its line ending included).
+ * {@code \{a*20000}}, a line repeated 4 times or more {@code \{<line>*N}} (the line escaped the
+ * same way, its line ending included).
  */
 public final class Escaped {
   private Escaped() {}

@@ -20,8 +20,15 @@ import java.util.Set;
  *     without keep-alive, or a half-close): then responses are read until the server closes;
  *     otherwise until one response per request has arrived
  */
-public record FuzzCase(long seed, int index, String shape, Set<String> tags, byte[] bytes, List<String> methods,
-    boolean halfClose, boolean untilClose) {
+public record FuzzCase(
+    long seed,
+    int index,
+    String shape,
+    Set<String> tags,
+    byte[] bytes,
+    List<String> methods,
+    boolean halfClose,
+    boolean untilClose) {
 
   public int requests() {
     return methods.size();
@@ -29,8 +36,23 @@ public record FuzzCase(long seed, int index, String shape, Set<String> tags, byt
 
   /** The replay hint and the exact bytes, for a failure message. */
   public String describe() {
-    return "seed=" + seed + " case=" + index + " shape=" + shape + " tags=" + tags + " halfClose=" + halfClose
-        + " (replay: -Dfuzz.seed=" + seed + " -Dfuzz.only=" + index + ")\n  request (" + bytes.length + " bytes): "
+    return "seed="
+        + seed
+        + " case="
+        + index
+        + " shape="
+        + shape
+        + " tags="
+        + tags
+        + " halfClose="
+        + halfClose
+        + " (replay: -Dfuzz.seed="
+        + seed
+        + " -Dfuzz.only="
+        + index
+        + ")\n  request ("
+        + bytes.length
+        + " bytes): "
         + Escaped.of(bytes);
   }
 }

@@ -14,9 +14,9 @@ import java.util.Set;
  * A grammar of raw HTTP/1.x requests against scopesync's edge (DESIGN §6, §15): request lines
  * (methods, every route's target with percent-junk, absolute- and authority-form, versions), header
  * sets (Host, Content-Type, framing, Expect, obs-fold, non-ASCII, oversized and many headers,
- * Connection, Authorization, webhook and WebSocket headers), bodies (JSON that is never a valid scope,
- * forms, multipart, bytes) and connection shapes (one request, pipelines of 2–4, HTTP/1.0, cut short,
- * junk).
+ * Connection, Authorization, webhook and WebSocket headers), bodies (JSON that is never a valid
+ * scope, forms, multipart, bytes) and connection shapes (one request, pipelines of 2–4, HTTP/1.0,
+ * cut short, junk).
  *
  * <p>Case {@code i} of seed {@code s} is drawn from {@code new Random(s * 1_000_003 + i)} alone, so
  * it replays from {@code (s, i)}. Two rules keep the server's state as it was: nothing deletes
@@ -25,62 +25,88 @@ import java.util.Set;
  * {@code ftp://} url in it (a scheme the test node does not allow), so no PUT creates a scope.
  */
 public final class RequestGrammar {
-  private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "CONNECT"};
+  private static final String[] METHODS = {
+    "GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "CONNECT"
+  };
 
   /** A route and the method it answers, with the kind of body it reads. */
   private record Route(String method, String target, Body body) {}
 
-  private enum Body { NONE, SCOPE, DATA_UPDATE, WEBHOOK, REFRESH }
+  private enum Body {
+    NONE,
+    SCOPE,
+    DATA_UPDATE,
+    WEBHOOK,
+    REFRESH
+  }
 
-  private static final List<Route> ROUTES = List.of(
-      new Route("PUT", "/scopes", Body.SCOPE),
-      new Route("PUT", "/scopes?force_fetch=true", Body.SCOPE),
-      new Route("PUT", "/scopes?force_fetch=maybe", Body.SCOPE),
-      new Route("GET", "/scopes", Body.NONE),
-      new Route("GET", "/scopes?limit=2", Body.NONE),
-      new Route("GET", "/scopes?limit=-1&after=%zz", Body.NONE),
-      new Route("GET", "/scopes?limit=abc&after=", Body.NONE),
-      new Route("GET", "/scopes/victim", Body.NONE),
-      new Route("GET", "/scopes/victim/policy", Body.NONE),
-      new Route("GET", "/scopes/victim/policy?base_hash=", Body.NONE),
-      new Route("GET", "/scopes/victim/bundle.tar.gz", Body.NONE),
-      new Route("GET", "/scopes/victim/data", Body.NONE),
-      new Route("POST", "/scopes/victim/data/update", Body.DATA_UPDATE),
-      new Route("POST", "/scopes/victim/refresh", Body.REFRESH),
-      new Route("POST", "/scopes/victim/refresh?hinted_hash=", Body.REFRESH),
-      new Route("POST", "/scopes/refresh", Body.REFRESH),
-      new Route("POST", "/scopes/ghost/refresh", Body.REFRESH),
-      new Route("POST", "/scopes/ghost/data/update", Body.DATA_UPDATE),
-      new Route("POST", "/webhook", Body.WEBHOOK),
-      new Route("POST", "/webhook", Body.WEBHOOK),
-      new Route("GET", "/healthz", Body.NONE),
-      new Route("GET", "/ready", Body.NONE),
-      new Route("GET", "/metrics", Body.NONE),
-      new Route("GET", "/openapi.json", Body.NONE),
-      new Route("GET", "/ws", Body.NONE),
-      new Route("GET", "/policy", Body.NONE),
-      new Route("GET", "/data/config", Body.NONE),
-      new Route("GET", "/healthcheck", Body.NONE),
-      new Route("POST", "/token", Body.SCOPE),
-      new Route("GET", "/loadlimit", Body.NONE),
-      new Route("GET", "/internal/stats", Body.NONE),
-      new Route("GET", "/bundles/signing-key", Body.NONE),
-      new Route("GET", "/.well-known/jwks.json", Body.NONE),
-      new Route("POST", "/data/config", Body.DATA_UPDATE),
-      new Route("POST", "/data/callback_report", Body.REFRESH),
-      new Route("GET", "/policy-data", Body.NONE),
-      new Route("GET", "/statistics", Body.NONE),
-      new Route("GET", "/stats", Body.NONE),
-      new Route("GET", "/scopes/ghost", Body.NONE),
-      new Route("DELETE", "/scopes/ghost", Body.NONE),
-      new Route("DELETE", "/scopes/%zz", Body.NONE),
-      new Route("DELETE", "/scopes/a%2Fb", Body.NONE),
-      new Route("GET", "/scopes/victim/nothing", Body.NONE),
-      new Route("GET", "/", Body.NONE),
-      new Route("GET", "/x/y/z.php", Body.NONE));
+  private static final List<Route> ROUTES =
+      List.of(
+          new Route("PUT", "/scopes", Body.SCOPE),
+          new Route("PUT", "/scopes?force_fetch=true", Body.SCOPE),
+          new Route("PUT", "/scopes?force_fetch=maybe", Body.SCOPE),
+          new Route("GET", "/scopes", Body.NONE),
+          new Route("GET", "/scopes?limit=2", Body.NONE),
+          new Route("GET", "/scopes?limit=-1&after=%zz", Body.NONE),
+          new Route("GET", "/scopes?limit=abc&after=", Body.NONE),
+          new Route("GET", "/scopes/victim", Body.NONE),
+          new Route("GET", "/scopes/victim/policy", Body.NONE),
+          new Route("GET", "/scopes/victim/policy?base_hash=", Body.NONE),
+          new Route("GET", "/scopes/victim/bundle.tar.gz", Body.NONE),
+          new Route("GET", "/scopes/victim/data", Body.NONE),
+          new Route("POST", "/scopes/victim/data/update", Body.DATA_UPDATE),
+          new Route("POST", "/scopes/victim/refresh", Body.REFRESH),
+          new Route("POST", "/scopes/victim/refresh?hinted_hash=", Body.REFRESH),
+          new Route("POST", "/scopes/refresh", Body.REFRESH),
+          new Route("POST", "/scopes/ghost/refresh", Body.REFRESH),
+          new Route("POST", "/scopes/ghost/data/update", Body.DATA_UPDATE),
+          new Route("POST", "/webhook", Body.WEBHOOK),
+          new Route("POST", "/webhook", Body.WEBHOOK),
+          new Route("GET", "/healthz", Body.NONE),
+          new Route("GET", "/ready", Body.NONE),
+          new Route("GET", "/metrics", Body.NONE),
+          new Route("GET", "/openapi.json", Body.NONE),
+          new Route("GET", "/ws", Body.NONE),
+          new Route("GET", "/policy", Body.NONE),
+          new Route("GET", "/data/config", Body.NONE),
+          new Route("GET", "/healthcheck", Body.NONE),
+          new Route("POST", "/token", Body.SCOPE),
+          new Route("GET", "/loadlimit", Body.NONE),
+          new Route("GET", "/internal/stats", Body.NONE),
+          new Route("GET", "/bundles/signing-key", Body.NONE),
+          new Route("GET", "/.well-known/jwks.json", Body.NONE),
+          new Route("POST", "/data/config", Body.DATA_UPDATE),
+          new Route("POST", "/data/callback_report", Body.REFRESH),
+          new Route("GET", "/policy-data", Body.NONE),
+          new Route("GET", "/statistics", Body.NONE),
+          new Route("GET", "/stats", Body.NONE),
+          new Route("GET", "/scopes/ghost", Body.NONE),
+          new Route("DELETE", "/scopes/ghost", Body.NONE),
+          new Route("DELETE", "/scopes/%zz", Body.NONE),
+          new Route("DELETE", "/scopes/a%2Fb", Body.NONE),
+          new Route("GET", "/scopes/victim/nothing", Body.NONE),
+          new Route("GET", "/", Body.NONE),
+          new Route("GET", "/x/y/z.php", Body.NONE));
 
-  private static final String[] PERCENT_JUNK = {"%ff%fe", "%zz", "%", "%2F", "%2f", "%00", "%C0%AF", "%e9", "%u00e9",
-      "%%", "%5c", "%0d%0a", "%2e%2e", "%25", "%F0%9F%98", "%ED%A0%80", "%7"};
+  private static final String[] PERCENT_JUNK = {
+    "%ff%fe",
+    "%zz",
+    "%",
+    "%2F",
+    "%2f",
+    "%00",
+    "%C0%AF",
+    "%e9",
+    "%u00e9",
+    "%%",
+    "%5c",
+    "%0d%0a",
+    "%2e%2e",
+    "%25",
+    "%F0%9F%98",
+    "%ED%A0%80",
+    "%7"
+  };
 
   private final int port;
 
@@ -129,7 +155,15 @@ public final class RequestGrammar {
       byte[] whole = req.bytes();
       int cut = 1 + r.nextInt(Math.max(1, whole.length - 1));
       tags.add(cut < req.headLength ? "cut:in-head" : "cut:in-body");
-      return new FuzzCase(seed, index, "truncated", tags, Arrays.copyOf(whole, cut), List.of(req.method), true, true);
+      return new FuzzCase(
+          seed,
+          index,
+          "truncated",
+          tags,
+          Arrays.copyOf(whole, cut),
+          List.of(req.method),
+          true,
+          true);
     }
     if (kind < 94) {
       return junk(r, seed, index, tags);
@@ -151,57 +185,81 @@ public final class RequestGrammar {
     }
     Req last = reqs.get(reqs.size() - 1);
     boolean untilClose = halfClose || last.closes;
-    return new FuzzCase(seed, index, shape, tags, out.toByteArray(), methods, halfClose, untilClose);
+    return new FuzzCase(
+        seed, index, shape, tags, out.toByteArray(), methods, halfClose, untilClose);
   }
 
   private FuzzCase junk(Random r, long seed, int index, Set<String> tags) {
-    byte[] bytes = switch (r.nextInt(9)) {
-      case 0 -> {
-        tags.add("junk:random-bytes");
-        yield randomBytes(r, 1 + r.nextInt(600));
-      }
-      case 1 -> {
-        tags.add("junk:h2-preface");
-        yield ascii("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + (r.nextBoolean() ? "\u0000\u0000\u0000\u0004\u0000\u0000\u0000\u0000\u0000" : ""));
-      }
-      case 2 -> {
-        tags.add("junk:tls-hello");
-        byte[] hello = randomBytes(r, 200);
-        hello[0] = 0x16;
-        hello[1] = 0x03;
-        hello[2] = 0x01;
-        yield hello;
-      }
-      case 3 -> {
-        tags.add("junk:blank-lines");
-        yield ascii("\r\n".repeat(1 + r.nextInt(40)) + (r.nextBoolean() ? "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" : ""));
-      }
-      case 4 -> {
-        tags.add("junk:no-terminator");
-        yield ascii("GET /healthz HTTP/1.1" + (r.nextBoolean() ? "\r\nHost: x" : ""));
-      }
-      case 5 -> {
-        tags.add("junk:garbage-line");
-        yield ascii(pick(r, "GARBAGE", "GET", "HTTP/1.1 200 OK", " / HTTP/1.1", "GET /healthz HTTP/1.1 extra", "\u0000\u0000\u0000",
-            "GET\t/healthz\tHTTP/1.1", "GET  /healthz  HTTP/1.1", "get /healthz http/1.1") + "\r\nHost: x\r\n\r\n");
-      }
-      case 6 -> {
-        tags.add("junk:only-headers");
-        yield ascii("Host: x\r\nContent-Length: 5\r\n\r\nhello");
-      }
-      case 7 -> {
-        tags.add("junk:nul-bytes");
-        yield new byte[1 + r.nextInt(100)];
-      }
-      default -> {
-        tags.add("junk:response-line");
-        yield ascii("HTTP/1.1 100 Continue\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-      }
-    };
+    byte[] bytes =
+        switch (r.nextInt(9)) {
+          case 0 -> {
+            tags.add("junk:random-bytes");
+            yield randomBytes(r, 1 + r.nextInt(600));
+          }
+          case 1 -> {
+            tags.add("junk:h2-preface");
+            yield ascii(
+                "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+                    + (r.nextBoolean()
+                        ? "\u0000\u0000\u0000\u0004\u0000\u0000\u0000\u0000\u0000"
+                        : ""));
+          }
+          case 2 -> {
+            tags.add("junk:tls-hello");
+            byte[] hello = randomBytes(r, 200);
+            hello[0] = 0x16;
+            hello[1] = 0x03;
+            hello[2] = 0x01;
+            yield hello;
+          }
+          case 3 -> {
+            tags.add("junk:blank-lines");
+            yield ascii(
+                "\r\n".repeat(1 + r.nextInt(40))
+                    + (r.nextBoolean()
+                        ? "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        : ""));
+          }
+          case 4 -> {
+            tags.add("junk:no-terminator");
+            yield ascii("GET /healthz HTTP/1.1" + (r.nextBoolean() ? "\r\nHost: x" : ""));
+          }
+          case 5 -> {
+            tags.add("junk:garbage-line");
+            yield ascii(
+                pick(
+                        r,
+                        "GARBAGE",
+                        "GET",
+                        "HTTP/1.1 200 OK",
+                        " / HTTP/1.1",
+                        "GET /healthz HTTP/1.1 extra",
+                        "\u0000\u0000\u0000",
+                        "GET\t/healthz\tHTTP/1.1",
+                        "GET  /healthz  HTTP/1.1",
+                        "get /healthz http/1.1")
+                    + "\r\nHost: x\r\n\r\n");
+          }
+          case 6 -> {
+            tags.add("junk:only-headers");
+            yield ascii("Host: x\r\nContent-Length: 5\r\n\r\nhello");
+          }
+          case 7 -> {
+            tags.add("junk:nul-bytes");
+            yield new byte[1 + r.nextInt(100)];
+          }
+          default -> {
+            tags.add("junk:response-line");
+            yield ascii("HTTP/1.1 100 Continue\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+          }
+        };
     return new FuzzCase(seed, index, "junk", tags, bytes, List.of("?"), true, true);
   }
 
-  /** A request over a limit: a request line over 8 KB (414), headers over 8 KB (431), a body over 64 KB (413). */
+  /**
+   * A request over a limit: a request line over 8 KB (414), headers over 8 KB (431), a body over 64
+   * KB (413).
+   */
   private Req oversized(Random r, Set<String> tags) {
     Route route = ROUTES.get(r.nextInt(ROUTES.size()));
     Req req = new Req(route.method, route.target, "HTTP/1.1");
@@ -209,7 +267,11 @@ public final class RequestGrammar {
     switch (r.nextInt(4)) {
       case 0 -> {
         tags.add("over:target");
-        req.target = route.target + (route.target.contains("?") ? "&" : "?") + "q=" + "a".repeat(8200 + r.nextInt(12000));
+        req.target =
+            route.target
+                + (route.target.contains("?") ? "&" : "?")
+                + "q="
+                + "a".repeat(8200 + r.nextInt(12000));
       }
       case 1 -> {
         tags.add("over:one-header");
@@ -224,14 +286,19 @@ public final class RequestGrammar {
       }
       default -> {
         tags.add("over:body");
-        byte[] body = ascii("{\"scope_id\": \"" + "x".repeat(66_000 + r.nextInt(10_000)) + "\", \"policy\": 1}");
+        byte[] body =
+            ascii(
+                "{\"scope_id\": \""
+                    + "x".repeat(66_000 + r.nextInt(10_000))
+                    + "\", \"policy\": 1}");
         if (r.nextBoolean()) {
           req.header("Content-Length: " + body.length);
         } else {
           req.header("Transfer-Encoding: chunked");
           body = chunked(r, body, false, tags);
         }
-        req.header("Content-Type: " + pick(r, "application/json", "application/x-www-form-urlencoded"));
+        req.header(
+            "Content-Type: " + pick(r, "application/json", "application/x-www-form-urlencoded"));
         req.body = body;
       }
     }
@@ -251,10 +318,13 @@ public final class RequestGrammar {
     String eol = "\r\n";
     final List<byte[]> headers = new ArrayList<>();
     byte[] body = new byte[0];
+
     /** Whether its framing is whole and correct (else the connection is half-closed after it). */
     boolean complete = true;
+
     /** Whether it asks the server to close after answering. */
     boolean closes;
+
     int headLength;
 
     Req(String method, String target, String version) {
@@ -273,7 +343,10 @@ public final class RequestGrammar {
 
     byte[] bytes() {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      String line = version == null ? method + separator + target : method + separator + target + separator + version;
+      String line =
+          version == null
+              ? method + separator + target
+              : method + separator + target + separator + version;
       out.writeBytes(line.getBytes(StandardCharsets.ISO_8859_1));
       out.writeBytes(ascii(eol));
       for (byte[] h : headers) {
@@ -343,7 +416,8 @@ public final class RequestGrammar {
     }
     if (m < 97) {
       tags.add("method:token");
-      return pick(r, "FOO", "PROPFIND", "M-SEARCH", "BREW", "X", "GETS", "QUERY", "Get", "PRI", "LINK");
+      return pick(
+          r, "FOO", "PROPFIND", "M-SEARCH", "BREW", "X", "GETS", "QUERY", "Get", "PRI", "LINK");
     }
     if (m < 99) {
       tags.add("method:empty");
@@ -372,8 +446,19 @@ public final class RequestGrammar {
     }
     if (v < 98) {
       tags.add("version:garbage");
-      return pick(r, "HTTP/1.1.1", "http/1.1", "HTTP/ 1.1", "HTTP/9.9", "HTTP/1.1 extra", "FOO", "HTTP/0.9", "HTTP/1.2",
-          "HTTP/11", "HTTP/1.1\u0000", "HTTP/3");
+      return pick(
+          r,
+          "HTTP/1.1.1",
+          "http/1.1",
+          "HTTP/ 1.1",
+          "HTTP/9.9",
+          "HTTP/1.1 extra",
+          "FOO",
+          "HTTP/0.9",
+          "HTTP/1.2",
+          "HTTP/11",
+          "HTTP/1.1\u0000",
+          "HTTP/3");
     }
     tags.add("version:missing");
     return null;
@@ -384,7 +469,19 @@ public final class RequestGrammar {
   private String target(Random r, Route route, Set<String> tags) {
     String target = route.target;
     if (target.endsWith("base_hash=") || target.endsWith("hinted_hash=")) {
-      target += pick(r, "abc", "%zz", "%", "0123456789abcdef", "%ff%fe", "", "a%00b", "\u00e9", "x".repeat(300), "%2F..%2F");
+      target +=
+          pick(
+              r,
+              "abc",
+              "%zz",
+              "%",
+              "0123456789abcdef",
+              "%ff%fe",
+              "",
+              "a%00b",
+              "\u00e9",
+              "x".repeat(300),
+              "%2F..%2F");
     }
     int m = r.nextInt(100);
     if (m < 55) {
@@ -396,11 +493,23 @@ public final class RequestGrammar {
     }
     if (m < 74) {
       tags.add("target:non-ascii");
-      return insert(r, target, pick(r, "\u00e9", "\u00ff\u00fe", "\u0080", "\u00c3\u00a9", "\u00ed\u00a0\u0080", "\u00c0\u00af"));
+      return insert(
+          r,
+          target,
+          pick(
+              r,
+              "\u00e9",
+              "\u00ff\u00fe",
+              "\u0080",
+              "\u00c3\u00a9",
+              "\u00ed\u00a0\u0080",
+              "\u00c0\u00af"));
     }
     if (m < 77) {
       tags.add("target:long");
-      return target + (target.contains("?") ? "&" : "/") + "a".repeat(pick(r, 300, 2000, 4000, 7000));
+      return target
+          + (target.contains("?") ? "&" : "/")
+          + "a".repeat(pick(r, 300, 2000, 4000, 7000));
     }
     if (m < 79) {
       tags.add("target:asterisk");
@@ -408,9 +517,22 @@ public final class RequestGrammar {
     }
     if (m < 86) {
       tags.add("target:absolute-form");
-      return pick(r, "http://127.0.0.1", "http://127.0.0.1:" + port, "https://x", "http://u@127.0.0.1", "http://[::1]",
-          "http://", "HTTP://127.0.0.1", "http://a b", "ftp://127.0.0.1", "http://127.0.0.1:99999", "http://%zz",
-          "http://127.0.0.1?", "http://h\u00e9") + target;
+      return pick(
+              r,
+              "http://127.0.0.1",
+              "http://127.0.0.1:" + port,
+              "https://x",
+              "http://u@127.0.0.1",
+              "http://[::1]",
+              "http://",
+              "HTTP://127.0.0.1",
+              "http://a b",
+              "ftp://127.0.0.1",
+              "http://127.0.0.1:99999",
+              "http://%zz",
+              "http://127.0.0.1?",
+              "http://h\u00e9")
+          + target;
     }
     if (m < 89) {
       tags.add("target:authority-form");
@@ -418,13 +540,36 @@ public final class RequestGrammar {
     }
     if (m < 93) {
       tags.add("target:dot-segments");
-      return pick(r, "/scopes/../healthz", "//healthz", "/./healthz", "/scopes/./victim", "/scopes/victim/..",
-          "/../../etc/passwd", "/scopes/%2e%2e/healthz", "/scopes//victim", "/healthz/", "\\healthz", "/scopes\\victim");
+      return pick(
+          r,
+          "/scopes/../healthz",
+          "//healthz",
+          "/./healthz",
+          "/scopes/./victim",
+          "/scopes/victim/..",
+          "/../../etc/passwd",
+          "/scopes/%2e%2e/healthz",
+          "/scopes//victim",
+          "/healthz/",
+          "\\healthz",
+          "/scopes\\victim");
     }
     if (m < 96) {
       tags.add("target:query-junk");
-      return target + (target.contains("?") ? "&" : "?") + pick(r, "a=%zz&b", "%", "&&=", "a=1&a=2&a", "=%", "x=%00",
-          "limit=99999999999999999999", "after=%ff", "force_fetch=%zz", "q=\u00e9");
+      return target
+          + (target.contains("?") ? "&" : "?")
+          + pick(
+              r,
+              "a=%zz&b",
+              "%",
+              "&&=",
+              "a=1&a=2&a",
+              "=%",
+              "x=%00",
+              "limit=99999999999999999999",
+              "after=%ff",
+              "force_fetch=%zz",
+              "q=\u00e9");
     }
     if (m < 97) {
       tags.add("target:fragment");
@@ -440,14 +585,24 @@ public final class RequestGrammar {
 
   private static String insert(Random r, String target, String junk) {
     int at = 1 + r.nextInt(Math.max(1, target.length()));
-    return target.substring(0, Math.min(at, target.length())) + junk + target.substring(Math.min(at, target.length()));
+    return target.substring(0, Math.min(at, target.length()))
+        + junk
+        + target.substring(Math.min(at, target.length()));
   }
 
   // --- headers -----------------------------------------------------------------------------
 
   private void host(Random r, Req req, Set<String> tags, boolean http10) {
     int h = r.nextInt(100);
-    String good = pick(r, "127.0.0.1:" + port, "127.0.0.1", "localhost", "x", "example.com:80", "[::1]:" + port);
+    String good =
+        pick(
+            r,
+            "127.0.0.1:" + port,
+            "127.0.0.1",
+            "localhost",
+            "x",
+            "example.com:80",
+            "[::1]:" + port);
     if (h < 72) {
       req.header("Host: " + good);
     } else if (h < 83) {
@@ -461,8 +616,11 @@ public final class RequestGrammar {
       req.header(pick(r, "Host:", "Host: ", "Host:\t"));
     } else if (h < 97) {
       tags.add("host:invalid");
-      req.header("Host: " + pick(r, "a b", "a@b", "[::1", "x:99999", "x:abc", "h\u00e9", ":80", "x/y", "x:", "x:-1", "x,y",
-          "\u0000", "x\u00ff", "[zz]", "x?y", "%41"));
+      req.header(
+          "Host: "
+              + pick(
+                  r, "a b", "a@b", "[::1", "x:99999", "x:abc", "h\u00e9", ":80", "x/y", "x:",
+                  "x:-1", "x,y", "\u0000", "x\u00ff", "[zz]", "x?y", "%41"));
     } else {
       tags.add("host:odd-name");
       String odd = pick(r, "host: x", "HOST: x", "Host : x", " Host: x", "Host:x", "Host;x");
@@ -490,34 +648,80 @@ public final class RequestGrammar {
     if (r.nextInt(25) == 0) {
       tags.add("ct:duplicated");
       req.header("Content-Type: application/json");
-      req.header("Content-Type: " + pick(r, "application/json", "text/plain", "multipart/form-data; boundary=B"));
+      req.header(
+          "Content-Type: "
+              + pick(r, "application/json", "text/plain", "multipart/form-data; boundary=B"));
       return;
     }
     if (r.nextInt(20) == 0) {
       tags.add("ct:garbage");
-      req.header("Content-Type: " + pick(r, "garbage", ";;;", "application/", "/", "", "json", "*/*", "application/json;;",
-          "application/json; charset=\u00e9", "application/json\u0000", "MULTIPART/FORM-DATA", "multipart/", "multipart/form-data;",
-          "application/x-www-form-urlencoded; charset=ebcdic", "text/json", "application/vnd.x+json", "APPLICATION/JSON"));
+      req.header(
+          "Content-Type: "
+              + pick(
+                  r,
+                  "garbage",
+                  ";;;",
+                  "application/",
+                  "/",
+                  "",
+                  "json",
+                  "*/*",
+                  "application/json;;",
+                  "application/json; charset=\u00e9",
+                  "application/json\u0000",
+                  "MULTIPART/FORM-DATA",
+                  "multipart/",
+                  "multipart/form-data;",
+                  "application/x-www-form-urlencoded; charset=ebcdic",
+                  "text/json",
+                  "application/vnd.x+json",
+                  "APPLICATION/JSON"));
       return;
     }
-    String type = switch (family) {
-      case "json" -> pick(r, "application/json", "application/json; charset=utf-8", "application/json;charset=ISO-8859-1",
-          "application/json; charset=\"utf-8\"");
-      case "form" -> pick(r, "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8");
-      case "multipart" -> {
-        tags.add("ct:multipart");
-        yield pick(r, "multipart/form-data; boundary=B", "multipart/form-data; boundary=B", "multipart/form-data",
-            "multipart/form-data; boundary=", "multipart/form-data; boundary=\"B\"", "multipart/mixed; boundary=B",
-            "multipart/form-data; boundary=WRONG", "multipart/form-data; charset=utf-8; boundary=B",
-            "multipart/form-data; boundary=" + "z".repeat(200));
-      }
-      case "text" -> pick(r, "text/plain", "text/plain; charset=utf-8", "text/csv", "application/xml", "application/octet-stream");
-      default -> pick(r, "application/octet-stream", "application/json", "text/plain");
-    };
+    String type =
+        switch (family) {
+          case "json" ->
+              pick(
+                  r,
+                  "application/json",
+                  "application/json; charset=utf-8",
+                  "application/json;charset=ISO-8859-1",
+                  "application/json; charset=\"utf-8\"");
+          case "form" ->
+              pick(
+                  r,
+                  "application/x-www-form-urlencoded",
+                  "application/x-www-form-urlencoded; charset=utf-8");
+          case "multipart" -> {
+            tags.add("ct:multipart");
+            yield pick(
+                r,
+                "multipart/form-data; boundary=B",
+                "multipart/form-data; boundary=B",
+                "multipart/form-data",
+                "multipart/form-data; boundary=",
+                "multipart/form-data; boundary=\"B\"",
+                "multipart/mixed; boundary=B",
+                "multipart/form-data; boundary=WRONG",
+                "multipart/form-data; charset=utf-8; boundary=B",
+                "multipart/form-data; boundary=" + "z".repeat(200));
+          }
+          case "text" ->
+              pick(
+                  r,
+                  "text/plain",
+                  "text/plain; charset=utf-8",
+                  "text/csv",
+                  "application/xml",
+                  "application/octet-stream");
+          default -> pick(r, "application/octet-stream", "application/json", "text/plain");
+        };
     req.header("Content-Type: " + type);
   }
 
-  /** Content-Length or chunked, right or wrong; marks the request incomplete when its framing is. */
+  /**
+   * Content-Length or chunked, right or wrong; marks the request incomplete when its framing is.
+   */
   private static void framing(Random r, Req req, byte[] body, boolean withBody, Set<String> tags) {
     if (!withBody) {
       int f = r.nextInt(100);
@@ -563,13 +767,32 @@ public final class RequestGrammar {
       req.body = body;
     } else if (f < 74) {
       tags.add("cl:junk");
-      req.header("Content-Length: " + pick(r, "-1", "abc", "+" + body.length, " " + body.length + " ", body.length + " " + body.length,
-          "0x10", "99999999999999999999", "", "1e3", "\u0665", body.length + "," + body.length, "-0"));
+      req.header(
+          "Content-Length: "
+              + pick(
+                  r,
+                  "-1",
+                  "abc",
+                  "+" + body.length,
+                  " " + body.length + " ",
+                  body.length + " " + body.length,
+                  "0x10",
+                  "99999999999999999999",
+                  "",
+                  "1e3",
+                  "\u0665",
+                  body.length + "," + body.length,
+                  "-0"));
       req.body = body;
       req.complete = false;
     } else if (f < 85) {
       tags.add("te:chunked");
-      req.header(pick(r, "Transfer-Encoding: chunked", "Transfer-Encoding: chunked", "transfer-encoding: Chunked"));
+      req.header(
+          pick(
+              r,
+              "Transfer-Encoding: chunked",
+              "Transfer-Encoding: chunked",
+              "transfer-encoding: Chunked"));
       req.body = chunked(r, body, false, tags);
     } else if (f < 92) {
       tags.add("te:chunked-broken");
@@ -584,8 +807,18 @@ public final class RequestGrammar {
       req.complete = false;
     } else if (f < 98) {
       tags.add("te:junk");
-      req.header("Transfer-Encoding: " + pick(r, "gzip", "chunked, identity", "identity", "xchunked", "chunked, chunked", "gzip, chunked",
-          "chunked;q=1", "\u00e9"));
+      req.header(
+          "Transfer-Encoding: "
+              + pick(
+                  r,
+                  "gzip",
+                  "chunked, identity",
+                  "identity",
+                  "xchunked",
+                  "chunked, chunked",
+                  "gzip, chunked",
+                  "chunked;q=1",
+                  "\u00e9"));
       if (r.nextBoolean()) {
         req.header("Transfer-Encoding: chunked");
       }
@@ -634,7 +867,7 @@ public final class RequestGrammar {
           case 4 -> sizeText = "fffffffffffffffff";
           case 5 -> sizeText = sizeText + " junk";
           case 6 -> sizeText = "";
-          default -> { }
+          default -> {}
         }
       }
       out.writeBytes(ascii(sizeText + "\r\n"));
@@ -655,7 +888,14 @@ public final class RequestGrammar {
     }
     if (r.nextInt(6) == 0) {
       tags.add("te:trailers");
-      out.writeBytes(ascii(pick(r, "X-Trailer: 1\r\n", "Content-Length: 5\r\n", "Host: y\r\n", "X-A: 1\r\nX-B: 2\r\n")));
+      out.writeBytes(
+          ascii(
+              pick(
+                  r,
+                  "X-Trailer: 1\r\n",
+                  "Content-Length: 5\r\n",
+                  "Host: y\r\n",
+                  "X-A: 1\r\nX-B: 2\r\n")));
     }
     out.writeBytes(ascii("\r\n"));
     return out.toByteArray();
@@ -664,7 +904,14 @@ public final class RequestGrammar {
   private void misc(Random r, Req req, Route route, Set<String> tags) {
     if (r.nextInt(25) == 0) {
       tags.add("hdr:obs-fold");
-      req.header(pick(r, "X-Folded: a", "User-Agent: fuzz", "Content-Type: application/json", "Host: x", "Transfer-Encoding: chunked"));
+      req.header(
+          pick(
+              r,
+              "X-Folded: a",
+              "User-Agent: fuzz",
+              "Content-Type: application/json",
+              "Host: x",
+              "Transfer-Encoding: chunked"));
       req.header(pick(r, " b", "\tb", "  continued value", "\t"));
       // A fold joins the line to whatever header precedes it (Connection, Transfer-Encoding, once
       // shuffled): the framing and the close are no longer known, so the output is shut after it.
@@ -676,12 +923,32 @@ public final class RequestGrammar {
     }
     if (r.nextInt(20) == 0) {
       tags.add("hdr:non-ascii-value");
-      req.header("X-Value: " + pick(r, "caf\u00e9", "\u00ff\u00fe", "\u00c3\u00a9", "a\u0000b", "\u00ed\u00a0\u0080", "a\u0001b", "\u007f"));
+      req.header(
+          "X-Value: "
+              + pick(
+                  r,
+                  "caf\u00e9",
+                  "\u00ff\u00fe",
+                  "\u00c3\u00a9",
+                  "a\u0000b",
+                  "\u00ed\u00a0\u0080",
+                  "a\u0001b",
+                  "\u007f"));
     }
     if (r.nextInt(40) == 0) {
       tags.add("hdr:malformed-line");
       req.complete = false;
-      req.header(pick(r, "NoColonHere", ": novalue", "Name With Space: v", "X-A:\u0000", "X-A", "(): v", "X-A:: v", "X-A :v"));
+      req.header(
+          pick(
+              r,
+              "NoColonHere",
+              ": novalue",
+              "Name With Space: v",
+              "X-A:\u0000",
+              "X-A",
+              "(): v",
+              "X-A:: v",
+              "X-A :v"));
     }
     if (r.nextInt(40) == 0) {
       tags.add("hdr:oversized");
@@ -696,19 +963,42 @@ public final class RequestGrammar {
     }
     if (r.nextInt(14) == 0) {
       tags.add("hdr:authorization");
-      req.header("Authorization: " + pick(r, "Bearer junk", "Bearer ", "Bearer", "Basic !!!", "Basic dXNlcjpwYXNz",
-          "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "Bearer eyJ%zz.e30.x", "Bearer " + "a".repeat(3000), "\u00e9",
-          "Bearer a.b.c", "Negotiate x"));
+      req.header(
+          "Authorization: "
+              + pick(
+                  r,
+                  "Bearer junk",
+                  "Bearer ",
+                  "Bearer",
+                  "Basic !!!",
+                  "Basic dXNlcjpwYXNz",
+                  "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
+                  "Bearer eyJ%zz.e30.x",
+                  "Bearer " + "a".repeat(3000),
+                  "\u00e9",
+                  "Bearer a.b.c",
+                  "Negotiate x"));
     }
     boolean webhook = route.target.startsWith("/webhook");
     if (r.nextInt(webhook ? 2 : 20) == 0) {
       tags.add("hdr:webhook");
       switch (r.nextInt(5)) {
-        case 0 -> req.header("X-GitHub-Event: " + pick(r, "push", "ping", "junk", "", "PUSH", "push\u00e9"));
+        case 0 ->
+            req.header(
+                "X-GitHub-Event: " + pick(r, "push", "ping", "junk", "", "PUSH", "push\u00e9"));
         case 1 -> {
           req.header("X-GitHub-Event: push");
-          req.header("X-Hub-Signature-256: " + pick(r, "sha256=zz", "sha256=", "", "sha1=abc", "sha256=" + "0".repeat(64),
-              "sha256=" + "g".repeat(64), "junk"));
+          req.header(
+              "X-Hub-Signature-256: "
+                  + pick(
+                      r,
+                      "sha256=zz",
+                      "sha256=",
+                      "",
+                      "sha1=abc",
+                      "sha256=" + "0".repeat(64),
+                      "sha256=" + "g".repeat(64),
+                      "junk"));
         }
         case 2 -> {
           req.header("X-Gitlab-Event: " + pick(r, "Push Hook", "Tag Push Hook", "junk"));
@@ -722,12 +1012,16 @@ public final class RequestGrammar {
     if (r.nextInt(ws ? 2 : 30) == 0) {
       tags.add("hdr:websocket");
       req.header("Upgrade: " + pick(r, "websocket", "websocket", "WebSocket", "h2c", "junk", ""));
-      req.header("Connection: " + pick(r, "Upgrade", "upgrade, keep-alive", "close, Upgrade", "junk"));
+      req.header(
+          "Connection: " + pick(r, "Upgrade", "upgrade, keep-alive", "close, Upgrade", "junk"));
       if (r.nextInt(4) != 0) {
         req.header("Sec-WebSocket-Version: " + pick(r, "13", "13", "8", "junk", ""));
       }
       if (r.nextInt(4) != 0) {
-        req.header("Sec-WebSocket-Key: " + pick(r, "dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ==", "junk", "", "%zz"));
+        req.header(
+            "Sec-WebSocket-Key: "
+                + pick(
+                    r, "dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ==", "junk", "", "%zz"));
       }
       if (r.nextInt(4) == 0) {
         req.header("Sec-WebSocket-Protocol: " + pick(r, "chat", "", "\u00e9"));
@@ -735,25 +1029,48 @@ public final class RequestGrammar {
     }
     if (r.nextInt(30) == 0) {
       tags.add("hdr:conditional");
-      req.header(pick(r, "If-None-Match: \"abc\"", "If-None-Match: *", "If-None-Match: junk", "If-Modified-Since: junk", "Range: bytes=0-1",
-          "Range: junk", "Accept-Encoding: gzip", "Accept-Encoding: junk;q=x", "Accept: */*", "Accept: junk"));
+      req.header(
+          pick(
+              r,
+              "If-None-Match: \"abc\"",
+              "If-None-Match: *",
+              "If-None-Match: junk",
+              "If-Modified-Since: junk",
+              "Range: bytes=0-1",
+              "Range: junk",
+              "Accept-Encoding: gzip",
+              "Accept-Encoding: junk;q=x",
+              "Accept: */*",
+              "Accept: junk"));
     }
     if (r.nextInt(20) == 0) {
       tags.add("hdr:cors");
-      req.header("Origin: " + pick(r, "http://127.0.0.1", "null", "junk", "", "http://a b", "http://h\u00e9", "*"));
+      req.header(
+          "Origin: "
+              + pick(
+                  r, "http://127.0.0.1", "null", "junk", "", "http://a b", "http://h\u00e9", "*"));
       if (r.nextBoolean()) {
         req.header("Access-Control-Request-Method: " + pick(r, "PUT", "DELETE", "junk", ""));
-        req.header("Access-Control-Request-Headers: " + pick(r, "authorization, content-type", "x-\u00e9", ",,,", ""));
+        req.header(
+            "Access-Control-Request-Headers: "
+                + pick(r, "authorization, content-type", "x-\u00e9", ",,,", ""));
       }
     }
     if (r.nextInt(60) == 0) {
       tags.add("hdr:forwarded");
-      req.header(pick(r, "X-Forwarded-For: %zz", "Forwarded: for=\"[::1\"", "X-Forwarded-Host: a b", "X-Forwarded-Proto: ftp",
-          "X-Forwarded-Prefix: /scopes/victim"));
+      req.header(
+          pick(
+              r,
+              "X-Forwarded-For: %zz",
+              "Forwarded: for=\"[::1\"",
+              "X-Forwarded-Host: a b",
+              "X-Forwarded-Proto: ftp",
+              "X-Forwarded-Prefix: /scopes/victim"));
     }
   }
 
-  private static void connection(Random r, Req req, boolean last, boolean http10, Set<String> tags) {
+  private static void connection(
+      Random r, Req req, boolean last, boolean http10, Set<String> tags) {
     if (!last) {
       if (http10 || r.nextBoolean()) {
         req.header("Connection: keep-alive");
@@ -762,10 +1079,17 @@ public final class RequestGrammar {
     }
     int c = r.nextInt(100);
     if (c < 85) {
-      String close = pick(r, "Connection: close", "Connection: close", "connection: Close", "Connection: keep-alive, close");
+      String close =
+          pick(
+              r,
+              "Connection: close",
+              "Connection: close",
+              "connection: Close",
+              "Connection: keep-alive, close");
       req.header(close);
       // Vert.x honours only a lone "close" (RFC 9110 §7.6.1 says any "close" in the list): for the
-      // list, the answers are counted and the client closes, rather than wait for the header timeout.
+      // list, the answers are counted and the client closes, rather than wait for the header
+      // timeout.
       req.closes = !close.contains(",");
       if (!req.closes) {
         tags.add("conn:close-in-list");
@@ -801,11 +1125,12 @@ public final class RequestGrammar {
     }
     if (j < 45) {
       tags.add("body:json-route");
-      return utf8(switch (route.body) {
-        case WEBHOOK -> webhookPayload(r);
-        case DATA_UPDATE -> dataUpdate(r);
-        default -> pick(r, "{}", "{\"x\": 1}", "[]", "null");
-      });
+      return utf8(
+          switch (route.body) {
+            case WEBHOOK -> webhookPayload(r);
+            case DATA_UPDATE -> dataUpdate(r);
+            default -> pick(r, "{}", "{\"x\": 1}", "[]", "null");
+          });
     }
     if (j < 55) {
       tags.add("body:json-deep");
@@ -813,30 +1138,63 @@ public final class RequestGrammar {
       if (r.nextBoolean()) {
         return ascii("[".repeat(depth) + (r.nextBoolean() ? "]".repeat(depth) : ""));
       }
-      return ascii("{\"scope_id\": \"deep\", \"policy\": {\"url\": \"ftp://127.0.0.1/d.git\"}, \"x\": "
-          + "{\"a\":".repeat(depth) + "1" + "}".repeat(depth) + "}");
+      return ascii(
+          "{\"scope_id\": \"deep\", \"policy\": {\"url\": \"ftp://127.0.0.1/d.git\"}, \"x\": "
+              + "{\"a\":".repeat(depth)
+              + "1"
+              + "}".repeat(depth)
+              + "}");
     }
     if (j < 65) {
       tags.add("body:json-surrogates");
-      return pick(r,
-          ascii("{\"scope_id\": \"\\ud800\", \"policy\": {\"url\": \"ftp://127.0.0.1/\\udc00.git\"}}"),
+      return pick(
+          r,
+          ascii(
+              "{\"scope_id\": \"\\ud800\", \"policy\": {\"url\": \"ftp://127.0.0.1/\\udc00.git\"}}"),
           ascii("{\"scope_id\": \"x\\udbff\\u0000\", \"policy\": \"\\ud83d\"}"),
-          bytes("{\"scope_id\": \"", new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, "\", \"policy\": 1}"),
+          bytes(
+              "{\"scope_id\": \"",
+              new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+              "\", \"policy\": 1}"),
           bytes("{\"scope_id\": \"", new byte[] {(byte) 0xc0, (byte) 0x80, (byte) 0xff}, "\"}"),
-          bytes("", new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}, "{\"scope_id\": \"bom\", \"policy\": 1}"),
+          bytes(
+              "",
+              new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf},
+              "{\"scope_id\": \"bom\", \"policy\": 1}"),
           bytes("", new byte[] {(byte) 0xff, (byte) 0xfe, '{', 0, '}', 0}, ""),
           ascii("{\"a\": \"\\u12\"}"),
           ascii("\"\\ud800\""));
     }
     if (j < 80) {
       tags.add("body:json-malformed");
-      return ascii(pick(r, "{", "{\"a\":}", "{\"a\" 1}", "[1,]", "{\"a\":1,}", "{'a': 1}", "{\"a\": NaN}", "{\"a\": Infinity}",
-          "/* c */ {}", "{\"a\": 1} trailing", "{} {}", "\"unterminated", "1e99999", "-", "{\"a\": 0x10}", "tru", "\u0000",
-          "{\"policy\": 123456789012345678901234567890}", "{\"scope_id\": \"a\", \"scope_id\": \"b\"}", "[" + "1,".repeat(3000) + "1]"));
+      return ascii(
+          pick(
+              r,
+              "{",
+              "{\"a\":}",
+              "{\"a\" 1}",
+              "[1,]",
+              "{\"a\":1,}",
+              "{'a': 1}",
+              "{\"a\": NaN}",
+              "{\"a\": Infinity}",
+              "/* c */ {}",
+              "{\"a\": 1} trailing",
+              "{} {}",
+              "\"unterminated",
+              "1e99999",
+              "-",
+              "{\"a\": 0x10}",
+              "tru",
+              "\u0000",
+              "{\"policy\": 123456789012345678901234567890}",
+              "{\"scope_id\": \"a\", \"scope_id\": \"b\"}",
+              "[" + "1,".repeat(3000) + "1]"));
     }
     if (j < 90) {
       tags.add("body:json-scalar");
-      return ascii(pick(r, "null", "true", "0", "-0", "1.5e300", "\"s\"", "[]", "[{}]", "[null]", "{}", ""));
+      return ascii(
+          pick(r, "null", "true", "0", "-0", "1.5e300", "\"s\"", "[]", "[{}]", "[null]", "{}", ""));
     }
     tags.add("body:json-scope-array");
     return utf8("[" + invalidScope(r) + ", " + invalidScope(r) + "]");
@@ -844,32 +1202,67 @@ public final class RequestGrammar {
 
   /** A scope-shaped object that is never valid: its policy, when an object, has an ftp:// url. */
   private static String invalidScope(Random r) {
-    String id = pick(r, "fz" + r.nextInt(1000), "", "../x", "a/b", "victim", "v\u00e9", "x".repeat(300), "%zz", "default", " ");
+    String id =
+        pick(
+            r,
+            "fz" + r.nextInt(1000),
+            "",
+            "../x",
+            "a/b",
+            "victim",
+            "v\u00e9",
+            "x".repeat(300),
+            "%zz",
+            "default",
+            " ");
     String url = "ftp://127.0.0.1/" + pick(r, "x.git", "", "%zz", "\u00e9.git", "a b");
-    StringBuilder policy = new StringBuilder("{\"source_type\": " + pick(r, "\"git\"", "\"git\"", "\"http\"", "1", "null", "\"\"")
-        + ", \"url\": \"" + url + "\"");
+    StringBuilder policy =
+        new StringBuilder(
+            "{\"source_type\": "
+                + pick(r, "\"git\"", "\"git\"", "\"http\"", "1", "null", "\"\"")
+                + ", \"url\": \""
+                + url
+                + "\"");
     if (r.nextBoolean()) {
-      policy.append(", \"branch\": ").append(pick(r, "\"main\"", "\"\"", "\"-x\"", "5", "\"refs/heads/../x\"", "null"));
+      policy
+          .append(", \"branch\": ")
+          .append(pick(r, "\"main\"", "\"\"", "\"-x\"", "5", "\"refs/heads/../x\"", "null"));
     }
     if (r.nextBoolean()) {
-      policy.append(", \"auth\": ").append(pick(r, "{\"auth_type\": \"none\"}", "{\"auth_type\": \"ssh\"}", "{\"auth_type\": \"token\", \"token\": 5}",
-          "\"none\"", "{}", "null", "{\"auth_type\": \"ssh\", \"private_key\": \"-----BEGIN\"}"));
+      policy
+          .append(", \"auth\": ")
+          .append(
+              pick(
+                  r,
+                  "{\"auth_type\": \"none\"}",
+                  "{\"auth_type\": \"ssh\"}",
+                  "{\"auth_type\": \"token\", \"token\": 5}",
+                  "\"none\"",
+                  "{}",
+                  "null",
+                  "{\"auth_type\": \"ssh\", \"private_key\": \"-----BEGIN\"}"));
     }
     if (r.nextInt(4) == 0) {
-      policy.append(", \"directories\": ").append(pick(r, "[\".\"]", "[\"..\"]", "\"x\"", "[1]", "[]"));
+      policy
+          .append(", \"directories\": ")
+          .append(pick(r, "[\".\"]", "[\"..\"]", "\"x\"", "[1]", "[]"));
     }
     if (r.nextInt(4) == 0) {
       policy.append(", \"extensions\": ").append(pick(r, "[\".rego\"]", "5", "[null]"));
     }
     policy.append('}');
-    String policyValue = r.nextInt(8) == 0 ? pick(r, "5", "null", "\"ftp://x\"", "[]") : policy.toString();
+    String policyValue =
+        r.nextInt(8) == 0 ? pick(r, "5", "null", "\"ftp://x\"", "[]") : policy.toString();
     StringBuilder scope = new StringBuilder("{");
     if (r.nextInt(10) != 0) {
       scope.append("\"scope_id\": \"").append(id).append("\", ");
     }
     scope.append("\"policy\": ").append(policyValue);
     if (r.nextInt(3) == 0) {
-      scope.append(", \"data\": ").append(pick(r, "{\"entries\": []}", "{\"entries\": [{\"url\": 5}]}", "[]", "\"x\"", "null"));
+      scope
+          .append(", \"data\": ")
+          .append(
+              pick(r, "{\"entries\": []}", "{\"entries\": [{\"url\": 5}]}", "[]", "\"x\"", "null"));
     }
     if (r.nextInt(4) == 0) {
       scope.append(", \"").append(pick(r, "x", "unknown_field", "\u00e9", "")).append("\": 1");
@@ -878,28 +1271,61 @@ public final class RequestGrammar {
   }
 
   private static String webhookPayload(Random r) {
-    String repo = switch (r.nextInt(5)) {
-      case 0 -> "{\"clone_url\": \"https://127.0.0.1:1/v.git\", \"full_name\": \"o/v\"}";
-      case 1 -> "{\"clone_url\": " + pick(r, "5", "null", "\"\"", "\"%zz\"", "\"ftp://x\"") + "}";
-      case 2 -> pick(r, "null", "\"x\"", "[]", "{}");
-      case 3 -> "{\"full_name\": \"" + pick(r, "", "/", "a/b/c", "\u00e9") + "\"}";
-      default -> "{\"url\": \"git@127.0.0.1:v.git\", \"ssh_url\": 1}";
-    };
+    String repo =
+        switch (r.nextInt(5)) {
+          case 0 -> "{\"clone_url\": \"https://127.0.0.1:1/v.git\", \"full_name\": \"o/v\"}";
+          case 1 ->
+              "{\"clone_url\": " + pick(r, "5", "null", "\"\"", "\"%zz\"", "\"ftp://x\"") + "}";
+          case 2 -> pick(r, "null", "\"x\"", "[]", "{}");
+          case 3 -> "{\"full_name\": \"" + pick(r, "", "/", "a/b/c", "\u00e9") + "\"}";
+          default -> "{\"url\": \"git@127.0.0.1:v.git\", \"ssh_url\": 1}";
+        };
     return switch (r.nextInt(5)) {
-      case 0 -> "{\"ref\": " + pick(r, "\"refs/heads/main\"", "\"main\"", "5", "null", "\"\"") + ", \"repository\": " + repo + "}";
+      case 0 ->
+          "{\"ref\": "
+              + pick(r, "\"refs/heads/main\"", "\"main\"", "5", "null", "\"\"")
+              + ", \"repository\": "
+              + repo
+              + "}";
       case 1 -> "{\"repository\": " + repo + "}";
-      case 2 -> "{\"project\": {\"git_http_url\": " + pick(r, "\"https://127.0.0.1:1/v.git\"", "7", "null") + "}, \"ref\": \"refs/heads/main\"}";
-      case 3 -> "{\"resource\": {\"repository\": {\"remoteUrl\": " + pick(r, "\"x\"", "[]") + "}, \"refUpdates\": " + pick(r, "[]", "[{}]", "5") + "}}";
+      case 2 ->
+          "{\"project\": {\"git_http_url\": "
+              + pick(r, "\"https://127.0.0.1:1/v.git\"", "7", "null")
+              + "}, \"ref\": \"refs/heads/main\"}";
+      case 3 ->
+          "{\"resource\": {\"repository\": {\"remoteUrl\": "
+              + pick(r, "\"x\"", "[]")
+              + "}, \"refUpdates\": "
+              + pick(r, "[]", "[{}]", "5")
+              + "}}";
       default -> pick(r, "{}", "{\"zen\": \"ping\"}", "{\"ref\": \"refs/heads/main\"}");
     };
   }
 
   private static String dataUpdate(Random r) {
-    String entry = "{\"url\": " + pick(r, "\"https://127.0.0.1:1/d\"", "5", "null", "\"\"") + ", \"topics\": "
-        + pick(r, "[\"policy_data\"]", "[]", "\"x\"", "[5]", "[\"a:b:c\"]", "[\"" + "t".repeat(500) + "\"]") + ", \"dst_path\": "
-        + pick(r, "\"/x\"", "\"\"", "5", "\"../..\"") + (r.nextBoolean() ? ", \"data\": {\"k\": \"\\ud800\"}" : "") + "}";
-    return pick(r, "{\"entries\": [" + entry + "], \"reason\": \"fuzz\"}", "{\"entries\": " + pick(r, "5", "null", "{}", "[null]") + "}",
-        "{\"entries\": [" + entry + ", " + entry + "]}", "{}", "{\"reason\": 5}");
+    String entry =
+        "{\"url\": "
+            + pick(r, "\"https://127.0.0.1:1/d\"", "5", "null", "\"\"")
+            + ", \"topics\": "
+            + pick(
+                r,
+                "[\"policy_data\"]",
+                "[]",
+                "\"x\"",
+                "[5]",
+                "[\"a:b:c\"]",
+                "[\"" + "t".repeat(500) + "\"]")
+            + ", \"dst_path\": "
+            + pick(r, "\"/x\"", "\"\"", "5", "\"../..\"")
+            + (r.nextBoolean() ? ", \"data\": {\"k\": \"\\ud800\"}" : "")
+            + "}";
+    return pick(
+        r,
+        "{\"entries\": [" + entry + "], \"reason\": \"fuzz\"}",
+        "{\"entries\": " + pick(r, "5", "null", "{}", "[null]") + "}",
+        "{\"entries\": [" + entry + ", " + entry + "]}",
+        "{}",
+        "{\"reason\": 5}");
   }
 
   private static byte[] form(Random r, Set<String> tags) {
@@ -911,8 +1337,20 @@ public final class RequestGrammar {
     }
     if (f < 60) {
       tags.add("body:form-bad-escape");
-      return ascii(pick(r, "payload=%zz", "a=%G1", "%", "payload=%", "a=%e9%", "payload=%7B%7", "%%%", "a=%u00e9", "payload=%ED%A0%80",
-          "a=b&%zz=c", "payload=%7B%22a%22:%ff%7D"));
+      return ascii(
+          pick(
+              r,
+              "payload=%zz",
+              "a=%G1",
+              "%",
+              "payload=%",
+              "a=%e9%",
+              "payload=%7B%7",
+              "%%%",
+              "a=%u00e9",
+              "payload=%ED%A0%80",
+              "a=b&%zz=c",
+              "payload=%7B%22a%22:%ff%7D"));
     }
     if (f < 75) {
       tags.add("body:form-huge-field");
@@ -923,7 +1361,19 @@ public final class RequestGrammar {
       return ascii("a=1&".repeat(pick(r, 100, 1000, 10_000)));
     }
     tags.add("body:form-odd");
-    return ascii(pick(r, "=", "&&", "a", "+%2B", "payload", "payload=", "payload=null", "payload=%5B%5D", "a==b", "\u00e9=\u00e9"));
+    return ascii(
+        pick(
+            r,
+            "=",
+            "&&",
+            "a",
+            "+%2B",
+            "payload",
+            "payload=",
+            "payload=null",
+            "payload=%5B%5D",
+            "a==b",
+            "\u00e9=\u00e9"));
   }
 
   private static byte[] multipart(Random r, Set<String> tags) {
@@ -931,18 +1381,52 @@ public final class RequestGrammar {
     String cd = "Content-Disposition: form-data; name=\"payload\"";
     int m = r.nextInt(10);
     tags.add("body:multipart-" + m);
-    return ascii(switch (m) {
-      case 0 -> "--" + b + "\r\n" + cd + "\r\n\r\n{\"ref\": \"x\"}\r\n--" + b + "--\r\n"; // valid
-      case 1 -> "--" + b + "\r\nContent-Disposition: form-data\r\n\r\nx\r\n--" + b + "--\r\n"; // no name=
-      case 2 -> "--" + b + "\r\n\r\nx\r\n--" + b + "--\r\n"; // no Content-Disposition
-      case 3 -> "--" + b + "\r\n" + cd + "\r\n\r\nx"; // truncated
-      case 4 -> "--WRONG\r\n" + cd + "\r\n\r\nx\r\n--WRONG--\r\n"; // wrong boundary
-      case 5 -> "--" + b + "\r\n" + cd + "; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nfile\r\n--" + b + "--\r\n";
-      case 6 -> "--" + b + "\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nx\r\n--" + b + "--\r\n";
-      case 7 -> "--" + b + "\r\n" + cd + "\r\nContent-Transfer-Encoding: junk\r\nContent-Type: text/plain; charset=junk\r\n\r\nx\r\n--" + b + "--\r\n";
-      case 8 -> "--" + b + "--\r\n"; // no parts
-      default -> "--" + b + "\r\nContent-Disposition: junk; name=x\r\n\r\n" + "--" + b + "\r\n" + cd + "\r\n\r\n";
-    });
+    return ascii(
+        switch (m) {
+          case 0 ->
+              "--" + b + "\r\n" + cd + "\r\n\r\n{\"ref\": \"x\"}\r\n--" + b + "--\r\n"; // valid
+          case 1 ->
+              "--"
+                  + b
+                  + "\r\nContent-Disposition: form-data\r\n\r\nx\r\n--"
+                  + b
+                  + "--\r\n"; // no name=
+          case 2 -> "--" + b + "\r\n\r\nx\r\n--" + b + "--\r\n"; // no Content-Disposition
+          case 3 -> "--" + b + "\r\n" + cd + "\r\n\r\nx"; // truncated
+          case 4 -> "--WRONG\r\n" + cd + "\r\n\r\nx\r\n--WRONG--\r\n"; // wrong boundary
+          case 5 ->
+              "--"
+                  + b
+                  + "\r\n"
+                  + cd
+                  + "; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nfile\r\n--"
+                  + b
+                  + "--\r\n";
+          case 6 ->
+              "--"
+                  + b
+                  + "\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nx\r\n--"
+                  + b
+                  + "--\r\n";
+          case 7 ->
+              "--"
+                  + b
+                  + "\r\n"
+                  + cd
+                  + "\r\nContent-Transfer-Encoding: junk\r\nContent-Type: text/plain; charset=junk\r\n\r\nx\r\n--"
+                  + b
+                  + "--\r\n";
+          case 8 -> "--" + b + "--\r\n"; // no parts
+          default ->
+              "--"
+                  + b
+                  + "\r\nContent-Disposition: junk; name=x\r\n\r\n"
+                  + "--"
+                  + b
+                  + "\r\n"
+                  + cd
+                  + "\r\n\r\n";
+        });
   }
 
   // --- the rule that keeps victim --------------------------------------------------------
@@ -960,11 +1444,13 @@ public final class RequestGrammar {
     // Only a DELETE removes it; a PUT of /scopes/victim has no route, but is kept out as well.
     for (String line : decoded.split("\n")) {
       String l = line.trim();
-      if ((l.startsWith("delete") || l.startsWith("put")) && l.replaceAll("[^a-z]", "").contains("victim")) {
+      if ((l.startsWith("delete") || l.startsWith("put"))
+          && l.replaceAll("[^a-z]", "").contains("victim")) {
         return true;
       }
     }
-    // Framing junk may start a request anywhere: a DELETE token anywhere with victim anywhere is enough.
+    // Framing junk may start a request anywhere: a DELETE token anywhere with victim anywhere is
+    // enough.
     return decoded.contains("delete") && decoded.replaceAll("[^a-z]", "").contains("victim");
   }
 

@@ -20,7 +20,12 @@ import java.util.Locale;
  */
 public final class ResponseReader {
   /** One response. */
-  public record Response(String version, int status, String reason, List<String[]> headers, byte[] body,
+  public record Response(
+      String version,
+      int status,
+      String reason,
+      List<String[]> headers,
+      byte[] body,
       boolean truncated) {
     public String header(String name) {
       for (String[] h : headers) {
@@ -51,7 +56,10 @@ public final class ResponseReader {
       for (String[] h : headers) {
         head.append("\\r\\n").append(h[0]).append(": ").append(h[1]);
       }
-      return head + " | body: " + Escaped.head(body, 300) + (truncated ? " (truncated: the server closed mid-body)" : "");
+      return head
+          + " | body: "
+          + Escaped.head(body, 300)
+          + (truncated ? " (truncated: the server closed mid-body)" : "");
     }
   }
 
@@ -65,11 +73,23 @@ public final class ResponseReader {
    * @param error why the bytes did not parse as responses, or null
    * @param raw every byte received
    */
-  public record Result(List<Response> responses, List<Integer> interim, boolean closed, boolean timedOut,
-      String error, byte[] raw) {
+  public record Result(
+      List<Response> responses,
+      List<Integer> interim,
+      boolean closed,
+      boolean timedOut,
+      String error,
+      byte[] raw) {
     public String describe() {
-      return "closed=" + closed + " timedOut=" + timedOut + (error == null ? "" : " parse error: " + error)
-          + "\n  received (" + raw.length + " bytes): " + Escaped.head(raw, 4000);
+      return "closed="
+          + closed
+          + " timedOut="
+          + timedOut
+          + (error == null ? "" : " parse error: " + error)
+          + "\n  received ("
+          + raw.length
+          + " bytes): "
+          + Escaped.head(raw, 4000);
     }
   }
 
@@ -77,8 +97,10 @@ public final class ResponseReader {
   private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
   private boolean eof;
   private boolean timedOut;
+
   /** Whether the last body was read up to the close (nothing can follow it). */
   private boolean closeDelimited;
+
   private final byte[] one = new byte[8192];
   private int pos;
   private int limit;
@@ -89,7 +111,8 @@ public final class ResponseReader {
 
   /**
    * @param methods the request methods in order (responses beyond them are taken as answers to GET)
-   * @param untilClose read until the server closes; else stop after {@code methods.size()} responses
+   * @param untilClose read until the server closes; else stop after {@code methods.size()}
+   *     responses
    */
   public static Result read(InputStream in, List<String> methods, boolean untilClose) {
     return new ResponseReader(in).readAll(methods, untilClose);
@@ -108,7 +131,8 @@ public final class ResponseReader {
         // HTTP/1.x, or another version Netty echoes from a request line it took (HTTP/9.9): the
         // caller judges the version, the framing is HTTP/1.1's either way.
         if (!statusLine.matches("(?s)HTTP/\\d\\.\\d \\d{3}( .*)?")) {
-          error = "not a status line: " + Escaped.of(statusLine.getBytes(StandardCharsets.ISO_8859_1));
+          error =
+              "not a status line: " + Escaped.of(statusLine.getBytes(StandardCharsets.ISO_8859_1));
           drain();
           break;
         }
@@ -137,14 +161,16 @@ public final class ResponseReader {
             error = "bad header line: " + Escaped.of(header.getBytes(StandardCharsets.ISO_8859_1));
             break;
           }
-          headers.add(new String[] {header.substring(0, colon).trim(), header.substring(colon + 1).trim()});
+          headers.add(
+              new String[] {header.substring(0, colon).trim(), header.substring(colon + 1).trim()});
         }
         if (error != null) {
           drain();
           break;
         }
         if (!headersDone) {
-          responses.add(new Response(statusLine.substring(0, 8), status, reason, headers, new byte[0], true));
+          responses.add(
+              new Response(statusLine.substring(0, 8), status, reason, headers, new byte[0], true));
           break;
         }
         if (status >= 100 && status < 200 && status != 101) {
@@ -161,7 +187,11 @@ public final class ResponseReader {
           break; // a body delimited by the close: read already
         }
       }
-      if (untilClose && error == null && !eof && !timedOut && !responses.isEmpty()
+      if (untilClose
+          && error == null
+          && !eof
+          && !timedOut
+          && !responses.isEmpty()
           && responses.get(responses.size() - 1).status() != 101) {
         // Anything after the last response that is not the close itself is worth seeing.
         int b = next();
@@ -180,7 +210,8 @@ public final class ResponseReader {
     return "HEAD".equals(method) || status < 200 || status == 204 || status == 304;
   }
 
-  private Response body(String version, int status, String reason, List<String[]> headers, String method)
+  private Response body(
+      String version, int status, String reason, List<String[]> headers, String method)
       throws IOException {
     Response head = new Response(version, status, reason, headers, new byte[0], false);
     if (noBody(status, method) || status == 101) {
@@ -205,14 +236,16 @@ public final class ResponseReader {
         try {
           size = Integer.parseInt(hex, 16);
         } catch (NumberFormatException e) {
-          throw new IOException("bad chunk size line: " + Escaped.of(sizeLine.getBytes(StandardCharsets.ISO_8859_1)));
+          throw new IOException(
+              "bad chunk size line: " + Escaped.of(sizeLine.getBytes(StandardCharsets.ISO_8859_1)));
         }
         if (size == 0) {
           String trailer;
           while ((trailer = line(false)) != null && !trailer.isEmpty()) {
             // trailers: ignored
           }
-          return new Response(version, status, reason, headers, body.toByteArray(), trailer == null);
+          return new Response(
+              version, status, reason, headers, body.toByteArray(), trailer == null);
         }
         if (!copy(body, size)) {
           return new Response(version, status, reason, headers, body.toByteArray(), true);
@@ -246,7 +279,10 @@ public final class ResponseReader {
     return new Response(version, status, reason, headers, body.toByteArray(), timedOut);
   }
 
-  /** Whether what follows is the end of the stream or another status line (looks ahead, consumes nothing). */
+  /**
+   * Whether what follows is the end of the stream or another status line (looks ahead, consumes
+   * nothing).
+   */
   private boolean headOnly() throws IOException {
     byte[] ahead = peek(5);
     return ahead.length == 0 || new String(ahead, StandardCharsets.ISO_8859_1).equals("HTTP/");

@@ -1,9 +1,5 @@
 package dev.scopesync.store.file;
 
-import dev.scopesync.store.StoreUnavailableException;
-
-import dev.scopesync.model.Scope;
-
 import static dev.scopesync.store.ScopeStoreConformanceTest.STORED;
 import static dev.scopesync.store.ScopeStoreConformanceTest.await;
 import static dev.scopesync.store.ScopeStoreConformanceTest.byId;
@@ -14,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.scopesync.model.Scope;
+import dev.scopesync.store.StoreUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -37,20 +35,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The file store's journal and group commit, on real files: replay after a crash (a
- * journal written here by hand, byte for byte in the documented format, torn tail
- * included), the order of one scope's writes, fsyncs shared by concurrent writes,
- * checkpoints, and the layout a closed store leaves.
+ * The file store's journal and group commit, on real files: replay after a crash (a journal written
+ * here by hand, byte for byte in the documented format, torn tail included), the order of one
+ * scope's writes, fsyncs shared by concurrent writes, checkpoints, and the layout a closed store
+ * leaves.
  */
 class FileScopeStoreJournalTest {
   /** Checkpoints as soon as possible, on small segments. */
-  private static final FileScopeStore.Tuning EAGER = new FileScopeStore.Tuning(4096, 20, 0, 1000, 8192);
+  private static final FileScopeStore.Tuning EAGER =
+      new FileScopeStore.Tuning(4096, 20, 0, 1000, 8192);
+
   /** Never seals or checkpoints by itself: the journal keeps everything until close. */
   private static final FileScopeStore.Tuning HOARDING =
       new FileScopeStore.Tuning(1L << 30, 3_600_000, 3_600_000, 1000, 1 << 20);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   private Path dir;
   private Vertx vertx;
   private final List<FileScopeStore> opened = new ArrayList<>();
@@ -107,7 +106,8 @@ class FileScopeStoreJournalTest {
     Files.write(dir.resolve("journal-0000000000000042.log"), journal.toByteArray());
 
     FileScopeStore store = open(dir, FileScopeStore.Tuning.DEFAULT);
-    Map<String, Scope> expected = byId(List.of(scope("a", "release"), scope("c", "v2"), scope("d", "main")));
+    Map<String, Scope> expected =
+        byId(List.of(scope("a", "release"), scope("c", "v2"), scope("d", "main")));
     assertEquals(expected, byId(await(store.all())));
     assertNull(await(store.get("e")));
     // Writes after the replay go on from there.
@@ -139,7 +139,9 @@ class FileScopeStoreJournalTest {
   void aJournalHoldingOnlyATornRecordChangesNothing() throws Exception {
     byte[] torn = putLine(scope("torn", "main"));
     Files.createDirectories(dir);
-    Files.write(dir.resolve("journal-0000000000000001.log"), java.util.Arrays.copyOf(torn, torn.length - 1));
+    Files.write(
+        dir.resolve("journal-0000000000000001.log"),
+        java.util.Arrays.copyOf(torn, torn.length - 1));
     FileScopeStore store = open(dir, FileScopeStore.Tuning.DEFAULT);
     assertEquals(List.of(), await(store.all()));
     await(store.put(scope("x", "main")));
@@ -154,7 +156,9 @@ class FileScopeStoreJournalTest {
     FileScopeStore first = open(dir, FileScopeStore.Tuning.DEFAULT);
     await(first.put(scope("a", "new")));
     close(first);
-    Files.write(dir.resolve("journal-0000000000000003.log"), concat(putLine(scope("a", "old")), putLine(scope("z", "main"))));
+    Files.write(
+        dir.resolve("journal-0000000000000003.log"),
+        concat(putLine(scope("a", "old")), putLine(scope("z", "main"))));
     Files.write(dir.resolve("journal-0000000000000005.log"), putLine(scope("b", "main")));
 
     FileScopeStore store = open(dir, FileScopeStore.Tuning.DEFAULT);
@@ -168,11 +172,14 @@ class FileScopeStoreJournalTest {
     FileScopeStore first = open(dir, FileScopeStore.Tuning.DEFAULT);
     await(first.put(scope("a", "main")));
     close(first);
-    // A power failure after the rename but before the data reached the disk: the journal still has the put.
+    // A power failure after the rename but before the data reached the disk: the journal still has
+    // the put.
     Path file = FileStoreDisk.fileOf(dir, "a");
     Files.write(file, new byte[] {0, 0, 0, 0});
     Files.write(dir.resolve("journal-0000000000000001.log"), putLine(scope("a", "main")));
-    Files.writeString(dir.resolve(file.getFileName() + ".tmp"), "{\"scope_id\": \"a\", \"pol"); // a write cut short
+    Files.writeString(
+        dir.resolve(file.getFileName() + ".tmp"),
+        "{\"scope_id\": \"a\", \"pol"); // a write cut short
 
     FileScopeStore store = open(dir, FileScopeStore.Tuning.DEFAULT);
     assertEquals(scope("a", "main"), await(store.get("a")));
@@ -208,7 +215,8 @@ class FileScopeStoreJournalTest {
     close(recovered);
     assertEquals(expected, scopeFiles(crashed));
 
-    // A crash at an arbitrary point of the file writes: whatever files were there, plus the journal.
+    // A crash at an arbitrary point of the file writes: whatever files were there, plus the
+    // journal.
     Path snapshot = tmp.resolve("snapshot");
     Files.createDirectories(snapshot);
     try (Stream<Path> files = Files.list(dir)) {
@@ -229,16 +237,26 @@ class FileScopeStoreJournalTest {
     Scope v2 = scope("a", "v2");
     Scope v3 = scope("a", "v3");
     // Asked for without waiting, so they go through the queue (and likely one commit) together.
-    List<Future<Scope>> answers = List.of(store.put(v1), store.delete("a"), store.put(v2), store.put(v3),
-        store.delete("a"), store.delete("a"), store.put(v1));
+    List<Future<Scope>> answers =
+        List.of(
+            store.put(v1),
+            store.delete("a"),
+            store.put(v2),
+            store.put(v3),
+            store.delete("a"),
+            store.delete("a"),
+            store.put(v1));
     await(Future.all(answers));
-    assertEquals(java.util.Arrays.asList(null, v1, null, v2, v3, null, null),
+    assertEquals(
+        java.util.Arrays.asList(null, v1, null, v2, v3, null, null),
         answers.stream().map(Future::result).toList());
     assertEquals(v1, await(store.get("a")));
 
-    List<Future<Scope>> more = List.of(store.put(v2), store.delete("a"), store.put(v3), store.delete("a"));
+    List<Future<Scope>> more =
+        List.of(store.put(v2), store.delete("a"), store.put(v3), store.delete("a"));
     await(Future.all(more));
-    assertEquals(java.util.Arrays.asList(v1, v2, null, v3), more.stream().map(Future::result).toList());
+    assertEquals(
+        java.util.Arrays.asList(v1, v2, null, v3), more.stream().map(Future::result).toList());
     await(store.put(scope("b", "main")));
     await(store.delete("b"));
     await(store.put(scope("b", "last")));
@@ -255,13 +273,19 @@ class FileScopeStoreJournalTest {
     FileScopeStore store = open(dir, FileScopeStore.Tuning.DEFAULT);
     for (int puts : new int[] {64, 200}) {
       long before = store.journalForces();
-      List<Future<Scope>> writes = IntStream.range(0, puts)
-          .mapToObj(i -> store.put(scope("tenant-" + puts + "-" + i, "main"))).toList();
+      List<Future<Scope>> writes =
+          IntStream.range(0, puts)
+              .mapToObj(i -> store.put(scope("tenant-" + puts + "-" + i, "main")))
+              .toList();
       await(Future.all(writes));
       long forces = store.journalForces() - before;
       System.out.println(puts + " concurrent puts: " + forces + " journal forces");
-      assertTrue(forces >= 1 && forces < puts / 4,
-          puts + " concurrent puts took " + forces + " journal forces; expected far fewer than puts");
+      assertTrue(
+          forces >= 1 && forces < puts / 4,
+          puts
+              + " concurrent puts took "
+              + forces
+              + " journal forces; expected far fewer than puts");
     }
     // One at a time, each put is its own commit: acknowledged only after its own force.
     long before = store.journalForces();
@@ -275,7 +299,8 @@ class FileScopeStoreJournalTest {
   void commitsWaitForTheFilesWhenTheyFallBehindAndAllComplete() throws Exception {
     // A backlog of at most 8 unwritten changes: most commits wait for the file steps.
     FileScopeStore store = open(dir, new FileScopeStore.Tuning(4096, 20, 0, 1000, 8));
-    List<Scope> scopes = IntStream.range(0, 500).mapToObj(i -> scope("tenant-" + i, "main")).toList();
+    List<Scope> scopes =
+        IntStream.range(0, 500).mapToObj(i -> scope("tenant-" + i, "main")).toList();
     List<Future<Scope>> writes = scopes.stream().map(store::put).collect(Collectors.toList());
     await(Future.all(writes));
     assertEquals(byId(scopes), byId(await(store.all())));
@@ -288,7 +313,8 @@ class FileScopeStoreJournalTest {
   @Test
   void checkpointsFoldTheJournalIntoTheScopeFiles() throws Exception {
     FileScopeStore store = open(dir, EAGER);
-    List<Scope> scopes = IntStream.range(0, 200).mapToObj(i -> scope("tenant-" + i, "main")).toList();
+    List<Scope> scopes =
+        IntStream.range(0, 200).mapToObj(i -> scope("tenant-" + i, "main")).toList();
     await(Future.all(scopes.stream().map(store::put).toList()));
     await(store.delete("tenant-7"));
     // 4 KB segments, sealed within 20 ms, checkpointed once written: the journal empties by itself.
@@ -296,13 +322,18 @@ class FileScopeStoreJournalTest {
     Map<String, Scope> expected = byId(await(store.all()));
     assertEquals(199, expected.size());
     assertEquals(expected, scopeFiles(dir));
-    assertTrue(store.checkpoints() > 1, "several segments, several checkpoints: " + store.checkpoints());
+    assertTrue(
+        store.checkpoints() > 1, "several segments, several checkpoints: " + store.checkpoints());
   }
 
   @Test
   void closeLeavesOnlyScopeFilesAndLaterWritesFail() throws Exception {
     FileScopeStore store = open(dir, HOARDING);
-    await(Future.all(IntStream.range(0, 50).mapToObj(i -> store.put(scope("tenant-" + i, "main"))).toList()));
+    await(
+        Future.all(
+            IntStream.range(0, 50)
+                .mapToObj(i -> store.put(scope("tenant-" + i, "main")))
+                .toList()));
     assertTrue(!journalFiles(dir).isEmpty());
     close(store);
     assertEquals(List.of(), journalFiles(dir));
@@ -317,8 +348,9 @@ class FileScopeStoreJournalTest {
     Scope scope = scope("tenant ü with:odd*chars", "main");
     await(store.put(scope));
     close(store);
-    byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-        .digest(scope.scopeId().getBytes(StandardCharsets.UTF_8));
+    byte[] digest =
+        java.security.MessageDigest.getInstance("SHA-256")
+            .digest(scope.scopeId().getBytes(StandardCharsets.UTF_8));
     Path file = dir.resolve(HexFormat.of().formatHex(digest) + ".json");
     assertEquals(scope.toStoredJson(), new JsonObject(Files.readString(file)));
   }
@@ -338,7 +370,9 @@ class FileScopeStoreJournalTest {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     CRC32 crc = new CRC32();
     crc.update(body);
-    return concat(String.format("%08x ", crc.getValue()).getBytes(StandardCharsets.US_ASCII), body,
+    return concat(
+        String.format("%08x ", crc.getValue()).getBytes(StandardCharsets.US_ASCII),
+        body,
         new byte[] {'\n'});
   }
 

@@ -1,17 +1,14 @@
 package dev.scopesync.store.file;
 
-import dev.scopesync.model.Scope;
-
-import dev.scopesync.store.ScopeStore;
-
-import dev.scopesync.validation.ScopeParser;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.scopesync.model.Scope;
+import dev.scopesync.store.ScopeStore;
+import dev.scopesync.validation.ScopeParser;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -34,22 +31,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 of a process writing to a file store loses nothing it acknowledged: a child JVM
- * ({@link FileStoreKillChild}) writes from 16 concurrent clients and prints each write once
- * its future succeeded; the test kills it with SIGKILL mid-stream, opens the store itself
- * and finds every acknowledged put and delete, and only whole scope files.
+ * kill -9 of a process writing to a file store loses nothing it acknowledged: a child JVM ({@link
+ * FileStoreKillChild}) writes from 16 concurrent clients and prints each write once its future
+ * succeeded; the test kills it with SIGKILL mid-stream, opens the store itself and finds every
+ * acknowledged put and delete, and only whole scope files.
  */
 class FileScopeStoreKillTest {
   private static final ScopeParser STORED = ScopeParser.forStoredScopes();
   private static final int CLIENTS = 16;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   private Vertx vertx;
   private final List<Process> children = new ArrayList<>();
 
-  /** What the children acknowledged: the last acknowledged write of each id, and each client's last write. */
+  /**
+   * What the children acknowledged: the last acknowledged write of each id, and each client's last
+   * write.
+   */
   private final Map<String, Boolean> present = new HashMap<>();
+
   private final Map<String, Integer> lastWrite = new HashMap<>();
 
   @BeforeEach
@@ -81,25 +81,36 @@ class FileScopeStoreKillTest {
     verify(dir);
   }
 
-  /** Runs a child until it has acknowledged {@code atLeast} writes, kills it with SIGKILL, records what it acknowledged. */
+  /**
+   * Runs a child until it has acknowledged {@code atLeast} writes, kills it with SIGKILL, records
+   * what it acknowledged.
+   */
   private void killWhileWriting(Path dir, int atLeast, String... tuning) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        FileStoreKillChild.class.getName(), dir.toString(), String.valueOf(CLIENTS)));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                FileStoreKillChild.class.getName(),
+                dir.toString(),
+                String.valueOf(CLIENTS)));
     command.addAll(List.of(tuning));
     long started = System.nanoTime();
-    Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process child =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     children.add(child);
     int acks = 0;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       // After the kill, read on to the end: lines already in the pipe were acknowledged too.
       while ((line = out.readLine()) != null) {
         acks += record(line);
         if (acks >= atLeast && child.isAlive()) {
-          // SIGKILL (no shutdown hook, no close); through the handle, which leaves our end of the pipe open
+          // SIGKILL (no shutdown hook, no close); through the handle, which leaves our end of the
+          // pipe open
           child.toHandle().destroyForcibly();
         }
         if (System.nanoTime() > deadline && child.isAlive()) {
@@ -107,8 +118,9 @@ class FileScopeStoreKillTest {
         }
       }
     }
-    System.out.printf("child killed after %d acknowledged writes, %.1f s after its start%n", acks,
-        (System.nanoTime() - started) / 1e9);
+    System.out.printf(
+        "child killed after %d acknowledged writes, %.1f s after its start%n",
+        acks, (System.nanoTime() - started) / 1e9);
     assertTrue(child.waitFor(30, TimeUnit.SECONDS));
     assertEquals(137, child.exitValue(), "killed by SIGKILL");
     assertTrue(acks >= atLeast, "acknowledged writes: " + acks);
@@ -125,13 +137,16 @@ class FileScopeStoreKillTest {
     String[] parts = line.split(" ");
     int n = Integer.parseInt(parts[2]);
     Integer previous = lastWrite.put(parts[1], n);
-    assertTrue(previous == null ? n == 0 : n == previous + 1, "a client's writes are acknowledged in order: " + line);
+    assertTrue(
+        previous == null ? n == 0 : n == previous + 1,
+        "a client's writes are acknowledged in order: " + line);
     present.put(parts[4], parts[3].equals("PUT"));
     return 1;
   }
 
   private void verify(Path dir) throws Exception {
-    // Every scope file the kills left is whole (a .tmp a kill left behind is not one: open removes it).
+    // Every scope file the kills left is whole (a .tmp a kill left behind is not one: open removes
+    // it).
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
         try {
@@ -141,12 +156,14 @@ class FileScopeStoreKillTest {
         }
       }
     }
-    // Each client had at most one write in flight when killed, unacknowledged: it may or may not be there.
+    // Each client had at most one write in flight when killed, unacknowledged: it may or may not be
+    // there.
     Set<String> inFlight = new HashSet<>();
-    lastWrite.forEach((client, n) -> {
-      int next = n + 1;
-      inFlight.add("kill-" + client + "-" + (next % 4 == 3 ? next - 3 : next));
-    });
+    lastWrite.forEach(
+        (client, n) -> {
+          int next = n + 1;
+          inFlight.add("kill-" + client + "-" + (next % 4 == 3 ? next - 3 : next));
+        });
     ScopeStore store = FileScopeStore.open(vertx, dir, STORED).await(60, TimeUnit.SECONDS);
     try {
       int checked = 0;
@@ -165,7 +182,8 @@ class FileScopeStoreKillTest {
       }
       assertTrue(checked > 3000, "checked " + checked);
       for (Scope scope : store.all().await()) {
-        assertTrue(present.containsKey(scope.scopeId()) || inFlight.contains(scope.scopeId()),
+        assertTrue(
+            present.containsKey(scope.scopeId()) || inFlight.contains(scope.scopeId()),
             "a scope nobody wrote: " + scope.scopeId());
       }
     } finally {
@@ -173,7 +191,12 @@ class FileScopeStoreKillTest {
     }
     try (Stream<Path> files = Files.list(dir)) {
       List<Path> all = files.toList();
-      assertEquals(List.of(), all.stream().map(f -> f.getFileName().toString()).filter(n -> !n.endsWith(".json")).toList(),
+      assertEquals(
+          List.of(),
+          all.stream()
+              .map(f -> f.getFileName().toString())
+              .filter(n -> !n.endsWith(".json"))
+              .toList(),
           "after close the directory holds only scope files");
       for (Path file : all) {
         STORED.parse(new JsonObject(Files.readString(file)));

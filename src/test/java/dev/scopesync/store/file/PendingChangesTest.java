@@ -15,13 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The write-behind's books on their own, with a hand-set clock: which changes a step writes,
- * what a failed write leaves, when a sealed generation's checkpoint is due and what it forces,
- * and when a commit that waits for the files may go on.
+ * The write-behind's books on their own, with a hand-set clock: which changes a step writes, what a
+ * failed write leaves, when a sealed generation's checkpoint is due and what it forces, and when a
+ * commit that waits for the files may go on.
  */
 class PendingChangesTest {
   /** Checkpoints 500 ms after the last write; more than 1 waiting segment is too many. */
-  private static final FileScopeStore.Tuning TUNING = new FileScopeStore.Tuning(4096, 20, 500, 1, 100);
+  private static final FileScopeStore.Tuning TUNING =
+      new FileScopeStore.Tuning(4096, 20, 500, 1, 100);
 
   private final AtomicLong now = new AtomicLong(1_000);
 
@@ -113,7 +114,8 @@ class PendingChangesTest {
 
   @Test
   void theReplayedSegmentsAreTheFirstGenerationWithTheirFilesToWriteAndToForce() {
-    PendingChanges books = new PendingChanges(TUNING, now::get, changes("x", "x1", "y", null), List.of("z"), 7);
+    PendingChanges books =
+        new PendingChanges(TUNING, now::get, changes("x", "x1", "y", null), List.of("z"), 7);
     assertEquals(2, books.unwritten());
     PendingChanges.Writes taken = books.takeWrites(10);
     assertEquals(List.of("x=x1", "y=null"), contents(taken));
@@ -126,7 +128,8 @@ class PendingChangesTest {
 
   @Test
   void aChunkOfForcesIsHandedOutInOrderAndOnlyConfirmedOnesCount() {
-    PendingChanges books = new PendingChanges(TUNING, now::get, Map.of(), List.of("a", "b", "c"), 3);
+    PendingChanges books =
+        new PendingChanges(TUNING, now::get, Map.of(), List.of("a", "b", "c"), 3);
     books.startCheckpointIfDue(true);
     assertEquals(List.of("a", "b"), books.nextForces(2));
     assertEquals(List.of("a", "b"), books.nextForces(2), "not confirmed: handed out again");
@@ -175,7 +178,9 @@ class PendingChangesTest {
     books.add(changes("a", "a1", "b", "b1"));
     books.commitWaits();
     books.takeWrites(2);
-    assertTrue(books.endCommitWait(false), "the catch-up ends the wait (its resume may find the commit task taken)");
+    assertTrue(
+        books.endCommitWait(false),
+        "the catch-up ends the wait (its resume may find the commit task taken)");
     assertTrue(books.commitsMayGoOn(false), "so the round resumes commits itself");
 
     books.add(changes("c", "c1", "d", "d1"));
@@ -184,7 +189,8 @@ class PendingChangesTest {
   }
 
   private PendingChanges backlogOfTwo() {
-    return new PendingChanges(new FileScopeStore.Tuning(4096, 20, 500, 1, 2), now::get, Map.of(), List.of(), 0);
+    return new PendingChanges(
+        new FileScopeStore.Tuning(4096, 20, 500, 1, 2), now::get, Map.of(), List.of(), 0);
   }
 
   /** Scope ids and file contents, alternating (null content: a delete). */
@@ -192,13 +198,21 @@ class PendingChangesTest {
     Map<String, byte[]> changes = new LinkedHashMap<>();
     for (int i = 0; i < idsAndContents.length; i += 2) {
       String content = idsAndContents[i + 1];
-      changes.put(idsAndContents[i], content == null ? null : content.getBytes(StandardCharsets.UTF_8));
+      changes.put(
+          idsAndContents[i], content == null ? null : content.getBytes(StandardCharsets.UTF_8));
     }
     return changes;
   }
 
   private static List<String> contents(PendingChanges.Writes writes) {
-    return writes.changes().stream().map(change -> change.getKey() + "="
-        + (change.getValue() == null ? "null" : new String(change.getValue(), StandardCharsets.UTF_8))).toList();
+    return writes.changes().stream()
+        .map(
+            change ->
+                change.getKey()
+                    + "="
+                    + (change.getValue() == null
+                        ? "null"
+                        : new String(change.getValue(), StandardCharsets.UTF_8)))
+        .toList();
   }
 }
