@@ -7,7 +7,6 @@ import dev.scopesync.validation.ScopeParser;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,6 @@ final class ConfiguredScopes {
   private final ScopeStore store;
   private final ScopeMirror mirror;
   private final SyncOrders orders;
-  private final Function<Scope, String> sourceIdOf;
   private boolean created;
 
   ConfiguredScopes(
@@ -34,14 +32,12 @@ final class ConfiguredScopes {
       ScopeParser parser,
       ScopeStore store,
       ScopeMirror mirror,
-      SyncOrders orders,
-      Function<Scope, String> sourceIdOf) {
+      SyncOrders orders) {
     this.config = config;
     this.parser = parser;
     this.store = store;
     this.mirror = mirror;
     this.orders = orders;
-    this.sourceIdOf = sourceIdOf;
   }
 
   /** Creates the configured scopes the store lacks and updates the owned ones; once. */
@@ -96,10 +92,7 @@ final class ConfiguredScopes {
                       stored -> {
                         Scope indexed = mirror.put(scope);
                         Scope previous = existing != null ? existing : indexed;
-                        if (previous != null
-                            && !sourceIdOf.apply(previous).equals(sourceIdOf.apply(scope))) {
-                          orders.deleted(previous.scopeId(), sourceIdOf.apply(previous));
-                        }
+                        orders.replaced(previous, scope);
                         mirror.announce(scope.scopeId());
                         LOG.info(
                             "scope_id={} {} from the OPAL_POLICY_REPO_* environment",

@@ -74,10 +74,7 @@ final class ScopeRequests {
               Scope indexed = mirror.put(scope);
               Scope previous = stored != null ? stored : indexed;
               String sourceId = sourceIdOf.apply(scope);
-              if (previous != null && !sourceIdOf.apply(previous).equals(sourceId)) {
-                // The scope moved to another source: its old clone may now be unused.
-                orders.deleted(previous.scopeId(), sourceIdOf.apply(previous));
-              }
+              orders.replaced(previous, scope);
               mirror.announce(scope.scopeId());
               LOG.info("scope_id={} source_id={} stored", scope.scopeId(), sourceId);
               orders.everywhere(List.of(scope), forceFetch, null, requestedAt, false);

@@ -101,8 +101,7 @@ public final class ScopeVerticle extends VerticleBase implements ScopeQueries {
               mirror = new ScopeMirror(vertx, store, this::sourceIdOf, orders, clock);
               requests =
                   new ScopeRequests(vertx, parser, store, mirror, orders, this::sourceIdOf, clock);
-              configured =
-                  new ConfiguredScopes(config, parser, store, mirror, orders, this::sourceIdOf);
+              configured = new ConfiguredScopes(config, parser, store, mirror, orders);
               // Loaded once, with the configured scopes created, before any request is taken; a
               // store
               // that is down (Redis not there yet) is loaded when boot retries.

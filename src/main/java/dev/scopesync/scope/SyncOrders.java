@@ -49,6 +49,17 @@ final class SyncOrders {
     }
   }
 
+  /**
+   * After a put that replaced {@code previous} (null: a new scope) with {@code now}: when the scope
+   * moved to another source, every node's fetcher is told it left the old one, whose clone may now
+   * be unused.
+   */
+  void replaced(Scope previous, Scope now) {
+    if (previous != null && !sourceIdOf.apply(previous).equals(sourceIdOf.apply(now))) {
+      deleted(previous.scopeId(), sourceIdOf.apply(previous));
+    }
+  }
+
   /** Tells every node's fetcher that a scope left a source (deleted, or moved elsewhere). */
   void deleted(String scopeId, String sourceId) {
     fetchers.deleteEverywhere(new DeleteOrder(scopeId, sourceId));
