@@ -5,7 +5,9 @@
  *
  * <ul>
  *   <li>{@link dev.scopesync.keys.PrivateKeys}: a signing key (PKCS#8, PKCS#1 RSA, SEC1 EC;
- *       encrypted PKCS#8 or legacy encrypted PEM with a passphrase) and its derived public half;
+ *       encrypted PKCS#8 or legacy encrypted PEM with a passphrase) and its derived public half; it
+ *       reads the PEM labels and hands the DER to {@code PrivateKeyDer} (the key structures) and,
+ *       for an encrypted key, to {@code EncryptedPrivateKeys} (decryption with bcpkix) first;
  *   <li>{@link dev.scopesync.keys.PublicKeys}: a verification key (SubjectPublicKeyInfo, PKCS#1
  *       RSA, an OpenSSH {@code ssh-rsa} line), and the SPKI PEM of a key;
  *   <li>{@link dev.scopesync.keys.SshPrivateKeys}: whether a scope's ssh key has the shape of one.
