@@ -27,4 +27,4 @@
  * scopesync.stats} take the datasource rule, {@code scopesync.scopes.policy} the scope rule. Answer
  * a 401 with {@code WWW-Authenticate: Bearer}, as OPAL does.
  */
-package dev.scopesync.serving;
+package dev.scopesync.auth;

@@ -8,4 +8,4 @@
  *
  * <p>Everything here runs on the HTTP verticle's event loop: no class holds a lock.
  */
-package dev.scopesync.serving;
+package dev.scopesync.pubsub;

@@ -58,4 +58,4 @@
  * {@code BundleSigner.fromConfig} with an EC key loads Bouncy Castle (to compute the public point);
  * nothing here does I/O.
  */
-package dev.scopesync.serving;
+package dev.scopesync.signing;
