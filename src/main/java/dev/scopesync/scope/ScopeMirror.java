@@ -2,6 +2,7 @@ package dev.scopesync.scope;
 
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.bus.ClusterView;
+import dev.scopesync.bus.ScopeChanged;
 import dev.scopesync.model.Scope;
 import dev.scopesync.runtime.InFlightLimit;
 import dev.scopesync.serving.ServedBundles;
@@ -280,18 +281,17 @@ final class ScopeMirror {
           .eventBus()
           .publish(
               Addresses.SCOPES_CHANGED,
-              new JsonObject()
-                  .put("scope_id", scopeId)
-                  .put("node", ClusterView.of(vertx).nodeId()));
+              new ScopeChanged(scopeId, ClusterView.of(vertx).nodeId()).toJson());
     }
   }
 
   /** Another node changed a scope: this node's index takes the store's word for it. */
-  void onChanged(JsonObject event) {
-    String scopeId = event.getString("scope_id");
-    if (scopeId == null || ClusterView.of(vertx).nodeId().equals(event.getString("node"))) {
+  void onChanged(JsonObject json) {
+    ScopeChanged event = ScopeChanged.fromJson(json);
+    if (event == null || ClusterView.of(vertx).nodeId().equals(event.node())) {
       return;
     }
+    String scopeId = event.scopeId();
     reread(scopeId)
         .onFailure(
             e ->
