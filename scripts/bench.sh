@@ -17,6 +17,9 @@
 #        scripts/bench.sh start [scopes] [more] [starts]     (default 50 200 3: the server started by scripts/run.sh in its
 #                                                              own process: start → /ready, → scopes served beside the git
 #                                                              CLI's clones, CPU, RSS and threads idle / with 50 / with 200)
+#        scripts/bench.sh shard-sim [sources] [nodes]       (default 1000000 10: placement of real source ids by rendezvous
+#                                                              hashing, R = 1..3: balance, moves on join, leave and restart,
+#                                                              time to place all on one core)
 # 'all' (the default) runs boot, bundles, webhooks and a 1,000-scope soak in a few minutes.
 # They run in one JVM on this machine (load client included), on loopback only.
 set -euo pipefail
@@ -66,11 +69,12 @@ case "$what" in
     done
     run dev.scopesync.bench.ServeBench "${2:-5}" "${3:-3}" ;;
   start) run dev.scopesync.bench.StartBench "${2:-50}" "${3:-200}" "${4:-3}" ;;
+  shard-sim) run dev.scopesync.bench.ShardSim "${2:-1000000}" "${3:-10}" ;;
   jmh) mkdir -p target/bench; run org.openjdk.jmh.Main "${2:-(BundleMakerJmh|SourceQueuesJmh)}" -rf text -rff target/bench/jmh.txt ;;
   all)
     run dev.scopesync.bench.BootBench 100; echo
     run dev.scopesync.bench.BundleBench 5; echo
     run dev.scopesync.bench.WebhookBench 30; echo
     run -Djava.awt.headless=true dev.scopesync.bench.SoakBench 1000 100 3 ;;
-  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, pubsub, serve, start, scale, jmh)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, pubsub, serve, start, scale, shard-sim, jmh)" >&2; exit 2 ;;
 esac

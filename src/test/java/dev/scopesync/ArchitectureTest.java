@@ -38,6 +38,7 @@ class ArchitectureTest {
           List.of("pubsub", "client"), // OPAL's /ws, the typed bus client
           List.of("scope", "fetcher"), // the two verticles and what they own
           List.of("store", "store.file"), // where scopes are kept
+          List.of("shard"), // which nodes own which sources
           List.of("git", "git.transport"), // JGit steps and transports
           List.of("serving", "bundle"), // bundle making and the served index
           List.of("metrics", "runtime", "auth"), // process-wide services
