@@ -91,7 +91,8 @@ class ArchitectureTest {
               "dev.scopesync.git..",
               "dev.scopesync.bundle..",
               "dev.scopesync.signing..",
-              "dev.scopesync.keys..")
+              "dev.scopesync.keys..",
+              "dev.scopesync.shard..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("io.vertx..")
