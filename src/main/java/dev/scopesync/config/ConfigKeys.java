@@ -50,6 +50,14 @@ public final class ConfigKeys {
   public static final String CLUSTER_ENABLED = "cluster.enabled";
   public static final String CLUSTER_CONFIG_FILE = "cluster.configFile";
   public static final String CLUSTER_HOST = "cluster.host";
+  public static final String CLUSTER_REPLICAS = "cluster.replicas";
+  public static final String CLUSTER_NODE_NAME = "cluster.nodeName";
+  public static final String CLUSTER_MIN_FETCHERS = "cluster.minFetchers";
+  public static final String CLUSTER_SETTLE_MILLIS = "cluster.settleMillis";
+  public static final String CLUSTER_FORWARD_TIMEOUT_MILLIS = "cluster.forwardTimeoutMillis";
+  public static final String CLUSTER_RELEASE_TIMEOUT_SECONDS = "cluster.releaseTimeoutSeconds";
+  public static final String CLUSTER_LEAVE_GRACE_SECONDS = "cluster.leaveGraceSeconds";
+  public static final String CLUSTER_WEIGHT = "cluster.weight";
   public static final String PUBSUB_ENABLED = "pubsub.enabled";
   public static final String PUBSUB_MAX_CONNECTIONS = "pubsub.maxConnections";
   public static final String PUBSUB_MAX_PENDING_BYTES = "pubsub.maxPendingBytes";
@@ -134,7 +142,16 @@ public final class ConfigKeys {
             new JsonObject()
                 .put("enabled", false)
                 .put("configFile", "conf/cluster.xml")
-                .put("host", "127.0.0.1"))
+                .put("host", "127.0.0.1")
+                // Sharded fetchers (DESIGN §19): 0 replicas = every node clones every source.
+                .put("replicas", 0)
+                .putNull("nodeName")
+                .put("minFetchers", 1)
+                .put("settleMillis", 3000)
+                .put("forwardTimeoutMillis", 2000)
+                .put("releaseTimeoutSeconds", 600)
+                .put("leaveGraceSeconds", 0)
+                .put("weight", 1))
         .put(
             "pubsub",
             new JsonObject()

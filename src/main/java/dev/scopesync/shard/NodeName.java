@@ -1,5 +1,6 @@
 package dev.scopesync.shard;
 
+import dev.scopesync.config.ShardSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class NodeName {
   /** Letters, digits, {@code .}, {@code _} and {@code -}; 1 to 64 characters. */
-  public static final Pattern SHAPE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  public static final Pattern SHAPE = ShardSettings.NODE_NAME;
 
   static final String FILE = "node-name";
 
