@@ -300,6 +300,42 @@ class CachedBundleServingTest {
         "the last round was read");
   }
 
+  @Test
+  void aPushToAServedScopeReadsTheScopeOnceForItsSyncAndNotAgainForTheBundle() throws Exception {
+    AtomicInteger scopeReads = new AtomicInteger();
+    node.vertx
+        .eventBus()
+        .addOutboundInterceptor(
+            delivery -> {
+              if (delivery.message().address().equals(Addresses.FETCHER_SCOPE)) {
+                scopeReads.incrementAndGet();
+              }
+              delivery.next();
+            });
+    node.putAndAwaitSync(TestNode.scope("tenant-a", daemon.url("policies")));
+    get("/scopes/tenant-a/policy"); // opens the scope's slot: asked once, for serving
+    String second =
+        remote.commit("change", Map.of("rbac.rego", "package app.rbac\nallow = false\n"));
+    scopeReads.set(0);
+    bundleMessages.set(0);
+
+    refresh("tenant-a");
+    HttpResponse<byte[]> after = get("/scopes/tenant-a/policy");
+    assertEquals(second, new JsonObject(new String(after.body())).getString("hash"));
+    assertEquals(1, bundleMessages.get(), "the moved branch's bundle is built by the fetcher");
+    assertEquals(1, scopeReads.get(), "one read, the sync's; the bundle used the open slot");
+
+    // A change of the scope closes its slot: the next bundle asks again.
+    JsonObject changed = TestNode.scope("tenant-a", daemon.url("policies"));
+    changed
+        .getJsonObject("policy")
+        .put("extensions", new io.vertx.core.json.JsonArray().add(".rego"));
+    node.putAndAwaitSync(changed);
+    scopeReads.set(0);
+    get("/scopes/tenant-a/policy");
+    assertEquals(1, scopeReads.get(), "a changed scope is read again");
+  }
+
   private void refresh(String scopeId) throws Exception {
     int before = node.synced.matching(field("scope_id", scopeId)).size();
     node.request("POST", "/scopes/" + scopeId + "/refresh", null);

@@ -213,8 +213,7 @@ final class BundleService {
 
   /** The scope, else the {@code default} scope, else 404 (OPAL answered 500 there). */
   private Future<ScopeAnswer> resolve(String scopeId) {
-    return currentScope
-        .apply(scopeId)
+    return lookup(scopeId)
         .compose(
             scope -> {
               if (scope != null) {
@@ -223,7 +222,7 @@ final class BundleService {
               Future<ScopeAnswer> fallback =
                   scopeId.equals(DEFAULT_SCOPE)
                       ? Future.succeededFuture(null)
-                      : currentScope.apply(DEFAULT_SCOPE);
+                      : lookup(DEFAULT_SCOPE);
               return fallback.compose(
                   d ->
                       d != null
@@ -231,6 +230,15 @@ final class BundleService {
                           : Future.failedFuture(
                               Failures.of(Failures.NOT_FOUND, "No such scope: " + scopeId)));
             });
+  }
+
+  /**
+   * The scope as its open slot in the served bundles holds it (told by the scope verticle, and
+   * closed on every change), else as the scope verticle tells it now.
+   */
+  private Future<ScopeAnswer> lookup(String scopeId) {
+    ScopeAnswer open = served.openScope(scopeId);
+    return open != null ? Future.succeededFuture(open) : currentScope.apply(scopeId);
   }
 
   private Future<String> headOf(String sourceId, String branch) {

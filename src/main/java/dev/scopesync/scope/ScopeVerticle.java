@@ -266,7 +266,7 @@ public final class ScopeVerticle extends VerticleBase implements ScopeQueries {
               // answered, but no slot is opened for it (nothing built from it is ever published).
               long generation =
                   serving && scope.equals(mirror.index().get(scopeId))
-                      ? ServedBundles.of(vertx).open(scopeId)
+                      ? ServedBundles.of(vertx).open(scopeId, scope)
                       : 0;
               return new ScopeAnswer(scope, generation);
             });

@@ -1,5 +1,7 @@
 package dev.scopesync.serving;
 
+import dev.scopesync.bus.ScopeAnswer;
+import dev.scopesync.model.Scope;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
@@ -57,7 +59,11 @@ public final class ServedBundles implements Shareable {
    * are null until the first answer.
    */
   private record Slot(
-      long generation, String sourceId, SourceVersion version, Map<String, ServedAnswer> answers) {
+      long generation,
+      Scope scope,
+      String sourceId,
+      SourceVersion version,
+      Map<String, ServedAnswer> answers) {
     Slot withAnswer(String sourceId, SourceVersion version, String key, ServedAnswer answer) {
       Map<String, ServedAnswer> next = new LinkedHashMap<>();
       if (version == this.version) {
@@ -67,7 +73,7 @@ public final class ServedBundles implements Shareable {
       if (key.startsWith(JSON + ":")) {
         dropEldestDiffs(next);
       }
-      return new Slot(generation, sourceId, version, next);
+      return new Slot(generation, scope, sourceId, version, next);
     }
 
     Slot without(String sourceId, String etag) {
@@ -78,7 +84,7 @@ public final class ServedBundles implements Shareable {
       next.values().removeIf(answer -> answer.etag().equals(etag));
       return next.size() == answers.size()
           ? this
-          : new Slot(generation, this.sourceId, version, next);
+          : new Slot(generation, scope, this.sourceId, version, next);
     }
   }
 
@@ -114,10 +120,31 @@ public final class ServedBundles implements Shareable {
    * verticle's context with the scope value it is about to tell the fetcher.
    */
   public synchronized long open(String scopeId) {
+    return open(scopeId, null);
+  }
+
+  /**
+   * As {@link #open(String)}, keeping the scope told in the slot: while the slot stays open (it is
+   * closed on every change of the scope) the fetcher serves it without asking again ({@link
+   * #openScope}).
+   */
+  public synchronized long open(String scopeId, Scope scope) {
     return slots
         .computeIfAbsent(
-            scopeId, id -> new Slot(generations.incrementAndGet(), null, null, Map.of()))
+            scopeId, id -> new Slot(generations.incrementAndGet(), scope, null, null, Map.of()))
         .generation();
+  }
+
+  /**
+   * The scope of an open slot and the slot's generation, or null when the slot is closed or was
+   * opened without its scope: a webhook push to a served bundle then reads the scope once, for its
+   * sync, and the bundle built after it needs no second read.
+   */
+  public synchronized ScopeAnswer openScope(String scopeId) {
+    Slot slot = slots.get(scopeId);
+    return slot == null || slot.scope() == null
+        ? null
+        : new ScopeAnswer(slot.scope(), slot.generation());
   }
 
   /** The scope changed or went: its answers go, and nothing built for it before is published. */
@@ -160,7 +187,7 @@ public final class ServedBundles implements Shareable {
           scopeId,
           (id, slot) ->
               sourceId.equals(slot.sourceId())
-                  ? new Slot(slot.generation(), null, null, Map.of())
+                  ? new Slot(slot.generation(), slot.scope(), null, null, Map.of())
                   : slot);
     }
   }
