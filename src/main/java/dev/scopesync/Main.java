@@ -117,7 +117,7 @@ public final class Main {
   private static void checkTokenKey(ServerConfig config, Map<String, String> env) {
     if (config.opal().privateKey() != null) {
       try {
-        JwtSigner.of(
+        JwtSigner.shared(
             config.opal().privateKey(),
             config.opal().privateKeyPassphrase(),
             config.authAlgorithm());

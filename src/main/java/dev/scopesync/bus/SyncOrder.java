@@ -17,6 +17,8 @@ import java.util.List;
  * @param requestedAt when the request reached the server, or null; a forced fetch is skipped when
  *     the source was fetched after it (OPAL's rule)
  * @param batch the first scope of each source fetches, its siblings only compare refs
+ * @param automatic asked by a node's own boot or poll, not by a person, a push or a change of the
+ *     scope: a failure that needs a person backs these off
  * @param announcer the node that announces a change, or null: the cluster's leader does
  */
 public record SyncOrder(
@@ -25,6 +27,7 @@ public record SyncOrder(
     String hintedHash,
     Instant requestedAt,
     boolean batch,
+    boolean automatic,
     String announcer) {
   /** One scope of an order and the source it uses (checked against {@link SourceId#SHAPE}). */
   public record Item(String scopeId, String sourceId) {}
@@ -34,7 +37,7 @@ public record SyncOrder(
   }
 
   public SyncOrder withAnnouncer(String node) {
-    return new SyncOrder(scopes, forceFetch, hintedHash, requestedAt, batch, node);
+    return new SyncOrder(scopes, forceFetch, hintedHash, requestedAt, batch, automatic, node);
   }
 
   public JsonObject toJson() {
@@ -49,6 +52,9 @@ public record SyncOrder(
             .put("hinted_hash", hintedHash)
             .put("requested_at", requestedAt == null ? null : requestedAt.toEpochMilli())
             .put("batch", batch);
+    if (automatic) {
+      json.put("automatic", true);
+    }
     if (announcer != null) {
       json.put("announcer", announcer);
     }
@@ -83,6 +89,7 @@ public record SyncOrder(
             json.getValue("hinted_hash") instanceof String s ? s : null,
             millis == null ? null : Instant.ofEpochMilli(millis),
             Boolean.TRUE.equals(json.getValue("batch")),
+            Boolean.TRUE.equals(json.getValue("automatic")),
             json.getValue("announcer") instanceof String a ? a : null),
         dropped);
   }

@@ -116,9 +116,12 @@ final class ScopeSyncs {
     List<PendingSyncs.Order> orders = new ArrayList<>();
     List<PendingSyncs.Order> later = new ArrayList<>();
     Set<String> sourcesSeen = new HashSet<>();
+    long now = clock.millis();
     for (SyncOrder.Item item : order.scopes()) {
-      boolean firstOfSource = sourcesSeen.add(item.sourceId());
-      // In a batch one forced fetch per source is enough; its siblings only compare refs.
+      // In a batch one forced fetch per source is enough; its siblings only compare refs. A scope
+      // waiting out a backoff is never the one: it would skip the fetch its siblings rely on.
+      boolean waiting = order.automatic() && backoff.waiting(item.scopeId(), now);
+      boolean firstOfSource = !waiting && sourcesSeen.add(item.sourceId());
       boolean siblingOfBatch = order.batch() && !firstOfSource;
       PendingSyncs.Order one =
           new PendingSyncs.Order(
@@ -128,7 +131,7 @@ final class ScopeSyncs {
               order.hintedHash(),
               order.requestedAt(),
               announce,
-              local);
+              order.automatic());
       (siblingOfBatch ? later : orders).add(one);
     }
     orders.addAll(later);

@@ -55,8 +55,6 @@ final class SourcePurges {
   void delete(DeleteOrder order) {
     String scopeId = order.scopeId();
     String sourceId = order.sourceId();
-    parts.freshness().forget(scopeId);
-    syncs.forget(scopeId);
     SourceSync sync = parts.sync();
     parts
         .queues()
@@ -69,6 +67,13 @@ final class SourcePurges {
                         () -> {
                           sync.deleteScopeRef(sourceId, scopeId);
                           return null;
+                        })
+                    // Forgotten here, in the queue: a sync of the scope that was running when the
+                    // delete came has finished, so it cannot record its outcome again afterwards.
+                    .onComplete(
+                        done -> {
+                          parts.freshness().forget(scopeId);
+                          syncs.forget(scopeId);
                         })
                     // Asked now, inside the queue, not when the delete arrived: of two concurrent
                     // deletes of the last two siblings, the later job always sees no sibling left.

@@ -62,7 +62,7 @@ final class RouteTable {
         new TokenRoutes(
             opalSettings.privateKey() == null
                 ? null
-                : JwtSigner.of(
+                : JwtSigner.shared(
                     opalSettings.privateKey(),
                     opalSettings.privateKeyPassphrase(),
                     config.authAlgorithm()),

@@ -295,7 +295,10 @@ public final class ScopeVerticle extends VerticleBase implements ScopeQueries {
             swept -> {
               LOG.info("boot: syncing {} scopes", mirror.index().size());
               return orders
-                  .here(mirror.index().chunksBySource(SyncOrders.CHUNK, s -> true), clock.millis())
+                  .here(
+                      mirror.index().chunksBySource(SyncOrders.CHUNK, s -> true),
+                      clock.millis(),
+                      true)
                   .onSuccess(done -> LOG.info("boot sync finished"));
             });
   }
@@ -311,7 +314,8 @@ public final class ScopeVerticle extends VerticleBase implements ScopeQueries {
     orders
         .here(
             mirror.index().chunksBySource(SyncOrders.CHUNK, s -> s.policy().pollUpdates()),
-            requestedAt)
+            requestedAt,
+            true)
         .onFailure(e -> LOG.warn("poll tick failed: {}", e.getMessage()))
         .onComplete(done -> polling = false);
   }

@@ -45,7 +45,7 @@ final class SyncOrders {
     String announcer = ClusterView.of(vertx).nodeId();
     for (List<Scope> chunk : chunks(scopes)) {
       fetchers.syncEverywhere(
-          order(chunk, forceFetch, hintedHash, requestedAt, batch).withAnnouncer(announcer));
+          order(chunk, forceFetch, hintedHash, requestedAt, batch, false).withAnnouncer(announcer));
     }
   }
 
@@ -70,9 +70,12 @@ final class SyncOrders {
     fetchers.deleteHere(new DeleteOrder(scopeId, sourceId));
   }
 
-  /** Syncs these scopes on this node only, {@link #CHUNK} at a time. */
+  /**
+   * Syncs these scopes on this node only, {@link #CHUNK} at a time: what the node's reconcile found
+   * changed in the store (a change, maybe a person's fix: never backed off).
+   */
   Future<Void> here(List<Scope> scopes, long requestedAt) {
-    return here(List.of(scopes), requestedAt);
+    return here(List.of(scopes), requestedAt, false);
   }
 
   /**
@@ -80,7 +83,7 @@ final class SyncOrders {
    * its own clones fresh): the fetcher's lanes stay full while no message ever holds every scope,
    * and a boot of many scopes never queues them all at once.
    */
-  Future<Void> here(Iterable<List<Scope>> chunks, long requestedAt) {
+  Future<Void> here(Iterable<List<Scope>> chunks, long requestedAt, boolean automatic) {
     Future<Void> chain = Future.succeededFuture();
     for (List<Scope> group : chunks) {
       // A source with more than CHUNK scopes is cut too: its later pieces fetch only if no
@@ -91,28 +94,33 @@ final class SyncOrders {
                 done ->
                     stopped.getAsBoolean()
                         ? Future.succeededFuture()
-                        : hereOnce(chunk, requestedAt));
+                        : hereOnce(chunk, requestedAt, automatic));
       }
     }
     return chain;
   }
 
   /** Has this node's fetcher sync a batch; completes when the batch is done. */
-  private Future<Void> hereOnce(List<Scope> scopes, long requestedAt) {
+  private Future<Void> hereOnce(List<Scope> scopes, long requestedAt, boolean automatic) {
     if (scopes.isEmpty()) {
       return Future.succeededFuture();
     }
-    return fetchers.syncHere(order(scopes, true, null, requestedAt, true));
+    return fetchers.syncHere(order(scopes, true, null, requestedAt, true, automatic));
   }
 
   private SyncOrder order(
-      List<Scope> scopes, boolean forceFetch, String hintedHash, long requestedAt, boolean batch) {
+      List<Scope> scopes,
+      boolean forceFetch,
+      String hintedHash,
+      long requestedAt,
+      boolean batch,
+      boolean automatic) {
     List<SyncOrder.Item> items = new ArrayList<>(scopes.size());
     for (Scope scope : scopes) {
       items.add(new SyncOrder.Item(scope.scopeId(), sourceIdOf.apply(scope)));
     }
     return new SyncOrder(
-        items, forceFetch, hintedHash, Instant.ofEpochMilli(requestedAt), batch, null);
+        items, forceFetch, hintedHash, Instant.ofEpochMilli(requestedAt), batch, automatic, null);
   }
 
   private static List<List<Scope>> chunks(List<Scope> scopes) {

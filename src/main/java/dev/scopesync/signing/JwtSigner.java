@@ -11,6 +11,9 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Signs JWTs the way OPAL server's {@code JWTSigner} does (PyJWT): compact JWS with the header
@@ -59,6 +62,24 @@ public final class JwtSigner {
    * @throws IllegalArgumentException naming the setting at fault; never quoting the key or
    *     passphrase
    */
+  /**
+   * As {@link #of(String, String, String)}, made once per process for the same key, passphrase and
+   * algorithm: the start-up check reads (and for an encrypted key decrypts, a deliberately slow
+   * step) the key off the event loop, and the HTTP verticle's start finds it made.
+   */
+  public static JwtSigner shared(String privateKeyText, String passphrase, String algorithmName) {
+    List<String> key = Arrays.asList(privateKeyText, passphrase, algorithmName);
+    JwtSigner made = SHARED.get(key);
+    if (made == null) {
+      made = of(privateKeyText, passphrase, algorithmName);
+      JwtSigner raced = SHARED.putIfAbsent(key, made);
+      made = raced != null ? raced : made;
+    }
+    return made;
+  }
+
+  private static final Map<List<String>, JwtSigner> SHARED = new ConcurrentHashMap<>();
+
   public static JwtSigner of(String privateKeyText, String passphrase, String algorithmName) {
     SigningAlgorithm algorithm;
     try {

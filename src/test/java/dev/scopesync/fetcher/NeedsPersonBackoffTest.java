@@ -11,6 +11,7 @@ import dev.scopesync.bus.SyncOrder;
 import dev.scopesync.git.RepositoryHandles;
 import dev.scopesync.model.SourceId;
 import dev.scopesync.testing.CapturedLogs;
+import dev.scopesync.testing.GitRemote;
 import dev.scopesync.testing.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -110,7 +111,8 @@ class NeedsPersonBackoffTest {
 
       String sourceId = SourceId.of(url, "main", node.config.cloneShards());
       SyncOrder tick =
-          new SyncOrder(List.of(new SyncOrder.Item("s", sourceId)), true, null, null, true, null);
+          new SyncOrder(
+              List.of(new SyncOrder.Item("s", sourceId)), true, null, null, true, true, null);
       for (int i = 1; i <= 20; i++) {
         now.addAndGet(INTERVAL_SECONDS * 1000L);
         FetcherOrders.of(node.vertx).syncHere(tick).await(30, TimeUnit.SECONDS);
@@ -146,6 +148,66 @@ class NeedsPersonBackoffTest {
       node.deleted.awaitOne(field("scope_id", "s"), WAIT);
       assertEquals(0, node.fetcher.failingScopes());
     }
+  }
+
+  @Test
+  void aBackedOffScopeNeverTakesTheForcedFetchItsSiblingsOnTheSameSourceNeed() throws Exception {
+    AtomicLong now = new AtomicLong(Instant.parse("2026-12-07T00:00:00Z").toEpochMilli());
+    Clock clock = clockOf(now);
+    try (GitRemote remote = GitRemote.create(dir.resolve("remotes"), "shared");
+        TestNode node =
+            TestNode.start(
+                dir.resolve("node"),
+                c -> c.put("polling", new JsonObject().put("intervalSeconds", INTERVAL_SECONDS)),
+                (config, metrics) ->
+                    new FetcherVerticle(config, metrics, clock, RepositoryHandles.FILE_OPENER))) {
+      remote.commit("init", java.util.Map.of("a.rego", "package a\n"));
+      // One source (git.cloneShards = 1): a scope on a branch that does not exist, and a good one.
+      JsonObject broken = node.putAndAwaitSync(TestNode.scope("broken", remote.fileUrl(), "nope"));
+      assertEquals("not_found", broken.getString("kind"), broken.encode());
+      assertEquals(
+          "ok",
+          node.putAndAwaitSync(TestNode.scope("good", remote.fileUrl())).getString("outcome"));
+      String sourceId = SourceId.of(remote.fileUrl(), "main", node.config.cloneShards());
+      SyncOrder tick =
+          new SyncOrder(
+              List.of(new SyncOrder.Item("broken", sourceId), new SyncOrder.Item("good", sourceId)),
+              true,
+              null,
+              null,
+              true,
+              true,
+              null);
+      for (int i = 1; i <= 6; i++) {
+        String head =
+            remote.commit("change " + i, java.util.Map.of("a.rego", "package a\n# " + i + "\n"));
+        now.addAndGet(INTERVAL_SECONDS * 1000L);
+        int before = node.synced.matching(field("scope_id", "good")).size();
+        FetcherOrders.of(node.vertx).syncHere(tick).await(30, TimeUnit.SECONDS);
+        JsonObject good =
+            node.synced.await(field("scope_id", "good"), before + 1, WAIT).get(before);
+        assertEquals(head, good.getString("commit"), "tick " + i + ": the good scope saw the push");
+      }
+    }
+  }
+
+  private static Clock clockOf(AtomicLong now) {
+    return new Clock() {
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(now.get());
+      }
+    };
   }
 
   private long failureLines() {
