@@ -1,9 +1,12 @@
 package dev.scopesync.bus;
 
 import dev.scopesync.model.CodedFailure;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
 
 /**
  * Turns failures into event-bus replies whose code is the HTTP status of DESIGN §6 and whose
@@ -50,5 +53,21 @@ public final class Failures {
   /** Replies to {@code message} with the failure {@code e} stands for. */
   public static void reply(Message<?> message, Throwable e) {
     message.fail(statusOf(e), detailOf(e));
+  }
+
+  /**
+   * What {@code work} makes of a request's JSON body: a body that is not a JSON object fails with
+   * 400, and work that throws fails with what it threw, so a handler always has a failure to answer
+   * and a request never waits out the bus timeout.
+   */
+  public static <T> Future<T> handled(Message<?> message, Function<JsonObject, Future<T>> work) {
+    if (!(message.body() instanceof JsonObject body)) {
+      return Future.failedFuture(of(BAD_REQUEST, "request body must be a JSON object"));
+    }
+    try {
+      return work.apply(body);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 }

@@ -39,7 +39,7 @@ public interface FetcherApi {
     return List.of(
         vertx
             .eventBus()
-            .<JsonObject>consumer(
+            .<Object>consumer(
                 Addresses.FETCHER_SYNC,
                 m -> {
                   SyncOrder order = decode(m.body(), log);
@@ -49,7 +49,7 @@ public interface FetcherApi {
                 }),
         vertx
             .eventBus()
-            .<JsonObject>localConsumer(
+            .<Object>localConsumer(
                 Addresses.FETCHER_SYNC_LOCAL,
                 m -> {
                   SyncOrder order = decode(m.body(), log);
@@ -58,10 +58,11 @@ public interface FetcherApi {
                 }),
         vertx
             .eventBus()
-            .<JsonObject>consumer(
+            .<Object>consumer(
                 Addresses.FETCHER_DELETE,
                 m -> {
-                  DeleteOrder order = DeleteOrder.fromJson(m.body());
+                  DeleteOrder order =
+                      m.body() instanceof JsonObject json ? DeleteOrder.fromJson(json) : null;
                   if (order == null) {
                     log.warn("ignoring a delete message without a valid scope_id and source_id");
                   } else {
@@ -88,14 +89,13 @@ public interface FetcherApi {
             .<JsonObject>localConsumer(
                 Addresses.FETCHER_BUNDLE,
                 (Message<JsonObject> m) ->
-                    fetcher
-                        .bundle(BundleQuery.fromJson(m.body()))
+                    Failures.handled(m, body -> fetcher.bundle(BundleQuery.fromJson(body)))
                         .onSuccess(reply -> reply.replyTo(m))
                         .onFailure(e -> Failures.reply(m, e))));
   }
 
-  private static SyncOrder decode(JsonObject body, Logger log) {
-    SyncOrder.Decoded decoded = SyncOrder.fromJson(body);
+  private static SyncOrder decode(Object body, Logger log) {
+    SyncOrder.Decoded decoded = body instanceof JsonObject json ? SyncOrder.fromJson(json) : null;
     if (decoded == null) {
       log.warn("ignoring a sync message without scopes");
       return null;

@@ -60,27 +60,32 @@ public interface ScopeQueries {
             .eventBus()
             .<JsonObject>consumer(
                 Addresses.FETCHER_SCOPE,
-                message -> {
-                  String scopeId = message.body().getString("scope_id");
-                  queries
-                      .scope(scopeId, message.body().getBoolean("serving", false))
-                      .onSuccess(
-                          answer -> {
-                            if (answer == null) {
-                              message.fail(Failures.NOT_FOUND, "No such scope: " + scopeId);
-                            } else {
-                              message.reply(answer.toJson());
-                            }
-                          })
-                      .onFailure(e -> Failures.reply(message, e));
-                }),
+                message ->
+                    Failures.handled(
+                            message,
+                            body ->
+                                queries
+                                    .scope(
+                                        body.getString("scope_id"),
+                                        body.getBoolean("serving", false))
+                                    .compose(
+                                        answer ->
+                                            answer != null
+                                                ? Future.succeededFuture(answer.toJson())
+                                                : Future.failedFuture(
+                                                    Failures.of(
+                                                        Failures.NOT_FOUND,
+                                                        "No such scope: "
+                                                            + body.getString("scope_id")))))
+                        .onSuccess(message::reply)
+                        .onFailure(e -> Failures.reply(message, e))),
         vertx
             .eventBus()
             .<JsonObject>consumer(
                 Addresses.FETCHER_SOURCE_IN_USE,
                 message ->
-                    queries
-                        .sourceInUse(message.body().getString("source_id"))
+                    Failures.handled(
+                            message, body -> queries.sourceInUse(body.getString("source_id")))
                         .onSuccess(inUse -> message.reply(new JsonObject().put("in_use", inUse)))
                         .onFailure(e -> Failures.reply(message, e))));
   }

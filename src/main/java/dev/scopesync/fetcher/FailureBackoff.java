@@ -6,10 +6,11 @@ import java.util.Map;
 /**
  * Which scopes' syncs are failing, and for failures that need a person (bad credentials, a missing
  * repository, a bad url: Flux's "stalled") until when automatic syncs leave them alone. Retrying
- * those at the poll rate only repeats the error and loads the git host, so the delay doubles from
- * one polling interval per failure up to sixteen. Failures worth retrying (network, timeouts) are
- * retried at the full rate. Each change of a scope's state is reported once (the first failure, a
- * different failure, the recovery), so a broken scope is one log line, not one per tick.
+ * those at the poll rate only repeats the error and loads the git host, so the delay is 2, 4, 8,
+ * then 16 polling intervals after each failure in a row. Failures worth retrying (network,
+ * timeouts) are retried at the full rate. Each change of a scope's state is reported once (the
+ * first failure, a different failure, the recovery), so a broken scope is one log line, not one per
+ * tick.
  *
  * <p>Not thread-safe: used from the fetcher's context only. A scope's entry exists only while its
  * syncs fail, and goes when it is deleted.
@@ -53,7 +54,8 @@ final class FailureBackoff {
    */
   Change failed(String scopeId, String state, boolean needsPerson, long nowMillis) {
     Failing before = failing.get(scopeId);
-    int attempts = before == null || !before.state.equals(state) ? 1 : before.attempts + 1;
+    int attempts =
+        before == null || !before.state.equals(state) ? 1 : Math.min(before.attempts + 1, 4);
     long delay =
         needsPerson ? intervalMillis * Math.min(MAX_INTERVALS, 1L << Math.min(attempts, 4)) : 0;
     failing.put(scopeId, new Failing(state, attempts, nowMillis + delay));

@@ -54,7 +54,7 @@ public final class GitFailure extends Exception {
     AUTH("auth", Action.NEEDS_PERSON),
     /** No repository at the url, or no such branch in it. */
     NOT_FOUND("not_found", Action.NEEDS_PERSON),
-    /** A url that cannot work: unknown host, unsupported protocol, malformed. */
+    /** A url that cannot work: an unsupported protocol, a malformed url. */
     BAD_URL("bad_url", Action.NEEDS_PERSON),
     /** No result within the operation's timeout. */
     TIMEOUT("timeout", Action.RETRY),
@@ -91,9 +91,10 @@ public final class GitFailure extends Exception {
           "does not appear",
           "not exported",
           "does not exist");
-  private static final List<String> BAD_URL_WORDS = List.of("unknown host", "uri not supported");
+  private static final List<String> BAD_URL_WORDS = List.of("uri not supported");
   private static final List<String> NETWORK_WORDS =
       List.of(
+          "unknown host",
           "connection refused",
           "connection reset",
           "no route to host",
@@ -144,10 +145,12 @@ public final class GitFailure extends Exception {
           || t instanceof InterruptedException) {
         return Kind.TIMEOUT;
       }
-      if (t instanceof UnknownHostException
-          || t instanceof UnresolvedAddressException
-          || t instanceof NotSupportedException
-          || t instanceof URISyntaxException) {
+      // A host that does not resolve may be a typo or a resolver's blip (a DNS restart makes
+      // every scope fail at once): retried, never backed off as if a person were needed.
+      if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+        return Kind.NETWORK;
+      }
+      if (t instanceof NotSupportedException || t instanceof URISyntaxException) {
         return Kind.BAD_URL;
       }
       if (t instanceof NoRemoteRepositoryException || t instanceof InvalidRemoteException) {

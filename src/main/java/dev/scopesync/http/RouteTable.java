@@ -53,7 +53,8 @@ final class RouteTable {
     this.metrics = metrics;
     this.callers = new CallerRules(access);
     ScopesClient scopesClient = ScopesClient.create(vertx);
-    this.scopes = new ScopeRoutes(scopesClient);
+    // The status is each node's own fetcher's: asked of this node, not of any.
+    this.scopes = new ScopeRoutes(scopesClient, ScopesClient.local(vertx));
     this.bundles = bundles;
     this.opal = new OpalRoutes(config.opal(), pubSub, System::nanoTime);
     this.data = new DataRoutes(vertx, scopesClient, opal);

@@ -21,9 +21,14 @@ final class ScopeRoutes {
   private static final String REFRESHED = new JsonObject().encode();
 
   private final ScopesClient scopes;
+  private final ScopesClient thisNode;
 
-  ScopeRoutes(ScopesClient scopes) {
+  /**
+   * @param thisNode the client that asks only this node (a scope's sync status is per node)
+   */
+  ScopeRoutes(ScopesClient scopes, ScopesClient thisNode) {
     this.scopes = scopes;
+    this.thisNode = thisNode;
   }
 
   /**
@@ -72,7 +77,7 @@ final class ScopeRoutes {
 
   /** {@code GET /scopes/{id}/status}: the scope's last sync outcome on this node, or 404. */
   void status(RoutingContext ctx) {
-    answered(ctx, scopes.status(scopeId(ctx)))
+    answered(ctx, thisNode.status(scopeId(ctx)))
         .onSuccess(status -> sendJson(ctx, 200, status.encode()));
   }
 

@@ -162,11 +162,12 @@ final class ScopeMirror {
     return apply(scope);
   }
 
-  /** This node deleted a scope: removes it; answers it, or null when it was not here. */
+  /** The scopes' last sync outcomes on this node (kept with the index, dropped with a scope). */
   SyncStatuses statuses() {
     return statuses;
   }
 
+  /** This node deleted a scope: removes it; answers it, or null when it was not here. */
   Scope remove(String scopeId) {
     writtenHere(scopeId);
     return applyRemoval(scopeId);
@@ -330,11 +331,7 @@ final class ScopeMirror {
                       }
                       Scope known = index.get(scope.scopeId());
                       if (!scope.equals(known)) {
-                        Scope previous = apply(scope);
-                        if (previous != null
-                            && !sourceIdOf.apply(previous).equals(sourceIdOf.apply(scope))) {
-                          orders.deletedHere(previous.scopeId(), sourceIdOf.apply(previous));
-                        }
+                        orders.replacedHere(apply(scope), scope);
                         changed.add(scope);
                       }
                     }))

@@ -55,9 +55,20 @@ final class SyncOrders {
    * be unused.
    */
   void replaced(Scope previous, Scope now) {
-    if (previous != null && !sourceIdOf.apply(previous).equals(sourceIdOf.apply(now))) {
+    if (moved(previous, now)) {
       deleted(previous.scopeId(), sourceIdOf.apply(previous));
     }
+  }
+
+  /** As {@link #replaced}, to this node's fetcher only: what each node's own reconcile found. */
+  void replacedHere(Scope previous, Scope now) {
+    if (moved(previous, now)) {
+      deletedHere(previous.scopeId(), sourceIdOf.apply(previous));
+    }
+  }
+
+  private boolean moved(Scope previous, Scope now) {
+    return previous != null && !sourceIdOf.apply(previous).equals(sourceIdOf.apply(now));
   }
 
   /** Tells every node's fetcher that a scope left a source (deleted, or moved elsewhere). */

@@ -99,9 +99,9 @@ class GitFailureTest {
             Action.NEEDS_PERSON,
             t -> t.clone("file://" + dir.resolve("remotes/missing.git"))),
         row(
-            "an unknown host is a bad url",
-            Kind.BAD_URL,
-            Action.NEEDS_PERSON,
+            "an unknown host is retried: it may be a resolver's blip",
+            Kind.NETWORK,
+            Action.RETRY,
             t -> t.clone("git://no-such-host.invalid/policies.git")),
         row(
             "a protocol JGit does not speak is a bad url",
