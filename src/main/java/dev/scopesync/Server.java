@@ -2,6 +2,7 @@ package dev.scopesync;
 
 import dev.scopesync.bridge.BridgeVerticle;
 import dev.scopesync.config.ServerConfig;
+import dev.scopesync.fetcher.FetcherMembers;
 import dev.scopesync.fetcher.FetcherVerticle;
 import dev.scopesync.http.HttpVerticle;
 import dev.scopesync.metrics.GuardedMetricsFactory;
@@ -100,7 +101,7 @@ public final class Server {
             .executorServiceFactory(ElasticThreadPool.vertxPools());
     bootstrap.transport(Transport.NIO.implementation());
     if (config.clusterEnabled()) {
-      return ClusteredVertx.start(bootstrap, config);
+      return ClusteredVertx.start(bootstrap, config, FetcherMembers.metadata(config));
     }
     return Future.succeededFuture(bootstrap.init().vertx());
   }

@@ -21,6 +21,15 @@ public final class StatsFields {
   public static final String RSS_KB = "rss_kb";
   public static final String CLUSTER_NODES = "cluster_nodes";
 
+  /** Fetcher members in this node's adopted view (SHARDING.md §3.7). */
+  public static final String SHARD_MEMBERS = "shard_members";
+
+  /** How many views this node adopted. */
+  public static final String SHARD_VIEW_VERSION = "shard_view_version";
+
+  /** Sources this node holds a clone of and owns in its view (all it holds while R = 0). */
+  public static final String OWNED_SOURCES = "owned_sources";
+
   public static final List<String> ALL =
       List.of(
           SCOPES,
@@ -33,7 +42,10 @@ public final class StatsFields {
           OPEN_FDS,
           HEAP_USED_BYTES,
           RSS_KB,
-          CLUSTER_NODES);
+          CLUSTER_NODES,
+          SHARD_MEMBERS,
+          SHARD_VIEW_VERSION,
+          OWNED_SOURCES);
 
   private StatsFields() {}
 }

@@ -14,6 +14,7 @@ import dev.scopesync.git.SourceSync;
 import dev.scopesync.git.transport.GitTransports;
 import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.serving.ServedBundles;
+import dev.scopesync.shard.Placement;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -82,6 +83,10 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
 
   private ScopeSyncs syncs;
   private SourcePurges purges;
+
+  /** The fetcher members this node sees, and which of them own which source. */
+  private FetcherMembers members;
+
   private WorkerExecutor git;
   private WorkerExecutor bundlePool;
 
@@ -186,6 +191,11 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
             })
         .compose(
             n -> {
+              members = new FetcherMembers(vertx, config);
+              return members.start().map(n);
+            })
+        .compose(
+            n -> {
               consumers.addAll(FetcherApi.bind(vertx, this));
               return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
             });
@@ -197,6 +207,9 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
     // the read timeout), give the queues a bounded grace to drain, then close every
     // handle: shutdown never waits on a hung remote for longer than the grace.
     stopping = true;
+    if (members != null) {
+      members.stop();
+    }
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .transform(ignored -> queues.drained().timeout(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS))
         .onFailure(
@@ -251,7 +264,29 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
             .put(StatsFields.SOURCE_QUEUES, queues.size())
             .put(StatsFields.CLONE_DIRS, cloneDirCount())
             .put(StatsFields.CACHED_BUNDLES, bundleCache.size())
-            .put(StatsFields.SERVED_BUNDLES, served.answers()));
+            .put(StatsFields.SERVED_BUNDLES, served.answers())
+            .put(StatsFields.SHARD_MEMBERS, members.placement().members().size())
+            .put(StatsFields.SHARD_VIEW_VERSION, members.version())
+            .put(StatsFields.OWNED_SOURCES, ownedSources()));
+  }
+
+  /** The fetcher members this node sees (its view of the cluster's fetchers). */
+  public FetcherMembers members() {
+    return members;
+  }
+
+  /** The sources held here that this node owns in its view. */
+  private int ownedSources() {
+    Placement placement = members.placement();
+    String me = members.ownName();
+    int owned = 0;
+    for (String sourceId : clonedSources) {
+      if (placement.owners(sourceId, config.shard().replicas()).stream()
+          .anyMatch(m -> m.name().equals(me))) {
+        owned++;
+      }
+    }
+    return owned;
   }
 
   /** The most scope syncs that were ever in flight at once (git.syncConcurrency bounds a batch). */

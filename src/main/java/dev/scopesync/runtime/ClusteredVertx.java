@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.internal.VertxBootstrap;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
@@ -17,12 +18,17 @@ public final class ClusteredVertx {
 
   /**
    * Joins the cluster {@code cluster.configFile} describes with a Vert.x built from {@code
-   * bootstrap}.
+   * bootstrap}; the other members read {@code nodeMetadata} (what kind of node this is).
    */
-  public static Future<Vertx> start(VertxBootstrap bootstrap, ServerConfig config) {
+  public static Future<Vertx> start(
+      VertxBootstrap bootstrap, ServerConfig config, JsonObject nodeMetadata) {
     bootstrap
         .options()
-        .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+        .setEventBusOptions(
+            new EventBusOptions()
+                .setHost(config.clusterHost())
+                .setPort(0)
+                .setClusterNodeMetadata(nodeMetadata));
     return bootstrap
         .clusterManager(
             new HazelcastClusterManager(HazelcastSettings.load(config.clusterConfigFile())))

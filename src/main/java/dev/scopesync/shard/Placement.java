@@ -79,6 +79,14 @@ public final class Placement {
     return new Placement(List.copyOf(sorted));
   }
 
+  /**
+   * What nodes must agree on to share a view (SHARDING.md §3.1): the algorithm, R and {@code
+   * git.cloneShards} (which shapes the source ids). 16 hex characters.
+   */
+  public static String fingerprint(int replicas, int cloneShards) {
+    return Sha256.hex(ALGORITHM + "|" + replicas + "|" + cloneShards).substring(0, 16);
+  }
+
   /** The members, sorted by name. */
   public List<Member> members() {
     return members;
