@@ -10,6 +10,7 @@ import dev.scopesync.bus.Failures;
 import dev.scopesync.bus.ScopeAnswer;
 import dev.scopesync.digest.Sha256;
 import dev.scopesync.git.CloneDirectories;
+import dev.scopesync.git.RemoteHeads;
 import dev.scopesync.git.RepositoryHandles;
 import dev.scopesync.git.SourceSync;
 import dev.scopesync.metrics.ServerMetrics;
@@ -254,7 +255,7 @@ final class BundleService {
                 return null;
               }
               try (RepositoryHandles.Lease lease = handles.lease(sourceId, clones.of(sourceId))) {
-                ObjectId head = SourceSync.remoteHead(lease.repository(), branch);
+                ObjectId head = RemoteHeads.of(lease.repository(), branch);
                 return head == null ? null : head.name();
               }
             })

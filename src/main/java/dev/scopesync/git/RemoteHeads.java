@@ -13,7 +13,7 @@ import org.eclipse.jgit.lib.Repository;
  * Reads a clone's remote-tracking branches ({@code refs/remotes/<remote>/*}) and their commits:
  * what bundle requests serve until the next sync. Reads only.
  */
-final class RemoteHeads {
+public final class RemoteHeads {
   private final Repository repo;
   private String remote = RemoteCommand.REMOTE;
 
@@ -57,7 +57,7 @@ final class RemoteHeads {
   }
 
   /** One branch's commit on the default remote, or null; one ref read, no listing. */
-  static ObjectId of(Repository repo, String branch) throws IOException {
+  public static ObjectId of(Repository repo, String branch) throws IOException {
     Ref ref = repo.exactRef(Constants.R_REMOTES + RemoteCommand.REMOTE + "/" + branch);
     return ref == null ? null : ref.getObjectId();
   }

@@ -260,18 +260,13 @@ public final class SourceSync {
         return true;
       }
     }
-    if (remoteHead(repo, request.source().branch()) == null) {
+    if (RemoteHeads.of(repo, request.source().branch()) == null) {
       return true;
     }
     if (request.hintedHash() != null) {
       return !hasCommit(repo, request.hintedHash());
     }
     return false;
-  }
-
-  /** The remote branch's commit in a clone, or null when the clone has no such branch. */
-  public static ObjectId remoteHead(Repository repo, String branch) throws IOException {
-    return RemoteHeads.of(repo, branch);
   }
 
   private static boolean hasCommit(Repository repo, String hash) throws IOException {

@@ -3,7 +3,7 @@ package dev.scopesync.http;
 import static dev.scopesync.http.JsonAnswers.sendJson;
 
 import dev.scopesync.client.ScopesClient;
-import dev.scopesync.model.InvalidScopeException;
+import dev.scopesync.validation.ScopeParser;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,11 +38,7 @@ final class ScopeRoutes {
   void put(RoutingContext ctx) {
     Object scope = JsonBodies.of(ctx);
     boolean forceFetch = flag(ctx, "force_fetch");
-    if (!(scope instanceof JsonObject json)) {
-      // The scope verticle's words for a document that is not an object (ScopeParser's).
-      throw new InvalidScopeException("scope", "must be a JSON object");
-    }
-    answered(ctx, scopes.put(json, forceFetch))
+    answered(ctx, scopes.put(ScopeParser.object(scope, "scope"), forceFetch))
         .onSuccess(v -> ctx.response().setStatusCode(201).end());
   }
 

@@ -296,7 +296,8 @@ public final class ScopeParser {
     }
   }
 
-  private static JsonObject object(Object value, String field) {
+  /** {@code value} as a JSON object, else an invalid-scope error naming {@code field}. */
+  public static JsonObject object(Object value, String field) {
     if (!(value instanceof JsonObject json)) {
       throw new InvalidScopeException(field, "must be a JSON object");
     }
