@@ -58,6 +58,8 @@ class MetricsTest {
       assertEquals(1, value(text, "scopesync_last_fetched_entries"));
       assertEquals(0, value(text, "scopesync_source_queues"));
       assertEquals(1, value(text, "scopesync_clone_dirs"), "the failed clone left no directory");
+      assertEquals(
+          1, value(text, "scopesync_shard_owned_sources"), "cluster.replicas = 0: it owns its one");
       assertTrue(value(text, "scopesync_bundle_cache_bytes") > 0);
       assertEquals(1, value(text, "scopesync_git_operations_total{op=\"clone\",outcome=\"ok\"}"));
       assertEquals(1, value(text, "scopesync_git_operations_total{op=\"fetch\",outcome=\"ok\"}"));

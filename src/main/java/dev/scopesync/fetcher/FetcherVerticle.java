@@ -192,6 +192,10 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
         .compose(
             n -> {
               members = new FetcherMembers(vertx, config);
+              metrics.gauge(
+                  ServerMetrics.SHARD_OWNED_SOURCES,
+                  "sources this node holds and owns in its fetcher view",
+                  this::ownedSources);
               return members.start().map(n);
             })
         .compose(
@@ -278,6 +282,9 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
   /** The sources held here that this node owns in its view. */
   private int ownedSources() {
     Placement placement = members.placement();
+    if (placement == null) {
+      return 0; // the view is being read at start
+    }
     String me = members.ownName();
     int owned = 0;
     for (String sourceId : clonedSources) {

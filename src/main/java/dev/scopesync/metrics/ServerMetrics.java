@@ -23,6 +23,10 @@ public final class ServerMetrics {
   public static final String BUNDLE_CACHE_BYTES = "scopesync_bundle_cache_bytes";
   public static final String CACHED_BUNDLES = "scopesync_cached_bundles";
   public static final String SERVED_BUNDLES = "scopesync_served_bundles";
+
+  /** Sources this node holds and owns in its fetcher view (SHARDING.md §3.7). */
+  public static final String SHARD_OWNED_SOURCES = "scopesync_shard_owned_sources";
+
   public static final String LONG_POLLS_HELD = "scopesync_long_polls_held";
   public static final String SCOPE_SYNC_AGE = "scopesync_scope_sync_age_seconds";
   public static final String SCOPES_SYNCED_WITHIN = "scopesync_scopes_synced_within";
