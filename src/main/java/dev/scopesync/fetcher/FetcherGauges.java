@@ -1,39 +1,46 @@
 package dev.scopesync.fetcher;
 
-import dev.scopesync.git.RepositoryHandles;
 import dev.scopesync.metrics.ServerMetrics;
-import dev.scopesync.serving.ServedBundles;
+import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.util.Map;
+import java.util.List;
 import java.util.function.IntSupplier;
 
-/** The fetcher's gauges (DESIGN §10): what it holds, read from any thread at scrape time. */
+/**
+ * What the fetcher holds, counted once (DESIGN §10, §6): each count is both a stats field and a
+ * gauge, read from any thread (a scrape, a stats request).
+ */
 final class FetcherGauges {
+  /** One count: its {@code /internal/stats} field, its Prometheus gauge, and how to read it. */
+  record Count(String statsField, String metric, String description, IntSupplier value) {}
+
   private FetcherGauges() {}
 
+  /** The counts as stats fields, in the table's order. */
+  static JsonObject stats(List<Count> counts) {
+    JsonObject stats = new JsonObject();
+    for (Count count : counts) {
+      stats.put(count.statsField(), count.value().getAsInt());
+    }
+    return stats;
+  }
+
+  /**
+   * Registers every count as a gauge, with the gauges that have no stats field: the queues' jobs,
+   * the cache's bytes and the scopes' sync ages.
+   */
   static void register(
       ServerMetrics metrics,
-      RepositoryHandles handles,
-      Map<String, ?> lastFetched,
+      List<Count> counts,
       SourceQueues queues,
-      IntSupplier cloneDirs,
       BundleCache cache,
-      ServedBundles served,
       ScopeFreshness freshness,
       Clock clock) {
-    metrics.gauge(ServerMetrics.REPOSITORIES_OPEN, "open Repository handles", handles::size);
-    metrics.gauge(
-        ServerMetrics.LAST_FETCHED_ENTRIES, "sources with a last-fetched time", lastFetched::size);
-    metrics.gauge(ServerMetrics.SOURCE_QUEUES, "sources with git work pending", queues::size);
+    for (Count count : counts) {
+      metrics.gauge(count.metric(), count.description(), () -> count.value().getAsInt());
+    }
     metrics.gauge(ServerMetrics.SOURCE_QUEUE_JOBS, "git jobs pending or running", queues::jobs);
-    metrics.gauge(
-        ServerMetrics.CLONE_DIRS, "directories under git_sources", () -> cloneDirs.getAsInt());
     metrics.gauge(ServerMetrics.BUNDLE_CACHE_BYTES, "bytes of cached bundles", cache::bytes);
-    metrics.gauge(ServerMetrics.CACHED_BUNDLES, "cached bundles", cache::size);
-    metrics.gauge(
-        ServerMetrics.SERVED_BUNDLES,
-        "bundles the HTTP edge answers from the served-bundle index",
-        served::answers);
     metrics.gauge(
         ServerMetrics.SCOPE_SYNC_AGE + "_max",
         "seconds since the stalest scope last synced",

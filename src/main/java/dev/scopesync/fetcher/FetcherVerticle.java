@@ -87,6 +87,9 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
   /** The fetcher members this node sees, and which of them own which source. */
   private FetcherMembers members;
 
+  /** What the fetcher holds, each count a stats field and a gauge. */
+  private List<FetcherGauges.Count> counts;
+
   private WorkerExecutor git;
   private WorkerExecutor bundlePool;
 
@@ -165,16 +168,44 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
             config.cloneShards(),
             interval);
     purges = new SourcePurges(vertx, parts, handles, clones, scopes, syncs);
-    FetcherGauges.register(
-        metrics,
-        handles,
-        lastFetched,
-        queues,
-        this::cloneDirCount,
-        bundleCache,
-        served,
-        freshness,
-        clock);
+    counts =
+        List.of(
+            new FetcherGauges.Count(
+                StatsFields.REPOS,
+                ServerMetrics.REPOSITORIES_OPEN,
+                "open Repository handles",
+                handles::size),
+            new FetcherGauges.Count(
+                StatsFields.LAST_FETCHED,
+                ServerMetrics.LAST_FETCHED_ENTRIES,
+                "sources with a last-fetched time",
+                lastFetched::size),
+            new FetcherGauges.Count(
+                StatsFields.SOURCE_QUEUES,
+                ServerMetrics.SOURCE_QUEUES,
+                "sources with git work pending",
+                queues::size),
+            new FetcherGauges.Count(
+                StatsFields.CLONE_DIRS,
+                ServerMetrics.CLONE_DIRS,
+                "directories under git_sources",
+                this::cloneDirCount),
+            new FetcherGauges.Count(
+                StatsFields.CACHED_BUNDLES,
+                ServerMetrics.CACHED_BUNDLES,
+                "cached bundles",
+                bundleCache::size),
+            new FetcherGauges.Count(
+                StatsFields.SERVED_BUNDLES,
+                ServerMetrics.SERVED_BUNDLES,
+                "bundles the HTTP edge answers from the served-bundle index",
+                served::answers),
+            new FetcherGauges.Count(
+                StatsFields.OWNED_SOURCES,
+                ServerMetrics.SHARD_OWNED_SOURCES,
+                "sources this node holds and owns in its fetcher view",
+                this::ownedSources));
+    FetcherGauges.register(metrics, counts, queues, bundleCache, freshness, clock);
     // Before any consumer exists no clone of ours can be running: every scratch directory
     // is a crash's leftover.
     return blocking(
@@ -192,10 +223,6 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
         .compose(
             n -> {
               members = new FetcherMembers(vertx, config);
-              metrics.gauge(
-                  ServerMetrics.SHARD_OWNED_SOURCES,
-                  "sources this node holds and owns in its fetcher view",
-                  this::ownedSources);
               return members.start().map(n);
             })
         .compose(
@@ -262,16 +289,9 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
   @Override
   public Future<JsonObject> stats() {
     return Future.succeededFuture(
-        new JsonObject()
-            .put(StatsFields.REPOS, handles.size())
-            .put(StatsFields.LAST_FETCHED, lastFetched.size())
-            .put(StatsFields.SOURCE_QUEUES, queues.size())
-            .put(StatsFields.CLONE_DIRS, cloneDirCount())
-            .put(StatsFields.CACHED_BUNDLES, bundleCache.size())
-            .put(StatsFields.SERVED_BUNDLES, served.answers())
+        FetcherGauges.stats(counts)
             .put(StatsFields.SHARD_MEMBERS, members.placement().members().size())
-            .put(StatsFields.SHARD_VIEW_VERSION, members.version())
-            .put(StatsFields.OWNED_SOURCES, ownedSources()));
+            .put(StatsFields.SHARD_VIEW_VERSION, members.version()));
   }
 
   /** The fetcher members this node sees (its view of the cluster's fetchers). */
@@ -281,7 +301,7 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
 
   /** The sources held here that this node owns in its view. */
   private int ownedSources() {
-    Placement placement = members.placement();
+    Placement placement = members == null ? null : members.placement();
     if (placement == null) {
       return 0; // the view is being read at start
     }
