@@ -123,40 +123,23 @@ public final class Placement {
     int size = members.size();
     int wanted = replicas == 0 ? size : Math.min(replicas, size);
     int found = 0;
-    // Insertion into a sorted prefix of length `wanted`: R is small (1 to 3) in practice.
-    double[] best = weighted ? new double[wanted] : null;
-    long[] bestRaw = weighted ? null : new long[wanted];
+    // Insertion into the sorted prefix `into[0, found)`, at most `wanted` long: R is small (1 to 3)
+    // in practice. Scores are recomputed rather than kept, so nothing is allocated.
     for (int i = 0; i < size; i++) {
       if (weights[i] == 0) {
         continue;
       }
-      long raw = splitmix64(sourceKey ^ nodeKeys[i]);
+      long score = score(sourceKey, i);
       int at = found;
-      if (weighted) {
-        double score = straw2(raw, weights[i]);
-        while (at > 0 && score > best[at - 1]) {
-          at--;
-        }
-        if (at >= wanted) {
-          continue;
-        }
-        int last = Math.min(found, wanted - 1);
-        System.arraycopy(best, at, best, at + 1, last - at);
-        System.arraycopy(into, at, into, at + 1, last - at);
-        best[at] = score;
-      } else {
-        // Unsigned comparison; equal scores keep name order (members are sorted by name).
-        while (at > 0 && Long.compareUnsigned(raw, bestRaw[at - 1]) > 0) {
-          at--;
-        }
-        if (at >= wanted) {
-          continue;
-        }
-        int last = Math.min(found, wanted - 1);
-        System.arraycopy(bestRaw, at, bestRaw, at + 1, last - at);
-        System.arraycopy(into, at, into, at + 1, last - at);
-        bestRaw[at] = raw;
+      // Strictly greater: equal scores keep name order (members are sorted by name).
+      while (at > 0 && score > score(sourceKey, into[at - 1])) {
+        at--;
       }
+      if (at >= wanted) {
+        continue;
+      }
+      int last = Math.min(found, wanted - 1);
+      System.arraycopy(into, at, into, at + 1, last - at);
       into[at] = i;
       found = Math.min(found + 1, wanted);
     }
@@ -193,6 +176,15 @@ public final class Placement {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
+  }
+
+  /**
+   * Member {@code i}'s score for a source, as a long that orders as the score does: the raw score
+   * as unsigned, or with weights the straw2 score (positive, so its bits order alike).
+   */
+  private long score(long sourceKey, int i) {
+    long raw = splitmix64(sourceKey ^ nodeKeys[i]);
+    return weighted ? Double.doubleToRawLongBits(straw2(raw, weights[i])) : raw ^ Long.MIN_VALUE;
   }
 
   /** The straw2 score {@code -w / ln(u)} of a raw score, u in (0, 1). */

@@ -76,23 +76,7 @@ class NeedsPersonBackoffTest {
   @Test
   void aWrongTokenIsLoggedOnceOverTwentyPollTicksAndBacksOff() throws Exception {
     AtomicLong now = new AtomicLong(Instant.parse("2026-12-07T00:00:00Z").toEpochMilli());
-    Clock clock =
-        new Clock() {
-          @Override
-          public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-          }
-
-          @Override
-          public Clock withZone(java.time.ZoneId zone) {
-            return this;
-          }
-
-          @Override
-          public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-          }
-        };
+    Clock clock = clockOf(now);
     String url = "http://127.0.0.1:" + host.actualPort() + "/acme/policies.git";
     try (TestNode node =
         TestNode.start(
