@@ -263,15 +263,21 @@ final class WriteBehind {
       if (!closing) {
         // under the lock: the id is kept before the timer can fire (and its step set another)
         synchronized (lock) {
-          retryTimer = vertx.setTimer(RETRY_MILLIS, id -> timerFired(() -> retryScheduled = false));
+          if (!filesClosed) {
+            retryTimer =
+                vertx.setTimer(RETRY_MILLIS, id -> timerFired(() -> retryScheduled = false));
+          }
         }
       }
     } else if (more) {
       scheduleStep();
     } else if (wakeIn >= 0) {
       synchronized (lock) {
-        wakeTimer =
-            vertx.setTimer(Math.max(1, wakeIn), id -> timerFired(() -> wakeScheduled = false));
+        // Not after close: close cancels the timers it knows, and this one would outlive it.
+        if (!filesClosed) {
+          wakeTimer =
+              vertx.setTimer(Math.max(1, wakeIn), id -> timerFired(() -> wakeScheduled = false));
+        }
       }
     }
   }
