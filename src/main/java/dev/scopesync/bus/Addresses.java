@@ -9,6 +9,10 @@ public final class Addresses {
   public static final String SCOPES_STATUS = "scopesync.scopes.status";
 
   public static final String SCOPES_LIST = "scopesync.scopes.list";
+
+  /** The most scopes one page of {@link #SCOPES_LIST} (and {@code GET /scopes?limit=}) answers. */
+  public static final int MAX_PAGE = 10_000;
+
   public static final String SCOPES_DELETE = "scopesync.scopes.delete";
   public static final String SCOPES_REFRESH = "scopesync.scopes.refresh";
   public static final String SCOPES_POLICY = "scopesync.scopes.policy";

@@ -13,13 +13,4 @@ public record DeletedEvent(
         .put("purged", purged)
         .put("error", error);
   }
-
-  public static DeletedEvent fromJson(JsonObject json) {
-    return new DeletedEvent(
-        json.getString("node"),
-        json.getString("scope_id"),
-        json.getString("source_id"),
-        json.getBoolean("purged", false),
-        json.getString("error"));
-  }
 }

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
  * @param replicas R, the fetcher nodes that own each source; 0 = every node
  * @param nodeName this node's stable name, or null: a UUID kept under {@code git.baseDir}
  * @param minFetchers below this many fetcher members a node freezes (acquires and releases nothing)
+ *     once sharding acts on views
  * @param settleMillis how long a new membership must hold before it is adopted
  * @param forwardTimeoutMillis how long a bundle request forwarded to an owner may take, per try
  * @param releaseTimeoutSeconds how long a node keeps a source it no longer owns while the new

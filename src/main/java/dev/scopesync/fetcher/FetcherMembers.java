@@ -28,12 +28,12 @@ import org.slf4j.LoggerFactory;
  * and a new {@link Placement}. Read by polling the cluster manager (it has one node listener, which
  * the clustered event bus owns): every {@code settleMillis / 2}, at most 2 s.
  *
- * <p>A node freezes (acquires and releases nothing, once sharding acts on views) while two members
- * share a name or fewer than {@code cluster.minFetchers} are seen. A node that is not clustered is
- * a view of itself.
+ * <p>Two members with one name, or fewer than {@code cluster.minFetchers}, are logged; the freeze
+ * they call for (SHARDING.md §3.1) comes with the sharding that acts on views. A node that is not
+ * clustered is a view of itself.
  *
- * <p>Used from the fetcher's context; {@link #placement}, {@link #version}, {@link #frozen} are
- * safe from any thread.
+ * <p>Used from the fetcher's context; {@link #placement} and {@link #version} are safe from any
+ * thread.
  */
 public final class FetcherMembers {
   private static final Logger LOG = LoggerFactory.getLogger(FetcherMembers.class);
@@ -45,11 +45,9 @@ public final class FetcherMembers {
   private final ClusterManager manager;
   private volatile Placement placement;
   private volatile long version;
-  private volatile boolean frozen;
   private List<Member> candidate;
   private long candidateSinceNanos;
   private String lastProblem;
-  private boolean duplicateNames;
   private long timer = -1;
   private boolean reading;
 
@@ -113,10 +111,6 @@ public final class FetcherMembers {
     return version;
   }
 
-  public boolean frozen() {
-    return frozen;
-  }
-
   /** This node's stable name ({@code local} when not clustered). */
   public String ownName() {
     if (manager == null) {
@@ -156,7 +150,6 @@ public final class FetcherMembers {
     candidateSinceNanos = System.nanoTime();
     version++;
     boolean quorum = members.size() >= settings.minFetchers();
-    updateFrozen();
     if (manager == null) {
       return; // a node alone: its view is itself, nothing to say
     }
@@ -165,7 +158,7 @@ public final class FetcherMembers {
         version,
         members.size(),
         members.stream().map(Member::name).toList(),
-        quorum ? "" : " (fewer than cluster.minFetchers = " + settings.minFetchers() + ": frozen)");
+        quorum ? "" : " (fewer than cluster.minFetchers = " + settings.minFetchers() + ")");
   }
 
   /** The fetcher members with this node's fingerprint, sorted by name. */
@@ -201,7 +194,7 @@ public final class FetcherMembers {
                   continue;
                 }
                 if (!names.add(name)) {
-                  problems.add("two members are named " + name + ": frozen until one goes");
+                  problems.add("two members are named " + name + ": the second is left out");
                   continue;
                 }
                 members.add(new Member(name, nodes.get(i), meta.getInteger("weight", 1)));
@@ -211,16 +204,8 @@ public final class FetcherMembers {
             });
   }
 
-  private void updateFrozen() {
-    frozen =
-        duplicateNames
-            || (placement != null && placement.members().size() < settings.minFetchers());
-  }
-
   private void report(List<String> problems) {
     String problem = problems.isEmpty() ? null : String.join("; ", problems);
-    duplicateNames = problems.stream().anyMatch(p -> p.startsWith("two members are named"));
-    updateFrozen();
     if (problem != null && !problem.equals(lastProblem)) {
       LOG.error("fetcher membership: {}", problem);
     } else if (problem == null && lastProblem != null) {

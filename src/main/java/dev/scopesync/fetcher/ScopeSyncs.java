@@ -99,7 +99,8 @@ final class ScopeSyncs {
 
   /**
    * Runs an order; completes when every sync it started has finished and, for this node's own
-   * orders ({@code local}: boot and poll), every one that joined an earlier order's sync.
+   * orders ({@code local}: boot, poll, reconcile), every one that joined an earlier order's sync.
+   * Whether a backed-off failure holds an item back is the order's own {@code automatic}.
    */
   Future<Void> run(SyncOrder order, boolean local) {
     // A change is announced by one node of the cluster: the one named in the order, or, for

@@ -1,7 +1,7 @@
 package dev.scopesync.http;
 
+import dev.scopesync.bus.Addresses;
 import dev.scopesync.client.ScopePage;
-import dev.scopesync.scope.ScopeVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -27,13 +27,13 @@ final class ScopeListing {
   static int limit(String text) {
     try {
       int limit = Integer.parseInt(text);
-      if (limit >= 1 && limit <= ScopeVerticle.MAX_PAGE) {
+      if (limit >= 1 && limit <= Addresses.MAX_PAGE) {
         return limit;
       }
     } catch (NumberFormatException e) {
       // the answer below
     }
-    throw new HttpException(422, "limit: must be an integer from 1 to " + ScopeVerticle.MAX_PAGE);
+    throw new HttpException(422, "limit: must be an integer from 1 to " + Addresses.MAX_PAGE);
   }
 
   /** The {@code Link} header naming the next page. */

@@ -35,8 +35,7 @@ import org.slf4j.LoggerFactory;
 final class ScopeRequests {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeRequests.class);
 
-  /** The most scopes one page of a list answers. */
-  static final int MAX_PAGE = ScopeVerticle.MAX_PAGE;
+  private static final int MAX_PAGE = Addresses.MAX_PAGE;
 
   private final Vertx vertx;
   private final ScopeParser parser;

@@ -40,9 +40,6 @@ public final class ScopeVerticle extends VerticleBase implements ScopeQueries {
   private static final Logger LOG = LoggerFactory.getLogger(ScopeVerticle.class);
   private static final long BOOT_RETRY_MILLIS = 5_000;
 
-  /** The most scopes one page of a list answers. */
-  public static final int MAX_PAGE = 10_000;
-
   private final ServerConfig config;
   private final Function<io.vertx.core.Vertx, Future<ScopeStore>> storeFactory;
   private final Clock clock;
@@ -127,8 +124,9 @@ public final class ScopeVerticle extends VerticleBase implements ScopeQueries {
               registerLocal(Addresses.READY, body -> requests.ready());
               register(Addresses.WEBHOOK_PUSH, afterLoad(requests::webhookPush));
               consumers.addAll(ScopeQueries.bind(vertx, this));
-              // This node's fetcher's outcomes, for GET /scopes/{id}: only for scopes that still
-              // exist.
+              // This node's fetcher's outcomes, for GET /scopes/{id}/status, only for scopes that
+              // still exist. A local consumer still hears other nodes' publishes when a clustered
+              // consumer of the address lives here too, hence the node check.
               consumers.add(
                   vertx
                       .eventBus()
