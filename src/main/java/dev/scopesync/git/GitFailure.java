@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.eclipse.jgit.api.errors.InvalidRemoteException;
 import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
@@ -82,15 +83,20 @@ public final class GitFailure extends Exception {
   }
 
   private static final List<String> AUTH_WORDS =
-      List.of("not authorized", "not permitted", "authentication", "auth fail", "401", "403");
+      List.of("not authorized", "not permitted", "authentication", "auth fail");
+
+  /**
+   * HTTP statuses JGit puts in its messages, as whole numbers: a port such as 40325 in the url is
+   * not a 403 (the url itself is also taken out of the message before any word is looked for).
+   */
+  private static final Pattern AUTH_STATUS = Pattern.compile("\\b40[13]\\b");
+
+  private static final Pattern URL_IN_TEXT = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://\\S*");
+
+  private static final Pattern NOT_FOUND_STATUS = Pattern.compile("\\b404\\b");
   private static final List<String> NOT_FOUND_WORDS =
       List.of(
-          "not found",
-          "no such repository",
-          "404",
-          "does not appear",
-          "not exported",
-          "does not exist");
+          "not found", "no such repository", "does not appear", "not exported", "does not exist");
   private static final List<String> BAD_URL_WORDS = List.of("uri not supported");
   private static final List<String> NETWORK_WORDS =
       List.of(
@@ -127,7 +133,7 @@ public final class GitFailure extends Exception {
     if (e instanceof GitFailure failure) {
       return failure;
     }
-    Kind kind = kindOf(e);
+    Kind kind = kindOf(e, url);
     String reason = rootMessage(e);
     return new GitFailure(
         kind, operation + " of " + url + " failed (" + kind.label + "): " + reason, e);
@@ -138,7 +144,7 @@ public final class GitFailure extends Exception {
    * (a refused connection on git:// is "Connection refused", an unknown host "unknown host"), so a
    * transport exception's message is read too.
    */
-  private static Kind kindOf(Throwable e) {
+  private static Kind kindOf(Throwable e, String url) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SocketTimeoutException
           || t instanceof InterruptedIOException
@@ -161,23 +167,23 @@ public final class GitFailure extends Exception {
           || t instanceof PortUnreachableException) {
         return Kind.NETWORK;
       }
-      String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+      String message = withoutUrl(String.valueOf(t.getMessage()), url);
       if (message.contains("timeout") || message.contains("timed out")) {
         return Kind.TIMEOUT;
       }
       if (t instanceof TransportException
           || t instanceof org.eclipse.jgit.errors.TransportException) {
-        if (containsAny(message, AUTH_WORDS)) {
+        if (containsAny(message, NETWORK_WORDS)) {
+          return Kind.NETWORK;
+        }
+        if (containsAny(message, AUTH_WORDS) || AUTH_STATUS.matcher(message).find()) {
           return Kind.AUTH;
         }
-        if (containsAny(message, NOT_FOUND_WORDS)) {
+        if (containsAny(message, NOT_FOUND_WORDS) || NOT_FOUND_STATUS.matcher(message).find()) {
           return Kind.NOT_FOUND;
         }
         if (containsAny(message, BAD_URL_WORDS)) {
           return Kind.BAD_URL;
-        }
-        if (containsAny(message, NETWORK_WORDS)) {
-          return Kind.NETWORK;
         }
       }
       if (t instanceof SocketException) {
@@ -185,6 +191,15 @@ public final class GitFailure extends Exception {
       }
     }
     return Kind.ERROR;
+  }
+
+  /**
+   * The message in lower case with every url taken out: the operation's url and any other JGit
+   * names (a redirect's target) may hold any digits or words.
+   */
+  private static String withoutUrl(String message, String url) {
+    String text = url == null || url.isEmpty() ? message : message.replace(url, " ");
+    return URL_IN_TEXT.matcher(text).replaceAll(" ").toLowerCase(Locale.ROOT);
   }
 
   private static boolean containsAny(String message, List<String> words) {

@@ -207,6 +207,18 @@ class GitFailureTest {
             new TransportException(
                 uri, "Connection reset", new SocketException("Connection reset"))),
         row(
+            "a refused connection on a port with 403 in it is a network failure",
+            Kind.NETWORK,
+            Action.RETRY,
+            new TransportException("git://127.0.0.1:40325/policies.git: Connection refused", null)),
+        row(
+            "digits like a status in the url do not make a 500 an auth failure",
+            Kind.ERROR,
+            Action.RETRY,
+            new TransportException(
+                new URIish("https://git.example.com:4031/org-401/p.git"),
+                "500 Internal Server Error")),
+        row(
             "an exception nobody recognises is retried",
             Kind.ERROR,
             Action.RETRY,
