@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Pushes to real git daemon remotes, announced by each provider's payload shape. */
 class WebhookTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final String SECRET = "It's a Secret to Everybody";
+  static final String SECRET = "It's a Secret to Everybody";
 
   @TempDir Path dir;
   private GitDaemon daemon;
@@ -66,7 +66,7 @@ class WebhookTest {
     daemon.close();
   }
 
-  private record Hook(Map<String, String> headers, JsonObject body) {}
+  record Hook(Map<String, String> headers, JsonObject body) {}
 
   /** Each provider's documented push shape, pointed at a url and branch. */
   static Hook hook(String provider, String url, String branch) {

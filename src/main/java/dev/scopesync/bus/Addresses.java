@@ -71,6 +71,42 @@ public final class Addresses {
   /** Published by a fetcher after every delete job. */
   public static final String FETCHER_DELETED = FETCHER_PREFIX + "deleted";
 
+  /**
+   * Fetcher to this node's scope verticle, sharded clusters only: send every scope, in chunks, to
+   * {@link #FETCHER_ACQUIRE_LOCAL} (a new fetcher view gave this node sources); answers when done.
+   */
+  public static final String FETCHER_OFFER_SCOPES = FETCHER_PREFIX + "offer-scopes";
+
+  /**
+   * Scope verticle to this node's fetcher: a chunk of every scope, of which the fetcher clones the
+   * sources it now owns and does not hold (SHARDING.md §3.6); answered when the chunk is done.
+   */
+  public static final String FETCHER_ACQUIRE_LOCAL = FETCHER_PREFIX + "acquire-local";
+
+  /** What a fetcher answers for other nodes, at {@link #fetcherNode}. */
+  public enum NodeService {
+    /** A bundle request forwarded by a node that holds no ready clone of the source. */
+    BUNDLE("bundle"),
+    /** Which of these sources the node holds ready (a releasing holder asks the owners). */
+    READY("ready"),
+    /** The scope refs of a source (a new owner seeds its clone from the previous holder). */
+    REFS("refs");
+
+    private final String suffix;
+
+    NodeService(String suffix) {
+      this.suffix = suffix;
+    }
+  }
+
+  /**
+   * A per-node fetcher address, {@code scopesync.fetcher.node.<nodeId>.<service>} (SHARDING.md
+   * §3.7): under the fetcher prefix, so never bridged.
+   */
+  public static String fetcherNode(String nodeId, NodeService service) {
+    return FETCHER_PREFIX + "node." + nodeId + "." + service.suffix;
+  }
+
   private Addresses() {}
 
   public static String policyUpdated(String scopeId) {

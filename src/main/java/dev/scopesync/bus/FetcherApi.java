@@ -30,8 +30,14 @@ public interface FetcherApi {
   /** The fetcher's counts (DESIGN §10's fetcher fields). */
   Future<JsonObject> stats();
 
-  /** A bundle, from the cache or built. */
+  /** A bundle, from the cache or built (or, sharded, from an owner). */
   Future<BundleReply> bundle(BundleQuery query);
+
+  /**
+   * A chunk of every scope, offered after a view change: the fetcher acquires the sources of it
+   * that it now owns and does not hold (sharded clusters); completes when they are acquired.
+   */
+  Future<Void> acquire(SyncOrder chunk);
 
   /** Registers {@code fetcher} on the bus; the caller owns (unregisters) the consumers. */
   static List<MessageConsumer<?>> bind(Vertx vertx, FetcherApi fetcher) {
@@ -54,6 +60,15 @@ public interface FetcherApi {
                 m -> {
                   SyncOrder order = decode(m.body(), log);
                   (order == null ? Future.<Void>succeededFuture() : fetcher.sync(order, true))
+                      .onComplete(done -> m.reply(new JsonObject()));
+                }),
+        vertx
+            .eventBus()
+            .<Object>localConsumer(
+                Addresses.FETCHER_ACQUIRE_LOCAL,
+                m -> {
+                  SyncOrder order = decode(m.body(), log);
+                  (order == null ? Future.<Void>succeededFuture() : fetcher.acquire(order))
                       .onComplete(done -> m.reply(new JsonObject()));
                 }),
         vertx

@@ -33,6 +33,14 @@ public final class FetcherOrders {
         .mapEmpty();
   }
 
+  /** Offers this node's fetcher a chunk of every scope to acquire from; completes when done. */
+  public Future<Void> acquireHere(SyncOrder chunk) {
+    return vertx
+        .eventBus()
+        .request(Addresses.FETCHER_ACQUIRE_LOCAL, chunk.toJson(), Delivery.localUntilDone())
+        .mapEmpty();
+  }
+
   public void deleteEverywhere(DeleteOrder order) {
     vertx.eventBus().publish(Addresses.FETCHER_DELETE, order.toJson());
   }

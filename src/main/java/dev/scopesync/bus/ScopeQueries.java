@@ -22,6 +22,12 @@ public interface ScopeQueries {
   /** Whether any stored scope uses the source (asked before a purge). */
   Future<Boolean> sourceInUse(String sourceId);
 
+  /**
+   * Sends every scope to this node's fetcher in chunks ({@link Addresses#FETCHER_ACQUIRE_LOCAL}),
+   * for it to acquire the sources a new view gave it; completes when every chunk is done.
+   */
+  Future<Void> offerScopes();
+
   /** The queries as event-bus requests. */
   static ScopeQueries onBus(Vertx vertx) {
     return new ScopeQueries() {
@@ -40,6 +46,14 @@ public interface ScopeQueries {
                     Failures.statusOf(e) == Failures.NOT_FOUND
                         ? Future.succeededFuture(null)
                         : Future.failedFuture(e));
+      }
+
+      @Override
+      public Future<Void> offerScopes() {
+        return vertx
+            .eventBus()
+            .request(Addresses.FETCHER_OFFER_SCOPES, new JsonObject(), Delivery.localUntilDone())
+            .mapEmpty();
       }
 
       @Override
@@ -87,6 +101,15 @@ public interface ScopeQueries {
                     Failures.handled(
                             message, body -> queries.sourceInUse(body.getString("source_id")))
                         .onSuccess(inUse -> message.reply(new JsonObject().put("in_use", inUse)))
+                        .onFailure(e -> Failures.reply(message, e))),
+        vertx
+            .eventBus()
+            .<JsonObject>localConsumer(
+                Addresses.FETCHER_OFFER_SCOPES,
+                message ->
+                    queries
+                        .offerScopes()
+                        .onSuccess(done -> message.reply(new JsonObject()))
                         .onFailure(e -> Failures.reply(message, e))));
   }
 }

@@ -30,6 +30,18 @@ public final class StatsFields {
   /** Sources this node holds a clone of and owns in its view (all it holds while R = 0). */
   public static final String OWNED_SOURCES = "owned_sources";
 
+  /** Sources held for owners that are not ready yet (make-before-break, SHARDING.md §3.6). */
+  public static final String RELEASING_SOURCES = "releasing_sources";
+
+  /** Sources this node owns and is cloning or seeding: held, not serving yet. */
+  public static final String ACQUIRING_SOURCES = "acquiring_sources";
+
+  /**
+   * Present only while the node is frozen (SHARDING.md §3.1): why (too few fetchers, two members
+   * with one name, a member with another fingerprint).
+   */
+  public static final String SHARD_FROZEN = "shard_frozen";
+
   public static final List<String> ALL =
       List.of(
           SCOPES,
@@ -45,7 +57,9 @@ public final class StatsFields {
           CLUSTER_NODES,
           SHARD_MEMBERS,
           SHARD_VIEW_VERSION,
-          OWNED_SOURCES);
+          OWNED_SOURCES,
+          RELEASING_SOURCES,
+          ACQUIRING_SOURCES);
 
   private StatsFields() {}
 }

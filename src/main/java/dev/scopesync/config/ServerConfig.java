@@ -198,12 +198,6 @@ public record ServerConfig(
                 "OFF"),
             r.oneOf(ConfigKeys.LOG_FORMAT, "text", "json").equals("json"),
             List.copyOf(notes));
-    if (config.shard.sharded()) {
-      // Read and checked, but the fetcher does not shard yet: refused rather than ignored.
-      throw new ConfigException(
-          "config key 'cluster.replicas' must be 0 in this version: sharded fetchers (DESIGN"
-              + " §19) are not built yet, and every node clones every source");
-    }
     if (config.clusterEnabled && config.storeType.equals("file")) {
       throw new ConfigException(
           "cluster.enabled=true needs store.type=redis: the file store is local to one"

@@ -133,58 +133,47 @@ final class BundleService {
   }
 
   Future<BundleReply> answer(BundleQuery query) {
-    return resolve(query.scopeId())
+    return resolve(query.scopeId()).compose(told -> answer(query, told));
+  }
+
+  /** The source id of a resolved scope. */
+  String sourceOf(ScopeAnswer told) {
+    return SourceId.of(told.scope().policy(), shards);
+  }
+
+  /** Answers a query for a scope already resolved ({@link #resolve}). */
+  Future<BundleReply> answer(BundleQuery query, ScopeAnswer told) {
+    Scope scope = told.scope();
+    String sourceId = sourceOf(told);
+    GitPolicySource source = query.narrow(scope.policy());
+    return headOf(sourceId, source.branch())
         .compose(
-            told -> {
-              Scope scope = told.scope();
-              String sourceId = SourceId.of(scope.policy(), shards);
-              GitPolicySource source = query.narrow(scope.policy());
-              return headOf(sourceId, source.branch())
-                  .compose(
-                      commit -> {
-                        String etag = etagOf(commit, query, source, signer);
-                        SourceVersion version =
-                            versions.computeIfAbsent(sourceId, id -> new SourceVersion());
-                        boolean publishable =
-                            told.servedGeneration() != 0 && query.paths().isEmpty();
-                        if (query.ifNoneMatch().contains(etag)
-                            || query.ifNoneMatch().contains("*")) {
-                          if (publishable) {
-                            // Answered at once; the bundle (built now if need be) goes to the
-                            // served bundles, so the
-                            // client's next request, and every other client's, is answered at the
-                            // edge.
-                            bundle(sourceId, etag, commit, query, source)
-                                .onSuccess(
-                                    bytes ->
-                                        publish(
-                                            told, sourceId, version, query, commit, etag, bytes));
-                          }
-                          return Future.succeededFuture(
-                              new BundleReply(
-                                  304,
-                                  etag,
-                                  scope.scopeId(),
-                                  commit,
-                                  query.format().contentType,
-                                  null));
-                        }
-                        Future<Buffer> body = bundle(sourceId, etag, commit, query, source);
-                        if (publishable) {
-                          body.onSuccess(
-                              bytes ->
-                                  publish(told, sourceId, version, query, commit, etag, bytes));
-                        }
-                        return body.map(
-                            bytes ->
-                                new BundleReply(
-                                    200,
-                                    etag,
-                                    scope.scopeId(),
-                                    commit,
-                                    query.format().contentType,
-                                    bytes));
-                      });
+            commit -> {
+              String etag = etagOf(commit, query, source, signer);
+              SourceVersion version = versions.computeIfAbsent(sourceId, id -> new SourceVersion());
+              boolean publishable = told.servedGeneration() != 0 && query.paths().isEmpty();
+              if (query.ifNoneMatch().contains(etag) || query.ifNoneMatch().contains("*")) {
+                if (publishable) {
+                  // Answered at once; the bundle (built now if need be) goes to the served
+                  // bundles, so the client's next request, and every other client's, is
+                  // answered at the edge.
+                  bundle(sourceId, etag, commit, query, source)
+                      .onSuccess(
+                          bytes -> publish(told, sourceId, version, query, commit, etag, bytes));
+                }
+                return Future.succeededFuture(
+                    new BundleReply(
+                        304, etag, scope.scopeId(), commit, query.format().contentType, null));
+              }
+              Future<Buffer> body = bundle(sourceId, etag, commit, query, source);
+              if (publishable) {
+                body.onSuccess(
+                    bytes -> publish(told, sourceId, version, query, commit, etag, bytes));
+              }
+              return body.map(
+                  bytes ->
+                      new BundleReply(
+                          200, etag, scope.scopeId(), commit, query.format().contentType, bytes));
             });
   }
 
@@ -213,7 +202,7 @@ final class BundleService {
   }
 
   /** The scope, else the {@code default} scope, else 404 (OPAL answered 500 there). */
-  private Future<ScopeAnswer> resolve(String scopeId) {
+  Future<ScopeAnswer> resolve(String scopeId) {
     return lookup(scopeId)
         .compose(
             scope -> {

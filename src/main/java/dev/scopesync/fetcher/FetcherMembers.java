@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * and a new {@link Placement}. Read by polling the cluster manager (it has one node listener, which
  * the clustered event bus owns): every {@code settleMillis / 2}, at most 2 s.
  *
- * <p>Two members with one name, or fewer than {@code cluster.minFetchers}, are logged; the freeze
- * they call for (SHARDING.md §3.1) comes with the sharding that acts on views. A node that is not
- * clustered is a view of itself.
+ * <p>Two members with one name, a member with another fingerprint, or fewer members than {@code
+ * cluster.minFetchers} <em>freeze</em> the node (SHARDING.md §3.1): {@link #frozen} says why, the
+ * node answers {@code /ready} 503, acquires and releases nothing and keeps what it holds. A node
+ * that is not clustered is a view of itself.
  *
  * <p>Used from the fetcher's context; {@link #placement} and {@link #version} are safe from any
  * thread.
@@ -44,7 +46,11 @@ public final class FetcherMembers {
   private final String fingerprint;
   private final ClusterManager manager;
   private volatile Placement placement;
+  private volatile Placement previous;
   private volatile long version;
+  private volatile String frozen;
+  private volatile String ownName;
+  private Runnable adopted = () -> {};
   private List<Member> candidate;
   private long candidateSinceNanos;
   private String lastProblem;
@@ -106,6 +112,24 @@ public final class FetcherMembers {
     return placement;
   }
 
+  /**
+   * The placement of the view before it (the first view's own at start): where a bundle request
+   * goes when no current owner is ready, and whom a new owner asks for refs.
+   */
+  public Placement previous() {
+    return previous;
+  }
+
+  /** Why this node is frozen (SHARDING.md §3.1), or null when it is not. */
+  public String frozen() {
+    return frozen;
+  }
+
+  /** Runs on the fetcher's context after each view is adopted (start's first view included). */
+  void onAdopted(Runnable listener) {
+    this.adopted = listener;
+  }
+
   /** How many views this node has adopted (1 after start). */
   public long version() {
     return version;
@@ -113,11 +137,16 @@ public final class FetcherMembers {
 
   /** This node's stable name ({@code local} when not clustered). */
   public String ownName() {
-    if (manager == null) {
-      return "local";
+    String name = ownName;
+    if (name == null) {
+      JsonObject mine = manager == null ? null : manager.getNodeInfo().metadata();
+      name =
+          manager == null
+              ? "local"
+              : mine == null ? manager.getNodeId() : mine.getJsonObject(KEY).getString("name");
+      ownName = name;
     }
-    JsonObject mine = manager.getNodeInfo().metadata();
-    return mine == null ? manager.getNodeId() : mine.getJsonObject(KEY).getString("name");
+    return name;
   }
 
   private void tick() {
@@ -145,20 +174,44 @@ public final class FetcherMembers {
   }
 
   private void adopt(List<Member> members) {
-    placement = Placement.of(members);
+    Placement next = Placement.of(members);
+    previous = placement == null ? next : placement;
+    placement = next;
     candidate = placement.members();
     candidateSinceNanos = System.nanoTime();
     version++;
-    boolean quorum = members.size() >= settings.minFetchers();
-    if (manager == null) {
-      return; // a node alone: its view is itself, nothing to say
+    String quorumProblem = quorumProblem(members.size());
+    freeze(quorumProblem, lastProblem);
+    if (manager != null) {
+      LOG.info(
+          "fetcher view {}: {} members {}{}",
+          version,
+          members.size(),
+          members.stream().map(Member::name).toList(),
+          quorumProblem == null ? "" : " (" + quorumProblem + ")");
     }
-    LOG.info(
-        "fetcher view {}: {} members {}{}",
-        version,
-        members.size(),
-        members.stream().map(Member::name).toList(),
-        quorum ? "" : " (fewer than cluster.minFetchers = " + settings.minFetchers() + ")");
+    adopted.run();
+  }
+
+  /** Freezes (or thaws) on what the view and the membership's problems say; logs each change. */
+  private void freeze(String quorumProblem, String membershipProblem) {
+    String reason =
+        quorumProblem == null
+            ? membershipProblem
+            : membershipProblem == null ? quorumProblem : quorumProblem + "; " + membershipProblem;
+    if (!settings.sharded() || Objects.equals(reason, frozen)) {
+      frozen = settings.sharded() ? reason : null;
+      return;
+    }
+    if (reason != null) {
+      LOG.error(
+          "fetcher frozen: {}: this node acquires and releases no source and answers /ready 503"
+              + " until it is fixed",
+          reason);
+    } else {
+      LOG.info("fetcher thawed: the membership is consistent again");
+    }
+    frozen = reason;
   }
 
   /** The fetcher members with this node's fingerprint, sorted by name. */
@@ -212,5 +265,15 @@ public final class FetcherMembers {
       LOG.info("fetcher membership is consistent again");
     }
     lastProblem = problem;
+    if (placement != null) {
+      freeze(quorumProblem(placement.members().size()), problem);
+    }
+  }
+
+  /** What is wrong with a view of {@code size} fetchers, or null: too few for a quorum. */
+  private String quorumProblem(int size) {
+    return size >= settings.minFetchers()
+        ? null
+        : "fewer fetchers (" + size + ") than cluster.minFetchers = " + settings.minFetchers();
   }
 }

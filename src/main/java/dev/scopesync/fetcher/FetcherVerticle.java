@@ -2,19 +2,21 @@ package dev.scopesync.fetcher;
 
 import dev.scopesync.bus.BundleQuery;
 import dev.scopesync.bus.BundleReply;
+import dev.scopesync.bus.ClusterView;
 import dev.scopesync.bus.DeleteOrder;
 import dev.scopesync.bus.FetcherApi;
+import dev.scopesync.bus.PeerFetchers;
 import dev.scopesync.bus.ScopeQueries;
 import dev.scopesync.bus.StatsFields;
 import dev.scopesync.bus.SyncOrder;
 import dev.scopesync.config.ServerConfig;
+import dev.scopesync.config.ShardSettings;
 import dev.scopesync.git.CloneDirectories;
 import dev.scopesync.git.RepositoryHandles;
 import dev.scopesync.git.SourceSync;
 import dev.scopesync.git.transport.GitTransports;
 import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.serving.ServedBundles;
-import dev.scopesync.shard.Placement;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -67,6 +69,9 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
    */
   private final Set<String> clonedSources = ConcurrentHashMap.newKeySet();
 
+  /** Held sources being acquired for a new view: cloned or seeding, not ready to serve yet. */
+  private final Set<String> acquiring = ConcurrentHashMap.newKeySet();
+
   /** Directories under git_sources that are not clones of ours (found at start, left alone). */
   private volatile int otherDirs;
 
@@ -86,6 +91,11 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
 
   /** The fetcher members this node sees, and which of them own which source. */
   private FetcherMembers members;
+
+  private SourceRoles roles;
+  private BundleRouter router;
+  private SourceAcquisitions acquisitions;
+  private Rebalancer rebalancer;
 
   /** What the fetcher holds, each count a stats field and a gauge. */
   private List<FetcherGauges.Count> counts;
@@ -153,6 +163,10 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
     ScopeSyncs.Parts parts =
         new ScopeSyncs.Parts(
             sync, this::blocking, queues, lastFetched, bundles, freshness, clonedSources);
+    ShardSettings shard = config.shard();
+    members = new FetcherMembers(vertx, config);
+    roles = new SourceRoles(members, shard.replicas(), clonedSources, acquiring);
+    router = new BundleRouter(vertx, bundles, roles, metrics, shard.forwardTimeoutMillis());
     // Failures that need a person back off from one polling interval (or a minute, with polling
     // off).
     long interval =
@@ -166,8 +180,15 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
             clock,
             config.syncConcurrency(),
             config.cloneShards(),
-            interval);
+            interval,
+            roles);
     purges = new SourcePurges(vertx, parts, handles, clones, scopes, syncs);
+    acquisitions =
+        new SourceAcquisitions(
+            vertx, parts, syncs, roles, members, acquiring, shard.forwardTimeoutMillis());
+    rebalancer =
+        new Rebalancer(
+            vertx, shard, members, roles, clonedSources, purges, acquisitions, scopes, metrics);
     counts =
         List.of(
             new FetcherGauges.Count(
@@ -222,12 +243,25 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
             })
         .compose(
             n -> {
-              members = new FetcherMembers(vertx, config);
+              // The first view's releases are found at once; its acquisitions are the boot sync's.
+              members.onAdopted(
+                  () -> {
+                    if (members.version() > 1) {
+                      rebalancer.viewChanged();
+                    } else {
+                      rebalancer.heldChecked();
+                    }
+                  });
               return members.start().map(n);
             })
         .compose(
             n -> {
               consumers.addAll(FetcherApi.bind(vertx, this));
+              if (roles.sharded()) {
+                consumers.addAll(
+                    PeerFetchers.bind(vertx, ClusterView.of(vertx).nodeId(), peerService()));
+                rebalancer.start();
+              }
               return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
             });
   }
@@ -240,6 +274,9 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
     stopping = true;
     if (members != null) {
       members.stop();
+    }
+    if (rebalancer != null) {
+      rebalancer.stop();
     }
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .transform(ignored -> queues.drained().timeout(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS))
@@ -283,15 +320,46 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
 
   @Override
   public Future<BundleReply> bundle(BundleQuery query) {
-    return bundles.answer(query);
+    return router.answer(query);
+  }
+
+  @Override
+  public Future<Void> acquire(SyncOrder chunk) {
+    return acquisitions.acquire(chunk);
   }
 
   @Override
   public Future<JsonObject> stats() {
-    return Future.succeededFuture(
+    JsonObject stats =
         FetcherGauges.stats(counts)
             .put(StatsFields.SHARD_MEMBERS, members.placement().members().size())
-            .put(StatsFields.SHARD_VIEW_VERSION, members.version()));
+            .put(StatsFields.SHARD_VIEW_VERSION, members.version())
+            .put(StatsFields.RELEASING_SOURCES, rebalancer.releasing())
+            .put(StatsFields.ACQUIRING_SOURCES, acquiring.size());
+    if (members.frozen() != null) {
+      stats.put(StatsFields.SHARD_FROZEN, members.frozen());
+    }
+    return Future.succeededFuture(stats);
+  }
+
+  /** What this node answers the other fetchers (sharded clusters). */
+  private PeerFetchers.Node peerService() {
+    return new PeerFetchers.Node() {
+      @Override
+      public Future<BundleReply> bundle(BundleQuery query, int hops) {
+        return router.answerForPeer(query);
+      }
+
+      @Override
+      public Future<Set<String>> ready(List<String> sourceIds) {
+        return acquisitions.ready(sourceIds);
+      }
+
+      @Override
+      public Future<Map<String, String>> refs(String sourceId, List<String> scopeIds) {
+        return acquisitions.refs(sourceId, scopeIds);
+      }
+    };
   }
 
   /** The fetcher members this node sees (its view of the cluster's fetchers). */
@@ -301,15 +369,12 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
 
   /** The sources held here that this node owns in its view. */
   private int ownedSources() {
-    Placement placement = members == null ? null : members.placement();
-    if (placement == null) {
+    if (members == null || members.placement() == null) {
       return 0; // the view is being read at start
     }
-    String me = members.ownName();
     int owned = 0;
     for (String sourceId : clonedSources) {
-      if (placement.owners(sourceId, config.shard().replicas()).stream()
-          .anyMatch(m -> m.name().equals(me))) {
+      if (roles.owns(sourceId)) {
         owned++;
       }
     }

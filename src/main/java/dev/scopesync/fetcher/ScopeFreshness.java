@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * When each scope last synced successfully on this node, for the staleness gauges. A scope's entry
- * goes with its delete, so the map holds only live scopes.
+ * goes with its delete (and with its source, when a sharded node releases the source), so the map
+ * holds only live scopes synced here.
  *
  * <p>The gauges read a count of scopes per minute of their last sync, not every scope: a scrape
  * costs the number of distinct minutes in the window (at most 1,440 for a day), not the number of
@@ -16,32 +17,47 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ScopeFreshness {
   private static final long MINUTE = 60_000;
 
-  private final Map<String, Long> lastOkMillis = new ConcurrentHashMap<>();
+  /** A scope's last successful sync, and the source it synced from. */
+  private record LastOk(String sourceId, long millis) {}
+
+  private final Map<String, LastOk> lastOk = new ConcurrentHashMap<>();
 
   /** Minute (epoch millis / 60,000) of a last successful sync → how many scopes have it. */
   private final NavigableMap<Long, Integer> perMinute = new TreeMap<>();
 
-  void synced(String scopeId, long nowMillis) {
-    Long before = lastOkMillis.put(scopeId, nowMillis);
+  void synced(String scopeId, String sourceId, long nowMillis) {
+    LastOk before = lastOk.put(scopeId, new LastOk(sourceId, nowMillis));
     synchronized (perMinute) {
       if (before != null) {
-        uncount(before / MINUTE);
+        uncount(before.millis() / MINUTE);
       }
       perMinute.merge(nowMillis / MINUTE, 1, Integer::sum);
     }
   }
 
   void forget(String scopeId) {
-    Long before = lastOkMillis.remove(scopeId);
+    LastOk before = lastOk.remove(scopeId);
     if (before != null) {
       synchronized (perMinute) {
-        uncount(before / MINUTE);
+        uncount(before.millis() / MINUTE);
+      }
+    }
+  }
+
+  /**
+   * Forgets every scope that synced from a source this node released (sharded clusters): their
+   * freshness is their owners' to report now. Walks the scopes; a release is rare.
+   */
+  void forgetSource(String sourceId) {
+    for (Map.Entry<String, LastOk> entry : lastOk.entrySet()) {
+      if (entry.getValue().sourceId().equals(sourceId)) {
+        forget(entry.getKey());
       }
     }
   }
 
   int size() {
-    return lastOkMillis.size();
+    return lastOk.size();
   }
 
   /**

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,7 @@ final class ScopeSyncs {
   private final PendingSyncs pending = new PendingSyncs();
 
   private final FailureBackoff backoff;
+  private final SourceRoles roles;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
 
@@ -71,7 +73,8 @@ final class ScopeSyncs {
       Clock clock,
       int lanes,
       int shards,
-      long backoffIntervalMillis) {
+      long backoffIntervalMillis,
+      SourceRoles roles) {
     this.vertx = vertx;
     this.parts = parts;
     this.scopes = scopes;
@@ -80,6 +83,7 @@ final class ScopeSyncs {
     this.lanes = lanes;
     this.shards = shards;
     this.backoff = new FailureBackoff(backoffIntervalMillis);
+    this.roles = roles;
   }
 
   /** The most scope syncs that were ever in flight at once. */
@@ -103,6 +107,11 @@ final class ScopeSyncs {
    * Whether a backed-off failure holds an item back is the order's own {@code automatic}.
    */
   Future<Void> run(SyncOrder order, boolean local) {
+    if (roles.sharded()) {
+      // Each source's primary announces its changes (SHARDING.md §3.5), whoever sent the order:
+      // asked after the sync, in the view of that moment.
+      return take(order, sourceId -> true, local);
+    }
     // A change is announced by one node of the cluster: the one named in the order, or, for
     // syncs every node runs on its own (boot, polling), the leader.
     ClusterView cluster = ClusterView.of(vertx);
@@ -110,15 +119,26 @@ final class ScopeSyncs {
         order.announcer() == null
             ? cluster.leads(Addresses.FETCHER_SYNC)
             : Future.succeededFuture(order.announcer().equals(cluster.nodeId()));
-    return announcing.otherwise(true).compose(announce -> take(order, announce, local));
+    return announcing.otherwise(true).compose(announce -> take(order, sourceId -> announce, local));
   }
 
-  private Future<Void> take(SyncOrder order, boolean announce, boolean local) {
+  /**
+   * Runs an order here and announces nothing (a source being acquired: its clone is made silently,
+   * SHARDING.md §3.5); completes when every sync it asked for has finished.
+   */
+  Future<Void> runQuietly(SyncOrder order) {
+    return take(order, sourceId -> false, true);
+  }
+
+  private Future<Void> take(SyncOrder order, Predicate<String> announces, boolean local) {
     List<PendingSyncs.Order> orders = new ArrayList<>();
     List<PendingSyncs.Order> later = new ArrayList<>();
     Set<String> sourcesSeen = new HashSet<>();
     long now = clock.millis();
     for (SyncOrder.Item item : order.scopes()) {
+      if (!roles.runsHere(item.sourceId())) {
+        continue; // another node owns the source (sharded clusters)
+      }
       // In a batch one forced fetch per source is enough; its siblings only compare refs. A scope
       // waiting out a backoff is never the one: it would skip the fetch its siblings rely on.
       boolean waiting = order.automatic() && backoff.waiting(item.scopeId(), now);
@@ -131,7 +151,7 @@ final class ScopeSyncs {
               order.forceFetch() && !siblingOfBatch,
               order.hintedHash(),
               order.requestedAt(),
-              announce,
+              announces.test(item.sourceId()),
               order.automatic());
       (siblingOfBatch ? later : orders).add(one);
     }
@@ -179,6 +199,10 @@ final class ScopeSyncs {
   private Future<Void> syncNow(PendingSyncs.Order order) {
     String scopeId = order.scopeId();
     String sourceId = order.sourceId();
+    if (!roles.runsHere(sourceId)) {
+      // Asked again in the queue: a source released since the order came is not cloned again.
+      return Future.succeededFuture();
+    }
     if (order.automatic() && backoff.waiting(scopeId, clock.millis())) {
       publish(scopeId, sourceId, SyncedEvent.BACKOFF, null, null, null);
       return Future.succeededFuture();
@@ -240,14 +264,15 @@ final class ScopeSyncs {
       parts.lastFetched().put(request.sourceId(), result.fetchedAt());
     }
     parts.bundles().recordHeads(request.sourceId(), result.remoteHeads());
-    parts.freshness().synced(request.scopeId(), clock.millis());
+    parts.freshness().synced(request.scopeId(), request.sourceId(), clock.millis());
     if (result.cloned()) {
       parts.clonedSources().add(request.sourceId());
     }
     if (backoff.succeeded(request.scopeId()) == FailureBackoff.Change.RECOVERED) {
       LOG.info("scope_id={} source_id={} syncs again", request.scopeId(), request.sourceId());
     }
-    if (result.policyChanged() && announce) {
+    boolean announcer = !roles.sharded() || roles.primary(request.sourceId());
+    if (result.policyChanged() && announce && announcer) {
       announce(request.scopeId(), result);
     }
     publish(

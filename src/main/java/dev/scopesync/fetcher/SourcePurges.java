@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SourcePurges {
   private static final Logger LOG = LoggerFactory.getLogger(SourcePurges.class);
+  private static final String NO_SCOPE = "no scope uses it";
 
   private final Vertx vertx;
   private final ScopeSyncs.Parts parts;
@@ -78,7 +80,8 @@ final class SourcePurges {
                     // Asked now, inside the queue, not when the delete arrived: of two concurrent
                     // deletes of the last two siblings, the later job always sees no sibling left.
                     .compose(ignored -> scopes.sourceInUse(sourceId))
-                    .compose(inUse -> inUse ? Future.succeededFuture(false) : purge(sourceId))
+                    .compose(
+                        inUse -> inUse ? Future.succeededFuture(false) : purge(sourceId, NO_SCOPE))
                     .onComplete(
                         ar -> {
                           if (ar.failed()) {
@@ -129,7 +132,7 @@ final class SourcePurges {
                                                     inUse ->
                                                         inUse
                                                             ? Future.succeededFuture(false)
-                                                            : purge(sourceId))))
+                                                            : purge(sourceId, NO_SCOPE))))
                         .toList()))
         .map(
             all -> {
@@ -142,12 +145,33 @@ final class SourcePurges {
   }
 
   /**
+   * A sharded node lets go of a source it no longer owns (SHARDING.md §3.6): in the source's queue,
+   * if {@code stillReleasable} still holds there, exactly what a delete releases goes, and the
+   * freshness of the scopes that synced from it.
+   *
+   * @return whether the source was released
+   */
+  Future<Boolean> release(String sourceId, BooleanSupplier stillReleasable, String why) {
+    return parts
+        .queues()
+        .submit(
+            sourceId,
+            () -> {
+              if (!stillReleasable.getAsBoolean()) {
+                return Future.succeededFuture(false);
+              }
+              parts.freshness().forgetSource(sourceId);
+              return purge(sourceId, why).map(true);
+            });
+  }
+
+  /**
    * Releases everything held for a source no scope uses any more.
    *
    * @return whether anything was held (several deletes of one source's scopes can each find it
    *     unused; only the first one has something to release)
    */
-  private Future<Boolean> purge(String sourceId) {
+  private Future<Boolean> purge(String sourceId, String why) {
     Map<String, Instant> lastFetched = parts.lastFetched();
     Set<String> clonedSources = parts.clonedSources();
     boolean held = lastFetched.remove(sourceId) != null;
@@ -165,7 +189,7 @@ final class SourcePurges {
               handles.drop(sourceId);
               clonedSources.remove(sourceId);
               if (released) {
-                LOG.info("source_id={} purged: no scope uses it", sourceId);
+                LOG.info("source_id={} purged: {}", sourceId, why);
               }
               return released;
             });

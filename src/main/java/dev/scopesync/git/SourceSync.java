@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
@@ -304,6 +307,54 @@ public final class SourceSync {
       return true;
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /**
+   * The commit each scope's ref points at in the source's clone; scopes without a ref (or without a
+   * clone) are absent.
+   */
+  public Map<String, String> scopeRefs(String sourceId, Collection<String> scopeIds)
+      throws IOException {
+    Map<String, String> refs = new HashMap<>();
+    Path dir = clones.of(sourceId);
+    if (!Files.isDirectory(dir.resolve(".git"))) {
+      return refs;
+    }
+    try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
+      for (String scopeId : scopeIds) {
+        Ref ref = lease.repository().exactRef(ScopeRef.of(scopeId));
+        if (ref != null && ref.getObjectId() != null) {
+          refs.put(scopeId, ref.getObjectId().name());
+        }
+      }
+    }
+    return refs;
+  }
+
+  /**
+   * Seeds a new clone's scope refs with what the source's previous holder announced (SHARDING.md
+   * §3.5): each scope's ref moves to the holder's commit when the clone has it; a scope the holder
+   * had no commit for, or whose commit the clone lacks, loses its ref, so that its next sync
+   * announces it as first seen rather than staying silent about a change.
+   */
+  public void seedScopeRefs(String sourceId, Collection<String> scopeIds, Map<String, String> seed)
+      throws IOException {
+    Path dir = clones.of(sourceId);
+    if (!Files.isDirectory(dir.resolve(".git"))) {
+      return;
+    }
+    try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
+      Repository repo = lease.repository();
+      for (String scopeId : scopeIds) {
+        String commit = seed.get(scopeId);
+        ObjectId id = commit == null || !ObjectId.isId(commit) ? null : ObjectId.fromString(commit);
+        if (id != null && exists(repo, id)) {
+          new MoveScopeRef(repo, scopeId).setTarget(id).call();
+        } else {
+          new DeleteScopeRef(repo, scopeId).call();
+        }
+      }
     }
   }
 

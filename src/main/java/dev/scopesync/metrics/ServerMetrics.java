@@ -102,6 +102,28 @@ public final class ServerMetrics {
         .record(took);
   }
 
+  /**
+   * A bundle request this node forwarded to an owner (SHARDING.md §3.4).
+   *
+   * @param outcome {@code ok} (an owner answered), {@code next} (a candidate was not ready or did
+   *     not answer, the next one was asked) or {@code unavailable} (none answered: 503)
+   */
+  public void shardForward(String outcome) {
+    Counter.builder("scopesync_shard_forwards")
+        .description("bundle requests forwarded to an owner, by outcome")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /** From a view change that moved sources to this node settling again (nothing in flight). */
+  public void shardRebalance(Duration took) {
+    Timer.builder("scopesync_shard_rebalance_seconds")
+        .description("time from a fetcher view change to this node holding exactly what it owns")
+        .register(registry)
+        .record(took);
+  }
+
   public void bundleBuilt() {
     Counter.builder("scopesync_bundle_builds")
         .description("bundles built (cache misses)")

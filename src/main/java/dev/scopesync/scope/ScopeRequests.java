@@ -196,6 +196,12 @@ final class ScopeRequests {
                         Failures.of(Failures.UNAVAILABLE, "store: " + e.getMessage())));
     return storeOk
         .compose(ok -> FetcherOrders.of(vertx).stats())
+        .compose(
+            stats ->
+                stats.getValue(StatsFields.SHARD_FROZEN) instanceof String frozen
+                    ? Future.failedFuture(
+                        Failures.of(Failures.UNAVAILABLE, "fetcher frozen: " + frozen))
+                    : Future.succeededFuture(stats))
         .recover(
             e ->
                 Failures.statusOf(e) == Failures.UNAVAILABLE

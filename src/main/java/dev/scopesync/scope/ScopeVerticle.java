@@ -276,6 +276,11 @@ public final class ScopeVerticle extends VerticleBase implements ScopeQueries {
     return mirror.inUse(sourceId);
   }
 
+  @Override
+  public Future<Void> offerScopes() {
+    return orders.offerHere(mirror.index().chunksBySource(SyncOrders.CHUNK, s -> true));
+  }
+
   // --- helpers ---------------------------------------------------------------------------
 
   private String sourceIdOf(Scope scope) {

@@ -95,6 +95,20 @@ final class SyncOrders {
    * and a boot of many scopes never queues them all at once.
    */
   Future<Void> here(Iterable<List<Scope>> chunks, long requestedAt, boolean automatic) {
+    return chained(
+        chunks, chunk -> fetchers.syncHere(order(chunk, true, null, requestedAt, true, automatic)));
+  }
+
+  /**
+   * Offers every scope to this node's fetcher, {@link #CHUNK} at a time, for it to acquire the
+   * sources a new fetcher view gave it (sharded clusters).
+   */
+  Future<Void> offerHere(Iterable<List<Scope>> chunks) {
+    return chained(chunks, chunk -> fetchers.acquireHere(order(chunk, true, null, 0, true, false)));
+  }
+
+  private Future<Void> chained(
+      Iterable<List<Scope>> chunks, Function<List<Scope>, Future<Void>> send) {
     Future<Void> chain = Future.succeededFuture();
     for (List<Scope> group : chunks) {
       // A source with more than CHUNK scopes is cut too: its later pieces fetch only if no
@@ -103,20 +117,12 @@ final class SyncOrders {
         chain =
             chain.compose(
                 done ->
-                    stopped.getAsBoolean()
+                    stopped.getAsBoolean() || chunk.isEmpty()
                         ? Future.succeededFuture()
-                        : hereOnce(chunk, requestedAt, automatic));
+                        : send.apply(chunk));
       }
     }
     return chain;
-  }
-
-  /** Has this node's fetcher sync a batch; completes when the batch is done. */
-  private Future<Void> hereOnce(List<Scope> scopes, long requestedAt, boolean automatic) {
-    if (scopes.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return fetchers.syncHere(order(scopes, true, null, requestedAt, true, automatic));
   }
 
   private SyncOrder order(

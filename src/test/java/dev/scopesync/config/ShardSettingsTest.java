@@ -3,6 +3,7 @@ package dev.scopesync.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -49,12 +50,9 @@ class ShardSettingsTest {
   }
 
   @Test
-  void replicasAboveZeroAreRefusedUntilTheFetcherShards() {
-    ConfigException refused =
-        assertThrows(ConfigException.class, () -> with(c -> c.put("replicas", 2)));
-    assertEquals(
-        "config key 'cluster.replicas' must be 0 in this version: sharded fetchers (DESIGN §19)"
-            + " are not built yet, and every node clones every source",
-        refused.getMessage());
+  void replicasAboveZeroTurnShardingOn() {
+    ShardSettings shard = with(c -> c.put("replicas", 2)).shard();
+    assertEquals(2, shard.replicas());
+    assertTrue(shard.sharded());
   }
 }

@@ -1,0 +1,107 @@
+package dev.scopesync.fetcher;
+
+import dev.scopesync.shard.Placement;
+import dev.scopesync.shard.Placement.Member;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * This node's role for each source (SHARDING.md §3.3): <em>owner</em> in the adopted view,
+ * <em>holder</em> (a clone it no longer owns, kept until the owners are ready), or none. With
+ * {@code cluster.replicas} 0 every node owns every source, as before sharding.
+ *
+ * <p>Read on the fetcher's context; the view it reads is swapped whole by {@link FetcherMembers}.
+ */
+final class SourceRoles {
+  private final FetcherMembers members;
+  private final int replicas;
+  private final Set<String> held;
+  private final Set<String> acquiring;
+
+  /**
+   * @param held the sources with a clone here
+   * @param acquiring the sources being cloned or seeded for a view: held, not ready yet
+   */
+  SourceRoles(FetcherMembers members, int replicas, Set<String> held, Set<String> acquiring) {
+    this.members = members;
+    this.replicas = replicas;
+    this.held = held;
+    this.acquiring = acquiring;
+  }
+
+  boolean sharded() {
+    return replicas > 0;
+  }
+
+  /** Whether this node owns the source in its view (always, unsharded). */
+  boolean owns(String sourceId) {
+    return !sharded() || isOwner(members.placement(), sourceId);
+  }
+
+  /** Whether this node is the source's primary, the one node that announces its changes. */
+  boolean primary(String sourceId) {
+    Member primary = members.placement().primary(sourceId);
+    return primary != null && primary.name().equals(members.ownName());
+  }
+
+  /**
+   * Whether a sync of the source runs here: as owner or holder. A frozen node clones nothing new;
+   * it keeps what it holds.
+   */
+  boolean runsHere(String sourceId) {
+    if (!sharded() || held.contains(sourceId)) {
+      return true;
+    }
+    return members.frozen() == null && owns(sourceId);
+  }
+
+  /** Whether this node answers the source's bundles from its own clone. */
+  boolean ready(String sourceId) {
+    return held.contains(sourceId) && !acquiring.contains(sourceId);
+  }
+
+  /**
+   * Where a bundle of the source is asked for when this node is not ready (SHARDING.md §3.4): the
+   * primary, the co-owners, then the previous view's owners that are no longer owners; never this
+   * node.
+   */
+  List<Member> candidates(String sourceId) {
+    Set<Member> all = new LinkedHashSet<>(members.placement().owners(sourceId, replicas));
+    all.addAll(previousOwners(sourceId));
+    return others(all);
+  }
+
+  /** The previous view's owners of the source other than this node: whom a new owner asks. */
+  List<Member> previousOwners(String sourceId) {
+    Placement previous = members.previous();
+    return previous == null ? List.of() : others(previous.owners(sourceId, replicas));
+  }
+
+  /** The current owners of the source other than this node: whom a releasing holder asks. */
+  List<Member> otherOwners(String sourceId) {
+    return others(members.placement().owners(sourceId, replicas));
+  }
+
+  private List<Member> others(Iterable<Member> all) {
+    String me = members.ownName();
+    List<Member> out = new ArrayList<>();
+    for (Member member : all) {
+      if (!member.name().equals(me)) {
+        out.add(member);
+      }
+    }
+    return out;
+  }
+
+  private boolean isOwner(Placement placement, String sourceId) {
+    String me = members.ownName();
+    for (Member member : placement.owners(sourceId, replicas)) {
+      if (member.name().equals(me)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
