@@ -6,8 +6,9 @@ import io.vertx.core.json.JsonObject;
  * Published by a fetcher after every sync, whatever its outcome ({@link Addresses#FETCHER_SYNCED};
  * tests, benchmarks and the scope verticle's status listen).
  *
- * @param outcome {@code ok}, {@code error}, {@code skipped} (deleted or moved meanwhile) or {@code
- *     backoff} (not tried: a failure that needs a person is waiting out its delay)
+ * @param outcome {@code ok}, {@code error}, {@code skipped} (deleted or moved meanwhile), {@code
+ *     backoff} (not tried: a failure that needs a person is waiting out its delay) or {@code
+ *     frozen} (not tried: a frozen node of a sharded cluster clones nothing new)
  * @param kind for a failure, what failed ({@code auth}, {@code not_found}, …); else null
  * @param needsPerson for a failure, whether retrying cannot help until someone fixes something
  */
@@ -26,6 +27,12 @@ public record SyncedEvent(
   public static final String ERROR = "error";
   public static final String SKIPPED = "skipped";
   public static final String BACKOFF = "backoff";
+
+  /**
+   * Not synced because this node is frozen (SHARDING.md §3.1) and holds no clone of the source: a
+   * frozen node clones nothing new.
+   */
+  public static final String FROZEN = "frozen";
 
   public JsonObject toJson() {
     return new JsonObject()

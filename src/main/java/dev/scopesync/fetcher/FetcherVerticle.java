@@ -186,6 +186,7 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
     acquisitions =
         new SourceAcquisitions(
             vertx, parts, syncs, roles, members, acquiring, shard.forwardTimeoutMillis());
+    syncs.acquireWith(acquisitions::acquire);
     rebalancer =
         new Rebalancer(
             vertx, shard, members, roles, clonedSources, purges, acquisitions, scopes, metrics);

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -62,6 +63,13 @@ final class ScopeSyncs {
 
   private final FailureBackoff backoff;
   private final SourceRoles roles;
+
+  /**
+   * Where the items of a source this node owns and does not hold go (sharded clusters): a clone
+   * made there is silent and seeded from the source's holder, so a joining node announces nothing.
+   */
+  private Function<SyncOrder, Future<Void>> acquirer = order -> Future.succeededFuture();
+
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
 
@@ -84,6 +92,10 @@ final class ScopeSyncs {
     this.shards = shards;
     this.backoff = new FailureBackoff(backoffIntervalMillis);
     this.roles = roles;
+  }
+
+  void acquireWith(Function<SyncOrder, Future<Void>> acquirer) {
+    this.acquirer = acquirer;
   }
 
   /** The most scope syncs that were ever in flight at once. */
@@ -135,9 +147,17 @@ final class ScopeSyncs {
     List<PendingSyncs.Order> later = new ArrayList<>();
     Set<String> sourcesSeen = new HashSet<>();
     long now = clock.millis();
+    List<SyncOrder.Item> toAcquire = new ArrayList<>();
     for (SyncOrder.Item item : order.scopes()) {
+      if (roles.toAcquire(item.sourceId())) {
+        toAcquire.add(item);
+        continue;
+      }
       if (!roles.runsHere(item.sourceId())) {
-        continue; // another node owns the source (sharded clusters)
+        if (roles.frozenOut(item.sourceId())) {
+          publish(item.scopeId(), item.sourceId(), SyncedEvent.FROZEN, null, null, null);
+        }
+        continue; // another node owns the source (sharded clusters), or this one is frozen
       }
       // In a batch one forced fetch per source is enough; its siblings only compare refs. A scope
       // waiting out a backoff is never the one: it would skip the fetch its siblings rely on.
@@ -161,6 +181,15 @@ final class ScopeSyncs {
     // are that message's to start; this one waits for them only when local.
     List<Supplier<Future<Void>>> starts = new ArrayList<>();
     List<Future<Void>> joined = new ArrayList<>();
+    if (!toAcquire.isEmpty()) {
+      Future<Void> acquired =
+          acquirer.apply(
+              new SyncOrder(
+                  toAcquire, true, order.hintedHash(), order.requestedAt(), true, false, null));
+      if (local) {
+        joined.add(acquired);
+      }
+    }
     for (PendingSyncs.Order one : orders) {
       PendingSyncs.Ticket ticket =
           pending.register(one, job -> parts.queues().submit(one.sourceId(), job), this::syncNow);

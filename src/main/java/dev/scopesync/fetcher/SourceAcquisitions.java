@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,7 +71,10 @@ final class SourceAcquisitions {
     return inFlight;
   }
 
-  /** Acquires the sources of a chunk this node owns and does not hold; completes when done. */
+  /**
+   * Acquires the sources of a chunk (offered after a view change, or an order's items) that this
+   * node owns and does not hold; completes when done.
+   */
   Future<Void> acquire(SyncOrder chunk) {
     if (!roles.sharded() || members.frozen() != null) {
       return Future.succeededFuture();
@@ -93,7 +95,13 @@ final class SourceAcquisitions {
     thisRound.addAll(bySource.keySet());
     acquiring.addAll(bySource.keySet());
     inFlight++;
-    SyncOrder quiet = new SyncOrder(items, true, null, roundStarted, true, false, null);
+    // An offered chunk was asked for when the round began (a source's later chunks do not fetch
+    // again); a push's or a put's order keeps its own time and hint.
+    Instant asked =
+        chunk.requestedAt() == null || chunk.requestedAt().toEpochMilli() == 0
+            ? roundStarted
+            : chunk.requestedAt();
+    SyncOrder quiet = new SyncOrder(items, true, chunk.hintedHash(), asked, true, false, null);
     return syncs
         .runQuietly(quiet)
         .compose(
@@ -122,10 +130,8 @@ final class SourceAcquisitions {
     if (!parts.clonedSources().contains(sourceId)) {
       return Future.succeededFuture(); // the clone failed; its sync said why
     }
-    Set<Member> asked = new LinkedHashSet<>(roles.previousOwners(sourceId));
-    asked.addAll(roles.otherOwners(sourceId));
     SourceSync sync = parts.sync();
-    return refsFrom(new ArrayList<>(asked), 0, sourceId, scopeIds)
+    return refsFrom(roles.holdersMaybe(sourceId), 0, sourceId, scopeIds)
         .compose(
             refs ->
                 parts

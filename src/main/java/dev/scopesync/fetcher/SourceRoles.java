@@ -57,6 +57,11 @@ final class SourceRoles {
     return members.frozen() == null && owns(sourceId);
   }
 
+  /** Whether a sync of a source this node owns is held back only because the node is frozen. */
+  boolean frozenOut(String sourceId) {
+    return sharded() && members.frozen() != null && !held.contains(sourceId) && owns(sourceId);
+  }
+
   /** Whether this node answers the source's bundles from its own clone. */
   boolean ready(String sourceId) {
     return held.contains(sourceId) && !acquiring.contains(sourceId);
@@ -77,6 +82,27 @@ final class SourceRoles {
   List<Member> previousOwners(String sourceId) {
     Placement previous = members.previous();
     return previous == null ? List.of() : others(previous.owners(sourceId, replicas));
+  }
+
+  /**
+   * Whom a new owner asks for a source's refs, most likely holder first: the previous view's
+   * owners, the co-owners, then every other member (a node that joined has no previous view of its
+   * own, and the holder it replaces is no owner any more).
+   */
+  List<Member> holdersMaybe(String sourceId) {
+    Set<Member> all = new LinkedHashSet<>(previousOwners(sourceId));
+    all.addAll(otherOwners(sourceId));
+    all.addAll(others(members.placement().members()));
+    return new ArrayList<>(all);
+  }
+
+  /** Whether a sync of the source must acquire it first: owned here, not held, not frozen. */
+  boolean toAcquire(String sourceId) {
+    return sharded()
+        && members.frozen() == null
+        && !held.contains(sourceId)
+        && !acquiring.contains(sourceId)
+        && owns(sourceId);
   }
 
   /** The current owners of the source other than this node: whom a releasing holder asks. */

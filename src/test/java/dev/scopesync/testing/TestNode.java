@@ -218,6 +218,27 @@ public final class TestNode implements AutoCloseable {
     return config.gitSourcesDir();
   }
 
+  /**
+   * Crashes the node as far as the cluster can tell (SHARDING.md §4.2): its Hazelcast member
+   * terminates without leaving, then its Vert.x closes, dropping its event-bus sockets. Nothing is
+   * handed over.
+   */
+  public void crash() throws Exception {
+    ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+            ((io.vertx.core.internal.VertxInternal) vertx).clusterManager())
+        .getHazelcastInstance()
+        .getLifecycleService()
+        .terminate();
+    synced.close();
+    deleted.close();
+    policyUpdated.close();
+    try {
+      vertx.close().await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // A crashed member's close may fail: the cluster is already gone from under it.
+    }
+  }
+
   @Override
   public void close() throws Exception {
     synced.close();
