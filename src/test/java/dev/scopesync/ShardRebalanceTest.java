@@ -152,6 +152,66 @@ class ShardRebalanceTest {
   }
 
   @Test
+  void withOneReplicaACrashedNodesScopesAreServedAgainWithinTwentySecondsAnd503sMeanwhile()
+      throws Exception {
+    ClusterFixture cluster = new ClusterFixture(dir);
+    try (RedisServer redis = RedisServer.launch();
+        GitDaemon daemon = GitDaemon.start(remotes())) {
+      UnaryOperator<JsonObject> base = cluster.node(redis.url());
+      List<TestNode> nodes = new ArrayList<>();
+      try {
+        for (String name : List.of("node-a", "node-b", "node-c")) {
+          nodes.add(TestNode.start(dir.resolve(name), sharded(base, name, 1, 1)));
+        }
+        awaitMembers(nodes, 3);
+        putScopes(nodes, daemon);
+        Map<String, Set<String>> three = expectedClones(nodes, sourceOf, 1);
+        awaitClones(nodes, three);
+        awaitQuiet(nodes);
+        List<String> orphaned =
+            sourceOf.entrySet().stream()
+                .filter(e -> three.get("node-c").contains(e.getValue()))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+        assertTrue(!orphaned.isEmpty(), "node-c owns some sources: " + three);
+
+        // 7. kill -9 of c (R = 1): its scopes answer 503 with Retry-After, then 200 again
+        // within 20 s, from either survivor.
+        TestNode c = nodes.remove(2);
+        c.crash();
+        List<String> unexpected = new CopyOnWriteArrayList<>();
+        Await.until(
+            () -> {
+              boolean all = true;
+              for (TestNode node : nodes) {
+                for (String scopeId : orphaned) {
+                  HttpResponse<String> got = get(node, "/scopes/" + scopeId + "/policy");
+                  if (got.statusCode() == 503) {
+                    if (got.headers().firstValue("Retry-After").isEmpty()) {
+                      unexpected.add(scopeId + ": 503 without Retry-After");
+                    }
+                    all = false;
+                  } else if (got.statusCode() != 200) {
+                    unexpected.add(scopeId + ": " + got.statusCode() + " " + got.body());
+                    all = false;
+                  }
+                }
+              }
+              return all;
+            },
+            java.time.Duration.ofSeconds(20));
+        assertEquals(List.of(), unexpected, "only 503 with Retry-After before the takeover");
+        awaitClones(nodes, expectedClones(nodes, sourceOf, 1));
+      } finally {
+        for (TestNode node : nodes) {
+          node.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void aNodeAloneBelowMinFetchersClonesNothingUntilAQuorumForms() throws Exception {
     ClusterFixture cluster = new ClusterFixture(dir);
     try (RedisServer redis = RedisServer.launch();
@@ -179,7 +239,7 @@ class ShardRebalanceTest {
         awaitMembers(nodes, 2);
         sourceOf.put("alone", SourceId.of(url, "main", 1));
         awaitClones(nodes, expectedClones(nodes, sourceOf, 1));
-        Await.until(() -> readyStatus(a) == 200, WAIT);
+        Await.until(() -> get(a, "/ready").statusCode() == 200, WAIT);
         for (TestNode node : nodes) {
           assertEquals(200, node.request("GET", "/scopes/alone/policy", null).statusCode());
         }
@@ -220,9 +280,9 @@ class ShardRebalanceTest {
     }
   }
 
-  private static int readyStatus(TestNode node) {
+  private static HttpResponse<String> get(TestNode node, String path) {
     try {
-      return node.request("GET", "/ready", null).statusCode();
+      return node.request("GET", path, null);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

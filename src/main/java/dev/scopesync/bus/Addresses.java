@@ -83,28 +83,12 @@ public final class Addresses {
    */
   public static final String FETCHER_ACQUIRE_LOCAL = FETCHER_PREFIX + "acquire-local";
 
-  /** What a fetcher answers for other nodes, at {@link #fetcherNode}. */
-  public enum NodeService {
-    /** A bundle request forwarded by a node that holds no ready clone of the source. */
-    BUNDLE("bundle"),
-    /** Which of these sources the node holds ready (a releasing holder asks the owners). */
-    READY("ready"),
-    /** The scope refs of a source (a new owner seeds its clone from the previous holder). */
-    REFS("refs");
-
-    private final String suffix;
-
-    NodeService(String suffix) {
-      this.suffix = suffix;
-    }
-  }
-
   /**
    * A per-node fetcher address, {@code scopesync.fetcher.node.<nodeId>.<service>} (SHARDING.md
    * §3.7): under the fetcher prefix, so never bridged.
    */
-  public static String fetcherNode(String nodeId, NodeService service) {
-    return FETCHER_PREFIX + "node." + nodeId + "." + service.suffix;
+  public static String fetcherNode(String nodeId, String service) {
+    return FETCHER_PREFIX + "node." + nodeId + "." + service;
   }
 
   private Addresses() {}

@@ -1,6 +1,5 @@
 package dev.scopesync.bus;
 
-import dev.scopesync.bus.Addresses.NodeService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,6 +26,15 @@ import java.util.Set;
 public final class PeerFetchers {
   /** How many times a bundle request was forwarded already (a receiver never forwards again). */
   public static final String HOPS = "hops";
+
+  /** A bundle request forwarded by a node that holds no ready clone of the source. */
+  static final String BUNDLE = "bundle";
+
+  /** Which of these sources the node holds ready (a releasing holder asks the owners). */
+  static final String READY = "ready";
+
+  /** The scope refs of a source (a new owner seeds its clone from the previous holder). */
+  static final String REFS = "refs";
 
   /** What a fetcher answers for the others. */
   public interface Node {
@@ -59,7 +67,7 @@ public final class PeerFetchers {
     return vertx
         .eventBus()
         .<Buffer>request(
-            Addresses.fetcherNode(nodeId, NodeService.BUNDLE),
+            Addresses.fetcherNode(nodeId, BUNDLE),
             query.toJson(),
             options().addHeader(HOPS, String.valueOf(hops)))
         .map(BundleReply::of);
@@ -69,7 +77,7 @@ public final class PeerFetchers {
     return vertx
         .eventBus()
         .<JsonObject>request(
-            Addresses.fetcherNode(nodeId, NodeService.READY),
+            Addresses.fetcherNode(nodeId, READY),
             new JsonObject().put("sources", new JsonArray(new ArrayList<>(sourceIds))),
             options())
         .map(reply -> new HashSet<>(strings(reply.body().getJsonArray("ready"))));
@@ -79,7 +87,7 @@ public final class PeerFetchers {
     return vertx
         .eventBus()
         .<JsonObject>request(
-            Addresses.fetcherNode(nodeId, NodeService.REFS),
+            Addresses.fetcherNode(nodeId, REFS),
             new JsonObject()
                 .put("source_id", sourceId)
                 .put("scopes", new JsonArray(new ArrayList<>(scopeIds))),
@@ -107,7 +115,7 @@ public final class PeerFetchers {
         vertx
             .eventBus()
             .<JsonObject>consumer(
-                Addresses.fetcherNode(nodeId, NodeService.BUNDLE),
+                Addresses.fetcherNode(nodeId, BUNDLE),
                 (Message<JsonObject> m) ->
                     Failures.handled(
                             m, body -> node.bundle(BundleQuery.fromJson(body), hops(m.headers())))
@@ -116,7 +124,7 @@ public final class PeerFetchers {
         vertx
             .eventBus()
             .<JsonObject>consumer(
-                Addresses.fetcherNode(nodeId, NodeService.READY),
+                Addresses.fetcherNode(nodeId, READY),
                 m ->
                     Failures.handled(m, body -> node.ready(strings(body.getJsonArray("sources"))))
                         .onSuccess(
@@ -128,7 +136,7 @@ public final class PeerFetchers {
         vertx
             .eventBus()
             .<JsonObject>consumer(
-                Addresses.fetcherNode(nodeId, NodeService.REFS),
+                Addresses.fetcherNode(nodeId, REFS),
                 m ->
                     Failures.handled(
                             m,

@@ -107,8 +107,7 @@ public interface ScopeQueries {
             .<JsonObject>localConsumer(
                 Addresses.FETCHER_OFFER_SCOPES,
                 message ->
-                    queries
-                        .offerScopes()
+                    Failures.handled(message, body -> queries.offerScopes())
                         .onSuccess(done -> message.reply(new JsonObject()))
                         .onFailure(e -> Failures.reply(message, e))));
   }

@@ -87,7 +87,9 @@ final class BundleRouter {
         .onSuccess(reply -> metrics.shardForward("ok"))
         .recover(
             e -> {
-              if (Failures.statusOf(e) == Failures.BAD_REQUEST) {
+              // Not ready, gone or too slow: the next candidate. Any other answer (a 404 for a
+              // path the bundle lacks, a scope deleted meanwhile) is the answer.
+              if (Failures.statusOf(e) != Failures.UNAVAILABLE) {
                 return Future.failedFuture(e);
               }
               metrics.shardForward("next");

@@ -51,6 +51,7 @@ public final class FetcherMembers {
   private volatile String frozen;
   private volatile String ownName;
   private Runnable adopted = () -> {};
+  private boolean adopting;
   private List<Member> candidate;
   private long candidateSinceNanos;
   private String lastProblem;
@@ -174,6 +175,16 @@ public final class FetcherMembers {
   }
 
   private void adopt(List<Member> members) {
+    adopting = true;
+    try {
+      adoptNow(members);
+    } finally {
+      adopting = false;
+    }
+    adopted.run();
+  }
+
+  private void adoptNow(List<Member> members) {
     Placement next = Placement.of(members);
     previous = placement == null ? next : placement;
     placement = next;
@@ -190,7 +201,6 @@ public final class FetcherMembers {
           members.stream().map(Member::name).toList(),
           quorumProblem == null ? "" : " (" + quorumProblem + ")");
     }
-    adopted.run();
   }
 
   /** Freezes (or thaws) on what the view and the membership's problems say; logs each change. */
@@ -211,7 +221,11 @@ public final class FetcherMembers {
     } else {
       LOG.info("fetcher thawed: the membership is consistent again");
     }
+    boolean thawed = frozen != null && reason == null;
     frozen = reason;
+    if (thawed && !adopting) {
+      adopted.run(); // what the views adopted while frozen call for is done now
+    }
   }
 
   /** The fetcher members with this node's fingerprint, sorted by name. */

@@ -70,7 +70,10 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
   private final Set<String> clonedSources = ConcurrentHashMap.newKeySet();
 
   /** Held sources being acquired for a new view: cloned or seeding, not ready to serve yet. */
-  private final Set<String> acquiring = ConcurrentHashMap.newKeySet();
+  private final SourceCounts acquiring = new SourceCounts();
+
+  /** Scopes being acquired whose refs are not seeded yet: nothing of theirs is announced. */
+  private final SourceCounts unseeded = new SourceCounts();
 
   /** Directories under git_sources that are not clones of ours (found at start, left alone). */
   private volatile int otherDirs;
@@ -165,7 +168,7 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
             sync, this::blocking, queues, lastFetched, bundles, freshness, clonedSources);
     ShardSettings shard = config.shard();
     members = new FetcherMembers(vertx, config);
-    roles = new SourceRoles(members, shard.replicas(), clonedSources, acquiring);
+    roles = new SourceRoles(members, shard.replicas(), clonedSources, acquiring, unseeded);
     router = new BundleRouter(vertx, bundles, roles, metrics, shard.forwardTimeoutMillis());
     // Failures that need a person back off from one polling interval (or a minute, with polling
     // off).
@@ -185,8 +188,8 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
     purges = new SourcePurges(vertx, parts, handles, clones, scopes, syncs);
     acquisitions =
         new SourceAcquisitions(
-            vertx, parts, syncs, roles, members, acquiring, shard.forwardTimeoutMillis());
-    syncs.acquireWith(acquisitions::acquire);
+            vertx, parts, syncs, roles, members, acquiring, unseeded, shard.forwardTimeoutMillis());
+    syncs.acquireWith(acquisitions::acquire, sourceId -> rebalancer.heldNotOwned(sourceId));
     rebalancer =
         new Rebalancer(
             vertx, shard, members, roles, clonedSources, purges, acquisitions, scopes, metrics);
@@ -245,12 +248,15 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
         .compose(
             n -> {
               // The first view's releases are found at once; its acquisitions are the boot sync's.
+              // Every later view (or a thaw) offers every scope for acquisition.
+              boolean[] first = {true};
               members.onAdopted(
                   () -> {
-                    if (members.version() > 1) {
-                      rebalancer.viewChanged();
-                    } else {
+                    if (first[0]) {
+                      first[0] = false;
                       rebalancer.heldChecked();
+                    } else {
+                      rebalancer.viewChanged();
                     }
                   });
               return members.start().map(n);
@@ -326,7 +332,7 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
 
   @Override
   public Future<Void> acquire(SyncOrder chunk) {
-    return acquisitions.acquire(chunk);
+    return acquisitions.offered(chunk);
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,9 @@ final class Rebalancer {
   /** sourceId → when it started releasing (nanos). */
   private final Map<String, Long> releasing = new HashMap<>();
 
+  /** Releasing sources whose purge is queued: asked about no more. */
+  private final Set<String> purging = new HashSet<>();
+
   private long timer = -1;
   private long walk;
   private boolean checking;
@@ -90,6 +94,16 @@ final class Rebalancer {
     vertx.cancelTimer(timer);
   }
 
+  /**
+   * A clone was made for a source this node does not own (the view moved while it was made): it is
+   * released like any other.
+   */
+  void heldNotOwned(String sourceId) {
+    if (roles.sharded() && !roles.owns(sourceId)) {
+      releasing.putIfAbsent(sourceId, System.nanoTime());
+    }
+  }
+
   /** Sources this node still holds for owners that are not ready yet. */
   int releasing() {
     return releasing.size();
@@ -104,7 +118,35 @@ final class Rebalancer {
       changedAtNanos = System.nanoTime();
     }
     heldChecked();
+    long grace = settings.leaveGraceSeconds();
+    if (grace > 0 && aMemberLeft()) {
+      // A short restart under the same name comes back before its sources are cloned elsewhere
+      // (worth it with R >= 2: the co-owners serve meanwhile).
+      LOG.info("a fetcher left: acquiring its sources in cluster.leaveGraceSeconds = {} s", grace);
+      long thisWalk = walk;
+      vertx.setTimer(
+          grace * 1000,
+          id -> {
+            if (thisWalk == walk && members.frozen() == null) {
+              offer();
+            }
+          });
+      return;
+    }
     offer();
+  }
+
+  private boolean aMemberLeft() {
+    Set<String> now = new HashSet<>();
+    for (Member member : members.placement().members()) {
+      now.add(member.name());
+    }
+    for (Member member : members.previous().members()) {
+      if (!now.contains(member.name())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -149,6 +191,7 @@ final class Rebalancer {
         .onFailure(e -> LOG.warn("scopes not offered for acquisition: {}", e.getMessage()))
         .onComplete(
             done -> {
+              acquisitions.endRound();
               offering = false;
               if (offerAgain) {
                 offerAgain = false;
@@ -174,8 +217,14 @@ final class Rebalancer {
     Map<Member, List<String>> asked = new HashMap<>();
     Map<String, List<Member>> ownersOf = new HashMap<>();
     List<String> expired = new ArrayList<>();
+    // A source deleted (or owned again) meanwhile is no longer releasing.
+    releasing.keySet().removeIf(sourceId -> !held.contains(sourceId) || roles.owns(sourceId));
+    long version = members.version();
     for (Map.Entry<String, Long> entry : releasing.entrySet()) {
       String sourceId = entry.getKey();
+      if (purging.contains(sourceId)) {
+        continue;
+      }
       if (now - entry.getValue() >= timeoutNanos) {
         expired.add(sourceId);
         continue;
@@ -192,7 +241,7 @@ final class Rebalancer {
               + " confirming a ready clone",
           sourceId,
           settings.releaseTimeoutSeconds());
-      release(sourceId, "released after the release timeout");
+      release(sourceId, "released after the release timeout", -1);
     }
     List<Future<Set<String>>> answers = new ArrayList<>();
     List<Member> askedOwners = new ArrayList<>(asked.keySet());
@@ -217,17 +266,29 @@ final class Rebalancer {
               for (Map.Entry<String, List<Member>> entry : ownersOf.entrySet()) {
                 int owners = entry.getValue().size();
                 if (owners > 0 && confirmations.getOrDefault(entry.getKey(), 0) == owners) {
-                  release(entry.getKey(), "released: every owner holds it ready");
+                  release(entry.getKey(), "released: every owner holds it ready", version);
                 }
               }
             });
   }
 
-  private void release(String sourceId, String why) {
+  /**
+   * Purges a released source in its queue, if there it is still not owned, the node not frozen and
+   * the view the owners confirmed in still the adopted one ({@code version} -1: any view).
+   */
+  private void release(String sourceId, String why, long version) {
+    purging.add(sourceId);
     purges
-        .release(sourceId, () -> !roles.owns(sourceId) && members.frozen() == null, why)
+        .release(
+            sourceId,
+            () ->
+                !roles.owns(sourceId)
+                    && members.frozen() == null
+                    && (version < 0 || version == members.version()),
+            why)
         .onComplete(
             done -> {
+              purging.remove(sourceId);
               if (roles.owns(sourceId) || !held.contains(sourceId)) {
                 releasing.remove(sourceId); // released, or owned again
               }

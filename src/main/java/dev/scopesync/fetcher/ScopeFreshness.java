@@ -1,7 +1,11 @@
 package dev.scopesync.fetcher;
 
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,11 +26,18 @@ final class ScopeFreshness {
 
   private final Map<String, LastOk> lastOk = new ConcurrentHashMap<>();
 
+  /** sourceId → the scopes with an entry that synced from it (the fetcher's context only). */
+  private final Map<String, Set<String>> bySource = new HashMap<>();
+
   /** Minute (epoch millis / 60,000) of a last successful sync → how many scopes have it. */
   private final NavigableMap<Long, Integer> perMinute = new TreeMap<>();
 
   void synced(String scopeId, String sourceId, long nowMillis) {
     LastOk before = lastOk.put(scopeId, new LastOk(sourceId, nowMillis));
+    if (before != null && !before.sourceId().equals(sourceId)) {
+      unindex(scopeId, before.sourceId());
+    }
+    bySource.computeIfAbsent(sourceId, id -> new HashSet<>()).add(scopeId);
     synchronized (perMinute) {
       if (before != null) {
         uncount(before.millis() / MINUTE);
@@ -38,6 +49,7 @@ final class ScopeFreshness {
   void forget(String scopeId) {
     LastOk before = lastOk.remove(scopeId);
     if (before != null) {
+      unindex(scopeId, before.sourceId());
       synchronized (perMinute) {
         uncount(before.millis() / MINUTE);
       }
@@ -46,13 +58,21 @@ final class ScopeFreshness {
 
   /**
    * Forgets every scope that synced from a source this node released (sharded clusters): their
-   * freshness is their owners' to report now. Walks the scopes; a release is rare.
+   * freshness is their owners' to report now.
    */
   void forgetSource(String sourceId) {
-    for (Map.Entry<String, LastOk> entry : lastOk.entrySet()) {
-      if (entry.getValue().sourceId().equals(sourceId)) {
-        forget(entry.getKey());
+    Set<String> scopes = bySource.get(sourceId);
+    if (scopes != null) {
+      for (String scopeId : List.copyOf(scopes)) {
+        forget(scopeId);
       }
+    }
+  }
+
+  private void unindex(String scopeId, String sourceId) {
+    Set<String> scopes = bySource.get(sourceId);
+    if (scopes != null && scopes.remove(scopeId) && scopes.isEmpty()) {
+      bySource.remove(sourceId);
     }
   }
 

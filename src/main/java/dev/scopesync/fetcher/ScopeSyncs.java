@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -70,6 +71,9 @@ final class ScopeSyncs {
    */
   private Function<SyncOrder, Future<Void>> acquirer = order -> Future.succeededFuture();
 
+  /** Told of a clone made for a source this node no longer owns (the view moved meanwhile). */
+  private Consumer<String> heldNotOwned = sourceId -> {};
+
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peakInFlight = new AtomicInteger();
 
@@ -94,8 +98,9 @@ final class ScopeSyncs {
     this.roles = roles;
   }
 
-  void acquireWith(Function<SyncOrder, Future<Void>> acquirer) {
+  void acquireWith(Function<SyncOrder, Future<Void>> acquirer, Consumer<String> heldNotOwned) {
     this.acquirer = acquirer;
+    this.heldNotOwned = heldNotOwned;
   }
 
   /** The most scope syncs that were ever in flight at once. */
@@ -122,7 +127,7 @@ final class ScopeSyncs {
     if (roles.sharded()) {
       // Each source's primary announces its changes (SHARDING.md §3.5), whoever sent the order:
       // asked after the sync, in the view of that moment.
-      return take(order, sourceId -> true, local);
+      return take(order, sourceId -> true, local, false);
     }
     // A change is announced by one node of the cluster: the one named in the order, or, for
     // syncs every node runs on its own (boot, polling), the leader.
@@ -131,7 +136,9 @@ final class ScopeSyncs {
         order.announcer() == null
             ? cluster.leads(Addresses.FETCHER_SYNC)
             : Future.succeededFuture(order.announcer().equals(cluster.nodeId()));
-    return announcing.otherwise(true).compose(announce -> take(order, sourceId -> announce, local));
+    return announcing
+        .otherwise(true)
+        .compose(announce -> take(order, sourceId -> announce, local, false));
   }
 
   /**
@@ -139,17 +146,30 @@ final class ScopeSyncs {
    * SHARDING.md §3.5); completes when every sync it asked for has finished.
    */
   Future<Void> runQuietly(SyncOrder order) {
-    return take(order, sourceId -> false, true);
+    return take(order, sourceId -> false, true, true);
   }
 
-  private Future<Void> take(SyncOrder order, Predicate<String> announces, boolean local) {
+  /**
+   * Runs an acquisition's compare here, once its refs are seeded: the primary announces what the
+   * previous holder had not; completes when done.
+   */
+  Future<Void> runSeeded(SyncOrder order) {
+    return take(order, sourceId -> true, true, true);
+  }
+
+  /**
+   * @param acquiring the order is an acquisition's own: its items are synced, never handed to the
+   *     acquisition again
+   */
+  private Future<Void> take(
+      SyncOrder order, Predicate<String> announces, boolean local, boolean acquiring) {
     List<PendingSyncs.Order> orders = new ArrayList<>();
     List<PendingSyncs.Order> later = new ArrayList<>();
     Set<String> sourcesSeen = new HashSet<>();
     long now = clock.millis();
     List<SyncOrder.Item> toAcquire = new ArrayList<>();
     for (SyncOrder.Item item : order.scopes()) {
-      if (roles.toAcquire(item.sourceId())) {
+      if (!acquiring && roles.toAcquire(item.sourceId())) {
         toAcquire.add(item);
         continue;
       }
@@ -296,11 +316,15 @@ final class ScopeSyncs {
     parts.freshness().synced(request.scopeId(), request.sourceId(), clock.millis());
     if (result.cloned()) {
       parts.clonedSources().add(request.sourceId());
+      if (!roles.owns(request.sourceId())) {
+        heldNotOwned.accept(request.sourceId());
+      }
     }
     if (backoff.succeeded(request.scopeId()) == FailureBackoff.Change.RECOVERED) {
       LOG.info("scope_id={} source_id={} syncs again", request.scopeId(), request.sourceId());
     }
-    boolean announcer = !roles.sharded() || roles.primary(request.sourceId());
+    boolean announcer =
+        !roles.sharded() || (roles.primary(request.sourceId()) && !roles.silent(request.scopeId()));
     if (result.policyChanged() && announce && announcer) {
       announce(request.scopeId(), result);
     }

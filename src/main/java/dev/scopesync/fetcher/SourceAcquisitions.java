@@ -34,11 +34,14 @@ final class SourceAcquisitions {
   private final ScopeSyncs syncs;
   private final SourceRoles roles;
   private final FetcherMembers members;
-  private final Set<String> acquiring;
+  private final SourceCounts acquiring;
+  private final SourceCounts unseeded;
   private final long timeoutMillis;
 
   /** Sources acquired in this offer round: their later chunks join the acquisition. */
   private final Set<String> thisRound = new HashSet<>();
+
+  static final long REFS_TIMEOUT_MILLIS = 10_000;
 
   private Instant roundStarted = Instant.now();
   private int inFlight;
@@ -49,7 +52,8 @@ final class SourceAcquisitions {
       ScopeSyncs syncs,
       SourceRoles roles,
       FetcherMembers members,
-      Set<String> acquiring,
+      SourceCounts acquiring,
+      SourceCounts unseeded,
       long timeoutMillis) {
     this.vertx = vertx;
     this.parts = parts;
@@ -57,13 +61,25 @@ final class SourceAcquisitions {
     this.roles = roles;
     this.members = members;
     this.acquiring = acquiring;
+    this.unseeded = unseeded;
     this.timeoutMillis = timeoutMillis;
   }
 
   /** A new offer of every scope begins. */
   void newRound() {
-    thisRound.clear();
+    endRound();
     roundStarted = Instant.now();
+  }
+
+  /**
+   * The offer is over: the sources it acquired may be ready now. Until then each stays acquiring,
+   * so that between two chunks of a source with many scopes no holder lets go of it.
+   */
+  void endRound() {
+    for (String sourceId : thisRound) {
+      acquiring.remove(sourceId);
+    }
+    thisRound.clear();
   }
 
   /** Chunks being acquired now. */
@@ -71,11 +87,17 @@ final class SourceAcquisitions {
     return inFlight;
   }
 
-  /**
-   * Acquires the sources of a chunk (offered after a view change, or an order's items) that this
-   * node owns and does not hold; completes when done.
-   */
-  Future<Void> acquire(SyncOrder chunk) {
+  /** A chunk of every scope, offered after a view change; completes when it is acquired. */
+  Future<Void> offered(SyncOrder chunk) {
+    return acquire(chunk, true);
+  }
+
+  /** An order's items whose sources this node owns and does not hold; completes when done. */
+  Future<Void> acquire(SyncOrder order) {
+    return acquire(order, false);
+  }
+
+  private Future<Void> acquire(SyncOrder chunk, boolean offered) {
     if (!roles.sharded() || members.frozen() != null) {
       return Future.succeededFuture();
     }
@@ -84,7 +106,7 @@ final class SourceAcquisitions {
     List<SyncOrder.Item> items = new ArrayList<>();
     for (SyncOrder.Item item : chunk.scopes()) {
       String sourceId = item.sourceId();
-      if (roles.owns(sourceId) && (!held.contains(sourceId) || thisRound.contains(sourceId))) {
+      if (roles.owns(sourceId) && (!held.contains(sourceId) || roles.acquiring(sourceId))) {
         bySource.computeIfAbsent(sourceId, id -> new ArrayList<>()).add(item.scopeId());
         items.add(item);
       }
@@ -92,15 +114,19 @@ final class SourceAcquisitions {
     if (items.isEmpty()) {
       return Future.succeededFuture();
     }
-    thisRound.addAll(bySource.keySet());
-    acquiring.addAll(bySource.keySet());
+    for (String sourceId : bySource.keySet()) {
+      if (offered && thisRound.add(sourceId)) {
+        acquiring.add(sourceId); // the round's hold, until endRound
+      }
+      acquiring.add(sourceId);
+    }
+    for (SyncOrder.Item item : items) {
+      unseeded.add(item.scopeId());
+    }
     inFlight++;
     // An offered chunk was asked for when the round began (a source's later chunks do not fetch
     // again); a push's or a put's order keeps its own time and hint.
-    Instant asked =
-        chunk.requestedAt() == null || chunk.requestedAt().toEpochMilli() == 0
-            ? roundStarted
-            : chunk.requestedAt();
+    Instant asked = offered ? roundStarted : chunk.requestedAt();
     SyncOrder quiet = new SyncOrder(items, true, chunk.hintedHash(), asked, true, false, null);
     return syncs
         .runQuietly(quiet)
@@ -114,12 +140,14 @@ final class SourceAcquisitions {
                   items.stream()
                       .filter(i -> held.contains(i.sourceId()) && roles.primary(i.sourceId()))
                       .toList();
-              return syncs.run(
-                  new SyncOrder(compared, false, null, null, false, false, null), true);
+              return syncs.runSeeded(
+                  new SyncOrder(compared, false, null, null, false, false, null));
             })
         .onComplete(
             done -> {
-              acquiring.removeAll(bySource.keySet());
+              for (String sourceId : bySource.keySet()) {
+                acquiring.remove(sourceId);
+              }
               inFlight--;
             })
         .mapEmpty();
@@ -128,6 +156,7 @@ final class SourceAcquisitions {
   /** Seeds a new clone's scope refs from the first node that holds the source ready. */
   private Future<Void> seed(String sourceId, List<String> scopeIds) {
     if (!parts.clonedSources().contains(sourceId)) {
+      scopeIds.forEach(unseeded::remove);
       return Future.succeededFuture(); // the clone failed; its sync said why
     }
     SourceSync sync = parts.sync();
@@ -147,6 +176,7 @@ final class SourceAcquisitions {
                                           sourceId, scopeIds, refs == null ? Map.of() : refs);
                                       return null;
                                     })))
+        .onComplete(seeded -> scopeIds.forEach(unseeded::remove))
         .mapEmpty();
   }
 
@@ -155,16 +185,21 @@ final class SourceAcquisitions {
     if (i >= from.size()) {
       return Future.succeededFuture(null);
     }
-    return PeerFetchers.at(vertx, from.get(i).nodeId(), timeoutMillis)
+    // Longer than a bundle's forward: the holder reads the refs on its git pool.
+    return PeerFetchers.at(
+            vertx, from.get(i).nodeId(), Math.max(timeoutMillis, REFS_TIMEOUT_MILLIS))
         .refs(sourceId, scopeIds)
         .recover(e -> refsFrom(from, i + 1, sourceId, scopeIds));
   }
 
-  /** Of these sources, the ones held here ready (asked by a releasing holder). */
+  /**
+   * Of these sources, the ones this node owns and holds ready (asked by a releasing holder: a node
+   * that is releasing a source itself never confirms it).
+   */
   Future<Set<String>> ready(List<String> sourceIds) {
     Set<String> ready = new HashSet<>();
     for (String sourceId : sourceIds) {
-      if (roles.ready(sourceId)) {
+      if (roles.owns(sourceId) && roles.ready(sourceId)) {
         ready.add(sourceId);
       }
     }
@@ -177,9 +212,9 @@ final class SourceAcquisitions {
       return Future.failedFuture(
           Failures.of(Failures.NOT_FOUND, "no ready clone of " + sourceId + " here"));
     }
+    // Not behind the source's queue: a fetch in it must not make the new owner give up waiting.
+    // Reading refs while a fetch writes others is safe.
     SourceSync sync = parts.sync();
-    return parts
-        .queues()
-        .submit(sourceId, () -> parts.git().run(() -> sync.scopeRefs(sourceId, scopeIds)));
+    return parts.git().run(() -> sync.scopeRefs(sourceId, scopeIds));
   }
 }

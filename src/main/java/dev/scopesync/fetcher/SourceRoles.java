@@ -18,17 +18,25 @@ final class SourceRoles {
   private final FetcherMembers members;
   private final int replicas;
   private final Set<String> held;
-  private final Set<String> acquiring;
+  private final SourceCounts acquiring;
+  private final SourceCounts unseeded;
 
   /**
    * @param held the sources with a clone here
    * @param acquiring the sources being cloned or seeded for a view: held, not ready yet
+   * @param unseeded the scopes being acquired whose refs are not seeded yet
    */
-  SourceRoles(FetcherMembers members, int replicas, Set<String> held, Set<String> acquiring) {
+  SourceRoles(
+      FetcherMembers members,
+      int replicas,
+      Set<String> held,
+      SourceCounts acquiring,
+      SourceCounts unseeded) {
     this.members = members;
     this.replicas = replicas;
     this.held = held;
     this.acquiring = acquiring;
+    this.unseeded = unseeded;
   }
 
   boolean sharded() {
@@ -60,6 +68,14 @@ final class SourceRoles {
   /** Whether a sync of a source this node owns is held back only because the node is frozen. */
   boolean frozenOut(String sourceId) {
     return sharded() && members.frozen() != null && !held.contains(sourceId) && owns(sourceId);
+  }
+
+  /**
+   * Whether the scope's changes go unannounced here for now: it is being acquired and its ref is
+   * not seeded yet (its syncs compare against nothing the cluster announced).
+   */
+  boolean silent(String scopeId) {
+    return unseeded.contains(scopeId);
   }
 
   /** Whether this node answers the source's bundles from its own clone. */
@@ -96,13 +112,20 @@ final class SourceRoles {
     return new ArrayList<>(all);
   }
 
-  /** Whether a sync of the source must acquire it first: owned here, not held, not frozen. */
+  /**
+   * Whether a sync of the source goes through an acquisition: owned here and not frozen, and not
+   * held or being acquired now (a scope that arrives meanwhile joins it, to be seeded too).
+   */
   boolean toAcquire(String sourceId) {
     return sharded()
         && members.frozen() == null
-        && !held.contains(sourceId)
-        && !acquiring.contains(sourceId)
+        && (!held.contains(sourceId) || acquiring.contains(sourceId))
         && owns(sourceId);
+  }
+
+  /** Whether the source is being acquired here now. */
+  boolean acquiring(String sourceId) {
+    return acquiring.contains(sourceId);
   }
 
   /** The current owners of the source other than this node: whom a releasing holder asks. */
