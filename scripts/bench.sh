@@ -17,6 +17,9 @@
 #        scripts/bench.sh start [scopes] [more] [starts]     (default 50 200 3: the server started by scripts/run.sh in its
 #                                                              own process: start → /ready, → scopes served beside the git
 #                                                              CLI's clones, CPU, RSS and threads idle / with 50 / with 200)
+#        scripts/bench.sh shard [requests]                   (default 2000: 3 local sharded nodes, R = 1 and 2: fetches per
+#                                                              push, clone bytes per node, bundle latency and throughput from
+#                                                              an owner and a non-owner, crash of a node to its scopes served)
 #        scripts/bench.sh shard-sim [sources] [nodes]       (default 1000000 10: placement of real source ids by rendezvous
 #                                                              hashing, R = 1..3: balance, moves on join, leave and restart,
 #                                                              time to place all on one core)
@@ -70,11 +73,12 @@ case "$what" in
     run dev.scopesync.bench.ServeBench "${2:-5}" "${3:-3}" ;;
   start) run dev.scopesync.bench.StartBench "${2:-50}" "${3:-200}" "${4:-3}" ;;
   shard-sim) run dev.scopesync.bench.ShardSim "${2:-1000000}" "${3:-10}" ;;
+  shard) run dev.scopesync.bench.ShardBench "${2:-2000}" ;;
   jmh) mkdir -p target/bench; run org.openjdk.jmh.Main "${2:-(BundleMakerJmh|SourceQueuesJmh)}" -rf text -rff target/bench/jmh.txt ;;
   all)
     run dev.scopesync.bench.BootBench 100; echo
     run dev.scopesync.bench.BundleBench 5; echo
     run dev.scopesync.bench.WebhookBench 30; echo
     run -Djava.awt.headless=true dev.scopesync.bench.SoakBench 1000 100 3 ;;
-  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, pubsub, serve, start, scale, shard-sim, jmh)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$what' (known: all, boot, bundles, webhooks, soak, pubsub, serve, start, scale, shard, shard-sim, jmh)" >&2; exit 2 ;;
 esac
