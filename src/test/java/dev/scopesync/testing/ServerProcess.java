@@ -240,6 +240,15 @@ public final class ServerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Kills the server with SIGKILL ({@code kill -9}: no shutdown hook, no leave; its sockets are
+   * dropped by the kernel) and waits for it to be gone.
+   */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {
