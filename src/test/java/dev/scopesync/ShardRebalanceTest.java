@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.model.SourceId;
+import dev.scopesync.shard.Placement;
 import dev.scopesync.testing.Await;
 import dev.scopesync.testing.ClusterFixture;
 import dev.scopesync.testing.GitDaemon;
@@ -51,6 +52,9 @@ class ShardRebalanceTest {
   private final List<GitRemote> repos = new ArrayList<>();
   private final Map<String, String> sourceOf = new HashMap<>();
 
+  /** Repositories kept aside for {@link #putUntilOwnedBy}. */
+  private static final int SPARE = 18;
+
   @Test
   void aJoinerTakesItsShareBeforeTheHoldersLetGoAndARestartUnderTheSameNameClonesNothing()
       throws Exception {
@@ -67,6 +71,7 @@ class ShardRebalanceTest {
         awaitMembers(nodes, 2);
         List<JsonObject> updates = listen(app);
         putScopes(nodes, daemon);
+        putUntilOwnedBy("node-c", List.of("node-a", "node-b", "node-c"), nodes, daemon);
         awaitClones(nodes, expectedClones(nodes, sourceOf, 1));
         Await.until(() -> updates.size() >= sourceOf.size(), WAIT);
         awaitQuiet(nodes);
@@ -165,6 +170,7 @@ class ShardRebalanceTest {
         }
         awaitMembers(nodes, 3);
         putScopes(nodes, daemon);
+        putUntilOwnedBy("node-c", List.of("node-a", "node-b", "node-c"), nodes, daemon);
         Map<String, Set<String>> three = expectedClones(nodes, sourceOf, 1);
         awaitClones(nodes, three);
         awaitQuiet(nodes);
@@ -253,7 +259,7 @@ class ShardRebalanceTest {
 
   private Path remotes() throws Exception {
     Path remotes = Files.createDirectories(dir.resolve("remotes"));
-    for (int i = 0; i < SOURCES; i++) {
+    for (int i = 0; i < SOURCES + SPARE; i++) {
       GitRemote repo = GitRemote.create(remotes, "repo" + i);
       repo.commit("init", Map.of("app/rbac.rego", "package app.rbac\n# " + i + "\n"));
       repos.add(repo);
@@ -270,13 +276,39 @@ class ShardRebalanceTest {
 
   private void putScopes(List<TestNode> nodes, GitDaemon daemon) throws Exception {
     for (int i = 0; i < SOURCES; i++) {
-      for (String suffix : List.of("a", "b")) {
-        String scopeId = "t" + i + "-" + suffix;
-        String url = daemon.url("repo" + i);
-        assertEquals(
-            201, nodes.get(i % nodes.size()).put(TestNode.scope(scopeId, url)).statusCode());
-        sourceOf.put(scopeId, SourceId.of(url, "main", 1));
+      putSource(nodes, daemon, i);
+    }
+  }
+
+  /**
+   * Puts the scopes of repository {@code i}: two per source. Source ids hold the git daemon's port,
+   * so which node owns what differs per run.
+   */
+  private void putSource(List<TestNode> nodes, GitDaemon daemon, int i) throws Exception {
+    for (String suffix : List.of("a", "b")) {
+      String scopeId = "t" + i + "-" + suffix;
+      String url = daemon.url("repo" + i);
+      assertEquals(201, nodes.get(i % nodes.size()).put(TestNode.scope(scopeId, url)).statusCode());
+      sourceOf.put(scopeId, SourceId.of(url, "main", 1));
+    }
+  }
+
+  /**
+   * Puts spare repositories' scopes until the placement over {@code names} gives {@code joiner} a
+   * source, so that a join always moves something (with 6 sources over 3 nodes a joiner owns none
+   * about one run in eleven).
+   */
+  private void putUntilOwnedBy(
+      String joiner, List<String> names, List<TestNode> nodes, GitDaemon daemon) throws Exception {
+    Placement placement = Placement.of(names.stream().map(Placement.Member::of).toList());
+    for (int i = SOURCES; i < SOURCES + SPARE; i++) {
+      boolean owned =
+          sourceOf.values().stream()
+              .anyMatch(s -> placement.owners(s, 1).get(0).name().equals(joiner));
+      if (owned) {
+        return;
       }
+      putSource(nodes, daemon, i);
     }
   }
 

@@ -26,7 +26,7 @@ final class FailureBackoff {
     RECOVERED
   }
 
-  private record Failing(String state, int attempts, long retryAtMillis) {}
+  private record Failing(String sourceId, String state, int attempts, long retryAtMillis) {}
 
   private final long intervalMillis;
   private final Map<String, Failing> failing = new HashMap<>();
@@ -52,19 +52,28 @@ final class FailureBackoff {
    * Records a failed sync. {@code state} names the failure (its kind and message); a different
    * state than the last one is a change.
    */
-  Change failed(String scopeId, String state, boolean needsPerson, long nowMillis) {
+  Change failed(
+      String scopeId, String sourceId, String state, boolean needsPerson, long nowMillis) {
     Failing before = failing.get(scopeId);
     int attempts =
         before == null || !before.state.equals(state) ? 1 : Math.min(before.attempts + 1, 4);
     long delay =
         needsPerson ? intervalMillis * Math.min(MAX_INTERVALS, 1L << Math.min(attempts, 4)) : 0;
-    failing.put(scopeId, new Failing(state, attempts, nowMillis + delay));
+    failing.put(scopeId, new Failing(sourceId, state, attempts, nowMillis + delay));
     return before == null || !before.state.equals(state) ? Change.FAILING : Change.NONE;
   }
 
   /** Records a successful sync: a scope that was failing has recovered. */
   Change succeeded(String scopeId) {
     return failing.remove(scopeId) != null ? Change.RECOVERED : Change.NONE;
+  }
+
+  /**
+   * A sharded node released the source: its scopes' failures are their owners' now. Walks only the
+   * failing scopes.
+   */
+  void forgetSource(String sourceId) {
+    failing.values().removeIf(f -> f.sourceId().equals(sourceId));
   }
 
   /** The scope is gone: nothing is kept for it. */

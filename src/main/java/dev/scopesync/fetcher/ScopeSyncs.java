@@ -113,6 +113,11 @@ final class ScopeSyncs {
     return backoff.size();
   }
 
+  /** A released source (sharded clusters): nothing is kept for its scopes' failures. */
+  void forgetSource(String sourceId) {
+    backoff.forgetSource(sourceId);
+  }
+
   /** A deleted scope: nothing is kept for it. */
   void forget(String scopeId) {
     backoff.forget(scopeId);
@@ -290,6 +295,7 @@ final class ScopeSyncs {
     FailureBackoff.Change change =
         backoff.failed(
             request.scopeId(),
+            request.sourceId(),
             kind + ": " + failure.getMessage(),
             failure.needsPerson(),
             clock.millis());

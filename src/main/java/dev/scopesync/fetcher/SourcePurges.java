@@ -161,6 +161,7 @@ final class SourcePurges {
                 return Future.succeededFuture(false);
               }
               parts.freshness().forgetSource(sourceId);
+              syncs.forgetSource(sourceId);
               return purge(sourceId, why).map(true);
             });
   }
