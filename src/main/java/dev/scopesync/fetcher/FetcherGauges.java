@@ -1,9 +1,13 @@
 package dev.scopesync.fetcher;
 
+import dev.scopesync.bus.StatsFields;
+import dev.scopesync.git.RepositoryHandles;
 import dev.scopesync.metrics.ServerMetrics;
+import dev.scopesync.serving.ServedBundles;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntSupplier;
 
 /**
@@ -15,6 +19,53 @@ final class FetcherGauges {
   record Count(String statsField, String metric, String description, IntSupplier value) {}
 
   private FetcherGauges() {}
+
+  /** What the fetcher holds, each count a stats field and a gauge. */
+  static List<Count> counts(
+      RepositoryHandles handles,
+      Map<String, ?> lastFetched,
+      SourceQueues queues,
+      IntSupplier cloneDirs,
+      BundleCache bundleCache,
+      ServedBundles served,
+      IntSupplier owned) {
+    return List.of(
+        new Count(
+            StatsFields.REPOS,
+            ServerMetrics.REPOSITORIES_OPEN,
+            "open Repository handles",
+            handles::size),
+        new Count(
+            StatsFields.LAST_FETCHED,
+            ServerMetrics.LAST_FETCHED_ENTRIES,
+            "sources with a last-fetched time",
+            lastFetched::size),
+        new Count(
+            StatsFields.SOURCE_QUEUES,
+            ServerMetrics.SOURCE_QUEUES,
+            "sources with git work pending",
+            queues::size),
+        new Count(
+            StatsFields.CLONE_DIRS,
+            ServerMetrics.CLONE_DIRS,
+            "directories under git_sources",
+            cloneDirs),
+        new Count(
+            StatsFields.CACHED_BUNDLES,
+            ServerMetrics.CACHED_BUNDLES,
+            "cached bundles",
+            bundleCache::size),
+        new Count(
+            StatsFields.SERVED_BUNDLES,
+            ServerMetrics.SERVED_BUNDLES,
+            "bundles the HTTP edge answers from the served-bundle index",
+            served::answers),
+        new Count(
+            StatsFields.OWNED_SOURCES,
+            ServerMetrics.SHARD_OWNED_SOURCES,
+            "sources this node holds and owns in its fetcher view",
+            owned));
+  }
 
   /** The counts as stats fields, in the table's order. */
   static JsonObject stats(List<Count> counts) {

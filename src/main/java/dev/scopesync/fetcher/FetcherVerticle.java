@@ -194,42 +194,14 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
         new Rebalancer(
             vertx, shard, members, roles, clonedSources, purges, acquisitions, scopes, metrics);
     counts =
-        List.of(
-            new FetcherGauges.Count(
-                StatsFields.REPOS,
-                ServerMetrics.REPOSITORIES_OPEN,
-                "open Repository handles",
-                handles::size),
-            new FetcherGauges.Count(
-                StatsFields.LAST_FETCHED,
-                ServerMetrics.LAST_FETCHED_ENTRIES,
-                "sources with a last-fetched time",
-                lastFetched::size),
-            new FetcherGauges.Count(
-                StatsFields.SOURCE_QUEUES,
-                ServerMetrics.SOURCE_QUEUES,
-                "sources with git work pending",
-                queues::size),
-            new FetcherGauges.Count(
-                StatsFields.CLONE_DIRS,
-                ServerMetrics.CLONE_DIRS,
-                "directories under git_sources",
-                this::cloneDirCount),
-            new FetcherGauges.Count(
-                StatsFields.CACHED_BUNDLES,
-                ServerMetrics.CACHED_BUNDLES,
-                "cached bundles",
-                bundleCache::size),
-            new FetcherGauges.Count(
-                StatsFields.SERVED_BUNDLES,
-                ServerMetrics.SERVED_BUNDLES,
-                "bundles the HTTP edge answers from the served-bundle index",
-                served::answers),
-            new FetcherGauges.Count(
-                StatsFields.OWNED_SOURCES,
-                ServerMetrics.SHARD_OWNED_SOURCES,
-                "sources this node holds and owns in its fetcher view",
-                this::ownedSources));
+        FetcherGauges.counts(
+            handles,
+            lastFetched,
+            queues,
+            this::cloneDirCount,
+            bundleCache,
+            served,
+            this::ownedSources);
     FetcherGauges.register(metrics, counts, queues, bundleCache, freshness, clock);
     // Before any consumer exists no clone of ours can be running: every scratch directory
     // is a crash's leftover.
@@ -266,7 +238,10 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
               consumers.addAll(FetcherApi.bind(vertx, this));
               if (roles.sharded()) {
                 consumers.addAll(
-                    PeerFetchers.bind(vertx, ClusterView.of(vertx).nodeId(), peerService()));
+                    PeerFetchers.bind(
+                        vertx,
+                        ClusterView.of(vertx).nodeId(),
+                        new PeerService(router, acquisitions)));
                 rebalancer.start();
               }
               return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -347,26 +322,6 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
       stats.put(StatsFields.SHARD_FROZEN, members.frozen());
     }
     return Future.succeededFuture(stats);
-  }
-
-  /** What this node answers the other fetchers (sharded clusters). */
-  private PeerFetchers.Node peerService() {
-    return new PeerFetchers.Node() {
-      @Override
-      public Future<BundleReply> bundle(BundleQuery query, int hops) {
-        return router.answerForPeer(query);
-      }
-
-      @Override
-      public Future<Set<String>> ready(List<String> sourceIds) {
-        return acquisitions.ready(sourceIds);
-      }
-
-      @Override
-      public Future<Map<String, String>> refs(String sourceId, List<String> scopeIds) {
-        return acquisitions.refs(sourceId, scopeIds);
-      }
-    };
   }
 
   /** The fetcher members this node sees (its view of the cluster's fetchers). */
