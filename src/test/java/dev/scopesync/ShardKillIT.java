@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,27 +109,8 @@ class ShardKillIT {
       ServerProcess victim = nodes.remove(victimIndex);
       victim.kill();
 
-      List<String> unexpected = new CopyOnWriteArrayList<>();
-      Await.until(
-          () -> {
-            boolean all = true;
-            for (ServerProcess node : nodes) {
-              for (String scopeId : orphaned) {
-                HttpResponse<String> got = get(node, "/scopes/" + scopeId + "/policy");
-                if (got.statusCode() == 503) {
-                  if (got.headers().firstValue("Retry-After").isEmpty()) {
-                    unexpected.add(scopeId + ": 503 without Retry-After");
-                  }
-                  all = false;
-                } else if (got.statusCode() != 200) {
-                  unexpected.add(scopeId + ": " + got.statusCode() + " " + got.body());
-                  all = false;
-                }
-              }
-            }
-            return all;
-          },
-          Duration.ofSeconds(20));
+      List<String> unexpected =
+          Takeover.awaitServed(nodes, orphaned, ShardKillIT::get, Duration.ofSeconds(20));
       assertEquals(List.of(), unexpected, "only 503 with Retry-After until a survivor serves");
       Await.until(() -> nodes.stream().mapToInt(n -> stat(n, "clone_dirs")).sum() == SOURCES, WAIT);
     } finally {

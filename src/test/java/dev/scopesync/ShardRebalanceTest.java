@@ -186,27 +186,9 @@ class ShardRebalanceTest {
         // within 20 s, from either survivor.
         TestNode c = nodes.remove(2);
         c.crash();
-        List<String> unexpected = new CopyOnWriteArrayList<>();
-        Await.until(
-            () -> {
-              boolean all = true;
-              for (TestNode node : nodes) {
-                for (String scopeId : orphaned) {
-                  HttpResponse<String> got = get(node, "/scopes/" + scopeId + "/policy");
-                  if (got.statusCode() == 503) {
-                    if (got.headers().firstValue("Retry-After").isEmpty()) {
-                      unexpected.add(scopeId + ": 503 without Retry-After");
-                    }
-                    all = false;
-                  } else if (got.statusCode() != 200) {
-                    unexpected.add(scopeId + ": " + got.statusCode() + " " + got.body());
-                    all = false;
-                  }
-                }
-              }
-              return all;
-            },
-            java.time.Duration.ofSeconds(20));
+        List<String> unexpected =
+            Takeover.awaitServed(
+                nodes, orphaned, ShardRebalanceTest::get, java.time.Duration.ofSeconds(20));
         assertEquals(List.of(), unexpected, "only 503 with Retry-After before the takeover");
         awaitClones(nodes, expectedClones(nodes, sourceOf, 1));
       } finally {

@@ -9,7 +9,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,9 +23,6 @@ import java.util.Set;
  * only.
  */
 public final class PeerFetchers {
-  /** How many times a bundle request was forwarded already (a receiver never forwards again). */
-  public static final String HOPS = "hops";
-
   /** A bundle request forwarded by a node that holds no ready clone of the source. */
   static final String BUNDLE = "bundle";
 
@@ -38,8 +34,11 @@ public final class PeerFetchers {
 
   /** What a fetcher answers for the others. */
   public interface Node {
-    /** A bundle, answered from this node's ready clone, or failed (503) when it has none. */
-    Future<BundleReply> bundle(BundleQuery query, int hops);
+    /**
+     * A bundle, answered from this node's ready clone, or failed (503) when it has none; a
+     * forwarded request is never forwarded again.
+     */
+    Future<BundleReply> bundle(BundleQuery query);
 
     /** Of these sources, the ones this node holds ready. */
     Future<Set<String>> ready(List<String> sourceIds);
@@ -63,13 +62,10 @@ public final class PeerFetchers {
     return new PeerFetchers(vertx, nodeId, timeoutMillis);
   }
 
-  public Future<BundleReply> bundle(BundleQuery query, int hops) {
+  public Future<BundleReply> bundle(BundleQuery query) {
     return vertx
         .eventBus()
-        .<Buffer>request(
-            Addresses.fetcherNode(nodeId, BUNDLE),
-            query.toJson(),
-            options().addHeader(HOPS, String.valueOf(hops)))
+        .<Buffer>request(Addresses.fetcherNode(nodeId, BUNDLE), query.toJson(), options())
         .map(BundleReply::of);
   }
 
@@ -117,8 +113,7 @@ public final class PeerFetchers {
             .<JsonObject>consumer(
                 Addresses.fetcherNode(nodeId, BUNDLE),
                 (Message<JsonObject> m) ->
-                    Failures.handled(
-                            m, body -> node.bundle(BundleQuery.fromJson(body), hops(m.headers())))
+                    Failures.handled(m, body -> node.bundle(BundleQuery.fromJson(body)))
                         .onSuccess(reply -> reply.replyTo(m))
                         .onFailure(e -> Failures.reply(m, e))),
         vertx
@@ -147,20 +142,12 @@ public final class PeerFetchers {
                                         Failures.of(Failures.BAD_REQUEST, "source_id missing")))
                         .onSuccess(
                             refs ->
-                                m.reply(new JsonObject().put("refs", new JsonObject(mapOf(refs)))))
+                                m.reply(
+                                    new JsonObject()
+                                        .put(
+                                            "refs",
+                                            new JsonObject(new HashMap<String, Object>(refs)))))
                         .onFailure(e -> Failures.reply(m, e))));
-  }
-
-  private static Map<String, Object> mapOf(Map<String, String> refs) {
-    return new HashMap<>(refs);
-  }
-
-  private static int hops(io.vertx.core.MultiMap headers) {
-    try {
-      return Math.max(0, Integer.parseInt(headers.get(HOPS)));
-    } catch (NumberFormatException | NullPointerException e) {
-      return 0;
-    }
   }
 
   private static List<String> strings(JsonArray array) {
@@ -173,15 +160,5 @@ public final class PeerFetchers {
       }
     }
     return out;
-  }
-
-  /** The sources of {@code all} in slices of at most {@code size}, for bounded messages. */
-  public static <T> List<List<T>> slices(Collection<T> all, int size) {
-    List<List<T>> slices = new ArrayList<>();
-    List<T> list = new ArrayList<>(all);
-    for (int i = 0; i < list.size(); i += size) {
-      slices.add(list.subList(i, Math.min(list.size(), i + size)));
-    }
-    return slices;
   }
 }

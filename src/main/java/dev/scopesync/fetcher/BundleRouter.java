@@ -83,7 +83,7 @@ final class BundleRouter {
     }
     Member owner = candidates.get(tried);
     return PeerFetchers.at(vertx, owner.nodeId(), timeoutMillis)
-        .bundle(query, 1)
+        .bundle(query)
         .onSuccess(reply -> metrics.shardForward("ok"))
         .recover(
             e -> {

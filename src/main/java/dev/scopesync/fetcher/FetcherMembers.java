@@ -210,8 +210,7 @@ public final class FetcherMembers {
             ? membershipProblem
             : membershipProblem == null ? quorumProblem : quorumProblem + "; " + membershipProblem;
     if (!settings.sharded() || Objects.equals(reason, frozen)) {
-      frozen = settings.sharded() ? reason : null;
-      return;
+      return; // an unsharded node never freezes; an unchanged reason is not logged again
     }
     if (reason != null) {
       LOG.error(

@@ -22,8 +22,8 @@ final class PeerService implements PeerFetchers.Node {
   }
 
   @Override
-  public Future<BundleReply> bundle(BundleQuery query, int hops) {
-    return router.answerForPeer(query); // never forwarded again, whatever the hops
+  public Future<BundleReply> bundle(BundleQuery query) {
+    return router.answerForPeer(query);
   }
 
   @Override

@@ -246,7 +246,7 @@ final class Rebalancer {
     List<Future<Set<String>>> answers = new ArrayList<>();
     List<Member> askedOwners = new ArrayList<>(asked.keySet());
     for (Member owner : askedOwners) {
-      for (List<String> slice : PeerFetchers.slices(asked.get(owner), MAX_ASKED)) {
+      for (List<String> slice : slices(asked.get(owner), MAX_ASKED)) {
         answers.add(
             PeerFetchers.at(vertx, owner.nodeId(), settings.forwardTimeoutMillis())
                 .ready(slice)
@@ -302,5 +302,13 @@ final class Rebalancer {
       metrics.shardRebalance(Duration.ofNanos(System.nanoTime() - changedAtNanos));
       changedAtNanos = -1;
     }
+  }
+
+  private static <T> List<List<T>> slices(List<T> all, int size) {
+    List<List<T>> slices = new ArrayList<>();
+    for (int i = 0; i < all.size(); i += size) {
+      slices.add(all.subList(i, Math.min(all.size(), i + size)));
+    }
+    return slices;
   }
 }

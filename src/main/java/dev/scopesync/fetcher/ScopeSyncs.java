@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,7 +131,7 @@ final class ScopeSyncs {
     if (roles.sharded()) {
       // Each source's primary announces its changes (SHARDING.md §3.5), whoever sent the order:
       // asked after the sync, in the view of that moment.
-      return take(order, sourceId -> true, local, false);
+      return take(order, true, local, false);
     }
     // A change is announced by one node of the cluster: the one named in the order, or, for
     // syncs every node runs on its own (boot, polling), the leader.
@@ -141,9 +140,7 @@ final class ScopeSyncs {
         order.announcer() == null
             ? cluster.leads(Addresses.FETCHER_SYNC)
             : Future.succeededFuture(order.announcer().equals(cluster.nodeId()));
-    return announcing
-        .otherwise(true)
-        .compose(announce -> take(order, sourceId -> announce, local, false));
+    return announcing.otherwise(true).compose(announce -> take(order, announce, local, false));
   }
 
   /**
@@ -151,7 +148,7 @@ final class ScopeSyncs {
    * SHARDING.md §3.5); completes when every sync it asked for has finished.
    */
   Future<Void> runQuietly(SyncOrder order) {
-    return take(order, sourceId -> false, true, true);
+    return take(order, false, true, true);
   }
 
   /**
@@ -159,15 +156,14 @@ final class ScopeSyncs {
    * previous holder had not; completes when done.
    */
   Future<Void> runSeeded(SyncOrder order) {
-    return take(order, sourceId -> true, true, true);
+    return take(order, true, true, true);
   }
 
   /**
    * @param acquiring the order is an acquisition's own: its items are synced, never handed to the
    *     acquisition again
    */
-  private Future<Void> take(
-      SyncOrder order, Predicate<String> announces, boolean local, boolean acquiring) {
+  private Future<Void> take(SyncOrder order, boolean announce, boolean local, boolean acquiring) {
     List<PendingSyncs.Order> orders = new ArrayList<>();
     List<PendingSyncs.Order> later = new ArrayList<>();
     Set<String> sourcesSeen = new HashSet<>();
@@ -196,7 +192,7 @@ final class ScopeSyncs {
               order.forceFetch() && !siblingOfBatch,
               order.hintedHash(),
               order.requestedAt(),
-              announces.test(item.sourceId()),
+              announce,
               order.automatic());
       (siblingOfBatch ? later : orders).add(one);
     }

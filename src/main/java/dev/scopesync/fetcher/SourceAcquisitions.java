@@ -106,7 +106,7 @@ final class SourceAcquisitions {
     List<SyncOrder.Item> items = new ArrayList<>();
     for (SyncOrder.Item item : chunk.scopes()) {
       String sourceId = item.sourceId();
-      if (roles.owns(sourceId) && (!held.contains(sourceId) || roles.acquiring(sourceId))) {
+      if (roles.toAcquire(sourceId)) {
         bySource.computeIfAbsent(sourceId, id -> new ArrayList<>()).add(item.scopeId());
         items.add(item);
       }
