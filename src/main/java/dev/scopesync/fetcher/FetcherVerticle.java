@@ -242,6 +242,9 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
                         vertx,
                         ClusterView.of(vertx).nodeId(),
                         new PeerService(router, acquisitions)));
+                consumers.add(
+                    new AnnouncementFollower(vertx, parts, scopes, roles, config.cloneShards())
+                        .listen());
                 rebalancer.start();
               }
               return Future.all(consumers.stream().map(MessageConsumer::completion).toList());

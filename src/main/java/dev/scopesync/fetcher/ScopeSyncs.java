@@ -275,10 +275,15 @@ final class ScopeSyncs {
                       order.forceFetch(),
                       order.hintedHash(),
                       order.requestedAt());
+              // Only the announcer moves the scope's ref (SHARDING.md §3.5); the others' refs
+              // follow what it announces, so a promoted primary's compare finds what went
+              // unannounced.
+              boolean moveRef = !roles.sharded() || !order.announce() || roles.primary(sourceId);
+              Instant last = parts.lastFetched().get(sourceId);
               return parts
                   .git()
-                  .run(() -> parts.sync().run(request, parts.lastFetched().get(sourceId)))
-                  .onSuccess(result -> afterSync(request, result, order.announce()))
+                  .run(() -> parts.sync().run(request, last, moveRef))
+                  .onSuccess(result -> afterSync(request, result, order.announce() && moveRef))
                   .onFailure(e -> failed(request, e))
                   .<Void>mapEmpty();
             });
@@ -325,9 +330,8 @@ final class ScopeSyncs {
     if (backoff.succeeded(request.scopeId()) == FailureBackoff.Change.RECOVERED) {
       LOG.info("scope_id={} source_id={} syncs again", request.scopeId(), request.sourceId());
     }
-    boolean announcer =
-        !roles.sharded() || (roles.primary(request.sourceId()) && !roles.silent(request.scopeId()));
-    if (result.policyChanged() && announce && announcer) {
+    // Sharded, the node that moved the ref announces: the primary when the sync began.
+    if (result.policyChanged() && announce && !roles.silent(request.scopeId())) {
       announce(request.scopeId(), result);
     }
     publish(

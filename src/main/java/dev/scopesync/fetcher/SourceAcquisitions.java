@@ -104,15 +104,24 @@ final class SourceAcquisitions {
     Set<String> held = parts.clonedSources();
     Map<String, List<String>> bySource = new LinkedHashMap<>();
     List<SyncOrder.Item> items = new ArrayList<>();
+    List<SyncOrder.Item> promoted = new ArrayList<>();
     for (SyncOrder.Item item : chunk.scopes()) {
       String sourceId = item.sourceId();
       if (roles.toAcquire(sourceId)) {
         bySource.computeIfAbsent(sourceId, id -> new ArrayList<>()).add(item.scopeId());
         items.add(item);
+      } else if (offered && roles.promoted(sourceId)) {
+        promoted.add(item);
       }
     }
+    Future<Void> promotion =
+        promoted.isEmpty()
+            ? Future.succeededFuture()
+            // A new primary compares without fetching: it announces what the old one fetched
+            // and never announced (its refs follow the announcements, SHARDING.md §3.5).
+            : syncs.runSeeded(new SyncOrder(promoted, false, null, null, false, false, null));
     if (items.isEmpty()) {
-      return Future.succeededFuture();
+      return promotion;
     }
     for (String sourceId : bySource.keySet()) {
       if (offered && thisRound.add(sourceId)) {
@@ -150,7 +159,7 @@ final class SourceAcquisitions {
               }
               inFlight--;
             })
-        .mapEmpty();
+        .eventually(() -> promotion);
   }
 
   /** Seeds a new clone's scope refs from the first node that holds the source ready. */

@@ -78,6 +78,19 @@ final class SourceRoles {
     return unseeded.contains(scopeId);
   }
 
+  /**
+   * Whether this node became the source's primary with the last view and holds it ready: it
+   * compares the source's scopes once, to announce what the previous primary did not.
+   */
+  boolean promoted(String sourceId) {
+    Placement previous = members.previous();
+    if (!sharded() || previous == null || !ready(sourceId) || !primary(sourceId)) {
+      return false;
+    }
+    Member before = previous.primary(sourceId);
+    return before == null || !before.name().equals(members.ownName());
+  }
+
   /** Whether this node answers the source's bundles from its own clone. */
   boolean ready(String sourceId) {
     return held.contains(sourceId) && !acquiring.contains(sourceId);

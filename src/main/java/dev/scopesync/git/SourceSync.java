@@ -117,9 +117,22 @@ public final class SourceSync {
    * @param lastFetched when this source was last fetched successfully, or null
    */
   public SyncResult run(SyncRequest request, Instant lastFetched) throws GitFailure, IOException {
+    return run(request, lastFetched, true);
+  }
+
+  /**
+   * @param moveRef false on a node that does not announce the source's changes (a sharded cluster's
+   *     co-owner or holder, SHARDING.md §3.5): the scope's ref stays at the last announced commit,
+   *     which {@link #follow} sets, and the result reports no change
+   */
+  public SyncResult run(SyncRequest request, Instant lastFetched, boolean moveRef)
+      throws GitFailure, IOException {
     try (Run run = new Run(request, lastFetched, clones.of(request.sourceId()))) {
-      for (Step step : steps) {
+      for (Step step : moveRef ? steps : steps.subList(0, steps.size() - 1)) {
         step.run(run);
+      }
+      if (!moveRef) {
+        run.changed = new TreeSet<>();
       }
       return new SyncResult(
           run.cloned,
@@ -355,6 +368,39 @@ public final class SourceSync {
           new DeleteScopeRef(repo, scopeId).call();
         }
       }
+    }
+  }
+
+  /**
+   * Moves a scope's ref to a commit the source's primary announced (SHARDING.md §3.5, the request's
+   * {@code hintedHash}), fetching first when the clone lacks it; a source without a clone here is
+   * left alone (nothing is cloned for it), as is a ref when the commit cannot be had.
+   *
+   * @return what was found (no change is reported: nothing is announced from it), or null without a
+   *     clone
+   */
+  public SyncResult follow(SyncRequest request, Instant lastFetched)
+      throws GitFailure, IOException {
+    Path dir = clones.of(request.sourceId());
+    String hash = request.hintedHash();
+    if (hash == null || !ObjectId.isId(hash) || !Files.isDirectory(dir.resolve(".git"))) {
+      return null;
+    }
+    try (Run run = new Run(request, lastFetched, dir)) {
+      openClone(run);
+      fetchWhenDue(run);
+      ObjectId announced = ObjectId.fromString(hash);
+      Ref ref = run.repo().exactRef(ScopeRef.of(request.scopeId()));
+      if (exists(run.repo(), announced) && (ref == null || !announced.equals(ref.getObjectId()))) {
+        new MoveScopeRef(run.repo(), request.scopeId()).setTarget(announced).call();
+      }
+      return new SyncResult(
+          false,
+          run.fetchedAt,
+          ref == null ? null : ref.getObjectId().name(),
+          hash,
+          new TreeSet<>(),
+          new RemoteHeads(run.repo()).call().hashes());
     }
   }
 
