@@ -132,19 +132,47 @@ class ShardRebalanceTest {
           nodes.add(TestNode.start(dir.resolve(name), sharded(base, name, 2, 1)));
         }
         awaitMembers(nodes, 3);
+        Vertx app = cluster.client();
+        List<JsonObject> updates = listen(app);
         putScopes(nodes, daemon);
+        putUntilOwnedBy("node-c", List.of("node-a", "node-b", "node-c"), nodes, daemon);
         awaitClones(nodes, expectedClones(nodes, sourceOf, 2));
+        Await.until(() -> updates.size() >= sourceOf.size(), WAIT);
         awaitQuiet(nodes);
+        Placement three = nodes.get(0).fetcher.members().placement();
+        int orphan = primaryOf("node-c", three);
 
-        // 7. kill: c's member terminates without leaving, then its sockets drop.
+        // 7. kill: c's member terminates without leaving, then its sockets drop. A push to a
+        // source c was primary of, delivered while the survivors may still count c in: the
+        // co-owner fetches it without announcing, and once promoted announces it exactly once.
         TestNode c = nodes.remove(2);
         load = new Load(nodes);
         c.crash();
+        String pushed =
+            repos
+                .get(orphan)
+                .commit("after the crash", Map.of("app/rbac.rego", "package app.rbac\nx = 1\n"));
+        HttpResponse<String> push =
+            ShardedPushes.push(nodes.get(0), "https://127.0.0.1/repo" + orphan + ".git", "main");
+        assertEquals(200, push.statusCode(), push.body());
         awaitMembers(nodes, 2);
         awaitClones(nodes, expectedClones(nodes, sourceOf, 2)); // both survivors own everything
+        Await.until(() -> announcedOf(updates, pushed).size() == 2, WAIT);
+        awaitQuiet(nodes);
         List<String> failures = load.stop();
         load = null;
         assertEquals(List.of(), failures, "with R = 2 every request is served throughout");
+        assertEquals(
+            List.of("t" + orphan + "-a", "t" + orphan + "-b"),
+            announcedOf(updates, pushed),
+            "the change fetched while the primary was dead is announced once per scope");
+        for (TestNode node : nodes) {
+          for (String suffix : List.of("a", "b")) {
+            String scopeId = "t" + orphan + "-" + suffix;
+            assertEquals(pushed, scopeRef(node, sourceOf.get(scopeId), scopeId), scopeId);
+          }
+        }
+        app.close().await(30, TimeUnit.SECONDS);
       } finally {
         if (load != null) {
           load.stop();
@@ -291,6 +319,40 @@ class ShardRebalanceTest {
         return;
       }
       putSource(nodes, daemon, i);
+    }
+  }
+
+  /** The index of a repository whose source's primary is {@code name} in the placement. */
+  private int primaryOf(String name, Placement placement) {
+    for (int i = 0; i < SOURCES + SPARE; i++) {
+      String sourceId = sourceOf.get("t" + i + "-a");
+      if (sourceId != null && placement.primary(sourceId).name().equals(name)) {
+        return i;
+      }
+    }
+    throw new AssertionError(name + " is primary of no source: " + sourceOf);
+  }
+
+  /** The scopes announced as changed to {@code commit}, sorted. */
+  private static List<String> announcedOf(List<JsonObject> updates, String commit) {
+    return updates.stream()
+        .filter(u -> commit.equals(u.getString("new_policy_hash")))
+        .map(u -> u.getString("scope_id"))
+        .sorted()
+        .toList();
+  }
+
+  /** The commit a scope's ref points at in a node's clone of its source. */
+  static String scopeRef(TestNode node, String sourceId, String scopeId) {
+    try (org.eclipse.jgit.lib.Repository repo =
+        new org.eclipse.jgit.storage.file.FileRepositoryBuilder()
+            .setGitDir(node.gitSources().resolve(sourceId).resolve(".git").toFile())
+            .setMustExist(true)
+            .build()) {
+      org.eclipse.jgit.lib.Ref ref = repo.exactRef("refs/heads/scopes/" + scopeId);
+      return ref == null ? null : ref.getObjectId().name();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

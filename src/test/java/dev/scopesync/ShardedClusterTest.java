@@ -114,6 +114,18 @@ class ShardedClusterTest {
         for (JsonObject update : updates.subList(updatesBefore, updates.size())) {
           assertEquals(pushed, update.getString("new_policy_hash"));
         }
+        // Every holder's scope refs are at the announced commit (the co-owner's followed it).
+        for (TestNode node : nodes) {
+          if (held(node).contains(sourceOf.get("t0-a"))) {
+            for (String scopeId : List.of("t0-a", "t0-b")) {
+              Await.until(
+                  () ->
+                      pushed.equals(
+                          ShardRebalanceTest.scopeRef(node, sourceOf.get(scopeId), scopeId)),
+                  WAIT);
+            }
+          }
+        }
 
         // 5. Any node serves any scope: the same bytes and ETag, a 304 through a non-owner.
         for (String scopeId : sourceOf.keySet()) {
