@@ -23,7 +23,9 @@ import java.util.Set;
  * compares, announcing only what the previous holder had not announced. When no holder answers (a
  * crash with R = 1) the refs are dropped, so the primary announces each scope as first seen, as a
  * fresh node does. Until all that is done the source is <em>acquiring</em>: not ready, so its
- * bundles are still asked of the others.
+ * bundles are still asked of the others. An offered scope of a source this node already holds and
+ * has just become primary of is compared once, without a fetch: the new primary announces what the
+ * old one fetched and never did.
  *
  * <p>Also answers the others' questions about this node's clones: which sources are ready, and a
  * source's scope refs. Used from the fetcher's context only.
