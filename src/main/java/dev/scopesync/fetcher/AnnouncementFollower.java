@@ -69,21 +69,16 @@ final class AnnouncementFollower {
                   new SyncRequest(scopeId, sourceId, told.scope().policy(), false, commit, null);
               SourceSync sync = parts.sync();
               return parts
-                  .queues()
-                  .submit(
+                  .inQueue(
                       sourceId,
-                      () ->
-                          parts
-                              .git()
-                              .run(() -> sync.follow(request, parts.lastFetched().get(sourceId)))
-                              .onSuccess(
-                                  found -> {
-                                    if (found != null && found.fetchedAt() != null) {
-                                      parts.lastFetched().put(sourceId, found.fetchedAt());
-                                      parts.bundles().recordHeads(sourceId, found.remoteHeads());
-                                    }
-                                  })
-                              .<Void>mapEmpty());
+                      () -> sync.follow(request, parts.lastFetched().get(sourceId)),
+                      found -> {
+                        if (found != null && found.fetchedAt() != null) {
+                          parts.lastFetched().put(sourceId, found.fetchedAt());
+                          parts.bundles().recordHeads(sourceId, found.remoteHeads());
+                        }
+                      })
+                  .<Void>mapEmpty();
             })
         .onFailure(
             e ->

@@ -23,6 +23,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -48,7 +49,15 @@ final class ScopeSyncs {
       Map<String, Instant> lastFetched,
       BundleService bundles,
       ScopeFreshness freshness,
-      Set<String> clonedSources) {}
+      Set<String> clonedSources) {
+    /**
+     * Runs blocking git work on the git pool in the source's queue; {@code after} gets its result
+     * on the fetcher's context before the queue's next job starts.
+     */
+    <T> Future<T> inQueue(String sourceId, Callable<T> work, Consumer<T> after) {
+      return queues.submit(sourceId, () -> git.run(work).onSuccess(after::accept));
+    }
+  }
 
   private final Vertx vertx;
   private final Parts parts;

@@ -174,19 +174,13 @@ final class SourceAcquisitions {
     return refsFrom(roles.holdersMaybe(sourceId), 0, sourceId, scopeIds)
         .compose(
             refs ->
-                parts
-                    .queues()
-                    .submit(
-                        sourceId,
-                        () ->
-                            parts
-                                .git()
-                                .run(
-                                    () -> {
-                                      sync.seedScopeRefs(
-                                          sourceId, scopeIds, refs == null ? Map.of() : refs);
-                                      return null;
-                                    })))
+                parts.inQueue(
+                    sourceId,
+                    () -> {
+                      sync.refs().seed(sourceId, scopeIds, refs == null ? Map.of() : refs);
+                      return null;
+                    },
+                    seeded -> {}))
         .onComplete(seeded -> scopeIds.forEach(unseeded::remove))
         .mapEmpty();
   }
@@ -226,6 +220,6 @@ final class SourceAcquisitions {
     // Not behind the source's queue: a fetch in it must not make the new owner give up waiting.
     // Reading refs while a fetch writes others is safe.
     SourceSync sync = parts.sync();
-    return parts.git().run(() -> sync.scopeRefs(sourceId, scopeIds));
+    return parts.git().run(() -> sync.refs().of(sourceId, scopeIds));
   }
 }

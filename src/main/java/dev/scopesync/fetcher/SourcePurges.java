@@ -67,7 +67,7 @@ final class SourcePurges {
                     .git()
                     .run(
                         () -> {
-                          sync.deleteScopeRef(sourceId, scopeId);
+                          sync.refs().delete(sourceId, scopeId);
                           return null;
                         })
                     // Forgotten here, in the queue: a sync of the scope that was running when the

@@ -9,10 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
@@ -44,6 +41,8 @@ public final class SourceSync {
   private final GitOperationListener listener;
   private final Path sshDirectory;
 
+  private final ScopeRefs refs;
+
   /** A sync, in order; each step reads and writes the {@link Run}. */
   private final List<Step> steps =
       List.of(
@@ -72,6 +71,12 @@ public final class SourceSync {
     this.clock = clock;
     this.timeoutSeconds = timeoutSeconds;
     this.stopping = stopping;
+    this.refs = new ScopeRefs(handles, clones);
+  }
+
+  /** The scope refs of the clones this syncs, read and written outside a sync. */
+  public ScopeRefs refs() {
+    return refs;
   }
 
   @FunctionalInterface
@@ -314,60 +319,12 @@ public final class SourceSync {
         source.bundleIgnore() == null ? java.util.List.of() : source.bundleIgnore());
   }
 
-  private static boolean exists(Repository repo, ObjectId commit) {
+  static boolean exists(Repository repo, ObjectId commit) {
     try (RevWalk walk = new RevWalk(repo)) {
       walk.parseCommit(commit);
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  /**
-   * The commit each scope's ref points at in the source's clone; scopes without a ref (or without a
-   * clone) are absent.
-   */
-  public Map<String, String> scopeRefs(String sourceId, Collection<String> scopeIds)
-      throws IOException {
-    Map<String, String> refs = new HashMap<>();
-    Path dir = clones.of(sourceId);
-    if (!Files.isDirectory(dir.resolve(".git"))) {
-      return refs;
-    }
-    try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
-      for (String scopeId : scopeIds) {
-        Ref ref = lease.repository().exactRef(ScopeRef.of(scopeId));
-        if (ref != null && ref.getObjectId() != null) {
-          refs.put(scopeId, ref.getObjectId().name());
-        }
-      }
-    }
-    return refs;
-  }
-
-  /**
-   * Seeds a new clone's scope refs with what the source's previous holder announced (SHARDING.md
-   * §3.5): each scope's ref moves to the holder's commit when the clone has it; a scope the holder
-   * had no commit for, or whose commit the clone lacks, loses its ref, so that its next sync
-   * announces it as first seen rather than staying silent about a change.
-   */
-  public void seedScopeRefs(String sourceId, Collection<String> scopeIds, Map<String, String> seed)
-      throws IOException {
-    Path dir = clones.of(sourceId);
-    if (!Files.isDirectory(dir.resolve(".git"))) {
-      return;
-    }
-    try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
-      Repository repo = lease.repository();
-      for (String scopeId : scopeIds) {
-        String commit = seed.get(scopeId);
-        ObjectId id = commit == null || !ObjectId.isId(commit) ? null : ObjectId.fromString(commit);
-        if (id != null && exists(repo, id)) {
-          new MoveScopeRef(repo, scopeId).setTarget(id).call();
-        } else {
-          new DeleteScopeRef(repo, scopeId).call();
-        }
-      }
     }
   }
 
@@ -401,17 +358,6 @@ public final class SourceSync {
           hash,
           new TreeSet<>(),
           new RemoteHeads(run.repo()).call().hashes());
-    }
-  }
-
-  /** Removes a scope's own ref from a clone; a missing clone or ref is fine. */
-  public void deleteScopeRef(String sourceId, String scopeId) throws IOException {
-    Path dir = clones.of(sourceId);
-    if (!Files.isDirectory(dir.resolve(".git"))) {
-      return;
-    }
-    try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
-      new DeleteScopeRef(lease.repository(), scopeId).call();
     }
   }
 }
