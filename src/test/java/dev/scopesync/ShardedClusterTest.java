@@ -1,10 +1,12 @@
 package dev.scopesync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.scopesync.bus.Addresses;
 import dev.scopesync.model.SourceId;
+import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.shard.Placement;
 import dev.scopesync.testing.Await;
 import dev.scopesync.testing.ClusterFixture;
@@ -150,6 +152,39 @@ class ShardedClusterTest {
                     "GET", "/scopes/" + scopeId + "/policy", null, Map.of("If-None-Match", etag));
             assertEquals(304, same.statusCode(), scopeId + " revalidates through every node");
           }
+        }
+        // A node without the source asks the owner that answered directly from its edge now
+        // (OwnerShortcut), and a later push is served through it at once: after the
+        // announcement no node answers the old commit.
+        Placement placement = nodes.get(0).fetcher.members().placement();
+        int shortcuts = 0;
+        for (String scopeId : sourceOf.keySet()) {
+          Set<String> owners = new HashSet<>();
+          placement.owners(sourceOf.get(scopeId), r).forEach(m -> owners.add(m.nodeId()));
+          for (TestNode node : nodes) {
+            String peer = ServedBundles.of(node.vertx).peerFor(scopeId);
+            if (held(node).contains(sourceOf.get(scopeId))) {
+              assertNull(peer, scopeId + " is served from the node's own clone");
+            } else {
+              assertTrue(owners.contains(peer), scopeId + " is asked of an owner: " + peer);
+              shortcuts++;
+            }
+          }
+        }
+        assertTrue(shortcuts > 0, "some node holds no clone of some source");
+        String again =
+            repos
+                .get(0)
+                .commit("again", Map.of("app/rbac.rego", "package app.rbac\nallow = false\n"));
+        int updatesNow = updates.size();
+        assertEquals(
+            200,
+            ShardedPushes.push(nodes.get(1), "https://127.0.0.1/repo0.git", "main").statusCode());
+        Await.until(() -> updates.size() >= updatesNow + 2, WAIT);
+        for (TestNode node : nodes) {
+          HttpResponse<String> got = node.request("GET", "/scopes/t0-a/policy", null);
+          assertEquals(200, got.statusCode());
+          assertTrue(got.body().contains("allow = false"), "the pushed commit " + again);
         }
         double forwarded = 0;
         for (TestNode node : nodes) {

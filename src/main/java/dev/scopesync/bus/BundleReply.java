@@ -6,7 +6,8 @@ import io.vertx.core.eventbus.Message;
 
 /**
  * The fetcher's answer to a {@link BundleQuery}. It travels as the bundle's bytes with the rest in
- * message headers, so the local bus hands the buffer over without copying it; this record is the
+ * message headers, the bytes in {@link BundleBytesCodec}, so the local bus hands the buffer over
+ * without copying it and another node's reply is not copied again when decoded; this record is the
  * one place that writes and reads those headers.
  *
  * @param status 200 with a body, or 304 without one
@@ -25,6 +26,7 @@ public record BundleReply(
     message.reply(
         body == null ? Buffer.buffer() : body,
         new DeliveryOptions()
+            .setCodecName(BundleBytesCodec.NAME)
             .addHeader(STATUS, String.valueOf(status))
             .addHeader(ETAG, etag)
             .addHeader(SCOPE_ID, scopeId)

@@ -42,6 +42,7 @@ public interface FetcherApi {
   /** Registers {@code fetcher} on the bus; the caller owns (unregisters) the consumers. */
   static List<MessageConsumer<?>> bind(Vertx vertx, FetcherApi fetcher) {
     Logger log = LoggerFactory.getLogger(FetcherApi.class);
+    BundleBytesCodec.registerOn(vertx.eventBus());
     return List.of(
         vertx
             .eventBus()

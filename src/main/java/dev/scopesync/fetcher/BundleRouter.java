@@ -4,7 +4,10 @@ import dev.scopesync.bus.BundleQuery;
 import dev.scopesync.bus.BundleReply;
 import dev.scopesync.bus.Failures;
 import dev.scopesync.bus.PeerFetchers;
+import dev.scopesync.bus.ScopeAnswer;
 import dev.scopesync.metrics.ServerMetrics;
+import dev.scopesync.serving.ServedAnswer;
+import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.shard.Placement.Member;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,15 +32,18 @@ final class BundleRouter {
   private final SourceRoles roles;
   private final ServerMetrics metrics;
   private final long timeoutMillis;
+  private final ServedBundles served;
 
   BundleRouter(
       Vertx vertx,
       BundleService bundles,
+      ServedBundles served,
       SourceRoles roles,
       ServerMetrics metrics,
       long timeoutMillis) {
     this.vertx = vertx;
     this.bundles = bundles;
+    this.served = served;
     this.roles = roles;
     this.metrics = metrics;
     this.timeoutMillis = timeoutMillis;
@@ -55,12 +61,19 @@ final class BundleRouter {
               String sourceId = bundles.sourceOf(told);
               return roles.ready(sourceId)
                   ? bundles.answer(query, told)
-                  : forward(query, roles.candidates(sourceId), 0);
+                  : forward(query, told, roles.candidates(sourceId), 0);
             });
   }
 
-  /** A bundle another node forwarded: answered from this node's ready clone, or refused. */
+  /**
+   * A bundle another node forwarded: answered from this node's served bundles or ready clone, or
+   * refused.
+   */
   Future<BundleReply> answerForPeer(BundleQuery query) {
+    BundleReply hit = servedReply(query);
+    if (hit != null) {
+      return Future.succeededFuture(hit);
+    }
     return bundles
         .resolve(query.scopeId())
         .compose(
@@ -73,7 +86,8 @@ final class BundleRouter {
                             "this node holds no ready clone of the scope's source")));
   }
 
-  private Future<BundleReply> forward(BundleQuery query, List<Member> candidates, int tried) {
+  private Future<BundleReply> forward(
+      BundleQuery query, ScopeAnswer told, List<Member> candidates, int tried) {
     if (tried >= Math.min(MAX_TRIES, candidates.size())) {
       metrics.shardForward("unavailable");
       return Future.failedFuture(
@@ -82,9 +96,19 @@ final class BundleRouter {
               "the policy repository is not cloned on any of its owners yet; retry shortly"));
     }
     Member owner = candidates.get(tried);
+    long epoch = served.peerEpoch();
     return PeerFetchers.at(vertx, owner.nodeId(), timeoutMillis)
         .bundle(query)
-        .onSuccess(reply -> metrics.shardForward("ok"))
+        .onSuccess(
+            reply -> {
+              metrics.shardForward("ok");
+              // The edge asks this owner directly from now on (OwnerShortcut), until the view
+              // changes or this node holds more sources ready.
+              if (told.servedGeneration() != 0) {
+                served.answeredBy(
+                    told.servedGeneration(), told.scope().scopeId(), owner.nodeId(), epoch);
+              }
+            })
         .recover(
             e -> {
               // Not ready, gone or too slow: the next candidate. Any other answer (a 404 for a
@@ -93,7 +117,32 @@ final class BundleRouter {
                 return Future.failedFuture(e);
               }
               metrics.shardForward("next");
-              return forward(query, candidates, tried + 1);
+              return forward(query, told, candidates, tried + 1);
             });
+  }
+
+  /**
+   * The reply to {@code query} straight from the served bundles (the scope's own bundle built here
+   * and still current), or null: what a forwarded request costs an owner whose clients asked first.
+   */
+  private BundleReply servedReply(BundleQuery query) {
+    if (!query.paths().isEmpty()) {
+      return null;
+    }
+    ServedAnswer answer =
+        served.find(
+            query.scopeId(),
+            ServedBundles.key(query.format() == BundleQuery.Format.TAR, query.baseHash()));
+    if (answer == null) {
+      return null;
+    }
+    boolean held = query.ifNoneMatch().contains(answer.etag()) || query.ifNoneMatch().contains("*");
+    return new BundleReply(
+        held ? 304 : 200,
+        answer.etag(),
+        answer.scopeId(),
+        answer.commit(),
+        query.format().contentType,
+        held ? null : answer.body());
   }
 }

@@ -120,6 +120,14 @@ final class BundleService {
     }
   }
 
+  /**
+   * This node now answers more sources from its own clones (a clone made, an acquisition ended, a
+   * new view): the edge stops asking the peers that answered for it before.
+   */
+  void readyChanged() {
+    served.forgetPeers();
+  }
+
   /** Forgets a source's heads, cached and served bundles; answers whether there were any. */
   boolean dropSource(String sourceId) {
     drops++;

@@ -169,7 +169,7 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
     ShardSettings shard = config.shard();
     members = new FetcherMembers(vertx, config);
     roles = new SourceRoles(members, shard.replicas(), clonedSources, acquiring, unseeded);
-    router = new BundleRouter(vertx, bundles, roles, metrics, shard.forwardTimeoutMillis());
+    router = new BundleRouter(vertx, bundles, served, roles, metrics, shard.forwardTimeoutMillis());
     // Failures that need a person back off from one polling interval (or a minute, with polling
     // off).
     long interval =
@@ -224,6 +224,8 @@ public final class FetcherVerticle extends VerticleBase implements FetcherApi {
               boolean[] first = {true};
               members.onAdopted(
                   () -> {
+                    // Owners moved: the edge's direct peers are learnt again.
+                    bundles.readyChanged();
                     if (first[0]) {
                       first[0] = false;
                       rebalancer.heldChecked();

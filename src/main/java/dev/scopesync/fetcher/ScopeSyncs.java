@@ -332,6 +332,7 @@ final class ScopeSyncs {
     parts.freshness().synced(request.scopeId(), request.sourceId(), clock.millis());
     if (result.cloned()) {
       parts.clonedSources().add(request.sourceId());
+      parts.bundles().readyChanged();
       if (!roles.owns(request.sourceId())) {
         heldNotOwned.accept(request.sourceId());
       }

@@ -81,6 +81,9 @@ final class SourceAcquisitions {
     for (String sourceId : thisRound) {
       acquiring.remove(sourceId);
     }
+    if (!thisRound.isEmpty()) {
+      parts.bundles().readyChanged();
+    }
     thisRound.clear();
   }
 
@@ -159,6 +162,7 @@ final class SourceAcquisitions {
               for (String sourceId : bySource.keySet()) {
                 acquiring.remove(sourceId);
               }
+              parts.bundles().readyChanged();
               inFlight--;
             })
         .eventually(() -> promotion);

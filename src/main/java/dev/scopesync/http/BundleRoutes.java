@@ -2,12 +2,10 @@ package dev.scopesync.http;
 
 import dev.scopesync.bus.BundleQuery;
 import dev.scopesync.bus.BundleReply;
-import dev.scopesync.bus.FetcherOrders;
 import dev.scopesync.serving.ServedAnswer;
 import dev.scopesync.serving.ServedBundles;
 import dev.scopesync.validation.CommitHash;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -19,9 +17,10 @@ import java.util.regex.Pattern;
  * The bundle routes (DESIGN §5, §7): OPAL's JSON policy bundle (full, or a delta from {@code
  * base_hash}) and OPA's {@code bundle.tar.gz}, both with ETags, and OPA's long poll ({@code Prefer:
  * wait=N} with {@code If-None-Match}): held until the scope's policy changes, else answered 304
- * after the wait. The fetcher builds the bundles; this class only asks, unless the answer is in the
- * node's served bundles (DESIGN §18): then it is sent from here, on this event loop, with no
- * event-bus message, no copy of the body and nothing encoded per request.
+ * after the wait. The fetcher builds the bundles (or, sharded, an owner: {@link OwnerShortcut});
+ * this class only asks, unless the answer is in the node's served bundles (DESIGN §18): then it is
+ * sent from here, on this event loop, with no event-bus message, no copy of the body and nothing
+ * encoded per request.
  */
 final class BundleRoutes {
   /** The longest {@code Prefer: wait=N} honoured, in seconds. */
@@ -30,14 +29,14 @@ final class BundleRoutes {
   private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait=(\\d{1,9})");
   private static final String TAR_KEY = ServedBundles.key(true, null);
 
-  private final Vertx vertx;
   private final LongPolls longPolls;
   private final CachedAnswers cached;
+  private final OwnerShortcut owners;
 
-  BundleRoutes(Vertx vertx, LongPolls longPolls, CachedAnswers cached) {
-    this.vertx = vertx;
+  BundleRoutes(LongPolls longPolls, CachedAnswers cached, OwnerShortcut owners) {
     this.longPolls = longPolls;
     this.cached = cached;
+    this.owners = owners;
   }
 
   /** {@code GET /scopes/{id}/policy} (and {@code GET /policy} for the default scope). */
@@ -107,9 +106,7 @@ final class BundleRoutes {
   private Future<BundleReply> askBundle(RoutingContext ctx, BundleQuery request) {
     List<String> ifNoneMatch =
         EntityTags.parse(ctx.request().headers().getAll(HttpHeaders.IF_NONE_MATCH));
-    return FetcherOrders.of(vertx)
-        .bundle(request.withIfNoneMatch(ifNoneMatch))
-        .onFailure(ctx::fail);
+    return owners.bundle(request.withIfNoneMatch(ifNoneMatch)).onFailure(ctx::fail);
   }
 
   /**

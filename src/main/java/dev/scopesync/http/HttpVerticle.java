@@ -62,10 +62,14 @@ public final class HttpVerticle extends VerticleBase {
       LOG.warn("auth.publicKey is not set: the HTTP API accepts requests without a token");
     }
     longPolls = new LongPolls(vertx);
+    ServedBundles served = ServedBundles.of(vertx);
     CachedAnswers cached =
-        new CachedAnswers(
-            ServedBundles.of(vertx), access, metrics, !config.opal().allowedOrigins().isEmpty());
-    BundleRoutes bundles = new BundleRoutes(vertx, longPolls, cached);
+        new CachedAnswers(served, access, metrics, !config.opal().allowedOrigins().isEmpty());
+    BundleRoutes bundles =
+        new BundleRoutes(
+            longPolls,
+            cached,
+            new OwnerShortcut(vertx, served, metrics, config.shard().forwardTimeoutMillis()));
     metrics.gauge(ServerMetrics.LONG_POLLS_HELD, "OPA long polls held", () -> longPolls.held());
     if (config.webhookSecret() == null) {
       LOG.warn("webhook.secret is not set: POST /webhook accepts unauthenticated pushes");

@@ -49,6 +49,12 @@ public final class ServedBundles implements Shareable {
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
 
   /**
+   * Counts {@link #forgetPeers} calls: a slot's peer is used only while the epoch it was learnt in
+   * is current, so one increment forgets every peer at once.
+   */
+  private volatile long peerEpoch;
+
+  /**
    * sourceId → the scopes with answers from it: what a purge or an eviction must visit. Under the
    * lock.
    */
@@ -56,14 +62,26 @@ public final class ServedBundles implements Shareable {
 
   /**
    * A scope's slot: immutable, replaced whole on each change. {@code sourceId} and {@code version}
-   * are null until the first answer.
+   * are null until the first answer; {@code peer} is the node that last answered the scope for this
+   * one (sharded, the source not held here), learnt in {@code peerEpoch}.
    */
   private record Slot(
       long generation,
       Scope scope,
       String sourceId,
       SourceVersion version,
-      Map<String, ServedAnswer> answers) {
+      Map<String, ServedAnswer> answers,
+      String peer,
+      long peerEpoch) {
+    Slot(
+        long generation,
+        Scope scope,
+        String sourceId,
+        SourceVersion version,
+        Map<String, ServedAnswer> answers) {
+      this(generation, scope, sourceId, version, answers, null, 0);
+    }
+
     Slot withAnswer(String sourceId, SourceVersion version, String key, ServedAnswer answer) {
       Map<String, ServedAnswer> next = new LinkedHashMap<>();
       if (version == this.version) {
@@ -73,7 +91,7 @@ public final class ServedBundles implements Shareable {
       if (key.startsWith(JSON + ":")) {
         dropEldestDiffs(next);
       }
-      return new Slot(generation, scope, sourceId, version, next);
+      return new Slot(generation, scope, sourceId, version, next, null, 0);
     }
 
     Slot without(String sourceId, String etag) {
@@ -84,7 +102,7 @@ public final class ServedBundles implements Shareable {
       next.values().removeIf(answer -> answer.etag().equals(etag));
       return next.size() == answers.size()
           ? this
-          : new Slot(generation, scope, this.sourceId, version, next);
+          : new Slot(generation, scope, this.sourceId, version, next, peer, peerEpoch);
     }
   }
 
@@ -176,6 +194,42 @@ public final class ServedBundles implements Shareable {
     return true;
   }
 
+  /**
+   * Remembers that node {@code nodeId} answered the scope told with {@code generation}: the edge
+   * then asks it directly ({@link #peerFor}) until the slot closes or {@link #forgetPeers}. Does
+   * nothing when the slot was closed or reopened since, or peers were forgotten since {@code epoch}
+   * (the {@link #peerEpoch} read when the request was sent).
+   */
+  public synchronized void answeredBy(long generation, String scopeId, String nodeId, long epoch) {
+    Slot slot = slots.get(scopeId);
+    if (slot == null || slot.generation() != generation || epoch != peerEpoch) {
+      return;
+    }
+    slots.put(
+        scopeId,
+        new Slot(
+            slot.generation(),
+            slot.scope(),
+            slot.sourceId(),
+            slot.version(),
+            slot.answers(),
+            nodeId,
+            peerEpoch));
+  }
+
+  /**
+   * Every peer learnt so far is forgotten: the fetcher's view changed or it now holds another
+   * source ready, or a peer failed to answer. O(1).
+   */
+  public synchronized void forgetPeers() {
+    peerEpoch++;
+  }
+
+  /** The current peer epoch: read before a forward whose answerer {@link #answeredBy} records. */
+  public long peerEpoch() {
+    return peerEpoch;
+  }
+
   /** The fetcher purged the source: every answer from it goes (the slots stay open, empty). */
   public synchronized void dropSource(String sourceId) {
     Set<String> scopes = scopesBySource.remove(sourceId);
@@ -221,6 +275,16 @@ public final class ServedBundles implements Shareable {
       return null;
     }
     return slot.answers().get(key);
+  }
+
+  /**
+   * The node that answered the scope for this one, learnt since peers were last forgotten; or null.
+   */
+  public String peerFor(String scopeId) {
+    Slot slot = slots.get(scopeId);
+    return slot == null || slot.peer() == null || slot.peerEpoch() != peerEpoch
+        ? null
+        : slot.peer();
   }
 
   // --- counts (stats, leak tests) ------------------------------------------------------------

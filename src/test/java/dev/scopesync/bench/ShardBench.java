@@ -34,6 +34,8 @@ import java.util.stream.Stream;
  */
 public final class ShardBench {
   private static final int SOURCES = 12;
+  private static final Duration WARM_UP = Duration.ofSeconds(3);
+  private static final Duration WINDOW = Duration.ofSeconds(6);
   private static final String FETCHES =
       "scopesync_git_operations_total{op=\"fetch\",outcome=\"ok\"}";
 
@@ -122,8 +124,15 @@ public final class ShardBench {
           String path = "/scopes/" + scopeId + "/policy";
           double[] own = latencies(ownerNode, path, requests);
           double[] far = other == null ? null : latencies(other, path, requests);
-          double ownRate = throughput(ownerNode, path, 16, Duration.ofSeconds(3));
-          double farRate = other == null ? 0 : throughput(other, path, 16, Duration.ofSeconds(3));
+          // A warm-up turn each first: the non-owner's path has more code for the JIT to compile,
+          // and a cold 3 s window measured that rather than the path.
+          throughput(ownerNode, path, 16, WARM_UP);
+          double ownRate = throughput(ownerNode, path, 16, WINDOW);
+          double farRate = 0;
+          if (other != null) {
+            throughput(other, path, 16, WARM_UP);
+            farRate = throughput(other, path, 16, WINDOW);
+          }
           System.out.printf(
               "| %d | %.0f | %.2f | %s | %.3f / %.3f | %s | %.0f | %s |%n",
               r,

@@ -172,4 +172,42 @@ class ServedBundlesTest {
       two.close();
     }
   }
+
+  @Test
+  void theOwnerThatAnsweredAScopeIsAskedAgainUntilPeersAreForgotten() {
+    long generation = served.open("a");
+    long epoch = served.peerEpoch();
+    served.answeredBy(generation, "a", "node-b", epoch);
+    assertEquals("node-b", served.peerFor("a"));
+    assertNull(served.peerFor("b"));
+    served.forgetPeers(); // a view change, or this node now holds more sources ready
+    assertNull(served.peerFor("a"));
+  }
+
+  @Test
+  void anOwnerLearntBeforePeersWereForgottenOrTheScopeChangedIsNotKept() {
+    long generation = served.open("a");
+    long epoch = served.peerEpoch();
+    served.forgetPeers(); // the view changed while the forward was in flight
+    served.answeredBy(generation, "a", "node-b", epoch);
+    assertNull(served.peerFor("a"));
+    served.close("a");
+    long reopened = served.open("a");
+    served.answeredBy(generation, "a", "node-b", served.peerEpoch()); // told before the change
+    assertNull(served.peerFor("a"));
+    served.answeredBy(reopened, "a", "node-c", served.peerEpoch());
+    assertEquals("node-c", served.peerFor("a"));
+    served.close("a"); // deleted: nothing of it stays
+    assertNull(served.peerFor("a"));
+    assertEquals(0, served.slots());
+  }
+
+  @Test
+  void anAnswerBuiltHereReplacesTheOwnerTheScopeWasAskedOf() {
+    long generation = served.open("a");
+    served.answeredBy(generation, "a", "node-b", served.peerEpoch());
+    assertTrue(
+        served.publish(generation, "src1", new SourceVersion(), JSON, answer("a", "c1", "e")));
+    assertNull(served.peerFor("a"));
+  }
 }
