@@ -3,6 +3,7 @@ package dev.scopesync.http;
 import static dev.scopesync.http.JsonAnswers.sendJson;
 
 import dev.scopesync.bus.Addresses;
+import dev.scopesync.bus.Delivery;
 import dev.scopesync.config.ServerConfig;
 import dev.scopesync.metrics.ServerMetrics;
 import dev.scopesync.webhook.PushEvent;
@@ -102,7 +103,9 @@ final class WebhookRoutes {
     }
     vertx
         .eventBus()
-        .<JsonObject>request(Addresses.WEBHOOK_PUSH, PushEvents.toJson(event))
+        // This node's scope verticle (every node reads the same store): a cluster-wide request
+        // could be routed to a member that crashed and is not dropped yet, and time out.
+        .<JsonObject>request(Addresses.WEBHOOK_PUSH, PushEvents.toJson(event), Delivery.local())
         .map(Message::body)
         .onFailure(ctx::fail)
         .onSuccess(
