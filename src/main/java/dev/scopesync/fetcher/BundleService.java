@@ -24,7 +24,6 @@ import dev.scopesync.serving.SourceVersion;
 import dev.scopesync.signing.BundleSigner;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -248,7 +247,7 @@ final class BundleService {
     long dropsAtStart = drops;
     return git.run(
             () -> {
-              if (!Files.isDirectory(clones.of(sourceId).resolve(".git"))) {
+              if (!clones.cloned(sourceId)) {
                 return null;
               }
               try (RepositoryHandles.Lease lease = handles.lease(sourceId, clones.of(sourceId))) {

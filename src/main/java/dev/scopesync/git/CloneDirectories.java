@@ -31,6 +31,11 @@ public final class CloneDirectories {
     return root.resolve(sourceId);
   }
 
+  /** Whether the source has a clone here (its {@code .git} directory). Blocking: a file check. */
+  public boolean cloned(String sourceId) {
+    return Files.isDirectory(of(sourceId).resolve(".git"));
+  }
+
   Path newScratch(String sourceId) throws IOException {
     Files.createDirectories(root);
     return Files.createTempDirectory(

@@ -1,8 +1,6 @@
 package dev.scopesync.git;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,11 +29,10 @@ public final class ScopeRefs {
    */
   public Map<String, String> of(String sourceId, Collection<String> scopeIds) throws IOException {
     Map<String, String> refs = new HashMap<>();
-    Path dir = clones.of(sourceId);
-    if (!Files.isDirectory(dir.resolve(".git"))) {
+    if (!clones.cloned(sourceId)) {
       return refs;
     }
-    try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
+    try (RepositoryHandles.Lease lease = handles.lease(sourceId, clones.of(sourceId))) {
       for (String scopeId : scopeIds) {
         Ref ref = lease.repository().exactRef(ScopeRef.of(scopeId));
         if (ref != null && ref.getObjectId() != null) {
@@ -54,11 +51,10 @@ public final class ScopeRefs {
    */
   public void seed(String sourceId, Collection<String> scopeIds, Map<String, String> seed)
       throws IOException {
-    Path dir = clones.of(sourceId);
-    if (!Files.isDirectory(dir.resolve(".git"))) {
+    if (!clones.cloned(sourceId)) {
       return;
     }
-    try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
+    try (RepositoryHandles.Lease lease = handles.lease(sourceId, clones.of(sourceId))) {
       Repository repo = lease.repository();
       for (String scopeId : scopeIds) {
         String commit = seed.get(scopeId);
@@ -74,11 +70,10 @@ public final class ScopeRefs {
 
   /** Removes a scope's own ref from a clone; a missing clone or ref is fine. */
   public void delete(String sourceId, String scopeId) throws IOException {
-    Path dir = clones.of(sourceId);
-    if (!Files.isDirectory(dir.resolve(".git"))) {
+    if (!clones.cloned(sourceId)) {
       return;
     }
-    try (RepositoryHandles.Lease lease = handles.lease(sourceId, dir)) {
+    try (RepositoryHandles.Lease lease = handles.lease(sourceId, clones.of(sourceId))) {
       new DeleteScopeRef(lease.repository(), scopeId).call();
     }
   }

@@ -340,7 +340,7 @@ public final class SourceSync {
       throws GitFailure, IOException {
     Path dir = clones.of(request.sourceId());
     String hash = request.hintedHash();
-    if (hash == null || !ObjectId.isId(hash) || !Files.isDirectory(dir.resolve(".git"))) {
+    if (hash == null || !ObjectId.isId(hash) || !clones.cloned(request.sourceId())) {
       return null;
     }
     try (Run run = new Run(request, lastFetched, dir)) {
